@@ -1,0 +1,1 @@
+"""Automation for private-eks: the two-pass runner, offline plan, reports, AWS checks and the CLI."""

@@ -1,0 +1,1 @@
+"""Settings, endpoint catalog and Pulumi components of private-eks."""
