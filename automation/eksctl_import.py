@@ -1,0 +1,551 @@
+"""eksctl ClusterConfig → private-eks stack file.
+
+The stack settings use eksctl's names, so most of a ClusterConfig carries over as it is. The
+import walks the whole input and accounts for every key: it is either carried (the spec below
+says where it goes) or listed as dropped with the reason, by its eksctl path. A few values need no
+setting because they say what private-eks always does (``vpc.nat.gateway: Disable``); those are
+listed as notes. The produced document is validated with the project's own settings rules, and a
+result that would not validate is refused with the problems, named by eksctl path.
+
+The output is YAML written by PyYAML with comments inserted between sections, each naming the
+eksctl path it came from; the text is checked to load back to the same document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import yaml
+
+from components.settings import (
+    CONFIG_KEY,
+    REGION_KEY,
+    Problem,
+    SettingsError,
+    StackSettings,
+    settings_from_document,
+)
+
+API_VERSION = "eksctl.io/v1alpha5"
+KIND = "ClusterConfig"
+STACK_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_DEFAULT_STACK = "imported"
+_TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+
+# ----------------------------------------------------------------------------- results, errors
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A field of the eksctl config that the stack file does not carry."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A field that needs no setting (it is what private-eks does anyway), or an added default."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    stack: str
+    text: str
+    document: dict[str, Any]
+    settings: StackSettings
+    dropped: list[Dropped] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+
+class EksctlImportError(Exception):
+    """The import failed; ``render()`` gives every reason, headed by the source."""
+
+    def __init__(self, source: str, message: str):
+        self.source = source
+        super().__init__(message)
+
+    def render(self) -> str:
+        return f"{self.source}: {self}"
+
+
+class NotAClusterConfig(EksctlImportError):
+    """The input is not an eksctl ClusterConfig (YAML error, wrong shape, apiVersion or kind)."""
+
+
+class ImportRefused(EksctlImportError):
+    """Fields cannot be carried over and dropping them was not allowed."""
+
+    def __init__(self, source: str, dropped: list[Dropped]):
+        self.dropped = dropped
+        n = len(dropped)
+        super().__init__(source, f"{n} field{'s' if n != 1 else ''} cannot be carried over "
+                                 "(import refused; --allow-drop writes the file without them)")
+
+    def render(self) -> str:
+        return "\n".join([super().render()] + [f"  {d}" for d in self.dropped])
+
+
+class ImportInvalid(EksctlImportError):
+    """The imported settings would not validate. ``problems`` are named by eksctl path."""
+
+    def __init__(self, source: str, problems: list[Problem], dropped: list[Dropped]):
+        self.problems = problems
+        self.dropped = dropped
+        n = len(problems)
+        super().__init__(source, f"{n} problem{'s' if n != 1 else ''}: the imported stack settings would not "
+                                 "validate (import refused)")
+
+    def render(self) -> str:
+        lines = [super().render()] + [f"  {p}" for p in self.problems]
+        if self.dropped:
+            lines.append("also not carried over:")
+            lines += [f"  {d}" for d in self.dropped]
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------ the spec
+#
+# What each eksctl path becomes. KEEP carries the value as it is (the settings validation checks
+# its shape and reports it by the same path); _Map/_List/_Named step into a structure, and any key
+# they do not name is dropped with a reason.
+
+
+class _Keep:
+    pass
+
+
+KEEP = _Keep()
+
+
+@dataclass(frozen=True)
+class _Map:
+    fields: Mapping[str, "_Spec"]
+
+
+@dataclass(frozen=True)
+class _List:
+    item: "_Spec"
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A mapping of user-chosen names to items (``vpc.subnets.private``)."""
+
+    item: "_Spec"
+
+
+_Handler = Callable[["_Walk", Any, str, str], Any]
+_Spec = Union[_Keep, _Map, _List, _Named, _Handler]
+_SKIP = object()  # a handler's answer for "nothing to carry"
+
+
+def _taints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    """eksctl accepts taints as a list, and on nodeGroups also as a map ``key: value:effect``."""
+    if isinstance(value, Mapping):
+        walk.converted.add(path)
+        out = []
+        for key, spec in value.items():
+            p = f"{path}.{key}"
+            if isinstance(spec, str) and ":" in spec and spec.rsplit(":", 1)[1] in _TAINT_EFFECTS:
+                val, effect = spec.rsplit(":", 1)
+                walk.origins[f"{path}[{len(out)}]"] = p
+                out.append({"key": str(key), **({"value": val} if val else {}), "effect": effect})
+            else:
+                walk.drop(p, f"{gpath}.*", spec, reason="taint in map form without a known effect; write it as "
+                          f"'value:EFFECT' with EFFECT one of {', '.join(_TAINT_EFFECTS)}")
+        return out
+    return walk.step(value, _List(_Map({"key": KEEP, "value": KEEP, "effect": KEEP})), path, gpath)
+
+
+def _nat(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    if isinstance(value, Mapping) and dict(value) == {"gateway": "Disable"}:
+        walk.notes.append(Note(path, "gateway: Disable is what private-eks always does (no NAT gateway)"))
+    else:
+        walk.drop(path, gpath, value)
+    return _SKIP
+
+
+def _cluster_endpoints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    if isinstance(value, Mapping) and value.get("publicAccess") is False and value.get("privateAccess", True) is True \
+            and set(value) <= {"publicAccess", "privateAccess"}:
+        walk.notes.append(Note(path, "private-only access is where the runner's second pass leaves the cluster"))
+    else:
+        walk.drop(path, gpath, value)
+    return _SKIP
+
+
+def _addons(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    if not isinstance(value, list) or not value:
+        walk.drop(path, gpath, value)
+        return _SKIP
+    for i, addon in enumerate(value):
+        name = addon.get("name") if isinstance(addon, Mapping) else None
+        extra = sorted(str(k) for k in addon if k not in ("name", "version")) if isinstance(addon, Mapping) else []
+        what = f"add-on {name!r}" if name else "add-on"
+        if extra:
+            what += f" with custom configuration ({', '.join(extra)})"
+        walk.drop(f"{path}[{i}]", f"{gpath}[]", addon,
+                  reason=f"{what}: the settings have no add-ons; EKS installs its default add-ons, "
+                         "manage others after the cluster is up")
+    return _SKIP
+
+
+_NODE_GROUP_COMMON = {
+    "name": KEEP, "instanceType": KEEP, "desiredCapacity": KEEP, "minSize": KEEP, "maxSize": KEEP,
+    "volumeSize": KEEP, "labels": KEEP, "taints": _taints, "tags": KEEP, "privateNetworking": KEEP,
+}
+
+SPEC = _Map({
+    "metadata": _Map({"name": KEEP, "region": KEEP, "version": KEEP, "tags": KEEP}),
+    "privateCluster": _Map({"enabled": KEEP, "skipEndpointCreation": KEEP, "additionalEndpointServices": KEEP}),
+    "availabilityZones": KEEP,
+    # Carried so that the settings validation refuses it with its own message.
+    "localZones": KEEP,
+    "vpc": _Map({
+        "id": KEEP, "cidr": KEEP, "publicAccessCIDRs": KEEP,
+        "subnets": _Map({"private": _Named(_Map({"id": KEEP, "cidr": KEEP, "az": KEEP}))}),
+        "nat": _nat,
+        "clusterEndpoints": _cluster_endpoints,
+    }),
+    "accessConfig": _Map({"authenticationMode": KEEP, "bootstrapClusterCreatorAdminPermissions": KEEP}),
+    "iam": _Map({"withOIDC": KEEP}),
+    "cloudWatch": _Map({"clusterLogging": _Map({"enableTypes": KEEP})}),
+    "nodeGroups": _List(_Map(_NODE_GROUP_COMMON)),
+    "managedNodeGroups": _List(_Map({**_NODE_GROUP_COMMON, "instanceTypes": KEEP, "spot": KEEP})),
+    "fargateProfiles": _List(_Map({
+        "name": KEEP, "tags": KEEP, "selectors": _List(_Map({"namespace": KEEP, "labels": KEEP})),
+    })),
+    "addons": _addons,
+})
+
+# Where a section goes in the stack file; the region is Pulumi's own key.
+_SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "accessConfig", "iam",
+                  "cloudWatch", "nodeGroups", "managedNodeGroups", "fargateProfiles")
+
+_NOT_HERE = "private-eks has no setting for it"
+_REASONS = {
+    "apiVersion": None, "kind": None,  # checked, not carried
+    "metadata.annotations": "annotations are ignored by eksctl itself and the stack file has no place for them",
+    "gitops": "GitOps (Flux) bootstrap is not part of private-eks; install it once the cluster is up",
+    "git": "GitOps (Flux v1) bootstrap is not part of private-eks",
+    "karpenter": "Karpenter is not installed by private-eks",
+    "addonsConfig": "the settings have no add-ons",
+    "iam.serviceAccounts": "IAM roles for service accounts are not created by private-eks (withOIDC is carried; "
+                           "create the roles separately)",
+    "iam.podIdentityAssociations": "pod identity associations are not created by private-eks",
+    "iam.serviceRoleARN": "private-eks creates the cluster's IAM role itself",
+    "iam.serviceRolePermissionsBoundary": "private-eks creates the cluster's IAM role itself",
+    "iam.fargatePodExecutionRoleARN": "private-eks creates the Fargate pod execution role itself",
+    "iam.fargatePodExecutionRolePermissionsBoundary": "private-eks creates the Fargate pod execution role itself",
+    "iam.vpcResourceControllerPolicy": "private-eks creates the cluster's IAM role itself",
+    "iamIdentityMappings": "aws-auth identity mappings are not managed by private-eks",
+    "accessConfig.accessEntries": "access entries are not managed by private-eks (only the creator's admin "
+                                  "access, bootstrapClusterCreatorAdminPermissions)",
+    "identityProviders": "OIDC identity providers are not configured by private-eks",
+    "secretsEncryption": "envelope encryption of secrets with a KMS key is not configured by private-eks",
+    "kubernetesNetworkConfig": "the service CIDR and IP family are not configurable in private-eks",
+    "cloudWatch.clusterLogging.logRetentionInDays": "log retention is not configured by private-eks",
+    "vpc.subnets.public": "a fully-private cluster has no public subnets",
+    "vpc.nat": "a fully-private VPC has no NAT gateway",
+    "vpc.clusterEndpoints": "API endpoint access is managed by the runner's two passes (bootstrap, then private only)",
+    "vpc.sharedNodeSecurityGroup": "private-eks manages the cluster's security groups",
+    "vpc.securityGroup": "private-eks manages the cluster's security groups",
+    "vpc.manageSharedNodeSecurityGroupRules": "private-eks manages the cluster's security groups",
+    "vpc.controlPlaneSecurityGroupIDs": "private-eks manages the cluster's security groups",
+    "vpc.controlPlaneSubnetIDs": "the control plane uses the private subnets",
+    "vpc.autoAllocateIPv6": "IPv6 is not supported by private-eks",
+    "vpc.ipv6Cidr": "IPv6 is not supported by private-eks",
+    "vpc.ipv6Pool": "IPv6 is not supported by private-eks",
+    "vpc.extraCIDRs": "secondary VPC CIDRs are not supported by private-eks",
+    "vpc.extraIPv6CIDRs": "IPv6 is not supported by private-eks",
+    "privateCluster.skipEndpointServiceCreation": _NOT_HERE,
+    "fargateProfiles[].podExecutionRoleARN": "private-eks creates the Fargate pod execution role itself",
+    "fargateProfiles[].subnets": "Fargate profiles use all the private subnets",
+    "outpost": "EKS on Outposts is not supported by private-eks",
+    "remoteNetworkConfig": "hybrid nodes are not supported by private-eks",
+    "autoModeConfig": "EKS Auto Mode is not supported by private-eks",
+    "status": "read-only status written by eksctl",
+}
+# Node group fields, the same for nodeGroups[] and managedNodeGroups[].
+_NODE_GROUP_REASONS = {
+    "ami": "private-eks uses the EKS-optimised AMI (no custom AMI)",
+    "amiFamily": "private-eks uses the EKS-optimised Amazon Linux AMI (no AMI family choice)",
+    "ssh": "SSH access is not configured by private-eks (nodes are private; use SSM)",
+    "iam": "private-eks creates the node IAM role itself",
+    "securityGroups": "private-eks manages the node security groups",
+    "subnets": "node groups use all the cluster's private subnets",
+    "availabilityZones": "node groups use all the cluster's private subnets",
+    "instancesDistribution": "mixed instances and spot for self-managed groups are not supported (use a managed "
+                             "node group with spot: true)",
+    "instanceTypes": "several instance types are supported on managed node groups only",
+    "spot": "spot is supported on managed node groups only",
+    "launchTemplate": "custom launch templates are not supported by private-eks",
+    "preBootstrapCommands": "bootstrap customisation is not supported by private-eks",
+    "overrideBootstrapCommand": "bootstrap customisation is not supported by private-eks",
+    "kubeletExtraConfig": "kubelet customisation is not supported by private-eks",
+    "volumeType": "only volumeSize is carried (the volume type is the provider's default)",
+    "volumeIOPS": "only volumeSize is carried",
+    "volumeThroughput": "only volumeSize is carried",
+    "volumeEncrypted": "only volumeSize is carried",
+    "volumeKmsKeyID": "only volumeSize is carried",
+    "maxPodsPerNode": "max pods per node is not configurable in private-eks",
+    "updateConfig": "update configuration is not carried",
+}
+
+
+def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
+    """The eksctl paths the import carries (``nodeGroups[].taints`` etc.), for comparing with the model."""
+    out = []
+    if isinstance(spec, _Map):
+        for key, sub in spec.fields.items():
+            path = f"{prefix}.{key}" if prefix else key
+            if sub in (_nat, _cluster_endpoints, _addons):
+                continue  # never carried: noted or dropped
+            out.append(path)
+            out += carried_paths(sub, path)
+    elif isinstance(spec, _List):
+        out += carried_paths(spec.item, prefix + "[]")
+    elif isinstance(spec, _Named):
+        out += carried_paths(spec.item, prefix + ".<name>")
+    elif spec is _taints:
+        out += carried_paths(_Map({"key": KEEP, "value": KEEP, "effect": KEEP}), prefix + "[]")
+    return out
+
+
+# ------------------------------------------------------------------------------------- the walk
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == {} or value == [] or value == ""
+
+
+class _Walk:
+    def __init__(self) -> None:
+        self.dropped: list[Dropped] = []
+        self.notes: list[Note] = []
+        self.origins: dict[str, str] = {}  # stack-file path → eksctl path, where they differ
+        self.converted: set[str] = set()  # taints converted from the map form
+
+    def drop(self, path: str, gpath: str, value: Any, *, reason: str | None = None) -> None:
+        if _empty(value):
+            self.notes.append(Note(path, "empty; nothing to carry over"))
+            return
+        if reason is None:
+            reason = _REASONS.get(gpath)
+            m = re.match(r"^(?:managedNodeGroups|nodeGroups)\[\]\.([^.\[]+)$", gpath)
+            if reason is None and m:
+                reason = _NODE_GROUP_REASONS.get(m.group(1))
+            reason = reason or _NOT_HERE
+        self.dropped.append(Dropped(path, reason))
+
+    def step(self, value: Any, spec: _Spec, path: str, gpath: str) -> Any:
+        # A value of the wrong shape is carried as it is: the settings validation names the path.
+        if isinstance(spec, _Keep):
+            return value
+        if callable(spec):
+            return spec(self, value, path, gpath)
+        if isinstance(spec, _List):
+            if not isinstance(value, list):
+                return value
+            return [self.step(item, spec.item, f"{path}[{i}]", f"{gpath}[]") for i, item in enumerate(value)]
+        if isinstance(spec, _Named):
+            if not isinstance(value, Mapping):
+                return value
+            return {k: self.step(v, spec.item, f"{path}.{k}", f"{gpath}.*") for k, v in value.items()}
+        if not isinstance(value, Mapping):
+            return value
+        out = {}
+        for key, sub in value.items():
+            p = f"{path}.{key}" if path else str(key)
+            gp = f"{gpath}.{key}" if gpath else str(key)
+            if key in spec.fields:
+                carried = self.step(sub, spec.fields[key], p, gp)
+                if carried is not _SKIP:
+                    out[key] = carried
+            elif not (gp in _REASONS and _REASONS[gp] is None):
+                self.drop(p, gp, sub)
+        return out
+
+
+# ------------------------------------------------------------------------------------ parsing
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe loading that refuses duplicate keys: YAML would silently keep only the last one."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _parse(text: str, source: str) -> Any:
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=_StrictLoader) if d is not None]
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(e, "problem", None) or str(e)
+        raise NotAClusterConfig(source, f"YAML syntax error{where}: {reason}") from None
+    if not docs:
+        raise NotAClusterConfig(source, "is empty; expected an eksctl ClusterConfig")
+    if len(docs) > 1:
+        raise NotAClusterConfig(source, f"holds {len(docs)} YAML documents; expected one eksctl ClusterConfig")
+    return docs[0]
+
+
+def _check_kind(doc: Any, source: str) -> None:
+    if not isinstance(doc, Mapping):
+        raise NotAClusterConfig(source, f"is a {type(doc).__name__}, not an eksctl ClusterConfig mapping")
+    api, kind = doc.get("apiVersion"), doc.get("kind")
+    if api != API_VERSION or kind != KIND:
+        raise NotAClusterConfig(source, f"is not an eksctl ClusterConfig: expected apiVersion: {API_VERSION} and "
+                                        f"kind: {KIND}, found apiVersion: {api!r}, kind: {kind!r}")
+
+
+# ------------------------------------------------------------------------------------- output
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style with list items indented under their key, and no anchors."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _dump(data: Any, indent: int) -> list[str]:
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+    pad = " " * indent
+    return [pad + line for line in text.splitlines()]
+
+
+def _render(doc: dict[str, Any], walk: _Walk, *, stack: str, source: str, added: set[str]) -> str:
+    config = doc["config"]
+    lines = [
+        f"# Stack {stack!r}, imported by `private-eks import-eksctl` from the eksctl ClusterConfig {source}.",
+        f"# Save it as stacks/Pulumi.{stack}.yaml. Each section names the eksctl path it came from.",
+    ]
+    if walk.dropped:
+        lines.append("# Not carried over (imported with --allow-drop):")
+        lines += [f"#   {d}" for d in walk.dropped]
+    if walk.notes:
+        lines.append("# Notes:")
+        lines += [f"#   {n}" for n in walk.notes]
+    lines.append("config:")
+    if REGION_KEY in config:
+        lines.append("  # from eksctl: metadata.region")
+        lines += _dump({REGION_KEY: config[REGION_KEY]}, 2)
+    cluster = config[CONFIG_KEY]
+    lines.append(f"  {CONFIG_KEY}:")
+    for key, value in cluster.items():
+        origin = "added: private-eks builds only fully-private clusters" if key in added else f"from eksctl: {key}"
+        lines.append(f"    # {origin}")
+        if key in ("nodeGroups", "managedNodeGroups", "fargateProfiles") and isinstance(value, list) and value:
+            lines.append(f"    {key}:")
+            for i, item in enumerate(value):
+                extra = ""
+                if f"{key}[{i}].taints" in walk.converted:
+                    extra = " (taints converted from eksctl's map form)"
+                lines.append(f"      # from eksctl: {key}[{i}]{extra}")
+                lines += _dump([item], 6)
+        else:
+            lines += _dump({key: value}, 4)
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------- import
+
+
+def _translate(problem: Problem, walk: _Walk) -> Problem:
+    """A settings problem, named by the eksctl path where the two differ."""
+    path = problem.path
+    if path == REGION_KEY:
+        return Problem("metadata.region", problem.message)
+    for mine, theirs in sorted(walk.origins.items(), key=lambda kv: -len(kv[0])):
+        if path == mine or path.startswith(mine + ".") or path.startswith(mine + "["):
+            return Problem(theirs + path[len(mine):], problem.message)
+    return problem
+
+
+def import_cluster_config(
+    doc_or_text: Any,
+    *,
+    stack: str | None = None,
+    source: str = "<eksctl config>",
+    allow_drop: bool = False,
+) -> ImportResult:
+    """Turn an eksctl ClusterConfig (YAML text or a parsed mapping) into a validated stack file.
+
+    Raises NotAClusterConfig, ImportInvalid (the result would not validate; raised before
+    ImportRefused so that every problem is known at once) or ImportRefused (fields would be dropped
+    and ``allow_drop`` is false).
+    """
+    if stack is not None and not STACK_NAME_RE.match(stack):
+        raise ValueError(f"{stack!r} is not a stack name (letters, digits, '-', '_', '.')")
+    doc = _parse(doc_or_text, source) if isinstance(doc_or_text, str) else doc_or_text
+    _check_kind(doc, source)
+
+    walk = _Walk()
+    carried = walk.step(doc, SPEC, "", "")
+    metadata = carried.get("metadata")
+    region = metadata.pop("region", None) if isinstance(metadata, dict) else None
+
+    added: set[str] = set()
+    private = carried.get("privateCluster")
+    if private is None:
+        carried["privateCluster"] = {"enabled": True}
+        added.add("privateCluster")
+        walk.notes.append(Note("privateCluster", "not set: eksctl would build a cluster with public access; "
+                                                 "the stack file makes it fully private (enabled: true)"))
+    elif isinstance(private, dict) and "enabled" not in private:
+        walk.notes.append(Note("privateCluster.enabled", "not set: private-eks builds only fully-private clusters"))
+
+    cluster = {k: carried[k] for k in _SECTION_ORDER if k in carried}
+    config: dict[str, Any] = {}
+    if region is not None:
+        config[REGION_KEY] = region
+    config[CONFIG_KEY] = cluster
+    out_doc = {"config": config}
+
+    if stack is None:
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        stack = name if isinstance(name, str) and STACK_NAME_RE.match(name) else _DEFAULT_STACK
+
+    try:
+        settings = settings_from_document(out_doc, stack=stack, source=source)
+    except SettingsError as e:
+        raise ImportInvalid(source, [_translate(p, walk) for p in e.problems], walk.dropped) from None
+    if walk.dropped and not allow_drop:
+        raise ImportRefused(source, walk.dropped)
+
+    text = _render(out_doc, walk, stack=stack, source=source, added=added)
+    if yaml.safe_load(text) != out_doc:
+        raise AssertionError("the rendered stack file does not load back to the imported settings")
+    return ImportResult(stack=stack, text=text, document=out_doc, settings=settings,
+                        dropped=list(walk.dropped), notes=list(walk.notes))
