@@ -78,6 +78,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_eksctl(args: argparse.Namespace) -> int:
+    from automation import eksctl_import as ei
+
+    if args.stack is not None and not ei.STACK_NAME_RE.match(args.stack):
+        raise UsageError(f"--stack {args.stack!r}: a stack name uses letters, digits, '-', '_' and '.'")
+    out = Path(args.output) if args.output else None
+    if out is not None and out.exists():
+        raise UsageError(f"-o {out}: the file exists; import-eksctl writes only to a new path")
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"{args.file}: cannot read the eksctl config ({e.strerror or e})") from None
+    source = "<stdin>" if args.file == "-" else args.file
+    try:
+        result = ei.import_cluster_config(text, stack=args.stack, source=source, allow_drop=args.allow_drop)
+    except ei.EksctlImportError as e:
+        print(e.render(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for d in result.dropped:
+        print(f"dropped: {source}: {d}", file=sys.stderr)
+    for n in result.notes:
+        print(f"note: {source}: {n}", file=sys.stderr)
+    _print_warnings(result.settings)
+    if out is None:
+        sys.stdout.write(result.text)
+        return EXIT_OK
+    try:
+        with out.open("x", encoding="utf-8") as f:
+            f.write(result.text)
+    except FileExistsError:
+        raise UsageError(f"-o {out}: the file exists; import-eksctl writes only to a new path") from None
+    except OSError as e:
+        raise UsageError(f"-o {out}: cannot write the stack file ({e.strerror or e})") from None
+    print(f"wrote {out} (stack {result.stack}, {len(result.dropped)} field(s) dropped)", file=sys.stderr)
+    return EXIT_OK
+
+
 # -------------------------------------------------------------------------------------- parser
 
 
@@ -103,6 +140,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate a stack's settings (offline)")
     _stack_or_file(p)
     COMMANDS["validate"] = cmd_validate
+
+    p = sub.add_parser(
+        "import-eksctl",
+        help="turn an eksctl ClusterConfig into a stack file",
+        description="Turn an eksctl ClusterConfig into a private-eks stack file. The stack file is printed "
+        "to stdout unless -o is given; stack files in stacks/ are never written implicitly. Fields that "
+        "cannot be carried over are listed (stderr) by their eksctl path and refuse the import (exit 2) "
+        "unless --allow-drop; a result that would not validate is refused with the problems (exit 2).",
+    )
+    p.add_argument("file", metavar="FILE", help="the eksctl ClusterConfig YAML ('-' for stdin)")
+    p.add_argument("--stack", metavar="NAME", help="the stack name in the output's header (default: metadata.name)")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="write the stack file to PATH, which must not exist yet (default: stdout)")
+    p.add_argument("--allow-drop", action="store_true",
+                   help="write the stack file even if fields cannot be carried over (they are still listed)")
+    COMMANDS["import-eksctl"] = cmd_import_eksctl
 
     return parser
 
