@@ -13,8 +13,9 @@ eksctl path it came from; the text is checked to load back to the same document.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -162,7 +163,6 @@ def _taints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
             p = f"{path}.{key}"
             if isinstance(spec, str) and ":" in spec and spec.rsplit(":", 1)[1] in _TAINT_EFFECTS:
                 val, effect = spec.rsplit(":", 1)
-                walk.origins[f"{path}[{len(out)}]"] = p
                 out.append({"key": str(key), **({"value": val} if val else {}), "effect": effect})
             else:
                 walk.drop(p, f"{gpath}.*", spec, reason="taint in map form without a known effect; write it as "
@@ -199,8 +199,7 @@ def _addons(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
         if extra:
             what += f" with custom configuration ({', '.join(extra)})"
         walk.drop(f"{path}[{i}]", f"{gpath}[]", addon,
-                  reason=f"{what}: the settings have no add-ons; EKS installs its default add-ons, "
-                         "manage others after the cluster is up")
+                  reason=f"{what}: the settings have no add-ons; manage add-ons once the cluster is up")
     return _SKIP
 
 
@@ -337,10 +336,10 @@ class _Walk:
     def __init__(self) -> None:
         self.dropped: list[Dropped] = []
         self.notes: list[Note] = []
-        self.origins: dict[str, str] = {}  # stack-file path → eksctl path, where they differ
         self.converted: set[str] = set()  # taints converted from the map form
 
-    def drop(self, path: str, gpath: str, value: Any, *, reason: str | None = None) -> None:
+    def drop(self, path: str, gpath: str, value: Any, *, reason: str | None = None,
+             known: Iterable[str] = ()) -> None:
         if _empty(value):
             self.notes.append(Note(path, "empty; nothing to carry over"))
             return
@@ -349,7 +348,9 @@ class _Walk:
             m = re.match(r"^(?:managedNodeGroups|nodeGroups)\[\]\.([^.\[]+)$", gpath)
             if reason is None and m:
                 reason = _NODE_GROUP_REASONS.get(m.group(1))
-            reason = reason or _NOT_HERE
+            if reason is None:
+                close = difflib.get_close_matches(path.rsplit(".", 1)[-1], list(known), n=1, cutoff=0.8)
+                reason = f"{_NOT_HERE} (did you mean {close[0]!r}?)" if close else _NOT_HERE
         self.dropped.append(Dropped(path, reason))
 
     def step(self, value: Any, spec: _Spec, path: str, gpath: str) -> Any:
@@ -374,10 +375,13 @@ class _Walk:
             gp = f"{gpath}.{key}" if gpath else str(key)
             if key in spec.fields:
                 carried = self.step(sub, spec.fields[key], p, gp)
-                if carried is not _SKIP:
+                # A section whose every key was dropped leaves nothing behind (list items stay, so
+                # that indices and "is required" problems keep their eksctl paths).
+                emptied = isinstance(spec.fields[key], _Map) and sub and carried == {}
+                if carried is not _SKIP and not emptied:
                     out[key] = carried
             elif not (gp in _REASONS and _REASONS[gp] is None):
-                self.drop(p, gp, sub)
+                self.drop(p, gp, sub, known=spec.fields)
         return out
 
 
@@ -482,14 +486,11 @@ def _render(doc: dict[str, Any], walk: _Walk, *, stack: str, source: str, added:
 # --------------------------------------------------------------------------------------- import
 
 
-def _translate(problem: Problem, walk: _Walk) -> Problem:
-    """A settings problem, named by the eksctl path where the two differ."""
-    path = problem.path
-    if path == REGION_KEY:
+def _translate(problem: Problem) -> Problem:
+    """A settings problem, named by its eksctl path. The paths coincide (same names, same list
+    order; map-form taints always convert to valid entries) except for the region."""
+    if problem.path == REGION_KEY:
         return Problem("metadata.region", problem.message)
-    for mine, theirs in sorted(walk.origins.items(), key=lambda kv: -len(kv[0])):
-        if path == mine or path.startswith(mine + ".") or path.startswith(mine + "["):
-            return Problem(theirs + path[len(mine):], problem.message)
     return problem
 
 
@@ -540,7 +541,7 @@ def import_cluster_config(
     try:
         settings = settings_from_document(out_doc, stack=stack, source=source)
     except SettingsError as e:
-        raise ImportInvalid(source, [_translate(p, walk) for p in e.problems], walk.dropped) from None
+        raise ImportInvalid(source, [_translate(p) for p in e.problems], walk.dropped) from None
     if walk.dropped and not allow_drop:
         raise ImportRefused(source, walk.dropped)
 

@@ -1,0 +1,372 @@
+"""eksctl ClusterConfig → stack settings: what carries over, what is listed, what is refused."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+import yaml
+
+from automation.eksctl_import import (
+    Dropped,
+    ImportInvalid,
+    ImportRefused,
+    NotAClusterConfig,
+    carried_paths,
+    import_cluster_config,
+)
+from components.settings import CONFIG_KEY, REGION_KEY, Problem, field_paths
+from tests.eksctl.conftest import data
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load(data(name).read_text())
+
+
+def minimal(**extra) -> dict:
+    doc = {
+        "apiVersion": "eksctl.io/v1alpha5",
+        "kind": "ClusterConfig",
+        "metadata": {"name": "small", "region": "us-west-2"},
+        "privateCluster": {"enabled": True},
+        "managedNodeGroups": [{"name": "m1", "privateNetworking": True}],
+    }
+    doc.update(extra)
+    return doc
+
+
+def generic_paths(value, prefix: str = "", named: tuple[str, ...] = ("vpc.subnets.private",)) -> set[str]:
+    """Every path in a document, with list indices as [] and user-chosen names as <name>."""
+    out = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            p = f"{prefix}.<name>" if prefix in named else (f"{prefix}.{k}" if prefix else k)
+            if prefix not in named:
+                out.add(p)
+            out |= generic_paths(v, p, named)
+    elif isinstance(value, list):
+        for item in value:
+            out |= generic_paths(item, prefix + "[]", named)
+    return out
+
+
+# ------------------------------------------------------------------------------- the seed example
+
+
+def test_seed_example_carries_region_vpc_subnets_and_endpoint_service():
+    r = import_cluster_config(data("seed-existing-vpc.yaml").read_text(), source="seed.yaml")
+    s = r.settings
+    assert (r.stack, s.region, s.cluster.metadata.name, s.cluster.metadata.version) == (
+        "private-cluster", "us-west-2", "private-cluster", "1.33")
+    assert s.cluster.vpc.id == "vpc-0dd338ecf29863c55"
+    assert {k: v.id for k, v in s.cluster.private_subnets.items()} == {
+        "us-west-2b": "subnet-0818beec303f8419b",
+        "us-west-2c": "subnet-0d9a3c8b1b4c2a7e5",
+        "us-west-2d": "subnet-06c0a8e2c7f4b91d3",
+    }
+    assert s.cluster.subnet_zones() == ["us-west-2b", "us-west-2c", "us-west-2d"]
+    assert not s.cluster.new_vpc
+    assert [e.name for e in s.endpoint_services()] == ["ec2", "ecr.api", "ecr.dkr", "sts", "s3", "autoscaling"]
+    (mng,) = s.cluster.managed_node_groups
+    assert (mng.name, mng.instance_type, mng.sizes, mng.private_networking) == ("m1", "m5.large", (2, 2, 2), True)
+    assert r.dropped == [] and r.notes == []
+
+
+def test_seed_example_document_is_the_input_minus_the_eksctl_envelope():
+    src = load("seed-existing-vpc.yaml")
+    r = import_cluster_config(copy.deepcopy(src))
+    region = src["metadata"].pop("region")
+    for k in ("apiVersion", "kind"):
+        src.pop(k)
+    assert r.document == {"config": {REGION_KEY: region, CONFIG_KEY: src}}
+
+
+# --------------------------------------------------------------------------- every supported field
+
+
+def test_the_import_carries_exactly_the_fields_the_settings_accept():
+    rejected = {"vpc.subnets.public", "vpc.clusterEndpoints"}  # in the schema only to be refused
+    assert set(carried_paths()) - {"metadata.region"} == set(field_paths()) - rejected
+
+
+def test_new_vpc_example_uses_every_carried_field_but_the_existing_vpc_ones():
+    unused = {"vpc.id", "vpc.subnets.private.<name>.id", "localZones"}
+    r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
+    used = generic_paths(r.document["config"][CONFIG_KEY]) | {"metadata.region"}
+    assert set(carried_paths()) - used == unused
+
+
+def test_new_vpc_example_carries_every_field_unchanged_except_map_form_taints():
+    src = load("new-vpc-all-fields.yaml")
+    r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
+    expected = copy.deepcopy(src)
+    region = expected["metadata"].pop("region")
+    del expected["apiVersion"], expected["kind"], expected["vpc"]["nat"]
+    expected["nodeGroups"][0]["taints"] = [
+        {"key": "dedicated", "value": "system", "effect": "NoSchedule"},
+        {"key": "critical", "effect": "NoExecute"},
+    ]
+    assert r.document == {"config": {REGION_KEY: region, CONFIG_KEY: expected}}
+    assert r.dropped == []
+
+
+def test_new_vpc_example_settings():
+    c = import_cluster_config(data("new-vpc-all-fields.yaml").read_text()).settings.cluster
+    assert c.new_vpc and c.vpc_cidr == "10.20.0.0/16"
+    assert c.metadata.tags == {"team": "platform", "cost-center": "42"}
+    assert c.private_cluster.additional_endpoint_services == ["autoscaling", "cloudformation"]
+    assert c.subnet_zones() == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    assert c.vpc.public_access_cidrs == ["203.0.113.0/28", "198.51.100.7/32"]
+    assert (c.access_config.authentication_mode, c.access_config.bootstrap_cluster_creator_admin_permissions) == (
+        "API_AND_CONFIG_MAP", False)
+    assert c.iam.with_oidc and c.cloud_watch.cluster_logging.enable_types == ["api", "audit", "controllerManager"]
+    ng = c.node_groups[0]
+    assert (ng.sizes, ng.volume_size, ng.labels, ng.tags) == ((2, 3, 5), 100, {"role": "system"}, {"owner": "sre"})
+    assert [(t.key, t.value, t.effect) for t in ng.taints] == [
+        ("dedicated", "system", "NoSchedule"), ("critical", None, "NoExecute")]
+    spot = c.managed_node_groups[0]
+    assert (spot.instance_types, spot.spot, spot.sizes) == (["m5.large", "m5a.large"], True, (0, 2, 10))
+    fp = c.fargate_profiles[0]
+    assert [(s.namespace, s.labels) for s in fp.selectors] == [("default", {}), ("jobs", {"fargate": "yes"})]
+
+
+def test_nat_gateway_disable_is_a_note_not_a_drop():
+    r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
+    assert [n.path for n in r.notes] == ["vpc.nat"]
+
+
+# ----------------------------------------------------------------------------------------- output
+
+
+def test_output_loads_back_to_the_document_and_names_each_source_section():
+    r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text(), source="cfg.yaml")
+    assert yaml.safe_load(r.text) == r.document
+    comments = re.findall(r"^\s*# from eksctl: (\S+)", r.text, flags=re.M)
+    assert comments == [
+        "metadata.region", "metadata", "privateCluster", "availabilityZones", "vpc", "accessConfig", "iam",
+        "cloudWatch", "nodeGroups", "nodeGroups[0]", "managedNodeGroups", "managedNodeGroups[0]",
+        "managedNodeGroups[1]", "fargateProfiles", "fargateProfiles[0]",
+    ]
+    assert "eksctl ClusterConfig cfg.yaml" in r.text.splitlines()[0]
+    assert "nodeGroups[0] (taints converted from eksctl's map form)" in r.text
+
+
+def test_each_comment_precedes_its_section():
+    lines = import_cluster_config(data("new-vpc-all-fields.yaml").read_text()).text.splitlines()
+    i = lines.index("      # from eksctl: managedNodeGroups[1]")
+    assert lines[i + 1] == "      - name: mng-apps"
+    i = lines.index("    # from eksctl: vpc")
+    assert lines[i + 1] == "    vpc:"
+
+
+def test_stack_defaults_to_metadata_name_and_can_be_chosen():
+    assert import_cluster_config(minimal()).stack == "small"
+    r = import_cluster_config(minimal(), stack="prod")
+    assert r.stack == "prod" and r.settings.stack == "prod" and "stacks/Pulumi.prod.yaml" in r.text
+
+
+def test_a_bad_stack_name_is_refused():
+    with pytest.raises(ValueError, match="not a stack name"):
+        import_cluster_config(minimal(), stack="a/b")
+
+
+# ------------------------------------------------------------------------------ unsupported fields
+
+UNSUPPORTED_PATHS = [
+    "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public", "iam.serviceAccounts",
+    "addons[0]", "addons[1]", "identityProviders", "secretsEncryption", "gitops", "karpenter",
+    "nodeGroups[0].ami", "nodeGroups[0].ssh",
+]
+
+
+def test_unsupported_fields_refuse_the_import_listing_every_path():
+    with pytest.raises(ImportRefused) as e:
+        import_cluster_config(data("unsupported.yaml").read_text(), source="unsupported.yaml")
+    assert [d.path for d in e.value.dropped] == UNSUPPORTED_PATHS
+    rendered = e.value.render()
+    assert rendered.startswith("unsupported.yaml: 13 fields cannot be carried over")
+    assert all(f"  {p}: " in rendered for p in UNSUPPORTED_PATHS)
+
+
+def test_dropped_fields_carry_their_reason():
+    with pytest.raises(ImportRefused) as e:
+        import_cluster_config(data("unsupported.yaml").read_text())
+    reasons = {d.path: d.reason for d in e.value.dropped}
+    assert "no public subnets" in reasons["vpc.subnets.public"]
+    assert "two passes" in reasons["vpc.clusterEndpoints"]
+    assert "NAT" in reasons["vpc.nat"]
+    assert "AMI" in reasons["nodeGroups[0].ami"]
+    assert reasons["addons[0]"].startswith("add-on 'vpc-cni':")
+    assert reasons["addons[1]"].startswith("add-on 'aws-ebs-csi-driver' with custom configuration (configurationValues)")
+
+
+def test_allow_drop_writes_the_rest_and_still_lists_the_dropped_fields():
+    r = import_cluster_config(data("unsupported.yaml").read_text(), allow_drop=True)
+    assert [d.path for d in r.dropped] == UNSUPPORTED_PATHS
+    c = r.settings.cluster
+    assert c.iam.with_oidc and c.vpc.cidr == "10.1.0.0/16" and c.node_groups[0].instance_type == "m5.large"
+    assert c.vpc.cluster_endpoints is None and c.vpc.subnets is None
+    assert "subnets" not in r.document["config"][CONFIG_KEY]["vpc"]  # nothing left of it once public went
+    header = r.text.split("config:", 1)[0]
+    assert "Not carried over" in header and all(f"#   {p}: " in header for p in UNSUPPORTED_PATHS)
+    assert yaml.safe_load(r.text) == r.document
+
+
+def test_an_unknown_key_is_dropped_with_a_suggestion():
+    doc = minimal()
+    doc["managedNodegroups"] = doc.pop("managedNodeGroups")
+    r = import_cluster_config(doc, allow_drop=True)
+    assert r.dropped == [Dropped("managedNodegroups",
+                                 "private-eks has no setting for it (did you mean 'managedNodeGroups'?)")]
+
+
+def test_unsupported_keys_deep_inside_carried_sections_are_listed():
+    doc = minimal()
+    doc["vpc"] = {"cidr": "10.0.0.0/16", "subnets": {"private": {"us-west-2a": {"cidr": "10.0.0.0/19", "cidrIndex": 1},
+                                                                 "us-west-2b": {"cidr": "10.0.32.0/19"}}}}
+    doc["fargateProfiles"] = [{"name": "fp", "selectors": [{"namespace": "a", "labelz": {}}],
+                               "podExecutionRoleARN": "arn:aws:iam::0:role/x"}]
+    doc["cloudWatch"] = {"clusterLogging": {"enableTypes": ["api"], "logRetentionInDays": 7}}
+    with pytest.raises(ImportRefused) as e:
+        import_cluster_config(doc)
+    assert [d.path for d in e.value.dropped] == [
+        "vpc.subnets.private.us-west-2a.cidrIndex",
+        "fargateProfiles[0].podExecutionRoleARN",
+        "cloudWatch.clusterLogging.logRetentionInDays",
+    ]
+    assert [n.path for n in import_cluster_config(doc, allow_drop=True).notes] == [
+        "fargateProfiles[0].selectors[0].labelz"]
+
+
+def test_empty_unsupported_fields_are_notes_not_drops():
+    r = import_cluster_config(minimal(gitops={}, addons=[], karpenter=None))
+    assert r.dropped == [] and [n.path for n in r.notes] == ["gitops", "addons", "karpenter"]
+
+
+def test_private_only_cluster_endpoints_are_a_note():
+    r = import_cluster_config(minimal(vpc={"clusterEndpoints": {"privateAccess": True, "publicAccess": False}}))
+    assert r.dropped == [] and [n.path for n in r.notes] == ["vpc.clusterEndpoints"]
+    assert "vpc" not in r.document["config"][CONFIG_KEY]
+
+
+def test_map_form_taint_without_an_effect_is_dropped_by_its_key():
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True,
+                               "taints": {"ok": "v:NoSchedule", "bad": "just-a-value"}}])
+    r = import_cluster_config(doc, allow_drop=True)
+    assert [d.path for d in r.dropped] == ["nodeGroups[0].taints.bad"]
+    assert [(t.key, t.value, t.effect) for t in r.settings.cluster.node_groups[0].taints] == [("ok", "v", "NoSchedule")]
+
+
+def test_a_node_group_left_without_carried_fields_keeps_its_place_and_is_refused():
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"ami": "ami-1"}])
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(doc, allow_drop=True)
+    assert [str(p) for p in e.value.problems] == ["nodeGroups[1].name: is required"]
+    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].ami"]
+
+
+def test_self_managed_spot_is_dropped_with_the_managed_alternative():
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True, "spot": True,
+                               "instancesDistribution": {"instanceTypes": ["m5.large"]}}])
+    with pytest.raises(ImportRefused) as e:
+        import_cluster_config(doc)
+    reasons = {d.path: d.reason for d in e.value.dropped}
+    assert set(reasons) == {"nodeGroups[0].spot", "nodeGroups[0].instancesDistribution"}
+    assert "managed node group" in reasons["nodeGroups[0].instancesDistribution"]
+
+
+# ------------------------------------------------------------------- results that would not validate
+
+
+def test_missing_private_networking_is_refused_naming_the_path():
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(data("missing-private-networking.yaml").read_text(), source="m.yaml")
+    assert [p.path for p in e.value.problems] == ["managedNodeGroups[0].privateNetworking"]
+    assert "m.yaml: 1 problem" in e.value.render()
+
+
+def test_private_networking_false_is_refused():
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": False}])
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(doc)
+    assert e.value.problems == [Problem("nodeGroups[0].privateNetworking", "must be true in a fully-private cluster")]
+
+
+def test_missing_region_is_named_by_its_eksctl_path():
+    doc = minimal()
+    del doc["metadata"]["region"]
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(doc)
+    assert [p.path for p in e.value.problems] == ["metadata.region"]
+
+
+def test_an_unquoted_version_is_refused_with_the_quote_advice():
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(data("seed-existing-vpc.yaml").read_text().replace('"1.33"', "1.30"))
+    (p,) = e.value.problems
+    assert p.path == "metadata.version" and 'e.g. "1.3"' in p.message
+
+
+def test_private_cluster_disabled_is_refused():
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(privateCluster={"enabled": False}))
+    assert [p.path for p in e.value.problems] == ["privateCluster.enabled"]
+
+
+def test_missing_private_cluster_is_added_and_noted():
+    doc = minimal()
+    del doc["privateCluster"]
+    r = import_cluster_config(doc)
+    assert r.document["config"][CONFIG_KEY]["privateCluster"] == {"enabled": True}
+    assert [n.path for n in r.notes] == ["privateCluster"]
+    assert "# added: private-eks builds only fully-private clusters" in r.text
+
+
+def test_wrong_shapes_are_reported_by_path():
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(vpc=5, availabilityZones="us-west-2a"))
+    assert sorted(p.path for p in e.value.problems) == ["availabilityZones", "vpc"]
+
+
+def test_invalid_result_also_lists_what_would_be_dropped():
+    doc = load("unsupported.yaml")
+    doc["nodeGroups"][0]["privateNetworking"] = None
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(doc, allow_drop=True)
+    assert [p.path for p in e.value.problems] == ["nodeGroups[0].privateNetworking"]
+    assert [d.path for d in e.value.dropped] == UNSUPPORTED_PATHS
+    assert "also not carried over:" in e.value.render()
+
+
+def test_local_zones_are_carried_to_be_refused():
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(localZones=["us-west-2-lax-1a"]))
+    assert [p.path for p in e.value.problems] == ["localZones"]
+
+
+# ----------------------------------------------------------------------------- not a ClusterConfig
+
+
+@pytest.mark.parametrize("text, message", [
+    (data("not-a-cluster-config.yaml").read_text(), "kind: 'NodeGroup'"),
+    ("apiVersion: eksctl.io/v1alpha4\nkind: ClusterConfig\n", "apiVersion: 'eksctl.io/v1alpha4'"),
+    ("- a\n- b\n", "is a list, not an eksctl ClusterConfig"),
+    ("", "is empty"),
+    ("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n---\nkind: ClusterConfig\n", "holds 2 YAML documents"),
+], ids=["kind", "apiVersion", "list", "empty", "two-documents"])
+def test_not_a_cluster_config(text, message):
+    with pytest.raises(NotAClusterConfig) as e:
+        import_cluster_config(text, source="x.yaml")
+    assert message in str(e.value) and e.value.render().startswith("x.yaml: ")
+
+
+def test_yaml_syntax_error_names_the_line():
+    with pytest.raises(NotAClusterConfig, match=r"YAML syntax error at line 6"):
+        import_cluster_config(data("syntax-error.yaml").read_text())
+
+
+def test_a_duplicate_key_is_refused_rather_than_silently_dropped():
+    text = data("seed-existing-vpc.yaml").read_text() + "managedNodeGroups: []\n"
+    with pytest.raises(NotAClusterConfig, match="duplicate key 'managedNodeGroups'"):
+        import_cluster_config(text)
