@@ -242,7 +242,8 @@ _REASONS = {
     "gitops": "GitOps (Flux) bootstrap is not part of private-eks; install it once the cluster is up",
     "git": "GitOps (Flux v1) bootstrap is not part of private-eks",
     "karpenter": "Karpenter is not installed by private-eks",
-    "addonsConfig": "the settings have no add-ons",
+    "addons": "the settings have no add-ons; manage add-ons once the cluster is up",
+    "addonsConfig": "the settings have no add-ons; manage add-ons once the cluster is up",
     "iam.serviceAccounts": "IAM roles for service accounts are not created by private-eks (withOIDC is carried; "
                            "create the roles separately)",
     "iam.podIdentityAssociations": "pod identity associations are not created by private-eks",
