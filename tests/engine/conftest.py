@@ -8,63 +8,24 @@ and a faults folder and journal for the stand-ins (see ``project/program.py``).
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.engine.project import program as standin
-
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = Path(__file__).resolve().parent / "project"
-INSTALL = ROOT / "scripts" / "install-pulumi-cli"
-PASSPHRASE = "engine-tests"
-SHIM = "pulumi-resource-pulumi-python"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _usable(bin_dir: Path) -> bool:
-    return (bin_dir / "pulumi").is_file() and os.access(bin_dir / "pulumi", os.X_OK)
-
-
-def find_cli() -> tuple[Path | None, str]:
-    """The folder holding ``pulumi``, and how it was found (or why not)."""
-    on_path = shutil.which("pulumi")
-    if on_path:
-        return Path(on_path).resolve().parent, "PATH"
-    cache = Path(os.environ.get("PRIVATE_EKS_CACHE_DIR") or ROOT / ".cache") / "pulumi-cli"
-    for bin_dir in sorted(cache.glob("*/bin"), reverse=True):
-        if _usable(bin_dir):
-            return bin_dir, f"cache {bin_dir}"
-    if not _in_ci():
-        return None, "no Pulumi CLI on PATH or in .cache/pulumi-cli: run scripts/install-pulumi-cli"
-    # CI: build it (minutes when cold); its last line is the folder.
-    done = subprocess.run(["bash", str(INSTALL)], capture_output=True, text=True)
-    lines = done.stdout.strip().splitlines()
-    if done.returncode == 0 and lines and _usable(Path(lines[-1])):
-        return Path(lines[-1]), "scripts/install-pulumi-cli"
-    return None, f"scripts/install-pulumi-cli failed (exit {done.returncode}):\n{done.stderr[-3000:]}"
+from tests.engine.harness import SHIM, EngineProject, find_cli, in_ci, make_project
 
 
 @pytest.fixture(scope="session")
 def pulumi_bin() -> Path:
     bin_dir, how = find_cli()
     if bin_dir is None:
-        if _in_ci():
+        if in_ci():
             pytest.fail(f"CI=true and the engine tests need a Pulumi CLI: {how}", pytrace=False)
         pytest.skip(how)
     if not (bin_dir / SHIM).exists() and not shutil.which(SHIM):
         message = f"{bin_dir} has no {SHIM} (Python dynamic providers): run scripts/install-pulumi-cli"
-        if _in_ci():
+        if in_ci():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return bin_dir
@@ -76,87 +37,11 @@ def pulumi_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pulumi-home")
 
 
-@dataclass
-class EngineProject:
-    """One test's copy of the engine test project and everything around it."""
-
-    dir: Path
-    state: Path
-    faults: Path
-    journal: Path
-    bin: Path
-    env: dict[str, str] = field(default_factory=dict)
-
-    def fault(self, op: str, kind: str, times: int | str = 1) -> None:
-        """Make the next ``times`` (or ``"always"``) ``op`` of the ``kind`` stand-in fail."""
-        (self.faults / f"{op}-{kind}").write_text(str(times))
-
-    def clear_fault(self, op: str, kind: str) -> None:
-        (self.faults / f"{op}-{kind}").unlink(missing_ok=True)
-
-    def slow(self, op: str, kind: str, seconds: float) -> None:
-        (self.faults / f"sleep-{op}-{kind}").write_text(str(seconds))
-
-    def operations(self, kind: str | None = None) -> list[dict[str, Any]]:
-        """The provider operations the engine ran, in order (faults included)."""
-        if not self.journal.exists():
-            return []
-        entries = [json.loads(line) for line in self.journal.read_text().splitlines() if line.strip()]
-        return [e for e in entries if kind is None or e["kind"] == kind]
-
-    def pulumi_command(self):
-        from pulumi.automation import PulumiCommand
-
-        return PulumiCommand(root=str(self.bin.parent), skip_version_check=True)
-
-    def stack(self, name: str = "engine", *, phase: str = "private", bootstrap_cidrs=()):
-        """A raw ``pulumi.automation`` stack of the copy running the stand-in program in ``phase``."""
-        from pulumi import automation as auto
-
-        from components.settings import load_stack_file
-
-        settings = load_stack_file(self.dir / "stacks" / f"Pulumi.{name}.yaml", stack=name)
-        return auto.create_or_select_stack(
-            name,
-            project_name="private-eks",
-            program=lambda: standin.build(settings, phase, bootstrap_cidrs),
-            opts=auto.LocalWorkspaceOptions(work_dir=str(self.dir), pulumi_command=self.pulumi_command(),
-                                            env_vars=self.env),
-        )
-
-    def resources(self, name: str = "engine") -> dict[str, dict[str, Any]]:
-        """The stack's resources from its checkpoint in the file backend, by logical name."""
-        path = self.state / ".pulumi" / "stacks" / "private-eks" / f"{name}.json"
-        deployment = json.loads(path.read_text())["checkpoint"].get("latest") or {}
-        return {r["urn"].rsplit("::", 1)[1]: r for r in deployment.get("resources") or []}
-
-    def cluster_state(self, name: str = "engine") -> dict[str, Any]:
-        return self.resources(name)["cluster"]["outputs"]
-
-
 @pytest.fixture
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pulumi_bin: Path, pulumi_home: Path) -> EngineProject:
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    state, faults = tmp_path / "state", tmp_path / "faults"
-    state.mkdir()
-    faults.mkdir()
-    env = {
-        "PULUMI_BACKEND_URL": f"file://{state}",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_HOME": str(pulumi_home),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
-        # The dynamic-provider shim runs this interpreter, which has pulumi and this repository.
-        "PULUMI_PYTHON_CMD": sys.executable,
-        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
-        "PATH": os.pathsep.join((str(pulumi_bin), str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
-        standin.FAULTS_ENV: str(faults),
-        standin.JOURNAL_ENV: str(tmp_path / "journal.jsonl"),
-    }
-    for key, value in env.items():
+    project = make_project(tmp_path, pulumi_bin, pulumi_home)
+    for key, value in project.env.items():
         monkeypatch.setenv(key, value)
     for key in ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE_FILE"):
         monkeypatch.delenv(key, raising=False)
-    return EngineProject(dir=project, state=state, faults=faults, journal=tmp_path / "journal.jsonl",
-                         bin=pulumi_bin, env=env)
+    return project
