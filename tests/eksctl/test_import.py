@@ -370,3 +370,20 @@ def test_a_duplicate_key_is_refused_rather_than_silently_dropped():
     text = data("seed-existing-vpc.yaml").read_text() + "managedNodeGroups: []\n"
     with pytest.raises(NotAClusterConfig, match="duplicate key 'managedNodeGroups'"):
         import_cluster_config(text)
+
+
+def test_a_key_overriding_a_yaml_merge_is_not_a_duplicate():
+    text = data("seed-existing-vpc.yaml").read_text().replace(
+        "managedNodeGroups:\n  - name: m1\n    instanceType: m5.large\n",
+        "x-defaults: &ng {instanceType: m5.large, privateNetworking: true}\n"
+        "managedNodeGroups:\n  - <<: *ng\n    name: m1\n    instanceType: m5.xlarge\n")
+    with pytest.raises(ImportRefused) as e:  # the anchor's holder is not an eksctl field
+        import_cluster_config(text)
+    assert [d.path for d in e.value.dropped] == ["x-defaults"]
+    mng = import_cluster_config(text, allow_drop=True).settings.cluster.managed_node_groups[0]
+    assert (mng.instance_type, mng.private_networking) == ("m5.xlarge", True)
+
+
+def test_an_unhashable_key_is_a_yaml_error():
+    with pytest.raises(NotAClusterConfig, match="YAML syntax error"):
+        import_cluster_config("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n? [a]\n: b\n")
