@@ -8,6 +8,7 @@ the contract — 0 success, 1 the operation failed and nothing is left exposed, 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Callable
@@ -86,13 +87,19 @@ def cmd_import_eksctl(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
     if out is not None and out.exists():
         raise UsageError(f"-o {out}: the file exists; import-eksctl writes only to a new path")
+    stack = args.stack
+    named = re.match(r"^Pulumi\.(.+)\.ya?ml$", out.name) if out is not None else None
+    if named and stack is not None and named.group(1) != stack:
+        raise UsageError(f"-o {out} is the file of stack {named.group(1)!r}, not --stack {stack!r}")
+    if named and ei.STACK_NAME_RE.match(named.group(1)):
+        stack = named.group(1)  # validate/plan --file take the stack name from the file name too
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"{args.file}: cannot read the eksctl config ({e.strerror or e})") from None
     source = "<stdin>" if args.file == "-" else args.file
     try:
-        result = ei.import_cluster_config(text, stack=args.stack, source=source, allow_drop=args.allow_drop)
+        result = ei.import_cluster_config(text, stack=stack, source=source, allow_drop=args.allow_drop)
     except ei.EksctlImportError as e:
         print(e.render(), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -113,6 +120,51 @@ def cmd_import_eksctl(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {out}: cannot write the stack file ({e.strerror or e})") from None
     print(f"wrote {out} (stack {result.stack}, {len(result.dropped)} field(s) dropped)", file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import json
+
+    from automation import aws_checks as ac
+
+    try:
+        if args.stack:
+            if args.region:
+                raise UsageError("--region goes with --vpc-id; with --stack the stack's aws:region is used")
+            settings = load_settings(args)
+            _print_warnings(settings)
+            if not args.vpc_id and settings.cluster.new_vpc:
+                raise UsageError(f"stack {settings.stack} creates its own VPC, whose id is a stack output: "
+                                 "give it with --vpc-id (or use `--region R --vpc-id ID`)")
+            outputs = {"vpcId": args.vpc_id, "clusterName": args.cluster_name}
+            region, findings = settings.region, ac.audit_stack(settings, {k: v for k, v in outputs.items() if v})
+            vpc_id = args.vpc_id or settings.cluster.vpc.id or "(the subnets' VPC)"
+            cluster = args.cluster_name or settings.cluster.metadata.name
+        else:
+            if not args.vpc_id:
+                raise UsageError("--region needs --vpc-id")
+            region, vpc_id, cluster = args.region, args.vpc_id, args.cluster_name
+            findings = ac.audit(region=region, vpc_id=vpc_id, cluster_name=cluster)
+    except ac.StackNotDeployed as e:
+        raise UsageError(str(e)) from None
+    except ac.AwsCheckError as e:
+        print(f"private-eks: audit could not run: {e}", file=sys.stderr)
+        return EXIT_FAILED
+
+    if args.json:
+        print(json.dumps({
+            "region": region, "vpcId": vpc_id, "clusterName": cluster, "clean": not findings,
+            "findings": [{"check": f.check, "resource": f.resource, "message": f.message} for f in findings],
+        }, indent=2))
+    else:
+        what = f"{vpc_id}" + (f" and cluster {cluster}" if cluster else "") + f" in {region}"
+        if not findings:
+            print(f"audit: {what}: no findings")
+        else:
+            print(f"audit: {what}: {len(findings)} finding{'s' if len(findings) != 1 else ''}")
+            for f in findings:
+                print(f"  [{f.check}] {f}")
+    return EXIT_SECURITY if findings else EXIT_OK
 
 
 # -------------------------------------------------------------------------------------- parser
@@ -150,12 +202,29 @@ def build_parser() -> argparse.ArgumentParser:
         "unless --allow-drop; a result that would not validate is refused with the problems (exit 2).",
     )
     p.add_argument("file", metavar="FILE", help="the eksctl ClusterConfig YAML ('-' for stdin)")
-    p.add_argument("--stack", metavar="NAME", help="the stack name in the output's header (default: metadata.name)")
+    p.add_argument("--stack", metavar="NAME",
+                   help="the stack name in the output's header (default: from -o Pulumi.NAME.yaml, else metadata.name)")
     p.add_argument("-o", "--output", metavar="PATH",
                    help="write the stack file to PATH, which must not exist yet (default: stdout)")
     p.add_argument("--allow-drop", action="store_true",
                    help="write the stack file even if fields cannot be carried over (they are still listed)")
     COMMANDS["import-eksctl"] = cmd_import_eksctl
+
+    p = sub.add_parser(
+        "audit",
+        help="check that a VPC and its cluster are private (post-deploy, any VPC/cluster)",
+        description="Post-deploy checks with boto3 (its usual configuration: profiles, AWS_REGION, "
+        "AWS_ENDPOINT_URL): API endpoint private-only, no route out to the internet, no public IPs, "
+        "the VPC endpoints present and usable. Works for clusters this tool did not create. "
+        "Exit 0 clean, 3 with any finding, 1 when AWS cannot be reached or the credentials are missing.",
+    )
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--stack", metavar="NAME", help="audit the stack's VPC and cluster (stacks/Pulumi.NAME.yaml)")
+    g.add_argument("--region", metavar="R", help="audit any VPC in region R (with --vpc-id)")
+    p.add_argument("--vpc-id", metavar="ID", help="the VPC (needed with --region, and with --stack for a stack that creates its VPC)")
+    p.add_argument("--cluster-name", metavar="N", help="the EKS cluster (with --stack: default metadata.name)")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    COMMANDS["audit"] = cmd_audit
 
     return parser
 

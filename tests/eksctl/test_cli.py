@@ -97,3 +97,20 @@ def test_a_bad_stack_name_exits_2(capsys):
 def test_an_output_folder_that_does_not_exist_exits_2(tmp_path, capsys):
     assert main(["import-eksctl", str(data("seed-existing-vpc.yaml")), "-o", str(tmp_path / "no" / "x.yaml")]) == 2
     assert "cannot write the stack file" in capsys.readouterr().err
+
+
+def test_the_stack_name_comes_from_a_pulumi_output_file_name(tmp_path, capsys):
+    out = tmp_path / "Pulumi.docs.yaml"
+    assert main(["import-eksctl", str(data("docs-fully-private.yaml")), "-o", str(out)]) == 0
+    assert "(stack docs," in capsys.readouterr().err
+    assert "stacks/Pulumi.docs.yaml" in out.read_text()
+    assert main(["validate", "--file", str(out)]) == 0
+    assert "valid (stack docs, region us-west-2, endpoints: ec2, ecr.api, ecr.dkr, sts, s3, autoscaling, " \
+           "cloudformation, logs)" in capsys.readouterr().out
+
+
+def test_a_stack_name_that_contradicts_the_output_file_exits_2(tmp_path, capsys):
+    out = tmp_path / "Pulumi.docs.yaml"
+    assert main(["import-eksctl", str(data("docs-fully-private.yaml")), "--stack", "other", "-o", str(out)]) == 2
+    assert "is the file of stack 'docs', not --stack 'other'" in capsys.readouterr().err
+    assert not out.exists()
