@@ -1,0 +1,620 @@
+"""boto3 checks around a deployment: **preflight** before pass 1, **audit** after pass 2.
+
+Both read AWS through boto3's standard configuration chain (profiles, ``AWS_REGION``,
+``AWS_ENDPOINT_URL``, ``AWS_MAX_ATTEMPTS``, …), so they run against whatever endpoint the user's
+environment names — moto's server included. They only read; they never change anything.
+
+A check that finds a problem returns a :class:`Finding` naming the resource (an id, a service
+name or a cluster name) and what is wrong. AWS being unreachable, or the credentials missing or
+refused, is not a finding: it raises :class:`AwsUnavailable`, because nothing was checked.
+
+Scope of the audit, decided here because DESIGN §8 leaves it open:
+
+* "the cluster's route tables" are the route tables of the subnets in scope: the subnets given
+  (``subnet_ids``, e.g. the stack's ``privateSubnetIds``), else the cluster's subnets, else every
+  subnet of the VPC. For a VPC we created, every subnet of the VPC is in scope. A subnet with no
+  explicit route table uses the main one, which is then audited too.
+* An internet gateway merely *attached* is a finding only for a VPC we created
+  (``created_vpc=True``). A user's VPC may legitimately hold public subnets for other workloads;
+  there, what matters — and what is always checked — is that no route table in scope leads to it.
+* Routes to an internet, NAT or egress-only gateway are findings whatever their destination (any
+  such route is a way out); a transit-gateway route is a finding only for ``0.0.0.0/0`` or
+  ``::/0`` (specific transit routes to on-premises networks are normal in private VPCs).
+* EKS reports ``endpointPublicAccess``/``endpointPrivateAccess`` always; when a value is absent
+  (some emulators return only what was set) the API's defaults apply: public on, private off.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import boto3
+import botocore.exceptions as bx
+from botocore.config import Config
+
+from components import catalog
+from components.settings import StackSettings
+
+__all__ = [
+    "AwsCheckError",
+    "AwsUnavailable",
+    "Finding",
+    "StackNotDeployed",
+    "audit",
+    "audit_stack",
+    "preflight",
+]
+
+# Fail fast when an endpoint does not answer; retries stay with the user's configuration.
+_CLIENT_CONFIG = Config(connect_timeout=10, read_timeout=30)
+
+_AUTH_ERRORS = frozenset({
+    "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken",
+    "ExpiredTokenException", "SignatureDoesNotMatch", "InvalidSignatureException",
+    "IncompleteSignature", "MissingAuthenticationToken", "AccessDenied", "AccessDeniedException",
+    "UnauthorizedOperation", "OptInRequired",
+})
+_GONE_STATES = frozenset({"deleting", "deleted", "rejected", "failed", "expired"})
+_DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: which check found it, the resource it is about, and what is wrong."""
+
+    check: str
+    resource: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.resource}: {self.message}"
+
+
+class AwsCheckError(Exception):
+    """The checks could not run to the end; nothing is known about the resources."""
+
+
+class AwsUnavailable(AwsCheckError):
+    """AWS cannot be reached, or the credentials are missing or refused."""
+
+
+class StackNotDeployed(AwsCheckError):
+    """The stack's VPC is not known: no ``vpcId`` output and the settings name no existing VPC."""
+
+
+# ------------------------------------------------------------------------------------ plumbing
+
+
+@contextmanager
+def _translated_errors(region: str) -> Iterator[None]:
+    """botocore's failures → AwsUnavailable/AwsCheckError with a message a user can act on."""
+    try:
+        yield
+    except (bx.NoCredentialsError, bx.PartialCredentialsError, bx.CredentialRetrievalError) as e:
+        raise AwsUnavailable(f"no usable AWS credentials ({e}); set a profile or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY") from None
+    except bx.ProfileNotFound as e:
+        raise AwsUnavailable(f"{e}") from None
+    except (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.ConnectionClosedError) as e:
+        raise AwsUnavailable(f"cannot reach AWS in {region}: {e}") from None
+    except bx.ClientError as e:
+        err = e.response.get("Error", {})
+        code, msg = err.get("Code", "?"), err.get("Message", "")
+        op = getattr(e, "operation_name", "?")
+        if code in _AUTH_ERRORS:
+            raise AwsUnavailable(f"AWS refused the credentials or the permission for {op} in {region}: {code}: {msg}") from None
+        raise AwsCheckError(f"AWS call {op} failed in {region}: {code}: {msg}") from None
+    except bx.BotoCoreError as e:
+        raise AwsUnavailable(f"AWS call failed in {region}: {e}") from None
+
+
+class _Aws:
+    """The few clients a check needs, from one session, region pinned."""
+
+    def __init__(self, region: str, session: boto3.Session | None):
+        self.region = region
+        self._session = session or boto3.Session(region_name=region)
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service, region_name=self.region, config=_CLIENT_CONFIG)
+        return self._clients[service]
+
+    @property
+    def ec2(self) -> Any:
+        return self.client("ec2")
+
+    def pages(self, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for page in self.ec2.get_paginator(operation).paginate(**kwargs):
+            out.extend(page.get(key, []))
+        return out
+
+
+def _code(e: bx.ClientError) -> str:
+    return e.response.get("Error", {}).get("Code", "")
+
+
+def _short_name(name: str, region: str) -> str:
+    """``com.amazonaws.us-west-2.ecr.api`` → ``ecr.api``; short names pass through."""
+    marker = f".{region}."
+    return name.split(marker, 1)[1] if marker in name else name
+
+
+def _full_name(name: str, region: str) -> str:
+    return name if f".{region}." in name else catalog.service_name(name, region)
+
+
+def _endpoint_type(name: str, region: str) -> str:
+    svc = catalog.BY_NAME.get(_short_name(name, region))
+    return svc.type if svc else "Interface"
+
+
+# ------------------------------------------------------------------------------------ VPC facts
+
+
+def _vpc(aws: _Aws, vpc_id: str) -> dict[str, Any] | None:
+    try:
+        vpcs = aws.ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+    except bx.ClientError as e:
+        if _code(e) in ("InvalidVpcID.NotFound", "InvalidVpcID.Malformed"):
+            return None
+        raise
+    return vpcs[0] if vpcs else None
+
+
+def _vpc_cidrs(vpc: Mapping[str, Any]) -> list[str]:
+    cidrs = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])
+             if a.get("CidrBlockState", {}).get("State", "associated") == "associated"]
+    return cidrs or [vpc["CidrBlock"]]
+
+
+def _dns_findings(aws: _Aws, vpc: Mapping[str, Any]) -> list[Finding]:
+    """DNS support and hostnames on, and DHCP options that hand out the Amazon resolver: without
+    them the endpoints' private DNS names do not resolve and nodes cannot reach AWS."""
+    vpc_id = vpc["VpcId"]
+    out: list[Finding] = []
+    for attribute, key, check in (("enableDnsSupport", "EnableDnsSupport", "vpc-dns-support"),
+                                  ("enableDnsHostnames", "EnableDnsHostnames", "vpc-dns-hostnames")):
+        value = aws.ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)[key]["Value"]
+        if not value:
+            out.append(Finding(check, vpc_id, f"{attribute} is off; interface endpoints' private DNS needs it on"))
+    dopt = vpc.get("DhcpOptionsId") or "default"
+    servers: list[str] = []
+    if dopt != "default":
+        try:
+            sets = aws.ec2.describe_dhcp_options(DhcpOptionsIds=[dopt])["DhcpOptions"]
+        except bx.ClientError as e:
+            if _code(e) != "InvalidDhcpOptionID.NotFound":
+                raise
+            sets = []
+        for s in sets:
+            for conf in s.get("DhcpConfigurations", []):
+                if conf.get("Key") == "domain-name-servers":
+                    servers += [v.get("Value", "") for v in conf.get("Values", [])]
+    if "AmazonProvidedDNS" not in servers:
+        what = "no DHCP options (no DNS server)" if dopt == "default" else f"DHCP options {dopt} with domain-name-servers {', '.join(servers) or 'unset'}"
+        out.append(Finding("vpc-dhcp-dns", vpc_id,
+                           f"has {what}; the DHCP options must include AmazonProvidedDNS for endpoint private DNS"))
+    return out
+
+
+def _route_tables(aws: _Aws, vpc_id: str) -> list[dict[str, Any]]:
+    return aws.pages("describe_route_tables", "RouteTables", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+
+
+def _explicit_tables(tables: Iterable[Mapping[str, Any]]) -> tuple[dict[str, str], str | None]:
+    """subnet id → its explicitly associated route table, and the VPC's main route table."""
+    by_subnet: dict[str, str] = {}
+    main = None
+    for t in tables:
+        for a in t.get("Associations", []):
+            if a.get("AssociationState", {}).get("State", "associated") != "associated":
+                continue
+            if a.get("Main"):
+                main = t["RouteTableId"]
+            elif a.get("SubnetId"):
+                by_subnet[a["SubnetId"]] = t["RouteTableId"]
+    return by_subnet, main
+
+
+def _subnets(aws: _Aws, *, ids: Sequence[str] | None = None, vpc_id: str | None = None) -> list[dict[str, Any]]:
+    # A filter rather than SubnetIds: an unknown id then simply does not come back.
+    filters = [{"Name": "subnet-id", "Values": list(ids)}] if ids is not None else [{"Name": "vpc-id", "Values": [vpc_id]}]
+    if ids is not None and not ids:
+        return []
+    return aws.pages("describe_subnets", "Subnets", Filters=filters)
+
+
+def _vpc_endpoints(aws: _Aws, vpc_id: str) -> list[dict[str, Any]]:
+    return aws.pages("describe_vpc_endpoints", "VpcEndpoints", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+
+
+# ------------------------------------------------------------------------------------ preflight
+
+
+def preflight(settings: StackSettings, *, session: boto3.Session | None = None) -> list[Finding]:
+    """What would make pass 1 fail or build a cluster that cannot work — checked before anything
+    is created: the region offers every endpoint service in the chosen AZs, and an existing VPC
+    has DNS on, the Amazon resolver, an explicit route table per subnet, and no endpoint that the
+    EndpointSet would collide with."""
+    aws = _Aws(settings.region, session)
+    with _translated_errors(settings.region):
+        return _preflight(aws, settings)
+
+
+def _preflight(aws: _Aws, settings: StackSettings) -> list[Finding]:
+    cluster = settings.cluster
+    findings: list[Finding] = []
+    zones: list[str] | None = list(cluster.availability_zones) or cluster.subnet_zones()
+    vpc: dict[str, Any] | None = None
+    subnets: list[dict[str, Any]] = []
+
+    if not cluster.new_vpc:
+        ids = [s.id for s in cluster.private_subnets.values() if s.id]
+        subnets = _subnets(aws, ids=ids)
+        found = {s["SubnetId"] for s in subnets}
+        for key, spec in cluster.private_subnets.items():
+            if spec.id and spec.id not in found:
+                findings.append(Finding("subnet-exists", spec.id,
+                                        f"vpc.subnets.private.{key}: no such subnet in {aws.region}"))
+        vpc_id = cluster.vpc.id or next((s["VpcId"] for s in subnets), None)
+        if vpc_id:
+            vpc = _vpc(aws, vpc_id)
+            if vpc is None:
+                findings.append(Finding("vpc-exists", vpc_id, f"no such VPC in {aws.region}"))
+        for s in subnets:
+            if vpc_id and s["VpcId"] != vpc_id:
+                findings.append(Finding("subnet-vpc", s["SubnetId"], f"is in {s['VpcId']}, not in {vpc_id}"))
+        if zones is None:
+            zones = sorted({s["AvailabilityZone"] for s in subnets}) or None
+
+    findings += _service_findings(aws, settings, zones)
+
+    if vpc is not None:
+        findings += _dns_findings(aws, vpc)
+        tables = _route_tables(aws, vpc["VpcId"])
+        by_subnet, main = _explicit_tables(tables)
+        for s in subnets:
+            if s["SubnetId"] not in by_subnet and s["VpcId"] == vpc["VpcId"]:
+                findings.append(Finding(
+                    "subnet-main-route-table", s["SubnetId"],
+                    f"has no explicit route table (it uses the main route table {main}); give it its own "
+                    "route table: the main route table is never modified"))
+        if not cluster.private_cluster.skip_endpoint_creation:
+            ours = sorted({by_subnet[s["SubnetId"]] for s in subnets if s["SubnetId"] in by_subnet})
+            findings += _collisions(aws, settings, vpc["VpcId"], ours)
+    return findings
+
+
+def _service_findings(aws: _Aws, settings: StackSettings, zones: list[str] | None) -> list[Finding]:
+    wanted = settings.endpoint_services()
+    if not wanted:
+        return []
+    # The whole catalog, paged, rather than ServiceNames=[…]: an unknown name there fails the
+    # whole call instead of coming back missing.
+    offered: dict[str, dict[str, Any]] = {}
+    for page in aws.ec2.get_paginator("describe_vpc_endpoint_services").paginate():
+        for d in page.get("ServiceDetails", []):
+            offered.setdefault(d["ServiceName"], d)
+    out: list[Finding] = []
+    for svc in wanted:
+        name = catalog.service_name(svc.name, aws.region)
+        d = offered.get(name)
+        if d is None:
+            out.append(Finding("service-not-in-region", name,
+                               f"endpoint service {svc.name!r} is not offered in region {aws.region}"))
+            continue
+        types = {t.get("ServiceType") for t in d.get("ServiceType", [])}
+        if types and svc.type not in types:
+            out.append(Finding("service-type", name,
+                               f"is offered as {', '.join(sorted(t for t in types if t))} in {aws.region}, not as {svc.type}"))
+            continue
+        if zones:
+            azs = set(d.get("AvailabilityZones", []))
+            if azs and not azs & set(zones):
+                out.append(Finding("service-not-in-azs", name,
+                                   f"endpoint service {svc.name!r} is not offered in any chosen availability zone "
+                                   f"({', '.join(zones)}) of {aws.region}; it is offered in {', '.join(sorted(azs))}"))
+    return out
+
+
+def _collisions(aws: _Aws, settings: StackSettings, vpc_id: str, route_tables: list[str]) -> list[Finding]:
+    """Endpoints already in the VPC that the EndpointSet's would clash with."""
+    out: list[Finding] = []
+    wanted = {catalog.service_name(s.name, aws.region): s for s in settings.endpoint_services()}
+    for e in _vpc_endpoints(aws, vpc_id):
+        if e.get("State", "").lower() in _GONE_STATES or e.get("ServiceName") not in wanted:
+            continue
+        svc = wanted[e["ServiceName"]]
+        if e.get("VpcEndpointType") == "Gateway" and svc.type == "Gateway":
+            shared = sorted(set(e.get("RouteTableIds", [])) & set(route_tables))
+            if shared:
+                out.append(Finding(
+                    "endpoint-collision", e["VpcEndpointId"],
+                    f"an existing {svc.name} gateway endpoint is already on route table(s) {', '.join(shared)}; "
+                    "creating another fails — use the existing endpoints with privateCluster.skipEndpointCreation: true"))
+        elif e.get("VpcEndpointType") == "Interface" and svc.type == "Interface" and e.get("PrivateDnsEnabled"):
+            out.append(Finding(
+                "endpoint-collision", e["VpcEndpointId"],
+                f"an existing {svc.name} interface endpoint with private DNS is in {vpc_id}; another one with "
+                "private DNS cannot be created — use privateCluster.skipEndpointCreation: true"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------- audit
+
+
+def audit(
+    *,
+    region: str,
+    vpc_id: str,
+    cluster_name: str | None = None,
+    expected_services: Sequence[str] | None = None,
+    created_vpc: bool = False,
+    subnet_ids: Sequence[str] | None = None,
+    route_table_ids: Sequence[str] | None = None,
+    session: boto3.Session | None = None,
+) -> list[Finding]:
+    """Check that a VPC (and its cluster) is private: API endpoint private-only, no way out to the
+    internet, no public IPs, the endpoints there and usable. Works for any VPC/cluster, including
+    ones this tool did not create. ``expected_services`` takes short (``ecr.api``) or full
+    service names; the default is the required set."""
+    aws = _Aws(region, session)
+    with _translated_errors(region):
+        return _audit(aws, vpc_id, cluster_name, expected_services, created_vpc, subnet_ids, route_table_ids)
+
+
+def audit_stack(settings: StackSettings, outputs: Mapping[str, Any], *, session: boto3.Session | None = None) -> list[Finding]:
+    """The audit of a deployed stack, from its outputs (``vpcId``, ``clusterName``,
+    ``privateSubnetIds``, ``routeTableIds``, ``endpointServiceNames``) and settings."""
+    vpc_id = _plain(outputs.get("vpcId")) or settings.cluster.vpc.id
+    if not vpc_id:
+        vpc_id = _vpc_of_subnets(settings, session)
+    if not vpc_id:
+        raise StackNotDeployed(
+            f"stack {settings.stack}: no vpcId output and the settings name no existing VPC or subnet; "
+            "the VPC is created by the stack, so audit it after `up` (or give its id)")
+    services = _plain(outputs.get("endpointServiceNames"))
+    if not services:
+        services = _expected_from_settings(settings)
+    return audit(
+        region=settings.region,
+        vpc_id=vpc_id,
+        cluster_name=_plain(outputs.get("clusterName")) or settings.cluster.metadata.name,
+        expected_services=list(services),
+        created_vpc=settings.cluster.new_vpc,
+        subnet_ids=_plain(outputs.get("privateSubnetIds")) or None,
+        route_table_ids=_plain(outputs.get("routeTableIds")) or None,
+        session=session,
+    )
+
+
+def _vpc_of_subnets(settings: StackSettings, session: boto3.Session | None) -> str | None:
+    """eksctl's rule: with subnet ids and no vpc.id, the VPC is the subnets' VPC."""
+    ids = [s.id for s in settings.cluster.private_subnets.values() if s.id]
+    if not ids:
+        return None
+    aws = _Aws(settings.region, session)
+    with _translated_errors(settings.region):
+        return next((s["VpcId"] for s in _subnets(aws, ids=ids)), None)
+
+
+def _plain(value: Any) -> Any:
+    """Automation API outputs are ``OutputValue(value=…)``; plain mappings hold the value."""
+    value = getattr(value, "value", value)
+    if isinstance(value, Mapping):  # privateSubnetIds may be keyed by AZ
+        return list(value.values())
+    return value
+
+
+def _expected_from_settings(settings: StackSettings) -> list[str]:
+    """With skipEndpointCreation the user brings the endpoints: they must still be there."""
+    services = [s.name for s in settings.endpoint_services()]
+    if not services:
+        services = list(catalog.REQUIRED_NAMES) + ([catalog.LOGS.name] if settings.cluster.logging_enabled else [])
+    return services
+
+
+def _audit(
+    aws: _Aws,
+    vpc_id: str,
+    cluster_name: str | None,
+    expected_services: Sequence[str] | None,
+    created_vpc: bool,
+    subnet_ids: Sequence[str] | None,
+    route_table_ids: Sequence[str] | None,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    vpc = _vpc(aws, vpc_id)
+    cluster_subnets: list[str] | None = None
+    if cluster_name:
+        cluster_findings, cluster_subnets = _cluster_findings(aws, cluster_name, vpc_id)
+        findings += cluster_findings
+    if vpc is None:
+        return findings + [Finding("vpc-exists", vpc_id, f"no such VPC in {aws.region}")]
+
+    findings += _dns_findings(aws, vpc)
+
+    igws = aws.pages("describe_internet_gateways", "InternetGateways",
+                     Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
+    if created_vpc:
+        for igw in igws:
+            findings.append(Finding("igw-attached", igw["InternetGatewayId"],
+                                    f"internet gateway attached to {vpc_id}, a VPC that must have none"))
+
+    vpc_subnets = {s["SubnetId"]: s for s in _subnets(aws, vpc_id=vpc_id)}
+    if created_vpc or (subnet_ids is None and cluster_subnets is None):
+        scope = list(vpc_subnets)
+    else:
+        scope = list(dict.fromkeys(list(subnet_ids or []) + list(cluster_subnets or [])))
+    scope = [s for s in scope if s in vpc_subnets]  # cluster subnets elsewhere: reported as cluster-vpc
+
+    tables = {t["RouteTableId"]: t for t in _route_tables(aws, vpc_id)}
+    by_subnet, main = _explicit_tables(tables.values())
+    in_scope_tables: list[str] = []
+    for sid in scope:
+        subnet = vpc_subnets[sid]
+        if subnet.get("MapPublicIpOnLaunch"):
+            findings.append(Finding("subnet-public-ip", sid, "maps public IPv4 addresses on launch (MapPublicIpOnLaunch is on)"))
+        if subnet.get("MapCustomerOwnedIpOnLaunch"):
+            findings.append(Finding("subnet-public-ip", sid, "maps customer-owned IPv4 addresses on launch"))
+        rtb = by_subnet.get(sid)
+        if rtb is None:
+            findings.append(Finding("subnet-main-route-table", sid,
+                                    f"has no explicit route table; it uses the main route table {main}"))
+            rtb = main
+        if rtb and rtb not in in_scope_tables:
+            in_scope_tables.append(rtb)
+    for rtb in route_table_ids or []:
+        if rtb not in tables:
+            findings.append(Finding("route-table-exists", rtb, f"no such route table in {vpc_id}"))
+        elif rtb not in in_scope_tables:
+            in_scope_tables.append(rtb)
+
+    for rtb in in_scope_tables:
+        findings += _route_findings(tables[rtb])
+
+    findings += _endpoint_findings(aws, vpc, expected_services, in_scope_tables)
+    return findings
+
+
+def _cluster_findings(aws: _Aws, name: str, vpc_id: str) -> tuple[list[Finding], list[str] | None]:
+    try:
+        cluster = aws.client("eks").describe_cluster(name=name)["cluster"]
+    except bx.ClientError as e:
+        if _code(e) == "ResourceNotFoundException":
+            return [Finding("cluster-exists", name, f"no such EKS cluster in {aws.region}")], None
+        raise
+    cfg = cluster.get("resourcesVpcConfig", {})
+    out: list[Finding] = []
+    if cfg.get("endpointPublicAccess", True):
+        cidrs = cfg.get("publicAccessCidrs") or ["0.0.0.0/0"]
+        out.append(Finding("cluster-public-access", name,
+                           f"the Kubernetes API endpoint is publicly accessible (from {', '.join(cidrs)}); turn public access off"))
+    if not cfg.get("endpointPrivateAccess", False):
+        out.append(Finding("cluster-private-access", name,
+                           "private access to the Kubernetes API endpoint is off; nodes in the VPC cannot reach it"))
+    subnet_ids = list(cfg.get("subnetIds", []))
+    elsewhere = {s["VpcId"] for s in _subnets(aws, ids=subnet_ids)} - {vpc_id}
+    if cfg.get("vpcId") and cfg["vpcId"] != vpc_id:
+        elsewhere.add(cfg["vpcId"])
+    if elsewhere:
+        out.append(Finding("cluster-vpc", name, f"runs in {', '.join(sorted(elsewhere))}, not (only) in {vpc_id}"))
+    return out, subnet_ids
+
+
+def _route_target(route: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(kind, id) when the route leads out of the VPC in a way a private cluster must not have."""
+    gw = route.get("GatewayId") or ""
+    if gw.startswith("igw-"):
+        return "internet gateway", gw
+    if route.get("NatGatewayId"):
+        return "NAT gateway", route["NatGatewayId"]
+    if route.get("EgressOnlyInternetGatewayId"):
+        return "egress-only internet gateway", route["EgressOnlyInternetGatewayId"]
+    if route.get("TransitGatewayId"):
+        return "transit gateway", route["TransitGatewayId"]
+    return None
+
+
+def _route_findings(table: Mapping[str, Any]) -> list[Finding]:
+    out: list[Finding] = []
+    for route in table.get("Routes", []):
+        target = _route_target(route)
+        if target is None:
+            continue
+        kind, target_id = target
+        dest = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock") or route.get("DestinationPrefixListId") or "?"
+        if kind == "transit gateway" and dest not in _DEFAULT_ROUTES:
+            continue
+        state = route.get("State", "active")
+        extra = f" (state {state})" if state != "active" else ""
+        out.append(Finding("egress-route", table["RouteTableId"],
+                           f"routes {dest} to {kind} {target_id}{extra}; a private cluster's route tables must not lead out"))
+    return out
+
+
+def _endpoint_findings(
+    aws: _Aws, vpc: Mapping[str, Any], expected_services: Sequence[str] | None, route_tables: list[str]
+) -> list[Finding]:
+    region, vpc_id = aws.region, vpc["VpcId"]
+    names = list(expected_services) if expected_services is not None else list(catalog.REQUIRED_NAMES)
+    endpoints = [e for e in _vpc_endpoints(aws, vpc_id) if e.get("State", "").lower() not in ("deleted",)]
+    out: list[Finding] = []
+    groups_of: dict[str, list[str]] = {}  # endpoint id -> its security groups, for the 443 check
+    for name in dict.fromkeys(names):
+        full, kind = _full_name(name, region), _endpoint_type(name, region)
+        mine = [e for e in endpoints if e.get("ServiceName") == full and e.get("VpcEndpointType") == kind]
+        if not mine:
+            other = sorted({e.get("VpcEndpointType", "?") for e in endpoints if e.get("ServiceName") == full})
+            hint = f" (only a {', '.join(other)} endpoint)" if other else ""
+            out.append(Finding("endpoint-missing", full, f"no {kind} VPC endpoint in {vpc_id}{hint}"))
+            continue
+        usable = [e for e in mine if e.get("State", "").lower() == "available"]
+        if not usable:
+            states = ", ".join(f"{e['VpcEndpointId']} is {e.get('State', '?')}" for e in mine)
+            out.append(Finding("endpoint-state", full, f"no available endpoint: {states}"))
+            continue
+        if kind == "Interface":
+            if not any(e.get("PrivateDnsEnabled") for e in usable):
+                ids = ", ".join(e["VpcEndpointId"] for e in usable)
+                out.append(Finding("endpoint-private-dns", ids,
+                                   f"{full} interface endpoint has private DNS off; nodes would still resolve the public name"))
+            for e in usable:
+                groups_of[e["VpcEndpointId"]] = [g["GroupId"] for g in e.get("Groups", [])]
+        else:
+            on = {rtb for e in usable for rtb in e.get("RouteTableIds", [])}
+            for rtb in route_tables:
+                if rtb not in on:
+                    out.append(Finding("s3-gateway-route-table", rtb,
+                                       f"the {full} gateway endpoint ({', '.join(e['VpcEndpointId'] for e in usable)}) "
+                                       "is not on this private route table"))
+    out += _security_group_findings(aws, vpc, groups_of)
+    return out
+
+
+def _security_group_findings(aws: _Aws, vpc: Mapping[str, Any], groups_of: Mapping[str, list[str]]) -> list[Finding]:
+    cidrs = [ipaddress.ip_network(c) for c in _vpc_cidrs(vpc)]
+    all_groups = sorted({g for gs in groups_of.values() for g in gs})
+    rules: dict[str, list[dict[str, Any]]] = {}
+    if all_groups:
+        for sg in aws.pages("describe_security_groups", "SecurityGroups", GroupIds=all_groups):
+            rules[sg["GroupId"]] = sg.get("IpPermissions", [])
+    by_set: dict[tuple[str, ...], list[str]] = {}
+    for endpoint, groups in groups_of.items():
+        by_set.setdefault(tuple(sorted(groups)), []).append(endpoint)
+    out: list[Finding] = []
+    for groups, endpoints in sorted(by_set.items()):
+        missing = [c for c in cidrs if not any(_admits_443(rules.get(g, []), c) for g in groups)]
+        if not groups:
+            out.append(Finding("endpoint-security-group", ", ".join(sorted(endpoints)),
+                               "interface endpoint has no security group; it needs one admitting TCP 443 from the VPC"))
+        elif missing:
+            out.append(Finding("endpoint-security-group", ", ".join(groups),
+                               f"does not admit TCP 443 from the VPC CIDR {', '.join(map(str, missing))} "
+                               f"(security group of endpoint(s) {', '.join(sorted(endpoints))})"))
+    return out
+
+
+def _admits_443(permissions: Iterable[Mapping[str, Any]], cidr: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+    for p in permissions:
+        proto = str(p.get("IpProtocol", ""))
+        if proto == "-1":
+            ports_ok = True
+        elif proto in ("tcp", "6"):
+            ports_ok = p.get("FromPort", 0) <= 443 <= p.get("ToPort", 65535)
+        else:
+            ports_ok = False
+        if not ports_ok:
+            continue
+        for r in p.get("IpRanges", []):
+            try:
+                if cidr.version == 4 and cidr.subnet_of(ipaddress.ip_network(r["CidrIp"], strict=False)):
+                    return True
+            except (KeyError, ValueError):
+                continue
+    return False
