@@ -6,7 +6,7 @@ import yaml
 
 from automation.cli import main
 from components.settings import CONFIG_KEY, REGION_KEY
-from tests.eksctl.conftest import data, run_cli
+from tests.eksctl.helpers import data, run_cli
 from tests.eksctl.test_import import UNSUPPORTED_PATHS
 
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from automation.eksctl_import import EksctlImportError, import_cluster_config
-from tests.eksctl.conftest import data
+from tests.eksctl.helpers import data
 
 SEED = yaml.safe_load(data("new-vpc-all-fields.yaml").read_text())
 KEYS = st.sampled_from(["name", "privateNetworking", "taints", "vpc", "subnets", "private", "id", "cidr",

@@ -17,7 +17,7 @@ from automation.eksctl_import import (
     import_cluster_config,
 )
 from components.settings import CONFIG_KEY, REGION_KEY, Problem, field_paths
-from tests.eksctl.conftest import data
+from tests.eksctl.helpers import data
 
 
 def load(name: str) -> dict:
