@@ -1,0 +1,270 @@
+"""Engine events → per-resource changes → Markdown (for pull requests) and JSON.
+
+The Markdown follows the conventions of Pulumi's GitHub Action comment: a heading per stack, a
+one-line change summary, the details in a collapsible ``<details>`` block, and a note when the
+text had to be trimmed to stay under GitHub's comment limit (65,536; we keep below 64,000).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal, Mapping, Sequence
+
+from pulumi.automation.events import EngineEvent, OpType
+
+MARKDOWN_LIMIT = 64_000
+
+# Operations that change nothing in the cloud: left out of the change lists, counted as unchanged.
+NO_CHANGE_OPS = frozenset({OpType.SAME.value, OpType.READ.value, OpType.REFRESH.value})
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+EKS_CLUSTER_TYPE = "aws:eks/cluster:Cluster"
+
+_OP_SYMBOL = {
+    "create": "+", "update": "~", "delete": "-", "replace": "+-", "create-replacement": "++",
+    "delete-replaced": "--", "import": "=", "import-replacement": "=>", "discard": "-",
+    "discard-replaced": "-", "remove-pending-replace": "-",
+}
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    op: str
+    type: str
+    name: str
+    urn: str
+    changed: tuple[str, ...] = ()
+    replace_keys: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"op": self.op, "type": self.type, "name": self.name, "urn": self.urn,
+                "changedProperties": list(self.changed), "replaceKeys": list(self.replace_keys)}
+
+
+@dataclass(frozen=True)
+class PassPreview:
+    """What one pass would change. ``kind`` says whether the engine previewed it or it was derived
+    from the program (pass 2 after a pass 1 that has not run yet cannot be previewed for real)."""
+
+    number: int
+    phase: Literal["bootstrap", "private"]
+    purpose: str
+    kind: Literal["previewed", "derived"]
+    changes: tuple[ResourceChange, ...]
+    unchanged: int = 0
+    description: str = ""
+
+    def counts(self) -> dict[str, int]:
+        counts = Counter(c.op for c in self.changes)
+        if self.unchanged:
+            counts["same"] = self.unchanged
+        return dict(counts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.number, "phase": self.phase, "purpose": self.purpose, "kind": self.kind,
+                "summary": self.counts(), "description": self.description,
+                "changes": [c.to_json() for c in self.changes]}
+
+
+@dataclass(frozen=True)
+class StackPreview:
+    stack: str
+    region: str
+    passes: tuple[PassPreview, ...]
+    final_public_access: bool = False
+    final_private_access: bool = True
+    bootstrap_cidrs: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stack": self.stack, "region": self.region,
+                "passes": [p.to_json() for p in self.passes],
+                "bootstrapCidrs": list(self.bootstrap_cidrs),
+                "finalEndpointAccess": {"public": self.final_public_access, "private": self.final_private_access},
+                "notes": list(self.notes)}
+
+
+# ------------------------------------------------------------------------------------- events
+
+
+def resource_name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1] if "::" in urn else urn
+
+
+@dataclass
+class EventCollector:
+    """Collects what an operation does from its engine events (pass it as, or call it from, on_event)."""
+
+    changes: list[ResourceChange] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    failed_urns: list[str] = field(default_factory=list)
+    events: list[EngineEvent] = field(default_factory=list)
+    _seen: set[tuple[str, str]] = field(default_factory=set)
+
+    def __call__(self, event: EngineEvent) -> None:
+        self.events.append(event)
+        pre = event.resource_pre_event
+        if pre is not None:
+            self._step(pre.metadata)
+        diag = event.diagnostic_event
+        if diag is not None and diag.severity == "error":
+            message = diag.message.strip()
+            if message and message not in self.errors:
+                self.errors.append(message)
+        failed = event.res_op_failed_event
+        if failed is not None:
+            self.failed_urns.append(failed.metadata.urn)
+
+    def _step(self, meta: Any) -> None:
+        op = meta.op.value if isinstance(meta.op, OpType) else str(meta.op)
+        if meta.type == ROOT_STACK_TYPE and op in NO_CHANGE_OPS:
+            return
+        key = (meta.urn, op)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        if op in NO_CHANGE_OPS:
+            self.unchanged += 1
+            return
+        changed = list(meta.diffs or [])
+        if not changed and meta.detailed_diff:
+            changed = list(meta.detailed_diff)
+        self.changes.append(ResourceChange(
+            op=op, type=meta.type, name=resource_name(meta.urn), urn=meta.urn,
+            changed=tuple(sorted(changed)), replace_keys=tuple(sorted(meta.keys or ())) if op != "create" else (),
+        ))
+
+    def cluster_candidates(self) -> list[tuple[str, str, Mapping[str, Any]]]:
+        """(urn, type, inputs) of the steps that touch the Kubernetes control plane's endpoint."""
+        found = []
+        for event in self.events:
+            pre = event.resource_pre_event
+            if pre is None:
+                continue
+            meta = pre.metadata
+            state = meta.new or meta.old
+            inputs = dict(state.inputs or {}) if state is not None else {}
+            custom = state.custom if state is not None else True
+            if is_cluster_resource(meta.type, inputs, custom=custom) and meta.urn not in {f[0] for f in found}:
+                found.append((meta.urn, meta.type, inputs))
+        return found
+
+
+def is_cluster_resource(type_: str, properties: Mapping[str, Any], *, custom: bool | None = True) -> bool:
+    """The resource that holds the API endpoint's access settings: the EKS cluster itself, or any
+    custom resource with a top-level ``endpointPublicAccess`` property (stand-ins in tests)."""
+    if type_ == ROOT_STACK_TYPE or custom is False:
+        return False
+    return type_ == EKS_CLUSTER_TYPE or "endpointPublicAccess" in properties
+
+
+def endpoint_access_properties(type_: str) -> tuple[str, ...]:
+    if type_ == EKS_CLUSTER_TYPE:
+        return ("vpcConfig.endpointPublicAccess", "vpcConfig.publicAccessCidrs")
+    return ("endpointPublicAccess", "publicAccessCidrs")
+
+
+# ----------------------------------------------------------------------------------- markdown
+
+
+def summary_line(counts: Mapping[str, int]) -> str:
+    order = ["create", "update", "replace", "create-replacement", "delete-replaced", "delete", "import", "same"]
+    words = {"same": "unchanged", "create-replacement": "create replacement", "delete-replaced": "delete replaced"}
+    parts = [f"{counts[op]} to {words.get(op, op)}" if op != "same" else f"{counts[op]} unchanged"
+             for op in order if counts.get(op)]
+    parts += [f"{n} {op}" for op, n in counts.items() if op not in order and n]
+    return ", ".join(parts) or "no changes"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _pass_title(p: PassPreview) -> str:
+    how = "previewed by the engine" if p.kind == "previewed" else "derived from the program"
+    return f"Pass {p.number} — `{p.phase}` ({p.purpose}; {how})"
+
+
+def _rows(p: PassPreview) -> list[str]:
+    return [
+        f"| {_OP_SYMBOL.get(c.op, '?')} {c.op} | `{_cell(c.type)}` | {_cell(c.name)} | "
+        f"{_cell(', '.join(c.changed)) or ' '}{(' (replace: ' + _cell(', '.join(c.replace_keys)) + ')') if c.replace_keys else ''} |"
+        for c in p.changes
+    ]
+
+
+def _access(public: bool, private: bool) -> str:
+    return f"public {'**ON**' if public else 'off'}, private {'on' if private else 'off'}"
+
+
+def stack_markdown(preview: StackPreview, *, limit: int = MARKDOWN_LIMIT) -> str:
+    """One stack's section, trimmed so the whole section stays below ``limit`` characters."""
+    head = [f"#### :tropical_drink: `preview` on {preview.stack}", ""]
+    summary = "; ".join(f"pass {p.number} (`{p.phase}`): {summary_line(p.counts())}" for p in preview.passes)
+    head.append(f"**{summary or 'no passes'}** — final API endpoint access: "
+                f"{_access(preview.final_public_access, preview.final_private_access)}")
+    head.append("")
+    for p in preview.passes:
+        if p.phase == "private" and p.description:
+            head.append(f"- Pass {p.number}: {p.description}")
+    if preview.bootstrap_cidrs:
+        head.append(f"- Bootstrap window limited to: {', '.join(f'`{c}`' for c in preview.bootstrap_cidrs)}")
+    head += [f"- {n}" for n in preview.notes]
+    head += ["", "<details><summary>Pulumi report</summary>", ""]
+    tail = ["", "</details>", ""]
+
+    body: list[tuple[str, bool]] = []  # (line, is_row)
+    for p in preview.passes:
+        body.append((f"##### {_pass_title(p)}", False))
+        body.append(("", False))
+        if p.description:
+            body.append((p.description, False))
+            body.append(("", False))
+        rows = _rows(p)
+        if rows:
+            body += [("| operation | type | name | changed properties |", False), ("|---|---|---|---|", False)]
+            body += [(r, True) for r in rows]
+        else:
+            body.append(("No resource changes.", False))
+        if p.unchanged:
+            body.append(("", False))
+            body.append((f"{p.unchanged} resource(s) unchanged.", False))
+        body.append(("", False))
+
+    text = "\n".join(head + [line for line, _ in body] + tail)
+    if len(text) <= limit:
+        return text
+    total_rows = sum(1 for _, is_row in body if is_row)
+    note_template = ("**Warn**: the report was too long and was trimmed: {shown} of {total} resource rows shown. "
+                     "The JSON report (`--json FILE`) has every change.")
+    budget = limit - len("\n".join(head + tail)) - len(note_template) - 40
+    kept: list[str] = []
+    shown = 0
+    used = 0
+    for line, is_row in body:
+        if is_row:
+            if used + len(line) + 1 > budget:
+                continue
+            shown += 1
+        elif used + len(line) + 1 > budget:
+            continue
+        kept.append(line)
+        used += len(line) + 1
+    note = note_template.format(shown=shown, total=total_rows)
+    return "\n".join(head + kept + tail + [note, ""])
+
+
+def markdown(previews: Sequence[StackPreview], *, limit: int = MARKDOWN_LIMIT) -> str:
+    """Every stack's section; the limit is shared so the whole document stays below it."""
+    if not previews:
+        return ""
+    share = limit // len(previews) - 2
+    return "\n".join(stack_markdown(p, limit=share) for p in previews)
+
+
+def to_json(previews: Sequence[StackPreview] | StackPreview) -> str:
+    items: Iterable[StackPreview] = [previews] if isinstance(previews, StackPreview) else previews
+    data = [p.to_json() for p in items]
+    return json.dumps(data[0] if isinstance(previews, StackPreview) else {"stacks": data}, indent=2, sort_keys=False)
