@@ -167,6 +167,220 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_SECURITY if findings else EXIT_OK
 
 
+# ------------------------------------------------------- runner commands: preview, up, status, destroy
+
+
+def _runner_stacks(args: argparse.Namespace) -> list[str]:
+    project = project_dir(args.project_dir)
+    if getattr(args, "all", False):
+        stacks = all_stacks(project)
+        if not stacks:
+            raise UsageError(f"--all: no stack files in {project / 'stacks'}")
+        return stacks
+    if not args.stack:
+        raise UsageError("give --stack NAME (several --stack for several stacks)" +
+                         (" or --all" if hasattr(args, "all") else ""))
+    return list(dict.fromkeys(args.stack))
+
+
+class _Printer:
+    """Prints lines of several concurrent stacks without mixing them, prefixed when several run."""
+
+    def __init__(self, several: bool):
+        import threading
+
+        self.several = several
+        self.lock = threading.Lock()
+
+    def __call__(self, stack: str, *, err: bool = False) -> Callable[[str], None]:
+        prefix = f"[{stack}] " if self.several else ""
+
+        def out(text: str) -> None:
+            with self.lock:
+                for line in (text.splitlines() or [""]):
+                    print(prefix + line, file=sys.stderr if err else sys.stdout, flush=True)
+
+        return out
+
+
+def _check_aws_credentials(settings: StackSettings) -> None:
+    from automation.runner import ConfigurationError
+
+    try:
+        import boto3
+
+        credentials = boto3.Session(region_name=settings.region).get_credentials()
+    except Exception as e:  # a broken profile is as good as none
+        raise ConfigurationError(f"AWS credentials could not be loaded: {e}") from None
+    if credentials is None:
+        raise ConfigurationError(
+            "no AWS credentials found: configure a profile (AWS_PROFILE), AWS_ACCESS_KEY_ID/"
+            "AWS_SECRET_ACCESS_KEY, SSO or an instance role, then run again")
+
+
+def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *, needs_aws: bool) -> int:
+    """Run ``work(runner, say)`` for every stack (concurrently, bounded by --parallel), map the
+    runner's errors to exit codes, print a summary table when several stacks ran; the worst exit wins."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from automation.runner import ConfigurationError, OperationFailed, Runner, RunnerError, WindowLeftOpen
+
+    stacks = _runner_stacks(args)
+    project = project_dir(args.project_dir)
+    printer = _Printer(len(stacks) > 1)
+
+    def one(stack: str) -> tuple[int, str]:
+        say, shout = printer(stack), printer(stack, err=True)
+        try:
+            runner = Runner(project, stack, on_output=say)
+            for w in runner.settings.warnings:
+                shout(f"warning: {runner.settings.source}: {w}")
+            runner.check_environment()
+            if needs_aws:
+                _check_aws_credentials(runner.settings)
+            return work(runner, say)
+        except SettingsError as e:
+            shout(e.render())
+            return EXIT_BAD_INPUT, "bad settings"
+        except ConfigurationError as e:
+            shout(f"private-eks: error: {e}")
+            return EXIT_BAD_INPUT, "bad input"
+        except WindowLeftOpen as e:
+            bar = "!" * 100
+            shout("\n".join([bar, str(e), *[f"  cause: {x}" for x in _short_errors(e.errors)], bar]))
+            return EXIT_SECURITY, "PUBLIC ENDPOINT LEFT ON"
+        except OperationFailed as e:
+            shout(f"private-eks: {e}")
+            for x in _short_errors(e.errors):
+                shout(f"  error: {x}")
+            return EXIT_FAILED, "failed (nothing exposed)"
+        except RunnerError as e:
+            shout(f"private-eks: {e}")
+            return EXIT_FAILED, "failed"
+        except Exception as e:  # never a traceback for the user; the type helps a bug report
+            shout(f"private-eks: unexpected error ({type(e).__name__}): {e}")
+            return EXIT_FAILED, "failed (unexpected error)"
+
+    if len(stacks) == 1:
+        results = [one(stacks[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, args.parallel)) as pool:
+            results = list(pool.map(one, stacks))
+        width = max(len(s) for s in stacks + ["stack"])
+        print(f"\n{'stack':<{width}}  exit  result")
+        for stack, (code, what) in zip(stacks, results):
+            print(f"{stack:<{width}}  {code:<4}  {what}")
+    return max(code for code, _ in results)
+
+
+def _short_errors(errors: list[str], lines: int = 6) -> list[str]:
+    """Each error's last lines (a provider's traceback ends with the message)."""
+    out = []
+    for e in errors:
+        parts = [p for p in e.strip().splitlines() if p.strip()]
+        out.append(" / ".join(parts[-lines:]) if len(parts) > lines else " ".join(p.strip() for p in parts))
+    return out
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from automation import report
+
+    previews: dict[str, report.StackPreview] = {}
+
+    def work(runner, say) -> tuple[int, str]:
+        result = runner.preview(bootstrap_cidrs=args.bootstrap_cidr or ())
+        previews[runner.stack_name] = result.report
+        for p in result.report.passes:
+            say(f"pass {p.number} ({p.phase}, {p.purpose}, {p.kind}): {report.summary_line(p.counts())}")
+            for c in p.changes:
+                props = f" [{', '.join(c.changed)}]" if c.changed else ""
+                say(f"    {c.op:<8} {c.type}  {c.name}{props}")
+        say("final API endpoint access: public off, private on")
+        return EXIT_OK, "previewed"
+
+    code = _run_each(args, work, needs_aws=True)
+    ordered = [previews[s] for s in _runner_stacks(args) if s in previews]
+    if ordered and args.markdown:
+        Path(args.markdown).write_text(report.markdown(ordered), encoding="utf-8")
+        print(f"wrote {args.markdown}", file=sys.stderr)
+    if ordered and args.json:
+        Path(args.json).write_text(report.to_json(ordered if len(ordered) > 1 else ordered[0]) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}", file=sys.stderr)
+    return code
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    def work(runner, say) -> tuple[int, str]:
+        result = runner.up(bootstrap=args.bootstrap, bootstrap_cidrs=args.bootstrap_cidr or ())
+        passes = ", ".join(f"{p.phase}" for p in result.passes)
+        keys = ("clusterName", "vpcId", "endpointPhase", "endpointPublicAccess")
+        shown = ", ".join(f"{k}={result.outputs[k]}" for k in keys if k in result.outputs)
+        say(f"=== {runner.stack_name}: done ({passes}); public endpoint off; {shown} ===")
+        return EXIT_OK, f"up ({passes})"
+
+    return _run_each(args, work, needs_aws=True)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import json
+
+    statuses = []
+
+    def work(runner, say) -> tuple[int, str]:
+        s = runner.status()
+        statuses.append(s)
+        if not args.json:
+            if not s.exists:
+                say(f"{s.stack}: not deployed")
+            else:
+                public = "ON (window open)" if s.window_open else ("off" if s.endpoint_public_access is False else "unknown")
+                since = f", since {s.since:%Y-%m-%d %H:%M:%S} UTC" if s.since else ""
+                say(f"{s.stack}: phase {s.phase or 'none'}, public endpoint {public}{since}"
+                    + (f" (last: {s.last_update})" if s.last_update else ""))
+        return (EXIT_SECURITY, "PUBLIC ENDPOINT ON") if s.window_open else (EXIT_OK, s.state.value)
+
+    code = _run_each(args, work, needs_aws=False)
+    if args.json and statuses:
+        data = [s.to_json() for s in statuses]
+        print(json.dumps(data[0] if len(data) == 1 else data, indent=2, default=str))
+    return code
+
+
+def cmd_destroy(args: argparse.Namespace) -> int:
+    def work(runner, say) -> tuple[int, str]:
+        result = runner.destroy(force=args.force)
+        if not result.existed:
+            say(f"{runner.stack_name}: no such stack in the state backend: nothing to destroy")
+            return EXIT_OK, "nothing to destroy"
+        for e in _short_errors(list(result.errors)):
+            say(f"  error: {e}")
+        if result.remaining:
+            say(f"{runner.stack_name}: {len(result.remaining)} resource(s) left:")
+            for r in result.remaining:
+                say(f"    {r.type}  {r.name}  ({r.urn})")
+            return EXIT_FAILED, f"{len(result.remaining)} resource(s) left"
+        say(f"{runner.stack_name}: destroyed")
+        return EXIT_OK, "destroyed"
+
+    return _run_each(args, work, needs_aws=True)
+
+
+def cmd_proxy_env(args: argparse.Namespace) -> int:
+    import os
+
+    from automation import proxy
+
+    settings = load_settings(args)
+    if not proxy.vpc_cidrs(settings):
+        print(f"warning: {settings.source}: the existing VPC's CIDR is not in the stack file; "
+              "add it to NO_PROXY yourself (or set vpc.cidr)", file=sys.stderr)
+    for w in proxy.proxy_warnings(os.environ, settings, vpc_cidr_known=True):
+        print(f"warning: {w}", file=sys.stderr)
+    for line in proxy.export_lines(os.environ, settings):
+        print(line)
+    return EXIT_OK
+
+
 # -------------------------------------------------------------------------------------- parser
 
 
@@ -225,6 +439,67 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cluster-name", metavar="N", help="the EKS cluster (with --stack: default metadata.name)")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     COMMANDS["audit"] = cmd_audit
+
+    def runner_command(name: str, help_: str, description: str, *, many: bool, all_: bool) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=description)
+        if all_:
+            g = p.add_mutually_exclusive_group(required=True)
+            g.add_argument("--stack", metavar="NAME", action="append",
+                           help="the stack (stacks/Pulumi.NAME.yaml); repeat for several stacks")
+            g.add_argument("--all", action="store_true", help="every stack in stacks/")
+        else:
+            p.add_argument("--stack", metavar="NAME", action="append", required=True,
+                           help="the stack (stacks/Pulumi.NAME.yaml)" + ("; repeat for several stacks" if many else ""))
+        if many:
+            p.add_argument("--parallel", metavar="N", type=int, default=2,
+                           help="with several stacks: how many run at once (default 2)")
+        return p
+
+    p = runner_command(
+        "preview", "preview both passes (real engine; Markdown/JSON report for pull requests)",
+        "Preview what `up` would do, pass by pass, with the real engine (Pulumi CLI and AWS credentials "
+        "needed). A pass that follows a bootstrap pass is derived from it (its starting state does not "
+        "exist yet): the report says so. Exit 0, 1 failed, 2 bad input.", many=True, all_=True)
+    p.add_argument("--markdown", metavar="FILE", help="write the report as Markdown (Pulumi GitHub Action style)")
+    p.add_argument("--json", metavar="FILE", help="write the report as JSON")
+    p.add_argument("--bootstrap-cidr", metavar="CIDR", action="append",
+                   help="the bootstrap window's CIDR for the preview (as for up)")
+    COMMANDS["preview"] = cmd_preview
+
+    p = runner_command(
+        "up", "create or update a stack: the two passes, failing closed",
+        "Pass 1 (bootstrap): public API access limited to the bootstrap CIDRs; pass 2 (private): public "
+        "access off. A stack found with the window open is closed first; an existing private stack "
+        "opens a window only when the change needs the Kubernetes API (or --bootstrap always). "
+        "Bootstrap CIDRs: --bootstrap-cidr, else vpc.publicAccessCIDRs, else this machine's egress "
+        "address. Exit 0, 1 failed (nothing exposed), 2 bad input, 3 the public endpoint was left ON.",
+        many=True, all_=True)
+    p.add_argument("--bootstrap", choices=("auto", "always"), default="auto",
+                   help="auto: open the window only when needed (default); always: open it for this run")
+    p.add_argument("--bootstrap-cidr", metavar="CIDR", action="append",
+                   help="who may reach the public API during the window (repeatable; overrides vpc.publicAccessCIDRs)")
+    COMMANDS["up"] = cmd_up
+
+    p = runner_command(
+        "status", "phase and API endpoint access of a stack, and since when",
+        "Reads the state backend only. Exit 0, or 3 while the public endpoint is on (window open).",
+        many=True, all_=True)
+    p.add_argument("--json", action="store_true", help="print the status as JSON")
+    COMMANDS["status"] = cmd_status
+
+    p = runner_command(
+        "destroy", "destroy a stack's resources",
+        "Destroy every resource of the stack. --force carries on past errors (resources that can no longer "
+        "be reached) and lists what is left. Exit 0, or 1 when it failed or resources are left.",
+        many=True, all_=False)
+    p.add_argument("--force", action="store_true", help="carry on past errors and report what is left")
+    COMMANDS["destroy"] = cmd_destroy
+
+    p = sub.add_parser("proxy-env", help="print the NO_PROXY lines to export behind an HTTP(S) proxy",
+                       description="Print `export NO_PROXY=...` and `export no_proxy=...`: the current entries "
+                       "plus .eks.amazonaws.com, the VPC CIDR and 169.254.169.254. Exit 0, 2 bad input.")
+    _stack_or_file(p)
+    COMMANDS["proxy-env"] = cmd_proxy_env
 
     return parser
 

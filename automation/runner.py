@@ -418,11 +418,23 @@ class Runner:
         explicit = _validate_cidrs(bootstrap_cidrs)
         warnings = self._warn_proxy()
         stk = self._stack(create=False)
-        state = self._state(stk) if stk is not None else StackState.NONE
-        if stk is None:
-            # A preview needs a stack to preview against; creating an empty one changes nothing.
-            stk = self._stack(create=True)
-            assert stk is not None
+        if stk is not None:
+            return self._preview(stk, self._state(stk), explicit, bootstrap, warnings)
+        # A preview needs a stack to preview against: an empty one, removed afterwards, so that a
+        # pull-request preview leaves nothing behind in the backend.
+        stk = self._stack(create=True)
+        assert stk is not None
+        try:
+            return self._preview(stk, StackState.NONE, explicit, bootstrap, warnings)
+        finally:
+            try:
+                stk.workspace.remove_stack(self.stack_name)
+            except auto.CommandError as e:
+                self._say(f"warning: {self.stack_name}: could not remove the empty stack created for the preview: "
+                          f"{_command_summary(e)}")
+
+    def _preview(self, stk: auto.Stack, state: StackState, explicit: Sequence[str], bootstrap: BootstrapMode,
+                 warnings: Sequence[str]) -> PreviewResult:
         private: EventCollector | None = None
         kubernetes = False
         if state is not StackState.NONE:
@@ -487,7 +499,7 @@ class Runner:
         for attempt in range(attempts):
             collector = EventCollector()
             try:
-                stk.destroy(on_output=self._on_output, on_event=self._events(collector),
+                stk.destroy(on_output=self._on_output, on_error=self._on_output, on_event=self._events(collector),
                             message=f"private-eks: destroy", continue_on_error=True if attempt else None)
                 break
             except auto.ConcurrentUpdateError as e:
@@ -513,12 +525,18 @@ class Runner:
         outputs = _plain_outputs(stk.outputs()) if stk is not None else {}
         return audit_stack(self.settings, outputs, session=session)
 
+    def check_environment(self) -> None:
+        """Raise ConfigurationError now if the Pulumi CLI, the state backend or its passphrase is missing."""
+        self._prepare()
+        self._command()
+
     # ----------------------------------------------------------------------- the passes
 
-    def _run_pass(self, stk: auto.Stack, number: int, total: int, p: Pass, cidrs: Sequence[str]) -> PassResult:
+    def _run_pass(self, stk: auto.Stack, number: int, total: int, p: Pass, cidrs: Sequence[str],
+                  *, label: str = "pass") -> PassResult:
         what = "the cluster alone" if p.cluster_only else "the whole program"
         access = f"public access ON for {', '.join(cidrs)}" if p.phase == "bootstrap" else "public access off"
-        self._say(f"=== {self.stack_name}: pass {number}/{total}: {p.phase} ({p.purpose}; {what}; {access}) ===")
+        self._say(f"=== {self.stack_name}: {label} {number}/{total}: {p.phase} ({p.purpose}; {what}; {access}) ===")
         collector = EventCollector()
         started = time.monotonic()
         kwargs: dict[str, Any] = {}
@@ -527,7 +545,7 @@ class Runner:
             if urns:
                 kwargs = {"target": urns, "target_dependents": False}
         try:
-            stk.up(program=self._inline(p.phase, cidrs), on_output=self._on_output, on_event=self._events(collector),
+            stk.up(program=self._inline(p.phase, cidrs), on_output=self._on_output, on_error=self._on_output, on_event=self._events(collector),
                    message=UPDATE_MESSAGE.format(phase=p.phase), **kwargs)
         except auto.ConcurrentUpdateError as e:
             raise StackLocked(_locked_message(self.stack_name), errors=[_command_summary(e)]) from None
@@ -559,7 +577,7 @@ class Runner:
             if i > 1 and self.close_retry_delay:
                 time.sleep(self.close_retry_delay)
             try:
-                self._run_pass(stk, i, len(attempts), p, cidrs)
+                self._run_pass(stk, i, len(attempts), p, cidrs, label="closing attempt")
             except (RunnerError, auto.CommandError) as e:
                 errors += list(getattr(e, "errors", []) or [str(e)])
             try:
@@ -584,7 +602,7 @@ class Runner:
     def _preview_phase(self, stk: auto.Stack, phase: Phase, cidrs: Sequence[str]) -> EventCollector:
         collector = EventCollector()
         try:
-            stk.preview(program=self._inline(phase, cidrs), on_output=self._on_output, on_event=self._events(collector),
+            stk.preview(program=self._inline(phase, cidrs), on_output=self._on_output, on_error=self._on_output, on_event=self._events(collector),
                         message=f"private-eks: {phase} preview")
         except auto.ConcurrentUpdateError as e:
             raise StackLocked(_locked_message(self.stack_name), errors=[_command_summary(e)]) from None
