@@ -131,6 +131,10 @@ class EventCollector:
         changed = list(meta.diffs or [])
         if not changed and meta.detailed_diff:
             changed = list(meta.detailed_diff)
+        if not changed and op in ("update", "replace") and meta.old is not None and meta.new is not None:
+            # Providers that report no diff keys (dynamic providers): compare the inputs.
+            olds, news = meta.old.inputs or {}, meta.new.inputs or {}
+            changed = [k for k in set(olds) | set(news) if not k.startswith("__") and olds.get(k) != news.get(k)]
         self.changes.append(ResourceChange(
             op=op, type=meta.type, name=resource_name(meta.urn), urn=meta.urn,
             changed=tuple(sorted(changed)), replace_keys=tuple(sorted(meta.keys or ())) if op != "create" else (),
@@ -215,45 +219,52 @@ def stack_markdown(preview: StackPreview, *, limit: int = MARKDOWN_LIMIT) -> str
     head += ["", "<details><summary>Pulumi report</summary>", ""]
     tail = ["", "</details>", ""]
 
-    body: list[tuple[str, bool]] = []  # (line, is_row)
-    for p in preview.passes:
-        body.append((f"##### {_pass_title(p)}", False))
-        body.append(("", False))
-        if p.description:
-            body.append((p.description, False))
-            body.append(("", False))
-        rows = _rows(p)
-        if rows:
-            body += [("| operation | type | name | changed properties |", False), ("|---|---|---|---|", False)]
-            body += [(r, True) for r in rows]
-        else:
-            body.append(("No resource changes.", False))
-        if p.unchanged:
-            body.append(("", False))
-            body.append((f"{p.unchanged} resource(s) unchanged.", False))
-        body.append(("", False))
+    sections = [(_section_head(p), _rows(p), _section_tail(p)) for p in preview.passes]
 
-    text = "\n".join(head + [line for line, _ in body] + tail)
+    def render(rows_per_pass: list[list[str]], note: list[str]) -> str:
+        body: list[str] = []
+        for (section_head, _, section_tail), rows in zip(sections, rows_per_pass):
+            body += section_head
+            if rows:
+                body += ["| operation | type | name | changed properties |", "|---|---|---|---|", *rows]
+            body += section_tail
+        return "\n".join(head + body + tail + note)
+
+    text = render([rows for _, rows, _ in sections], [])
     if len(text) <= limit:
         return text
-    total_rows = sum(1 for _, is_row in body if is_row)
-    note_template = ("**Warn**: the report was too long and was trimmed: {shown} of {total} resource rows shown. "
-                     "The JSON report (`--json FILE`) has every change.")
-    budget = limit - len("\n".join(head + tail)) - len(note_template) - 40
-    kept: list[str] = []
-    shown = 0
-    used = 0
-    for line, is_row in body:
-        if is_row:
-            if used + len(line) + 1 > budget:
-                continue
-            shown += 1
-        elif used + len(line) + 1 > budget:
-            continue
-        kept.append(line)
-        used += len(line) + 1
-    note = note_template.format(shown=shown, total=total_rows)
-    return "\n".join(head + kept + tail + [note, ""])
+    # Too long: keep every heading and as many rows as fit, shared between the passes so that a
+    # small pass (pass 2: the endpoint change) is never crowded out by a big one.
+    total = sum(len(rows) for _, rows, _ in sections)
+    note = ["**Warn**: the report was too long and was trimmed: {shown} of {total} resource rows shown. "
+            "The JSON report (`--json FILE`) has every change.", ""]
+    budget = limit - len(render([[] for _ in sections], note)) - 200
+    kept: list[list[str]] = [[] for _ in sections]
+    order = sorted(range(len(sections)), key=lambda i: len(sections[i][1]))
+    for position, i in enumerate(order):
+        share = budget // (len(order) - position)
+        used = 0
+        for row in sections[i][1]:
+            if used + len(row) + 1 > share:
+                break
+            kept[i].append(row)
+            used += len(row) + 1
+        budget -= used
+    shown = sum(len(k) for k in kept)
+    return render(kept, [note[0].format(shown=shown, total=total), ""])
+
+
+def _section_head(p: PassPreview) -> list[str]:
+    lines = [f"##### {_pass_title(p)}", ""]
+    if p.description:
+        lines += [p.description, ""]
+    if not p.changes:
+        lines.append("No resource changes.")
+    return lines
+
+
+def _section_tail(p: PassPreview) -> list[str]:
+    return (["", f"{p.unchanged} resource(s) unchanged."] if p.unchanged else []) + [""]
 
 
 def markdown(previews: Sequence[StackPreview], *, limit: int = MARKDOWN_LIMIT) -> str:
