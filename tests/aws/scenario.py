@@ -4,6 +4,8 @@ to break it. Everything goes through boto3 calls, so the same builder serves bot
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import boto3
 
@@ -11,6 +13,12 @@ from components import catalog
 
 REGION = "us-west-2"
 ROLE = "arn:aws:iam::123456789012:role/eks-cluster"
+
+
+@lru_cache(maxsize=16)
+def client(session: boto3.Session, service: str, region: str) -> Any:
+    """One client per session and service: making a client costs more than moto's calls."""
+    return session.client(service, region_name=region)
 
 
 @dataclass
@@ -37,7 +45,7 @@ def build_private_vpc(
     endpoints: bool = True,
 ) -> PrivateVpc:
     """What PrivateNetwork + EndpointSet + PrivateCluster leave behind after pass 2."""
-    ec2 = session.client("ec2", region_name=region)
+    ec2 = client(session, "ec2", region)
     vpc_id = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
@@ -73,7 +81,7 @@ def build_private_vpc(
             vpc.endpoint_ids[name] = create_endpoint(session, vpc, name, gateway=svc.type == "Gateway")
 
     if cluster_name:
-        session.client("eks", region_name=region).create_cluster(
+        client(session, "eks", region).create_cluster(
             name=cluster_name, roleArn=ROLE,
             resourcesVpcConfig={"subnetIds": subnets, "endpointPublicAccess": False, "endpointPrivateAccess": True},
         )
@@ -84,7 +92,7 @@ def build_private_vpc(
 def create_endpoint(session: boto3.Session, vpc: PrivateVpc, name: str, *, gateway: bool = False,
                     private_dns: bool = True, route_tables: list[str] | None = None,
                     security_group: str | None = None) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     service = catalog.service_name(name, vpc.region)
     if gateway:
         return ec2.create_vpc_endpoint(
@@ -101,7 +109,7 @@ def create_endpoint(session: boto3.Session, vpc: PrivateVpc, name: str, *, gatew
 
 
 def attach_internet_gateway_with_default_route(session: boto3.Session, vpc: PrivateVpc) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc.vpc_id)
     ec2.create_route(RouteTableId=vpc.route_table_ids[0], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
@@ -109,7 +117,7 @@ def attach_internet_gateway_with_default_route(session: boto3.Session, vpc: Priv
 
 
 def add_nat_gateway_route(session: boto3.Session, vpc: PrivateVpc) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=vpc.subnet_ids[2], AllocationId=alloc)["NatGateway"]["NatGatewayId"]
     ec2.create_route(RouteTableId=vpc.route_table_ids[1], DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
@@ -117,14 +125,14 @@ def add_nat_gateway_route(session: boto3.Session, vpc: PrivateVpc) -> str:
 
 
 def add_egress_only_ipv6_route(session: boto3.Session, vpc: PrivateVpc) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc.vpc_id)["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
     ec2.create_route(RouteTableId=vpc.route_table_ids[2], DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw)
     return eigw
 
 
 def add_transit_gateway_default_route(session: boto3.Session, vpc: PrivateVpc) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]["TransitGatewayId"]
     ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc.vpc_id, SubnetIds=vpc.subnet_ids)
     ec2.create_route(RouteTableId=vpc.route_table_ids[0], DestinationCidrBlock="0.0.0.0/0", TransitGatewayId=tgw)
@@ -132,14 +140,14 @@ def add_transit_gateway_default_route(session: boto3.Session, vpc: PrivateVpc) -
 
 
 def map_public_ips(session: boto3.Session, vpc: PrivateVpc, index: int = 1) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     sid = vpc.subnet_ids[index]
     ec2.modify_subnet_attribute(SubnetId=sid, MapPublicIpOnLaunch={"Value": True})
     return sid
 
 
 def delete_endpoint(session: boto3.Session, vpc: PrivateVpc, name: str) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     ec2.delete_vpc_endpoints(VpcEndpointIds=[vpc.endpoint_ids.pop(name)])
     return catalog.service_name(name, vpc.region)
 
@@ -151,14 +159,14 @@ def replace_without_private_dns(session: boto3.Session, vpc: PrivateVpc, name: s
 
 
 def detach_s3_gateway_from(session: boto3.Session, vpc: PrivateVpc, index: int = 2) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     rtb = vpc.route_table_ids[index]
     ec2.modify_vpc_endpoint(VpcEndpointId=vpc.endpoint_ids["s3"], RemoveRouteTableIds=[rtb])
     return rtb
 
 
 def revoke_443(session: boto3.Session, vpc: PrivateVpc) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     ec2.revoke_security_group_ingress(GroupId=vpc.security_group_id, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": vpc.cidr}]},
     ])
@@ -172,7 +180,7 @@ def revoke_443(session: boto3.Session, vpc: PrivateVpc) -> str:
 
 def open_public_access(session: boto3.Session, vpc: PrivateVpc) -> str:
     assert vpc.cluster_name
-    session.client("eks", region_name=vpc.region).update_cluster_config(
+    client(session, "eks", vpc.region).update_cluster_config(
         name=vpc.cluster_name,
         resourcesVpcConfig={"subnetIds": vpc.subnet_ids, "endpointPublicAccess": True,
                             "endpointPrivateAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]},
@@ -181,13 +189,13 @@ def open_public_access(session: boto3.Session, vpc: PrivateVpc) -> str:
 
 
 def dns_hostnames_off(session: boto3.Session, vpc: PrivateVpc) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     ec2.modify_vpc_attribute(VpcId=vpc.vpc_id, EnableDnsHostnames={"Value": False})
     return vpc.vpc_id
 
 
 def dhcp_without_amazon_dns(session: boto3.Session, vpc: PrivateVpc) -> str:
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     dopt = ec2.create_dhcp_options(DhcpConfigurations=[
         {"Key": "domain-name-servers", "Values": ["10.0.0.53", "10.0.1.53"]},
     ])["DhcpOptions"]["DhcpOptionsId"]
@@ -197,7 +205,7 @@ def dhcp_without_amazon_dns(session: boto3.Session, vpc: PrivateVpc) -> str:
 
 def leave_subnet_on_main_route_table(session: boto3.Session, vpc: PrivateVpc, index: int = 0) -> str:
     """Drop a subnet's explicit association: it falls back to the VPC's main route table."""
-    ec2 = session.client("ec2", region_name=vpc.region)
+    ec2 = client(session, "ec2", vpc.region)
     sid = vpc.subnet_ids[index]
     table = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [sid]}])["RouteTables"][0]
     assoc = next(a["RouteTableAssociationId"] for a in table["Associations"] if a.get("SubnetId") == sid)

@@ -1,0 +1,312 @@
+"""The post-deploy audit (DESIGN §8) against moto: a clean private VPC and cluster pass, and each
+injected problem is found and names the broken resource."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import boto3
+import pytest
+
+from automation.aws_checks import AwsUnavailable, Finding, audit, audit_stack
+from components import catalog
+from tests.aws import scenario as sc
+from tests.aws.conftest import stack_settings
+
+
+@pytest.fixture
+def run(session: boto3.Session) -> Callable[..., list[Finding]]:
+    """The audit of a scenario, through the test's session (one botocore model load per test)."""
+
+    def run(vpc: sc.PrivateVpc, **kwargs: Any) -> list[Finding]:
+        kwargs.setdefault("cluster_name", vpc.cluster_name)
+        kwargs.setdefault("session", session)
+        return audit(region=vpc.region, vpc_id=vpc.vpc_id, **kwargs)
+
+    return run
+
+
+def only(findings: list[Finding], check: str) -> list[Finding]:
+    return [f for f in findings if f.check == check]
+
+
+def the_one(findings: list[Finding], check: str) -> Finding:
+    """Exactly one finding, and it is of this check: the injected problem and nothing else."""
+    assert [f.check for f in findings] == [check], [str(f) for f in findings]
+    return findings[0]
+
+
+# ------------------------------------------------------------------------------------ clean
+
+
+def test_clean_private_vpc_and_cluster_pass(clean, run):
+    assert run(clean) == []
+
+
+def test_clean_vpc_passes_through_boto3s_default_configuration(clean):
+    assert audit(region=clean.region, vpc_id=clean.vpc_id, cluster_name=clean.cluster_name) == []
+
+
+def test_clean_vpc_we_created_passes(clean, run):
+    assert run(clean, created_vpc=True) == []
+
+
+def test_clean_vpc_passes_without_a_cluster_name(clean, run):
+    assert run(clean, cluster_name=None) == []
+
+
+# ------------------------------------------------------------------------------- no way out
+
+
+def test_attached_internet_gateway_with_default_route_is_found(session, clean, run):
+    igw = sc.attach_internet_gateway_with_default_route(session, clean)
+    f = the_one(run(clean), "egress-route")
+    assert f.resource == clean.route_table_ids[0]
+    assert "0.0.0.0/0" in f.message and igw in f.message and "internet gateway" in f.message
+
+
+def test_internet_gateway_attached_to_a_vpc_we_created_is_found(session, clean, run):
+    igw = sc.attach_internet_gateway_with_default_route(session, clean)
+    findings = run(clean, created_vpc=True)
+    attached = only(findings, "igw-attached")
+    assert [f.resource for f in attached] == [igw]
+    assert clean.vpc_id in attached[0].message
+    assert len(only(findings, "egress-route")) == 1
+
+
+def test_internet_gateway_without_routes_in_a_users_vpc_is_not_a_finding(session, clean, run):
+    # A user's VPC may hold public subnets for other workloads; only routes from the cluster's
+    # route tables matter there.
+    ec2 = sc.client(session, "ec2", clean.region)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=clean.vpc_id)
+    assert run(clean) == []
+    assert [f.resource for f in run(clean, created_vpc=True)] == [igw]
+
+
+def test_nat_gateway_route_is_found(session, clean, run):
+    nat = sc.add_nat_gateway_route(session, clean)
+    f = the_one(run(clean), "egress-route")
+    assert f.resource == clean.route_table_ids[1]
+    assert nat in f.message and "NAT gateway" in f.message and "0.0.0.0/0" in f.message
+
+
+def test_ipv6_default_route_to_egress_only_gateway_is_found(session, clean, run):
+    eigw = sc.add_egress_only_ipv6_route(session, clean)
+    f = the_one(run(clean), "egress-route")
+    assert f.resource == clean.route_table_ids[2]
+    assert "::/0" in f.message and eigw in f.message and "egress-only" in f.message
+
+
+def test_transit_gateway_default_route_is_found(session, clean, run):
+    tgw = sc.add_transit_gateway_default_route(session, clean)
+    f = the_one(run(clean), "egress-route")
+    assert f.resource == clean.route_table_ids[0]
+    assert tgw in f.message and "transit gateway" in f.message and "0.0.0.0/0" in f.message
+
+
+def test_transit_gateway_route_to_a_specific_network_is_allowed(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=clean.vpc_id, SubnetIds=clean.subnet_ids)
+    ec2.create_route(RouteTableId=clean.route_table_ids[0], DestinationCidrBlock="172.16.0.0/12", TransitGatewayId=tgw)
+    assert run(clean) == []
+
+
+def test_internet_gateway_route_to_any_destination_is_found(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=clean.vpc_id)
+    # Two halves of the internet are as open as 0.0.0.0/0.
+    ec2.create_route(RouteTableId=clean.route_table_ids[1], DestinationCidrBlock="0.0.0.0/1", GatewayId=igw)
+    f = the_one(run(clean), "egress-route")
+    assert f.resource == clean.route_table_ids[1] and "0.0.0.0/1" in f.message
+
+
+def test_subnet_mapping_public_ips_is_found(session, clean, run):
+    sid = sc.map_public_ips(session, clean)
+    f = the_one(run(clean), "subnet-public-ip")
+    assert f.resource == sid and "MapPublicIpOnLaunch" in f.message
+
+
+def test_route_tables_outside_the_cluster_are_not_audited_in_a_users_vpc(session, clean, run):
+    """With a cluster named, its subnets are the scope: a public subnet elsewhere in a user's VPC
+    is theirs; in a VPC we created every subnet is ours."""
+    ec2 = sc.client(session, "ec2", clean.region)
+    public = ec2.create_subnet(VpcId=clean.vpc_id, CidrBlock="10.0.200.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
+    assert run(clean) == []
+    assert public in {f.resource for f in run(clean, created_vpc=True)}
+
+
+# --------------------------------------------------------------------------------- endpoints
+
+
+def test_missing_required_endpoint_is_found(session, clean, run):
+    name = sc.delete_endpoint(session, clean, "sts")
+    f = the_one(run(clean), "endpoint-missing")
+    assert f.resource == name == "com.amazonaws.us-west-2.sts"
+    assert clean.vpc_id in f.message
+
+
+@pytest.mark.parametrize("service", catalog.REQUIRED_NAMES)
+def test_every_required_endpoint_is_expected_by_default(session, clean, service, run):
+    name = sc.delete_endpoint(session, clean, service)
+    assert [f.resource for f in only(run(clean), "endpoint-missing")] == [name]
+
+
+def test_s3_interface_endpoint_does_not_replace_the_gateway(session, clean, run):
+    sc.delete_endpoint(session, clean, "s3")
+    sc.create_endpoint(session, clean, "s3", gateway=False)
+    f = the_one(run(clean), "endpoint-missing")
+    assert f.resource == "com.amazonaws.us-west-2.s3" and "Gateway" in f.message and "only a Interface" in f.message
+
+
+def test_expected_services_take_short_or_full_names(session, clean, run):
+    findings = run(clean, expected_services=["ec2", "com.amazonaws.us-west-2.logs", "autoscaling"])
+    assert sorted(f.resource for f in only(findings, "endpoint-missing")) == [
+        "com.amazonaws.us-west-2.autoscaling", "com.amazonaws.us-west-2.logs"]
+
+
+def test_interface_endpoint_without_private_dns_is_found(session, clean, run):
+    vpce = sc.replace_without_private_dns(session, clean, "ecr.api")
+    f = the_one(run(clean), "endpoint-private-dns")
+    assert f.resource == vpce and "com.amazonaws.us-west-2.ecr.api" in f.message
+
+
+def test_s3_gateway_missing_from_one_route_table_is_found(session, clean, run):
+    rtb = sc.detach_s3_gateway_from(session, clean)
+    f = the_one(run(clean), "s3-gateway-route-table")
+    assert f.resource == rtb and clean.endpoint_ids["s3"] in f.message
+
+
+def test_endpoint_security_group_without_443_from_the_vpc_is_found(session, clean, run):
+    sg = sc.revoke_443(session, clean)
+    f = the_one(run(clean), "endpoint-security-group")
+    assert f.resource == sg and "443" in f.message and clean.cidr in f.message
+    assert all(clean.endpoint_ids[s] in f.message for s in ("ec2", "ecr.api", "ecr.dkr", "sts"))
+
+
+def test_security_group_admitting_all_traffic_from_a_wider_network_passes(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    sc.revoke_443(session, clean)
+    ec2.authorize_security_group_ingress(GroupId=clean.security_group_id, IpPermissions=[
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+    assert run(clean) == []
+
+
+# ----------------------------------------------------------------------------------- cluster
+
+
+def test_cluster_public_access_on_is_found(session, clean, run):
+    name = sc.open_public_access(session, clean)
+    f = the_one(run(clean), "cluster-public-access")
+    assert f.resource == name and "0.0.0.0/0" in f.message
+
+
+def test_cluster_private_access_off_is_found(session, clean, run):
+    sc.client(session, "eks", clean.region).create_cluster(
+        name="public-only", roleArn=sc.ROLE,
+        resourcesVpcConfig={"subnetIds": clean.subnet_ids, "endpointPublicAccess": False, "endpointPrivateAccess": False})
+    f = the_one(run(clean, cluster_name="public-only"), "cluster-private-access")
+    assert f.resource == "public-only"
+
+
+def test_missing_cluster_is_found(clean, run):
+    f = the_one(run(clean, cluster_name="nope"), "cluster-exists")
+    assert f.resource == "nope" and "us-west-2" in f.message
+
+
+def test_cluster_in_another_vpc_is_found(session, clean, run):
+    other = sc.build_private_vpc(session, cidr="10.1.0.0/16", cluster_name="elsewhere")
+    f = the_one(run(clean, cluster_name="elsewhere"), "cluster-vpc")
+    assert f.resource == "elsewhere" and other.vpc_id in f.message
+
+
+# -------------------------------------------------------------------------------- VPC and DNS
+
+
+def test_dns_hostnames_off_is_found(session, clean, run):
+    vpc = sc.dns_hostnames_off(session, clean)
+    f = the_one(run(clean), "vpc-dns-hostnames")
+    assert f.resource == vpc and "enableDnsHostnames" in f.message
+
+
+def test_dns_support_off_is_found(session, clean, run):
+    sc.client(session, "ec2", clean.region).modify_vpc_attribute(
+        VpcId=clean.vpc_id, EnableDnsSupport={"Value": False})
+    f = the_one(run(clean), "vpc-dns-support")
+    assert f.resource == clean.vpc_id
+
+
+def test_dhcp_options_without_amazon_provided_dns_are_found(session, clean, run):
+    vpc = sc.dhcp_without_amazon_dns(session, clean)
+    f = the_one(run(clean), "vpc-dhcp-dns")
+    assert f.resource == vpc and "AmazonProvidedDNS" in f.message and "10.0.0.53" in f.message
+
+
+def test_no_dhcp_options_at_all_is_found(session, clean, run):
+    sc.client(session, "ec2", clean.region).associate_dhcp_options(DhcpOptionsId="default", VpcId=clean.vpc_id)
+    f = the_one(run(clean), "vpc-dhcp-dns")
+    assert "no DHCP options" in f.message
+
+
+def test_subnet_with_only_the_main_route_table_is_found(session, clean, run):
+    sid = sc.leave_subnet_on_main_route_table(session, clean)
+    findings = run(clean)
+    f = only(findings, "subnet-main-route-table")
+    assert [x.resource for x in f] == [sid] and clean.main_route_table_id in f[0].message
+    # The main route table now serves the cluster, and the S3 gateway is not on it.
+    assert [x.resource for x in only(findings, "s3-gateway-route-table")] == [clean.main_route_table_id]
+
+
+def test_unknown_vpc_is_a_finding(session):
+    f = the_one(audit(region=sc.REGION, vpc_id="vpc-0123456789abcdef0"), "vpc-exists")
+    assert f.resource == "vpc-0123456789abcdef0"
+
+
+# ------------------------------------------------------------------------------ audit_stack
+
+
+def test_audit_stack_reads_the_stack_outputs(session, clean):
+    settings = stack_settings(cloudWatch={"clusterLogging": {"enableTypes": ["api"]}})
+    outputs = {
+        "vpcId": clean.vpc_id, "clusterName": clean.cluster_name,
+        "privateSubnetIds": clean.subnet_ids, "routeTableIds": clean.route_table_ids,
+        "endpointServiceNames": [catalog.service_name(n, clean.region) for n in catalog.REQUIRED_NAMES],
+    }
+    assert audit_stack(settings, outputs, session=session) == []
+    sc.attach_internet_gateway_with_default_route(session, clean)
+    # A stack that created its VPC must have no internet gateway at all.
+    assert {f.check for f in audit_stack(settings, outputs, session=session)} == {"igw-attached", "egress-route"}
+
+
+def test_audit_stack_expects_the_settings_endpoints_without_an_output(session, clean):
+    settings = stack_settings(cloudWatch={"clusterLogging": {"enableTypes": ["api"]}})
+    f = the_one(audit_stack(settings, {"vpcId": clean.vpc_id, "clusterName": clean.cluster_name}, session=session), "endpoint-missing")
+    assert f.resource == "com.amazonaws.us-west-2.logs"
+
+
+def test_audit_stack_finds_the_vpc_from_existing_subnets(session, clean):
+    subnets = {f"s{i}": {"id": s} for i, s in enumerate(clean.subnet_ids)}
+    settings = stack_settings(name=clean.cluster_name, vpc={"subnets": {"private": subnets}})
+    assert audit_stack(settings, {}, session=session) == []
+    sid = sc.map_public_ips(session, clean)
+    assert [f.resource for f in audit_stack(settings, {}, session=session)] == [sid]
+
+
+def test_audit_stack_with_skip_endpoint_creation_still_expects_the_endpoints(session, clean):
+    sc.delete_endpoint(session, clean, "ecr.dkr")
+    settings = stack_settings(name=clean.cluster_name, privateCluster={"skipEndpointCreation": True})
+    f = the_one(audit_stack(settings, {"vpcId": clean.vpc_id}, session=session), "endpoint-missing")
+    assert f.resource.endswith(".ecr.dkr")
+
+
+def test_audit_uses_the_given_session(clean, monkeypatch):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    with pytest.raises(AwsUnavailable):
+        audit(region=clean.region, vpc_id=clean.vpc_id)
+    given = boto3.Session(aws_access_key_id="given", aws_secret_access_key="given", region_name="eu-west-1")
+    # The session's credentials are used; the region argument wins over the session's region.
+    assert audit(region=clean.region, vpc_id=clean.vpc_id, session=given) == []
