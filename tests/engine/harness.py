@@ -97,6 +97,26 @@ class EngineProject:
                                             env_vars=self.env),
         )
 
+    def runner(self, stack: str = "engine", *, output: list[str] | None = None, **kwargs: Any):
+        """The Runner on this copy, running the stand-in program with this CLI; its output lines
+        go to ``output``. Fail-closed retries don't wait (the stand-ins have no eventual consistency)."""
+        from automation.runner import Runner
+
+        runner = Runner(self.dir, stack, program=standin.build, pulumi_command=self.pulumi_command(),
+                        env=self.env, egress_lookup=None,
+                        on_output=output.append if output is not None else None, **kwargs)
+        runner.close_retry_delay = 0
+        return runner
+
+    def edit_stack(self, name: str = "engine", **node_group: Any) -> None:
+        """Change the first managed node group of a stack file (a day-2 change)."""
+        import yaml
+
+        path = self.dir / "stacks" / f"Pulumi.{name}.yaml"
+        doc = yaml.safe_load(path.read_text())
+        doc["config"]["private-eks:cluster"]["managedNodeGroups"][0].update(node_group)
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
     def resources(self, name: str = "engine") -> dict[str, dict[str, Any]]:
         """The stack's resources from its checkpoint in the file backend, by logical name."""
         path = self.state / ".pulumi" / "stacks" / "private-eks" / f"{name}.json"
