@@ -689,17 +689,19 @@ class Runner:
             return self._workspace_env
         env = dict(self._extra_env)
         backend = backend_url(self.project_dir, self._env, self._project)
-        if backend is None:
-            state = self.project_dir / STATE_DIR
-            state.mkdir(parents=True, exist_ok=True)
-            backend = state.as_uri()
+        local = backend is None
+        if local:
+            backend = (self.project_dir / STATE_DIR).as_uri()
             env["PULUMI_BACKEND_URL"] = backend
+        assert backend is not None
         if backend.startswith(DIY_SCHEMES) and not self._has_other_secrets_provider():
             if not (self._env.get("PULUMI_CONFIG_PASSPHRASE") or self._env.get("PULUMI_CONFIG_PASSPHRASE_FILE")):
                 raise ConfigurationError(
                     f"the state backend {backend} keeps secrets (the kubeconfig) encrypted with a passphrase: "
                     "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (or use another backend with "
                     "PULUMI_BACKEND_URL / `pulumi login`)")
+        if local:
+            (self.project_dir / STATE_DIR).mkdir(parents=True, exist_ok=True)
         env.update(proxy.proxy_environment(self._env, self.settings))
         env.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
         self._workspace_env = env
