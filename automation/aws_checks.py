@@ -241,9 +241,8 @@ def preflight(settings: StackSettings, *, session: boto3.Session | None = None) 
     is created: the region offers every endpoint service in the chosen AZs, and an existing VPC
     has DNS on, the Amazon resolver, an explicit route table per subnet, and no endpoint that the
     EndpointSet would collide with."""
-    aws = _Aws(settings.region, session)
     with _translated_errors(settings.region):
-        return _preflight(aws, settings)
+        return _preflight(_Aws(settings.region, session), settings)
 
 
 def _preflight(aws: _Aws, settings: StackSettings) -> list[Finding]:
@@ -296,25 +295,28 @@ def _service_findings(aws: _Aws, settings: StackSettings, zones: list[str] | Non
         return []
     # The whole catalog, paged, rather than ServiceNames=[…]: an unknown name there fails the
     # whole call instead of coming back missing.
-    offered: dict[str, dict[str, Any]] = {}
+    # A name can come back more than once (S3 is listed as a Gateway and as an Interface
+    # service): the zones that matter are those of the type we create.
+    offered: dict[str, dict[str, set[str]]] = {}
     for page in aws.ec2.get_paginator("describe_vpc_endpoint_services").paginate():
         for d in page.get("ServiceDetails", []):
-            offered.setdefault(d["ServiceName"], d)
+            by_type = offered.setdefault(d["ServiceName"], {})
+            for t in d.get("ServiceType", []):
+                by_type.setdefault(t.get("ServiceType", "?"), set()).update(d.get("AvailabilityZones", []))
     out: list[Finding] = []
     for svc in wanted:
         name = catalog.service_name(svc.name, aws.region)
-        d = offered.get(name)
-        if d is None:
+        by_type = offered.get(name)
+        if by_type is None:
             out.append(Finding("service-not-in-region", name,
                                f"endpoint service {svc.name!r} is not offered in region {aws.region}"))
             continue
-        types = {t.get("ServiceType") for t in d.get("ServiceType", [])}
-        if types and svc.type not in types:
+        if svc.type not in by_type:
             out.append(Finding("service-type", name,
-                               f"is offered as {', '.join(sorted(t for t in types if t))} in {aws.region}, not as {svc.type}"))
+                               f"is offered as {', '.join(sorted(by_type))} in {aws.region}, not as {svc.type}"))
             continue
         if zones:
-            azs = set(d.get("AvailabilityZones", []))
+            azs = by_type[svc.type]
             if azs and not azs & set(zones):
                 out.append(Finding("service-not-in-azs", name,
                                    f"endpoint service {svc.name!r} is not offered in any chosen availability zone "
@@ -363,9 +365,8 @@ def audit(
     internet, no public IPs, the endpoints there and usable. Works for any VPC/cluster, including
     ones this tool did not create. ``expected_services`` takes short (``ecr.api``) or full
     service names; the default is the required set."""
-    aws = _Aws(region, session)
     with _translated_errors(region):
-        return _audit(aws, vpc_id, cluster_name, expected_services, created_vpc, subnet_ids, route_table_ids)
+        return _audit(_Aws(region, session), vpc_id, cluster_name, expected_services, created_vpc, subnet_ids, route_table_ids)
 
 
 def audit_stack(settings: StackSettings, outputs: Mapping[str, Any], *, session: boto3.Session | None = None) -> list[Finding]:
@@ -398,9 +399,8 @@ def _vpc_of_subnets(settings: StackSettings, session: boto3.Session | None) -> s
     ids = [s.id for s in settings.cluster.private_subnets.values() if s.id]
     if not ids:
         return None
-    aws = _Aws(settings.region, session)
     with _translated_errors(settings.region):
-        return next((s["VpcId"] for s in _subnets(aws, ids=ids)), None)
+        return next((s["VpcId"] for s in _subnets(_Aws(settings.region, session), ids=ids)), None)
 
 
 def _plain(value: Any) -> Any:
