@@ -23,6 +23,7 @@ Otherwise :class:`ConfigurationError`. ``0.0.0.0/0`` is used only when written o
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import ipaddress
 import json
 import os
@@ -322,6 +323,24 @@ class DestroyResult:
 # ------------------------------------------------------------------------------------- runner
 
 
+def _typed_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A Pulumi CLI failure that escapes a public method becomes one of the runner's errors."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Runner", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except auto.ConcurrentUpdateError as e:
+            raise StackLocked(_locked_message(self.stack_name), errors=[_command_summary(e)]) from None
+        except auto.CommandError as e:
+            summary = _command_summary(e)
+            if "passphrase" in summary.lower():
+                raise ConfigurationError(f"stack {self.stack_name}: {summary}") from None
+            raise OperationFailed(f"stack {self.stack_name}: a Pulumi command failed", errors=[summary]) from None
+
+    return wrapper
+
+
 def _default_program(settings: StackSettings, phase: Phase, bootstrap_cidrs: Sequence[str]) -> Any:
     from components.program import build  # lazily: the runner imports without the components
 
@@ -369,6 +388,7 @@ class Runner:
 
     # ------------------------------------------------------------------------- public API
 
+    @_typed_errors
     def up(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = ()) -> UpResult:
         if bootstrap not in ("auto", "always"):
             raise ConfigurationError(f"bootstrap must be 'auto' or 'always', not {bootstrap!r}")
@@ -377,27 +397,31 @@ class Runner:
         stk = self._stack(create=True)
         assert stk is not None
         state = self._state(stk)
-        kubernetes = False
-        if state is not StackState.NONE:
-            self._say(f"=== {self.stack_name}: previewing the private phase to decide the passes ===")
-            collector = self._preview_phase(stk, "private", ())
-            kubernetes = needs_kubernetes_api(collector.changes, self.settings.cluster.access_config.authentication_mode)
-        passes = decide_passes(state, kubernetes_changes=kubernetes, bootstrap=bootstrap)
-        cidrs: list[str] = []
-        source = ""
-        if any(p.phase == "bootstrap" for p in passes):
-            cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
-            if any(ipaddress.ip_network(c).prefixlen == 0 for c in cidrs):
-                self._say(f"warning: {self.stack_name}: the bootstrap window is open to the whole internet ({', '.join(cidrs)})")
         if state is StackState.BOOTSTRAP:
             self._say(f"=== {self.stack_name}: the public endpoint was found ON (an interrupted run?): closing it first ===")
+        cidrs: list[str] = []
+        source = ""
         results: list[PassResult] = []
-        for number, p in enumerate(passes, 1):
-            try:
+        try:
+            kubernetes = False
+            if state is not StackState.NONE:
+                self._say(f"=== {self.stack_name}: previewing the private phase to decide the passes ===")
+                collector = self._preview_phase(stk, "private", ())
+                kubernetes = needs_kubernetes_api(collector.changes,
+                                                  self.settings.cluster.access_config.authentication_mode)
+            passes = decide_passes(state, kubernetes_changes=kubernetes, bootstrap=bootstrap)
+            if any(p.phase == "bootstrap" for p in passes):
+                cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
+                if any(ipaddress.ip_network(c).prefixlen == 0 for c in cidrs):
+                    self._say(f"warning: {self.stack_name}: the bootstrap window is open to the whole internet "
+                              f"({', '.join(cidrs)})")
+            for number, p in enumerate(passes, 1):
                 results.append(self._run_pass(stk, number, len(passes), p, cidrs))
-            except (RunnerError, auto.CommandError, KeyboardInterrupt) as e:
-                self._fail_closed(stk, e, cidrs)
-                raise  # _fail_closed raises; this keeps type checkers honest
+        except (RunnerError, auto.CommandError, KeyboardInterrupt) as e:
+            # Whatever failed — the deciding preview, the CIDRs, a pass — a window found or left
+            # open is closed before the error is reported.
+            self._fail_closed(stk, e, cidrs)
+            raise  # _fail_closed always raises; this keeps type checkers honest
         final = self._state(stk)
         if final is StackState.BOOTSTRAP:
             self._fail_closed(stk, OperationFailed("the private pass succeeded but public access is still on"), cidrs)
@@ -406,6 +430,7 @@ class Runner:
                         endpoint_public_access=bool(outputs.get("endpointPublicAccess", False)),
                         warnings=tuple(warnings))
 
+    @_typed_errors
     def preview(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = ()) -> PreviewResult:
         """What ``up`` would do, pass by pass.
 
@@ -471,6 +496,7 @@ class Runner:
                               bootstrap_cidrs=tuple(cidrs), notes=tuple(notes + [f"current state: {state.value}"]))
         return PreviewResult(self.stack_name, result, state, tuple(warnings))
 
+    @_typed_errors
     def status(self) -> StatusResult:
         stk = self._stack(create=False)
         if stk is None:
@@ -489,6 +515,7 @@ class Runner:
             public = True
         return StatusResult(self.stack_name, True, state, phase, public, since, last, outputs)
 
+    @_typed_errors
     def destroy(self, *, force: bool = False) -> DestroyResult:
         stk = self._stack(create=False)
         if stk is None:
@@ -517,6 +544,7 @@ class Runner:
         )
         return DestroyResult(self.stack_name, True, remaining, tuple(_dedupe(errors)))
 
+    @_typed_errors
     def audit(self, *, session: Any = None) -> list[Any]:
         """Post-deploy checks (automation.aws_checks) against this stack's outputs."""
         from automation.aws_checks import audit_stack  # lazily: boto3 checks live elsewhere
@@ -583,6 +611,8 @@ class Runner:
             try:
                 if self._state(stk) is not StackState.BOOTSTRAP:
                     self._say(f"=== {self.stack_name}: the window is closed (public access off) ===")
+                    if isinstance(cause, ConfigurationError):
+                        raise ConfigurationError(f"{cause} (the public endpoint found on was turned off)") from None
                     raise OperationFailed(
                         f"stack {self.stack_name}: {cause}; the public endpoint was turned off again",
                         errors=_dedupe(errors)) from None
@@ -820,7 +850,7 @@ def _validate_cidrs(values: Sequence[str]) -> list[str]:
 def _command_summary(e: BaseException) -> str:
     """The useful lines of a CLI failure (its error lines), not the whole command dump."""
     text = str(e)
-    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [re.sub(r"^(stderr|stdout): ", "", ln.strip()) for ln in text.splitlines()]
     errors = [ln for ln in lines if re.search(r"\berror\b", ln, re.I)]
     picked = errors or [ln for ln in lines if ln][-10:]
     return "\n".join(_dedupe(picked))[:4000]
