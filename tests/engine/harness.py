@@ -70,12 +70,24 @@ class EngineProject:
     def slow(self, op: str, kind: str, seconds: float) -> None:
         (self.faults / f"sleep-{op}-{kind}").write_text(str(seconds))
 
-    def operations(self, kind: str | None = None) -> list[dict[str, Any]]:
-        """The provider operations the engine ran, in order (faults included)."""
+    def operations(self, kind: str | None = None, *, waits: bool = False) -> list[dict[str, Any]]:
+        """The provider operations the engine ran, in order (failed ones included, marked
+        ``fault``); with ``waits``, also the starts of slowed operations (marked ``sleeping``)."""
         if not self.journal.exists():
             return []
         entries = [json.loads(line) for line in self.journal.read_text().splitlines() if line.strip()]
-        return [e for e in entries if kind is None or e["kind"] == kind]
+        return [e for e in entries if (kind is None or e["kind"] == kind) and (waits or "sleeping" not in e)]
+
+    def wait_for(self, op: str, kind: str, *, timeout: float = 60) -> None:
+        """Until the ``op`` of the ``kind`` stand-in has started (see ``slow``)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(e["op"] == op for e in self.operations(kind, waits=True)):
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"no {op} of the {kind} stand-in within {timeout:.0f} s")
 
     def pulumi_command(self):
         from pulumi.automation import PulumiCommand

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import pytest
 
-from automation.runner import OperationFailed, StackState, WindowLeftOpen
+from automation.runner import OperationFailed, StackLocked, StackState, WindowLeftOpen
 
 pytestmark = pytest.mark.engine
 
@@ -225,15 +224,13 @@ def test_second_up_on_a_locked_stack_is_a_clear_error_and_corrupts_nothing(engin
     first: dict = {}
     worker = threading.Thread(target=lambda: first.setdefault("result", engine.runner().up()))
     worker.start()
-    deadline = time.monotonic() + 60
-    while not engine.operations("vpc") and time.monotonic() < deadline:
-        time.sleep(0.2)  # the first run holds the lock once it creates resources
+    engine.wait_for("create", "cluster")  # the first run is mid-update: it holds the lock
 
-    with pytest.raises(OperationFailed) as locked:
+    with pytest.raises(StackLocked) as locked:
         engine.runner().up()
     worker.join(timeout=120)
 
-    assert "locked" in str(locked.value)
+    assert "stack engine is locked by another update" in str(locked.value)
     assert phases(first["result"]) == ["bootstrap", "private"]
     assert [op["op"] for op in engine.operations("cluster")] == ["create", "update"]
     # Still usable: a further up finds nothing to change.

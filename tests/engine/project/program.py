@@ -57,7 +57,10 @@ def _fault(op: str, kind: str) -> None:
         return
     sleep = Path(folder, f"sleep-{op}-{kind}")
     if sleep.is_file():
-        time.sleep(float(sleep.read_text().strip() or "0"))
+        seconds = float(sleep.read_text().strip() or "0")
+        # Journaled first, so a test knows the operation is under way (and the stack locked).
+        _journal({"op": op, "kind": kind, "sleeping": seconds, "pid": os.getpid()})
+        time.sleep(seconds)
     marker = Path(folder, f"{op}-{kind}")
     if not marker.is_file():
         return

@@ -1,0 +1,143 @@
+"""The CLI on the real engine: exit codes and streamed banners of ``up``, ``status``, ``preview``,
+``destroy``; a run killed between its passes. Each command runs in its own process, as a user runs
+it (``tests/engine/standin_cli.py`` is ``python -m automation`` with the stand-in program)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.engine
+
+# The CLI refuses to touch AWS without credentials; the stand-ins never call AWS.
+FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-west-2"}
+
+
+def command(engine, *args: str) -> list[str]:
+    return [sys.executable, "-m", "tests.engine.standin_cli", "--project-dir", str(engine.dir), *args]
+
+
+def cli(engine, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(command(engine, *args), capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **FAKE_AWS}, cwd=engine.dir)
+
+
+def test_up_streams_a_banner_per_pass_and_exits_0(engine):
+    up = cli(engine, "up", "--stack", "engine")
+
+    assert up.returncode == 0, up.stderr
+    banners = [line for line in up.stdout.splitlines() if line.startswith("===")]
+    assert any("pass 1/2: bootstrap" in b and "203.0.113.7/32" in b for b in banners)
+    assert any("pass 2/2: private" in b and "public access off" in b for b in banners)
+    assert banners.index(next(b for b in banners if "pass 1/2" in b)) < banners.index(
+        next(b for b in banners if "pass 2/2" in b))
+    assert "Updating (engine)" in up.stdout  # the engine's own output, streamed
+    status = cli(engine, "status", "--stack", "engine", "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["windowOpen"] is False
+    assert engine.cluster_state()["endpointPublicAccess"] is False
+
+
+def test_window_left_open_exits_3_and_status_exits_3(engine):
+    engine.fault("update", "cluster", times="always")
+
+    up = cli(engine, "up", "--stack", "engine")
+
+    assert up.returncode == 3
+    assert "PUBLIC API endpoint is still ON" in up.stderr
+    assert "Traceback" not in up.stderr
+    status = cli(engine, "status", "--stack", "engine")
+    assert status.returncode == 3
+    assert "public endpoint ON" in status.stdout
+
+
+def test_run_killed_between_passes_is_found_open_and_closed_by_the_next_up(engine):
+    engine.slow("update", "cluster", 120)  # pass 2 hangs on the cluster: kill it there
+    run = subprocess.Popen(command(engine, "up", "--stack", "engine"), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, env={**os.environ, **FAKE_AWS}, cwd=engine.dir,
+                           start_new_session=True)
+    try:
+        engine.wait_for("update", "cluster")
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait(timeout=30)
+        # The engine starts its plugins in their own process groups: end the stand-in's provider too.
+        for waiting in engine.operations("cluster", waits=True):
+            if "pid" in waiting:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(waiting["pid"], signal.SIGKILL)
+    engine.slow("update", "cluster", 0)
+
+    status = cli(engine, "status", "--stack", "engine")
+    assert status.returncode == 3, status.stdout + status.stderr
+    assert "public endpoint ON" in status.stdout
+
+    # The killed run's lock is still there: the window cannot be closed until it goes, and the
+    # runner says so (exit 3: the endpoint is still public), naming the lock.
+    locked = cli(engine, "up", "--stack", "engine")
+    assert locked.returncode == 3
+    assert "PUBLIC API endpoint is still ON" in locked.stderr
+    assert "the stack is currently locked" in locked.stderr
+    locks = list((engine.state / ".pulumi" / "locks").rglob("*.json"))
+    assert len(locks) == 1
+    locks[0].unlink()  # what the message says to do once no run is left
+
+    up = cli(engine, "up", "--stack", "engine")
+    assert up.returncode == 0, up.stderr
+    assert "closing it first" in up.stdout
+    assert "pass 1/1: private (resume: close" in up.stdout
+    assert engine.cluster_state()["endpointPublicAccess"] is False
+    assert cli(engine, "status", "--stack", "engine").returncode == 0
+
+
+def test_up_of_two_stacks_runs_both_and_prints_a_summary(engine):
+    up = cli(engine, "up", "--stack", "engine", "--stack", "other")
+
+    assert up.returncode == 0, up.stderr
+    assert "[engine] === engine: pass 2/2: private" in up.stdout
+    assert "[other] === other: pass 2/2: private" in up.stdout
+    table = up.stdout[up.stdout.rindex("stack"):].splitlines()
+    assert [row.split()[:2] for row in table[1:]] == [["engine", "0"], ["other", "0"]]
+    assert engine.cluster_state("engine")["endpointPublicAccess"] is False
+    assert engine.cluster_state("other")["endpointPublicAccess"] is False
+
+
+def test_preview_writes_markdown_and_json_and_changes_nothing(engine, tmp_path):
+    md, js = tmp_path / "preview.md", tmp_path / "preview.json"
+
+    preview = cli(engine, "preview", "--stack", "engine", "--markdown", str(md), "--json", str(js))
+
+    assert preview.returncode == 0, preview.stderr
+    data = json.loads(js.read_text())
+    assert [p["phase"] for p in data["passes"]] == ["bootstrap", "private"]
+    assert data["passes"][0]["summary"]["create"] >= 8
+    assert data["finalEndpointAccess"] == {"public": False, "private": True}
+    text = md.read_text()
+    assert text.startswith("#### ") and "<details>" in text
+    assert "final API endpoint access: public off" in text and "| cluster |" in text
+    assert engine.operations() == []
+
+
+def test_destroy_force_exits_1_and_lists_what_is_left(engine):
+    assert cli(engine, "up", "--stack", "engine").returncode == 0
+    engine.fault("delete", "routeTable", times="always")
+
+    plain = cli(engine, "destroy", "--stack", "engine")
+    assert plain.returncode == 1
+    assert "--force" in plain.stderr
+
+    forced = cli(engine, "destroy", "--stack", "engine", "--force")
+    assert forced.returncode == 1
+    assert "5 resource(s) left" in forced.stdout
+    assert "rt-us-west-2a" in forced.stdout and "vpc" in forced.stdout
+
+    engine.clear_fault("delete", "routeTable")
+    again = cli(engine, "destroy", "--stack", "engine")
+    assert again.returncode == 0, again.stderr
+    assert "destroyed" in again.stdout
