@@ -1,0 +1,771 @@
+"""Offline plan: the program under Pulumi's mock runtime, once per phase, and a diff between plans.
+
+No AWS, no Pulumi CLI, no provider plugins: ``pulumi.runtime.set_mocks`` stands in for the engine,
+``PlanMocks`` answers the program's invokes deterministically (the region's AZs, which AZs offer
+each endpoint service, the adopted subnets and their route tables) and gives every resource a
+deterministic id. The resources the program registers, with their inputs as Pulumi registers them
+(camelCase), make the plan: the JSON of DESIGN §8, byte-identical for the same input.
+
+The library never prints: ``render_plan_text``, ``render_diff_text`` and ``render_diff_markdown``
+return strings for the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from components import catalog
+from components.settings import StackSettings
+
+PROJECT = "private-eks"
+PHASES = ("bootstrap", "private")
+# Stands in for the runner's egress address when the stack file names no bootstrap CIDRs: the
+# runner resolves them (--bootstrap-cidr, or its own address) before pass 1.
+EGRESS_PLACEHOLDER = "<runner egress address>/32"
+MOCK_ACCOUNT = "123456789012"
+
+# Interface endpoint price, USD per endpoint per AZ per hour (data processing not included).
+# Source: https://aws.amazon.com/privatelink/pricing/ ("Interface Endpoint pricing"), as listed
+# in 2025-06; prices change — treat the estimate as an order of magnitude.
+ENDPOINT_HOURLY_PRICE: dict[str, float] = {
+    "us-east-1": 0.01, "us-east-2": 0.01, "us-west-1": 0.011, "us-west-2": 0.01,
+    "ca-central-1": 0.011, "eu-west-1": 0.011, "eu-west-2": 0.011, "eu-west-3": 0.0117,
+    "eu-central-1": 0.012, "eu-north-1": 0.011, "ap-south-1": 0.011, "ap-northeast-1": 0.014,
+    "ap-northeast-2": 0.013, "ap-southeast-1": 0.013, "ap-southeast-2": 0.013, "sa-east-1": 0.0175,
+    "us-gov-west-1": 0.012, "us-gov-east-1": 0.012, "cn-north-1": 0.0156, "cn-northwest-1": 0.0156,
+}
+# Unknown regions (new regions, isolated partitions): the us-east-1 price, labelled as a default.
+DEFAULT_ENDPOINT_HOURLY_PRICE = 0.01
+
+IGW = "aws:ec2/internetGateway:InternetGateway"
+EGRESS_IGW = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
+NAT = "aws:ec2/natGateway:NatGateway"
+EIP = "aws:ec2/eip:Eip"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+SUBNET = "aws:ec2/subnet:Subnet"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+EKS_CLUSTER = "eks:index:Cluster"
+NODE_GROUP_TYPES = ("eks:index:NodeGroupV2", "eks:index:NodeGroup", "eks:index:ManagedNodeGroup")
+
+
+class PlanError(ValueError):
+    """The program cannot be planned for these settings (a clear message, no traceback)."""
+
+
+# ------------------------------------------------------------------------------------- mocks
+
+
+def _digest(*parts: str, n: int = 17) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:n]
+
+
+def region_zones(region: str, count: int = 4) -> list[str]:
+    """The deterministic stand-in for the region's AZs: ``<region>a`` … (four, like most regions)."""
+    return [f"{region}{chr(ord('a') + i)}" for i in range(count)]
+
+
+@dataclass
+class ExistingSubnet:
+    """An adopted subnet as the mocks describe it; ``route_table`` None means only the main one."""
+
+    id: str
+    az: str
+    vpc_id: str
+    cidr: str
+    route_table: Optional[str]
+    map_public_ip_on_launch: bool = False
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Deterministic answers to the program's invokes and resource registrations.
+
+    ``service_zones`` overrides which AZs offer a service (short name like ``ecr.dkr`` or the full
+    service name); by default every service is offered in every AZ of the region. ``subnets``
+    overrides the description of adopted subnets, by id; by default each configured subnet is in
+    its configured AZ (else an AZ derived from its id), in the configured VPC, with an explicit
+    route table of its own.
+    """
+
+    def __init__(
+        self,
+        settings: StackSettings,
+        *,
+        zones: Optional[Sequence[str]] = None,
+        service_zones: Optional[Mapping[str, Sequence[str]]] = None,
+        subnets: Optional[Mapping[str, ExistingSubnet]] = None,
+        vpc_cidr: Optional[str] = None,
+    ):
+        self.settings = settings
+        self.region = settings.region
+        self.partition = catalog.partition(self.region)
+        self.zones = list(zones) if zones is not None else region_zones(self.region)
+        self.service_zones = dict(service_zones or {})
+        cfg = settings.cluster
+        self.vpc_cidr = vpc_cidr or cfg.vpc.cidr or "10.42.0.0/16"
+        described = dict(subnets or {})
+        vpc_id = cfg.vpc.id or f"vpc-{_digest('vpc', *sorted(s.id or '' for s in cfg.private_subnets.values()))}"
+        for i, (key, spec) in enumerate(cfg.private_subnets.items()):
+            if spec.id and spec.id not in described:
+                az = spec.az or (key if key.startswith(self.region) else self.zones[i % len(self.zones)])
+                described[spec.id] = ExistingSubnet(
+                    id=spec.id, az=az, vpc_id=vpc_id, cidr=f"10.42.{16 * i}.0/20",
+                    route_table=f"rtb-{_digest('rtb', spec.id)}",
+                )
+        self.subnets = described
+
+    # invokes -------------------------------------------------------------------------------
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        token, a = args.token, args.args
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {"names": list(self.zones), "zoneIds": [f"{self.region}-az{i + 1}" for i in range(len(self.zones))],
+                    "id": self.region}
+        if token == "aws:ec2/getVpcEndpointService:getVpcEndpointService":
+            name = a.get("serviceName") or catalog.service_name(a.get("service", ""), self.region)
+            short = name.split(f".{self.region}.", 1)[-1]
+            zones = self.service_zones.get(name, self.service_zones.get(short, self.zones))
+            return {"serviceName": name, "service": short, "availabilityZones": list(zones),
+                    "serviceType": a.get("serviceType", "Interface"), "id": name,
+                    "privateDnsName": f"{short}.{self.region}.amazonaws.com"}
+        if token == "aws:ec2/getSubnet:getSubnet":
+            sid = a.get("id", "")
+            s = self.subnets.get(sid)
+            if s is None:
+                raise Exception(f"InvalidSubnetID.NotFound: the subnet ID '{sid}' does not exist")
+            return {"id": s.id, "availabilityZone": s.az, "vpcId": s.vpc_id, "cidrBlock": s.cidr,
+                    "mapPublicIpOnLaunch": s.map_public_ip_on_launch,
+                    "availabilityZoneId": f"{self.region}-az{ord(s.az[-1]) - ord('a') + 1}"}
+        if token == "aws:ec2/getRouteTables:getRouteTables":
+            wanted: list[str] = []
+            for f in a.get("filters") or []:
+                if f.get("name") == "association.subnet-id":
+                    wanted += list(f.get("values") or [])
+            ids = []
+            for sid in wanted:
+                s = self.subnets.get(sid)
+                if s is not None and s.route_table and s.route_table not in ids:
+                    ids.append(s.route_table)
+            return {"ids": ids, "id": self.region}
+        if token == "aws:ec2/getVpc:getVpc":
+            return {"id": a.get("id"), "cidrBlock": self.vpc_cidr, "enableDnsSupport": True,
+                    "enableDnsHostnames": True}
+        raise Exception(f"the offline plan has no answer for the invoke {token}")
+
+    # resources -----------------------------------------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        short = typ.rsplit(":", 1)[-1]
+        prefix = {"Vpc": "vpc", "Subnet": "subnet", "RouteTable": "rtb", "SecurityGroup": "sg",
+                  "VpcEndpoint": "vpce", "RouteTableAssociation": "rtbassoc"}.get(short, short.lower())
+        rid = f"{prefix}-{_digest(typ, name)}"
+        arn = f"arn:{self.partition}:mock:{self.region}:{MOCK_ACCOUNT}:{short.lower()}/{name}"
+        state: dict[str, Any] = {**inputs, "arn": arn}
+        if typ == "aws:iam/role:Role":
+            state.update(name=inputs.get("name") or f"{name}-{_digest(name, n=7)}",
+                         arn=f"arn:{self.partition}:iam::{MOCK_ACCOUNT}:role/{name}")
+        elif typ == "aws:iam/instanceProfile:InstanceProfile":
+            state.update(name=inputs.get("name") or f"{name}-{_digest(name, n=7)}",
+                         arn=f"arn:{self.partition}:iam::{MOCK_ACCOUNT}:instance-profile/{name}")
+        elif typ == EKS_CLUSTER:
+            cluster = inputs.get("name") or name
+            issuer = f"oidc.eks.{self.region}.amazonaws.com/id/{_digest('oidc', cluster, n=32).upper()}"
+            state.update(
+                kubeconfig={"apiVersion": "v1", "kind": "Config",
+                            "clusters": [{"name": cluster, "cluster": {
+                                "server": f"https://{_digest('api', cluster, n=32).upper()}.gr7.{self.region}.eks.amazonaws.com"}}]},
+                clusterSecurityGroupId=f"sg-{_digest('clustersg', cluster)}",
+                nodeSecurityGroupId=f"sg-{_digest('nodesg', cluster)}",
+                oidcIssuer=issuer if inputs.get("createOidcProvider") else None,
+                oidcProviderArn=(f"arn:{self.partition}:iam::{MOCK_ACCOUNT}:oidc-provider/{issuer}"
+                                 if inputs.get("createOidcProvider") else None),
+            )
+        return rid, state
+
+
+# ---------------------------------------------------------------------------------- recording
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    urn: str
+    id: str
+    parent_urn: str
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    transforms: list[Any] = field(default_factory=list)
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, also keeping what each registration asked for (parent, inputs, dependencies).
+
+    It does not offer resource references: the SDK then sends a resource input (``cluster=`` of a
+    node group) as its URN, which the plan shows by name. With references, the mock monitor would
+    rehydrate the referenced component on its own thread and event loop, which the SDK rejects."""
+
+    def __init__(self, mocks: PlanMocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def SupportsFeature(self, request):
+        if request.id == "resourceReferences":
+            return type("SupportsFeatureResponse", (object,), {"hasSupport": False})
+        return super().SupportsFeature(request)
+
+    def GetDeploymentInfo(self, request):
+        info = super().GetDeploymentInfo(request)
+        kept = [f for f in info.supportedFeatures if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES]
+        return resource_pb2.DeploymentInfo(supportedFeatures=kept)
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(Registration(
+                type=request.type, name=request.name, urn=response.urn, id=response.id, parent_urn=request.parent,
+                custom=bool(request.custom), inputs=rpc.deserialize_properties(request.object),
+                dependencies=list(request.dependencies),
+                transforms=pulumi_mocks._resolve_callbacks(request.transforms),
+            ))
+        return response
+
+
+@dataclass
+class PhaseRun:
+    """One phase of the program under the mocks: the registrations in order, and the outputs."""
+
+    phase: str
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+
+    def by_type(self, typ: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == typ]
+
+    def one(self, typ: str) -> Registration:
+        found = self.by_type(typ)
+        if len(found) != 1:
+            raise LookupError(f"expected one {typ}, found {len(found)}")
+        return found[0]
+
+    def children(self, parent: Registration) -> list[Registration]:
+        return [r for r in self.registrations if r.parent_urn == parent.urn]
+
+
+def _reset_runtime() -> None:
+    # Each run gets a fresh root stack and no leftover RPCs or outputs from an earlier run.
+    pulumi_settings.ROOT.set(None)
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.SETTINGS.outputs.clear()
+
+
+def run_phase(
+    settings: StackSettings,
+    phase: str,
+    *,
+    mocks: Optional[PlanMocks] = None,
+    bootstrap_cidrs: Sequence[str] = (),
+) -> PhaseRun:
+    """Run ``components.program.build`` for one phase under the mocks and record what it registers.
+
+    A ValueError from the program (unavailable endpoint service, subnet on the main route table,
+    …) is raised as a PlanError with the program's message."""
+    from components.program import build
+
+    mocks = mocks or PlanMocks(settings)
+    monitor = _RecordingMonitor(mocks)
+    outputs: dict[str, Any] = {}
+
+    def program() -> None:
+        built = build(settings, phase, bootstrap_cidrs=bootstrap_cidrs)  # type: ignore[arg-type]
+        outputs.update(_sync_await(pulumi.Output.from_input(built).future()) or {})
+
+    # A fresh event loop per run: the SDK binds futures to the loop current at registration.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        _reset_runtime()
+        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=settings.stack, preview=False, monitor=monitor)
+        _sync_await(run_pulumi_func(program))
+    except ValueError as e:
+        raise PlanError(str(e)) from None
+    except Exception as e:  # an invoke the mocks refuse (e.g. an unknown subnet id), from the SDK
+        raise PlanError(f"{settings.source}: {phase} phase: {_clean(e)}") from None
+    finally:
+        _reset_runtime()
+        # Outputs nobody awaited (remote components' unused properties) are still pending: cancel
+        # them so that closing the loop is quiet.
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        asyncio.set_event_loop(None)
+        loop.close()
+    return PhaseRun(phase, monitor.registrations, outputs)
+
+
+def _clean(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[-1] if text else type(e).__name__
+
+
+# --------------------------------------------------------------------------------------- plan
+
+
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+def _jsonable(value: Any, names: Mapping[str, str]) -> Any:
+    """Inputs as plain JSON: resources by name, secrets hidden, unknowns marked."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == _SECRET_SIG:
+            return "[secret]"
+        if value.get(rpc._special_sig_key) == rpc._special_resource_sig:
+            urn = value.get("urn", "")
+            return {"ref": names.get(urn, urn)}
+        return {str(k): _jsonable(v, names) for k, v in sorted(value.items()) if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v, names) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire has only doubles; sizes and ports read better as integers
+    if isinstance(value, str):
+        if value == rpc.UNKNOWN:
+            return "<computed>"
+        return names.get(value, value)  # a resource sent as its URN (no resource references)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
+
+
+# The program's order: the network, then the endpoints, then the cluster.
+_COMPONENT_ORDER = {"private-eks:network:PrivateNetwork": 0, "private-eks:endpoints:EndpointSet": 1,
+                    "private-eks:cluster:PrivateCluster": 2}
+
+
+def _resources(run: PhaseRun) -> list[dict[str, Any]]:
+    # URNs (components) and the mocks' ids (custom resources) read as the resource's name, so a
+    # plan says "dev-private-network-private-us-west-2a" rather than a made-up subnet id.
+    names = {r.id: r.name for r in run.registrations if r.id}
+    names.update({r.urn: r.name for r in run.registrations})
+    out = []
+    for r in run.registrations:
+        inputs = {}
+        for k, v in sorted(r.inputs.items()):
+            if v is not None:
+                inputs[k] = _jsonable(v, names)
+        out.append({"type": r.type, "name": r.name, "parent": names.get(r.parent_urn), "inputs": inputs})
+    # Registration order follows the program; sorting by the parent chain keeps each component's
+    # resources together and makes the order independent of asyncio scheduling.
+    by_name = {r["name"]: r for r in out}
+
+    def chain(r: dict[str, Any]) -> tuple:
+        parts, cur = [], r
+        while cur is not None:
+            parts.append((_COMPONENT_ORDER.get(cur["type"], len(_COMPONENT_ORDER)), cur["type"], cur["name"]))
+            cur = by_name.get(cur["parent"]) if cur["parent"] else None
+        return tuple(reversed(parts))
+
+    return sorted(out, key=chain)
+
+
+def endpoint_price(region: str) -> tuple[float, bool]:
+    """(USD per interface endpoint per AZ per hour, whether it is the labelled default)."""
+    if region in ENDPOINT_HOURLY_PRICE:
+        return ENDPOINT_HOURLY_PRICE[region], False
+    return DEFAULT_ENDPOINT_HOURLY_PRICE, True
+
+
+def _interface_endpoint_azs(resources: Iterable[Mapping[str, Any]]) -> int:
+    return sum(len(r["inputs"].get("subnetIds") or []) for r in resources
+               if r["type"] == VPC_ENDPOINT and r["inputs"].get("vpcEndpointType") == "Interface")
+
+
+def _internet_paths(resources: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    def default_route(route: Mapping[str, Any]) -> bool:
+        return route.get("cidrBlock") in ("0.0.0.0/0",) or route.get("ipv6CidrBlock") in ("::/0",) or \
+            route.get("destinationCidrBlock") == "0.0.0.0/0" or route.get("destinationIpv6CidrBlock") == "::/0"
+
+    routes = [r for r in resources if r["type"] == ROUTE and default_route(r["inputs"])]
+    inline = [rt for rt in resources if rt["type"] == ROUTE_TABLE
+              for route in rt["inputs"].get("routes") or [] if default_route(route)]
+    return {
+        "internet gateways": sum(r["type"] in (IGW, EGRESS_IGW) for r in resources),
+        "NAT gateways": sum(r["type"] == NAT for r in resources),
+        "elastic IPs": sum(r["type"] == EIP for r in resources),
+        "default routes": len(routes) + len(inline),
+    }
+
+
+def _public_subnets(resources: Sequence[Mapping[str, Any]]) -> int:
+    n = sum(1 for r in resources if r["type"] == SUBNET and r["inputs"].get("mapPublicIpOnLaunch"))
+    n += sum(len(r["inputs"].get("publicSubnetIds") or []) for r in resources if r["type"] == EKS_CLUSTER)
+    return n
+
+
+def _api_access(resources: Sequence[Mapping[str, Any]]) -> str:
+    clusters = [r for r in resources if r["type"] == EKS_CLUSTER]
+    if not clusters:
+        return "no cluster"
+    i = clusters[0]["inputs"]
+    private = "private" if i.get("endpointPrivateAccess") else "no private access"
+    if i.get("endpointPublicAccess"):
+        cidrs = ", ".join(i.get("publicAccessCidrs") or []) or "0.0.0.0/0 (unrestricted!)"
+        return f"public ({cidrs}) + {private}"
+    return f"{private} only"
+
+
+def findings(plan_passes: Sequence[Mapping[str, Any]], region: str) -> tuple[list[str], float]:
+    """What a reviewer checks, as sentences; and the hourly interface-endpoint cost."""
+    out: list[str] = []
+    for p in plan_passes:
+        res = p["resources"]
+        paths = _internet_paths(res)
+        parts = ", ".join(f"{k}: {v}" for k, v in paths.items())
+        verdict = "OK" if not any(paths.values()) else "PROBLEM: a fully-private cluster has no internet path"
+        out.append(f"{p['phase']}: {parts} — {verdict}")
+        public = _public_subnets(res)
+        out.append(f"{p['phase']}: public subnets: {public} — " + ("OK" if public == 0 else "PROBLEM"))
+        nodes_public = [r["name"] for r in res if r["type"] in NODE_GROUP_TYPES
+                        and r["inputs"].get("nodeAssociatePublicIpAddress")]
+        if nodes_public:
+            out.append(f"{p['phase']}: PROBLEM: node groups with public IPs: {', '.join(nodes_public)}")
+        out.append(f"{p['phase']}: API access: {_api_access(res)}")
+    last = plan_passes[-1]["resources"] if plan_passes else []
+    endpoints = [r for r in last if r["type"] == VPC_ENDPOINT]
+    if endpoints:
+        described = []
+        for r in endpoints:
+            i = r["inputs"]
+            where = (f"{len(i.get('subnetIds') or [])} AZs, private DNS {'on' if i.get('privateDnsEnabled') else 'OFF'}"
+                     if i.get("vpcEndpointType") == "Interface" else f"{len(i.get('routeTableIds') or [])} route tables")
+            described.append(f"{i.get('serviceName')} ({i.get('vpcEndpointType')}, {where})")
+        out.append(f"endpoint services ({len(endpoints)}): " + "; ".join(described))
+    else:
+        out.append("endpoint services: none created (skipEndpointCreation: the VPC must already have them)")
+    price, default = endpoint_price(region)
+    azs = _interface_endpoint_azs(last)
+    cost = round(azs * price, 6)
+    label = f"default price ${price}/h, {region} not in the price table" if default else f"${price}/h in {region}"
+    out.append(f"interface endpoints: {azs} endpoint-AZs × {label} = ${cost:.4f}/hour "
+               f"(≈ ${cost * 730:.2f}/month, data processing extra)")
+    return out, cost
+
+
+def plan_stack(
+    settings: StackSettings,
+    phases: Sequence[str] = PHASES,
+    *,
+    bootstrap_cidrs: Sequence[str] = (),
+    mocks_factory=None,
+) -> dict[str, Any]:
+    """The offline plan of one stack: DESIGN §8's JSON shape, deterministic for the same input.
+
+    ``mocks_factory(settings) -> PlanMocks`` lets tests describe another region (services missing
+    from some AZs, subnets without an explicit route table)."""
+    for phase in phases:
+        if phase not in PHASES:
+            raise PlanError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
+    cidrs = list(bootstrap_cidrs) or list(settings.cluster.vpc.public_access_cidrs) or [EGRESS_PLACEHOLDER]
+    passes = []
+    for phase in phases:
+        mocks = mocks_factory(settings) if mocks_factory else PlanMocks(settings)
+        run = run_phase(settings, phase, mocks=mocks, bootstrap_cidrs=cidrs)
+        passes.append({"phase": phase, "resources": _resources(run)})
+    notes, cost = findings(passes, settings.region)
+    if "bootstrap" in phases and cidrs == [EGRESS_PLACEHOLDER]:
+        notes.append("bootstrap: vpc.publicAccessCIDRs is not set: the runner opens the window to "
+                     "--bootstrap-cidr or its own egress address")
+    for w in settings.warnings:
+        notes.append(f"warning: {w}")
+    return {"stack": settings.stack, "region": settings.region, "passes": passes,
+            "findings": notes, "endpointCostPerHour": cost}
+
+
+def plan_json(plan: Mapping[str, Any]) -> str:
+    """The canonical text of a plan: sorted keys, so equal plans are byte-identical."""
+    return json.dumps(plan, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# ------------------------------------------------------------------------------- tree rendering
+
+
+_SUMMARY_KEYS = {
+    "aws:ec2/vpc:Vpc": ("cidrBlock", "enableDnsSupport", "enableDnsHostnames"),
+    SUBNET: ("availabilityZone", "cidrBlock", "mapPublicIpOnLaunch"),
+    VPC_ENDPOINT: ("serviceName", "vpcEndpointType", "privateDnsEnabled"),
+    "aws:ec2/securityGroup:SecurityGroup": ("ingress",),
+    EKS_CLUSTER: ("name", "version", "endpointPrivateAccess", "endpointPublicAccess", "publicAccessCidrs",
+                  "authenticationMode"),
+    "eks:index:ManagedNodeGroup": ("nodeGroupName", "instanceTypes", "capacityType", "scalingConfig"),
+    "eks:index:NodeGroupV2": ("instanceType", "nodeAssociatePublicIpAddress", "minSize", "desiredCapacity", "maxSize"),
+    "aws:eks/accessEntry:AccessEntry": ("type",),
+    "aws:eks/fargateProfile:FargateProfile": ("fargateProfileName",),
+}
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def _summary(r: Mapping[str, Any]) -> str:
+    keys = _SUMMARY_KEYS.get(r["type"], ())
+    inputs = r["inputs"]
+    parts = [f"{k}={_short(inputs[k])}" for k in keys if k in inputs]
+    for k in ("subnetIds", "nodeSubnetIds", "privateSubnetIds", "routeTableIds"):
+        if k in inputs and isinstance(inputs[k], list):
+            parts.append(f"{k}=[{len(inputs[k])}]")
+    return ("  " + " ".join(parts)) if parts else ""
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict) and value and "ref" not in value:
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else k))
+        return out
+    return {prefix: value}
+
+
+def render_plan_text(plan: Mapping[str, Any]) -> str:
+    """A tree grouped by component; the last pass's resources, then what differs between passes."""
+    passes = plan["passes"]
+    lines = [f"stack {plan['stack']} ({plan['region']}): offline plan of "
+             + " and ".join(p["phase"] for p in passes)]
+    if not passes:
+        return "\n".join(lines) + "\n"
+    final = passes[-1]
+    resources = final["resources"]
+    children: dict[Optional[str], list[Mapping[str, Any]]] = {}
+    for r in resources:
+        children.setdefault(r["parent"], []).append(r)
+    counts = f"{len(resources)} resources" + "".join(
+        f", {p['phase']}: {len(p['resources'])}" for p in passes[:-1])
+    lines.append(f"resources ({final['phase']} pass): {counts}")
+
+    def walk(parent: Optional[str], depth: int) -> None:
+        for r in children.get(parent, []):
+            lines.append(f"{'  ' * depth}{'└─ ' if depth > 1 else ''}{r['type']}  {r['name']}{_summary(r)}")
+            walk(r["name"], depth + 1)
+
+    walk(None, 1)
+    if len(passes) > 1:
+        lines.append("")
+        lines.append("differs between passes:")
+        diff_lines = []
+        first = passes[0]
+        a = {(r["type"], r["name"]): r for r in first["resources"]}
+        b = {(r["type"], r["name"]): r for r in final["resources"]}
+        for key in sorted(set(a) | set(b)):
+            if key not in a:
+                diff_lines.append(f"  + {key[0]} {key[1]} (only in {final['phase']})")
+            elif key not in b:
+                diff_lines.append(f"  - {key[0]} {key[1]} (only in {first['phase']})")
+            else:
+                fa, fb = _flatten(a[key]["inputs"]), _flatten(b[key]["inputs"])
+                for k in sorted(set(fa) | set(fb)):
+                    if fa.get(k, _ABSENT) != fb.get(k, _ABSENT):
+                        diff_lines.append(f"  ~ {key[0]} {key[1]}: {k}: {first['phase']}="
+                                          f"{_show(fa.get(k, _ABSENT))} {final['phase']}={_show(fb.get(k, _ABSENT))}")
+        lines += diff_lines or ["  nothing"]
+    lines.append("")
+    lines.append("findings:")
+    lines += [f"  - {f}" for f in plan["findings"]]
+    lines.append(f"estimated interface endpoint cost: ${plan['endpointCostPerHour']:.4f}/hour")
+    return "\n".join(lines) + "\n"
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+_ABSENT = _Absent()
+
+
+def _show(v: Any) -> str:
+    return "(absent)" if v is _ABSENT else _short(v)
+
+
+# --------------------------------------------------------------------------------------- diff
+
+
+@dataclass(frozen=True)
+class InputChange:
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class ResourceDiff:
+    phase: str
+    op: str  # "create" | "delete" | "update"
+    type: str
+    name: str
+    changes: tuple[InputChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    old_stack: str
+    new_stack: str
+    resources: tuple[ResourceDiff, ...]
+    findings_added: tuple[str, ...]
+    findings_removed: tuple[str, ...]
+    cost_old: float
+    cost_new: float
+    phases_added: tuple[str, ...] = ()
+    phases_removed: tuple[str, ...] = ()
+    region_old: str = ""
+    region_new: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.resources or self.findings_added or self.findings_removed or self.phases_added
+                     or self.phases_removed or self.cost_old != self.cost_new or self.region_old != self.region_new)
+
+    def counts(self) -> dict[str, int]:
+        out = {"create": 0, "update": 0, "delete": 0}
+        for r in self.resources:
+            out[r.op] += 1
+        return out
+
+
+def validate_plan(plan: Any, source: str = "plan") -> None:
+    """Check a plan's shape (DESIGN §8) before diffing; a PlanError names what is wrong."""
+    if not isinstance(plan, dict):
+        raise PlanError(f"{source}: not a plan (expected a JSON object)")
+    for key, kind in (("stack", str), ("region", str), ("passes", list), ("findings", list)):
+        if not isinstance(plan.get(key), kind):
+            raise PlanError(f"{source}: not a plan: {key!r} is missing or not a {kind.__name__}")
+    if not isinstance(plan.get("endpointCostPerHour"), (int, float)):
+        raise PlanError(f"{source}: not a plan: 'endpointCostPerHour' is missing or not a number")
+    for i, p in enumerate(plan["passes"]):
+        if not isinstance(p, dict) or not isinstance(p.get("phase"), str) or not isinstance(p.get("resources"), list):
+            raise PlanError(f"{source}: not a plan: passes[{i}] needs 'phase' and 'resources'")
+        for j, r in enumerate(p["resources"]):
+            if not isinstance(r, dict) or not all(isinstance(r.get(k), str) for k in ("type", "name")) \
+                    or not isinstance(r.get("inputs"), dict):
+                raise PlanError(f"{source}: not a plan: passes[{i}].resources[{j}] needs type, name and inputs")
+
+
+def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
+    """What changed between two plans: resources created, deleted and updated (input paths), per phase."""
+    validate_plan(old, "old plan")
+    validate_plan(new, "new plan")
+    old_passes = {p["phase"]: p for p in old["passes"]}
+    new_passes = {p["phase"]: p for p in new["passes"]}
+    out: list[ResourceDiff] = []
+    for phase in [p["phase"] for p in new["passes"]] + [p for p in old_passes if p not in new_passes]:
+        a = {(r["type"], r["name"]): r for r in (old_passes.get(phase) or {}).get("resources", [])}
+        b = {(r["type"], r["name"]): r for r in (new_passes.get(phase) or {}).get("resources", [])}
+        if phase not in old_passes or phase not in new_passes:
+            continue  # a whole pass added or removed is reported once, not per resource
+        for key in sorted(set(a) | set(b)):
+            if key not in a:
+                out.append(ResourceDiff(phase, "create", *key))
+            elif key not in b:
+                out.append(ResourceDiff(phase, "delete", *key))
+            else:
+                fa, fb = _flatten(a[key]["inputs"]), _flatten(b[key]["inputs"])
+                changes = tuple(InputChange(k, fa.get(k), fb.get(k)) for k in sorted(set(fa) | set(fb))
+                                if fa.get(k, _ABSENT) != fb.get(k, _ABSENT))
+                parent_moved = a[key].get("parent") != b[key].get("parent")
+                if parent_moved:
+                    changes += (InputChange("(parent)", a[key].get("parent"), b[key].get("parent")),)
+                if changes:
+                    out.append(ResourceDiff(phase, "update", *key, changes=changes))
+    fo, fn = list(old["findings"]), list(new["findings"])
+    return PlanDiff(
+        old_stack=old["stack"], new_stack=new["stack"], resources=tuple(out),
+        findings_added=tuple(f for f in fn if f not in fo), findings_removed=tuple(f for f in fo if f not in fn),
+        cost_old=float(old["endpointCostPerHour"]), cost_new=float(new["endpointCostPerHour"]),
+        phases_added=tuple(p for p in new_passes if p not in old_passes),
+        phases_removed=tuple(p for p in old_passes if p not in new_passes),
+        region_old=old["region"], region_new=new["region"],
+    )
+
+
+MARKDOWN_LIMIT = 60_000
+_OP_SIGN = {"create": "+", "delete": "-", "update": "~"}
+
+
+def _diff_head(d: PlanDiff) -> str:
+    c = d.counts()
+    stack = d.new_stack if d.old_stack == d.new_stack else f"{d.old_stack} → {d.new_stack}"
+    if not d.changed:
+        return f"stack {stack}: no changes"
+    return f"stack {stack}: {c['create']} to create, {c['update']} to update, {c['delete']} to delete"
+
+
+def render_diff_text(d: PlanDiff) -> str:
+    lines = [_diff_head(d)]
+    if d.region_old != d.region_new:
+        lines.append(f"  region: {d.region_old} → {d.region_new}")
+    for p in d.phases_added:
+        lines.append(f"  + pass {p} (new)")
+    for p in d.phases_removed:
+        lines.append(f"  - pass {p} (removed)")
+    for r in d.resources:
+        lines.append(f"  {_OP_SIGN[r.op]} [{r.phase}] {r.type} {r.name}")
+        for c in r.changes:
+            lines.append(f"      {c.path}: {_short(c.old)} → {_short(c.new)}")
+    if d.cost_old != d.cost_new:
+        lines.append(f"  endpoint cost: ${d.cost_old:.4f}/hour → ${d.cost_new:.4f}/hour")
+    for f in d.findings_removed:
+        lines.append(f"  finding removed: {f}")
+    for f in d.findings_added:
+        lines.append(f"  finding added: {f}")
+    return "\n".join(lines) + "\n"
+
+
+def _md(value: Any) -> str:
+    return "`" + _short(value).replace("`", "'").replace("|", "\\|") + "`"
+
+
+def render_diff_markdown(d: PlanDiff) -> str:
+    stack = d.new_stack if d.old_stack == d.new_stack else f"{d.old_stack} → {d.new_stack}"
+    lines = [f"### Offline plan diff: `{stack}`", ""]
+    if not d.changed:
+        lines.append("No changes.")
+        return "\n".join(lines) + "\n"
+    c = d.counts()
+    lines.append(f"**{c['create']} to create, {c['update']} to update, {c['delete']} to delete**"
+                 + (f" · endpoint cost ${d.cost_old:.4f}/h → ${d.cost_new:.4f}/h" if d.cost_old != d.cost_new else ""))
+    lines.append("")
+    if d.region_old != d.region_new:
+        lines.append(f"- region: `{d.region_old}` → `{d.region_new}`")
+    lines += [f"- pass `{p}` added" for p in d.phases_added] + [f"- pass `{p}` removed" for p in d.phases_removed]
+    if d.resources:
+        lines += ["| pass | op | type | name | changed inputs |", "|---|---|---|---|---|"]
+        size = sum(len(x) for x in lines)
+        for i, r in enumerate(d.resources):
+            changed = "<br>".join(f"`{x.path}`: {_md(x.old)} → {_md(x.new)}" for x in r.changes)
+            row = f"| {r.phase} | {r.op} | `{r.type}` | `{r.name}` | {changed} |"
+            size += len(row) + 1
+            if size > MARKDOWN_LIMIT:
+                # GitHub refuses comments above 65,536 characters.
+                lines.append(f"\n_{len(d.resources) - i} more changes left out; run `private-eks plan-diff` for all._")
+                break
+            lines.append(row)
+    if d.findings_added or d.findings_removed:
+        lines += ["", "<details><summary>Findings changed</summary>", ""]
+        lines += [f"- ➖ {f}" for f in d.findings_removed] + [f"- ➕ {f}" for f in d.findings_added]
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"

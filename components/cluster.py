@@ -1,0 +1,210 @@
+"""PrivateCluster: the EKS control plane, node groups and Fargate profiles, all in private subnets.
+
+The API endpoint is private; public access is on only in the bootstrap phase, limited to the
+given CIDRs (pulumi-eks rejects CIDRs when public access is off, so the private phase sends none).
+Nodes never get public IPs and are placed explicitly on the private subnets (pulumi-eks would
+otherwise pick the cluster's subnets). In API authentication modes nodes are authorised through
+access entries rather than the aws-auth ConfigMap.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+
+from components import catalog
+from components.settings import FargateProfile, ManagedNodeGroup, NodeGroup, StackSettings
+
+Phase = Literal["bootstrap", "private"]
+
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
+FARGATE_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+# IMDSv2 only. A hop limit of 2 because containers are one network hop further than the host.
+IMDSV2 = {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2}
+
+
+def require_imdsv2(args: pulumi.ResourceTransformArgs) -> Optional[pulumi.ResourceTransformResult]:
+    """Resource transform: every launch template inside a NodeGroupV2 requires IMDSv2.
+
+    pulumi-eks 4.x's Python SDK does not expose NodeGroupV2's metadata options; a transform on
+    the component reaches the launch template the provider creates inside it."""
+    if args.type_ != LAUNCH_TEMPLATE:
+        return None
+    props = dict(args.props)
+    props["metadataOptions"] = {**(props.get("metadataOptions") or {}), **IMDSV2}
+    return pulumi.ResourceTransformResult(props, args.opts)
+
+
+def _assume_role_policy(service: str) -> str:
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    })
+
+
+class PrivateCluster(pulumi.ComponentResource):
+    """``eks.Cluster`` plus managed, self-managed and Fargate capacity on the private subnets."""
+
+    cluster: eks.Cluster
+    cluster_name: str
+    endpoint_public_access: bool
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        settings: StackSettings,
+        phase: Phase,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: Sequence[pulumi.Input[str]],
+        public_access_cidrs: Sequence[str] = (),
+        depends_on: Sequence[pulumi.Resource] = (),
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("private-eks:cluster:PrivateCluster", name, None, opts)
+        if phase == "bootstrap" and not public_access_cidrs:
+            raise ValueError("the bootstrap phase needs the CIDRs allowed to reach the public API endpoint")
+        cfg = settings.cluster
+        self._settings = settings
+        self._partition = catalog.partition(settings.region)
+        self._tags = dict(cfg.metadata.tags)
+        self._subnets = list(subnet_ids)
+        self.cluster_name = cfg.metadata.name
+        self.endpoint_public_access = phase == "bootstrap"
+        child = pulumi.ResourceOptions(parent=self)
+        mode = cfg.access_config.authentication_mode
+        access_entries = mode in ("API", "API_AND_CONFIG_MAP")
+
+        # Self-managed node roles: registered through access entries in API modes, through the
+        # cluster's aws-auth ConfigMap (instance_roles) in CONFIG_MAP mode.
+        self_managed = [(ng, self._node_role(f"{name}-{ng.name}")) for ng in cfg.node_groups]
+
+        public = phase == "bootstrap"
+        self.cluster = eks.Cluster(
+            f"{name}-eks",
+            name=cfg.metadata.name,
+            version=cfg.metadata.version,
+            vpc_id=vpc_id,
+            private_subnet_ids=self._subnets,
+            endpoint_private_access=True,
+            endpoint_public_access=public,
+            public_access_cidrs=list(public_access_cidrs) if public else None,
+            skip_default_node_group=True,
+            node_associate_public_ip_address=False,
+            authentication_mode=eks.AuthenticationMode(mode),
+            create_oidc_provider=cfg.iam.with_oidc,
+            enabled_cluster_log_types=list(cfg.cloud_watch.cluster_logging.enable_types) or None,
+            instance_roles=[role for _, role in self_managed] if (self_managed and not access_entries) else None,
+            tags=self._tags or None,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+        )
+        after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
+
+        for ng, role in self_managed:
+            self._self_managed(name, ng, role, access_entries, after_cluster)
+        for mng in cfg.managed_node_groups:
+            self._managed(name, mng, child)
+        if cfg.fargate_profiles:
+            pod_role = self._role(f"{name}-fargate", "eks-fargate-pods.amazonaws.com", (FARGATE_POLICY,))
+            for fp in cfg.fargate_profiles:
+                self._fargate(name, fp, pod_role, after_cluster)
+
+        self.kubeconfig = self.cluster.kubeconfig
+        self.oidc_provider_arn = self.cluster.oidc_provider_arn
+        self.register_outputs({
+            "clusterName": self.cluster_name,
+            "endpointPublicAccess": self.endpoint_public_access,
+            "oidcProviderArn": self.oidc_provider_arn,
+        })
+
+    # ---------------------------------------------------------------------------------- IAM
+
+    def _role(self, name: str, service: str, policies: Sequence[str]) -> aws.iam.Role:
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(f"{name}-role", assume_role_policy=_assume_role_policy(service),
+                            tags=self._tags or None, opts=child)
+        for policy in policies:
+            aws.iam.RolePolicyAttachment(
+                f"{name}-{policy}", role=role.name,
+                policy_arn=f"arn:{self._partition}:iam::aws:policy/{policy}", opts=child,
+            )
+        return role
+
+    def _node_role(self, name: str) -> aws.iam.Role:
+        return self._role(name, "ec2.amazonaws.com", NODE_POLICIES)
+
+    # ------------------------------------------------------------------------------- capacity
+
+    def _self_managed(self, name: str, ng: NodeGroup, role: aws.iam.Role, access_entry: bool,
+                      after_cluster: pulumi.ResourceOptions) -> None:
+        profile = aws.iam.InstanceProfile(f"{name}-{ng.name}-profile", role=role.name,
+                                          tags=self._tags or None, opts=pulumi.ResourceOptions(parent=self))
+        deps: list[pulumi.Resource] = [self.cluster]
+        if access_entry:
+            # Nodes must be authorised before they boot, or they never join.
+            deps.append(aws.eks.AccessEntry(
+                f"{name}-{ng.name}-access",
+                cluster_name=self.cluster_name,
+                principal_arn=role.arn,
+                type="EC2_LINUX",
+                tags=self._tags or None,
+                opts=after_cluster,
+            ))
+        low, want, high = ng.sizes
+        eks.NodeGroupV2(
+            f"{name}-{ng.name}",
+            cluster=self.cluster,
+            node_subnet_ids=self._subnets,
+            node_associate_public_ip_address=False,
+            instance_type=ng.instance_type,
+            instance_profile=profile,
+            desired_capacity=want,
+            min_size=low,
+            max_size=high,
+            node_root_volume_size=ng.volume_size,
+            labels=dict(ng.labels) or None,
+            taints={t.key: eks.TaintArgs(value=t.value or "", effect=t.effect) for t in ng.taints} or None,
+            auto_scaling_group_tags={**self._tags, **ng.tags} or None,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=deps, transforms=[require_imdsv2]),
+        )
+
+    def _managed(self, name: str, ng: ManagedNodeGroup, child: pulumi.ResourceOptions) -> None:
+        role = self._node_role(f"{name}-{ng.name}")
+        low, want, high = ng.sizes
+        types = list(ng.instance_types) or ([ng.instance_type] if ng.instance_type else None)
+        effects = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+        eks.ManagedNodeGroup(
+            f"{name}-{ng.name}",
+            cluster=self.cluster,
+            node_group_name=ng.name,
+            node_role=role,
+            subnet_ids=self._subnets,
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(desired_size=want, min_size=low, max_size=high),
+            instance_types=types,
+            capacity_type="SPOT" if ng.spot else "ON_DEMAND",
+            disk_size=ng.volume_size,
+            labels=dict(ng.labels) or None,
+            taints=[aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=effects[t.effect])
+                    for t in ng.taints] or None,
+            tags={**self._tags, **ng.tags} or None,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]),
+        )
+
+    def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role,
+                 after_cluster: pulumi.ResourceOptions) -> None:
+        aws.eks.FargateProfile(
+            f"{name}-{fp.name}",
+            cluster_name=self.cluster_name,
+            fargate_profile_name=fp.name,
+            pod_execution_role_arn=pod_role.arn,
+            subnet_ids=self._subnets,
+            selectors=[aws.eks.FargateProfileSelectorArgs(namespace=s.namespace, labels=dict(s.labels) or None)
+                       for s in fp.selectors],
+            tags={**self._tags, **fp.tags} or None,
+            opts=after_cluster,
+        )

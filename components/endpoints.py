@@ -1,0 +1,120 @@
+"""EndpointSet: the VPC endpoints nodes need when nothing leaves the VPC (DESIGN §5).
+
+Interface endpoints get private DNS, so the services' usual host names resolve to the endpoints,
+and go into the subnets of the AZs where the service is offered (asked of the region through the
+``get_vpc_endpoint_service`` invoke). A service offered in none of the chosen AZs is an error, the
+way eksctl reports "not supported in region" — never a silent skip. S3 is a Gateway endpoint on
+every private route table.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components import catalog
+
+
+class EndpointError(ValueError):
+    """An endpoint service cannot be placed (names the service and the region)."""
+
+
+def _slug(service: str) -> str:
+    return service.replace(".", "-")
+
+
+class EndpointSet(pulumi.ComponentResource):
+    """Interface endpoints, their security group and the S3 gateway; nothing when ``services`` is empty."""
+
+    service_names: list[str]
+    endpoints: dict[str, aws.ec2.VpcEndpoint]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        region: str,
+        services: Sequence[catalog.EndpointService],
+        vpc_id: pulumi.Input[str],
+        vpc_cidr: pulumi.Input[str],
+        subnet_ids: Mapping[str, pulumi.Input[str]],
+        route_table_ids: Sequence[pulumi.Input[str]],
+        source: str = "",
+        tags: Optional[Mapping[str, str]] = None,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("private-eks:endpoints:EndpointSet", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(tags or {})
+        self.service_names = []
+        self.endpoints = {}
+        interface = [s for s in services if s.type == "Interface"]
+
+        # Placement first, so that every unavailable service fails before anything is declared.
+        placement: dict[str, list[str]] = {}
+        for svc in interface:
+            full = catalog.service_name(svc.name, region)
+            offered = aws.ec2.get_vpc_endpoint_service(
+                service_name=full, service_type="Interface", opts=pulumi.InvokeOptions(parent=self)
+            ).availability_zones or []
+            zones = [az for az in subnet_ids if az in offered]
+            if not zones:
+                where = ", ".join(subnet_ids)
+                prefix = f"{source}: " if source else ""
+                raise EndpointError(
+                    f"{prefix}endpoint service {full} ({svc.name}) is not supported in region {region} "
+                    f"in any of the cluster's availability zones ({where})"
+                )
+            placement[svc.name] = zones
+
+        security_group = None
+        if interface:
+            security_group = aws.ec2.SecurityGroup(
+                f"{name}-sg",
+                vpc_id=vpc_id,
+                description="VPC endpoints: HTTPS from inside the VPC",
+                ingress=[aws.ec2.SecurityGroupIngressArgs(
+                    protocol="tcp", from_port=443, to_port=443, cidr_blocks=[vpc_cidr],
+                    description="HTTPS from the VPC",
+                )],
+                tags={**tags, "Name": f"{name}-sg"},
+                opts=child,
+            )
+        for svc in services:
+            full = catalog.service_name(svc.name, region)
+            if svc.type == "Interface":
+                endpoint = aws.ec2.VpcEndpoint(
+                    f"{name}-{_slug(svc.name)}",
+                    vpc_id=vpc_id,
+                    service_name=full,
+                    vpc_endpoint_type="Interface",
+                    private_dns_enabled=True,
+                    subnet_ids=[subnet_ids[az] for az in placement[svc.name]],
+                    security_group_ids=[security_group.id],  # type: ignore[union-attr]
+                    tags={**tags, "Name": f"{name}-{_slug(svc.name)}"},
+                    opts=child,
+                )
+            else:
+                endpoint = aws.ec2.VpcEndpoint(
+                    f"{name}-{_slug(svc.name)}",
+                    vpc_id=vpc_id,
+                    service_name=full,
+                    vpc_endpoint_type="Gateway",
+                    route_table_ids=_dedupe(route_table_ids),
+                    tags={**tags, "Name": f"{name}-{_slug(svc.name)}"},
+                    opts=child,
+                )
+            self.endpoints[svc.name] = endpoint
+            self.service_names.append(full)
+        self.register_outputs({"serviceNames": self.service_names})
+
+
+def _dedupe(items: Sequence[pulumi.Input[str]]) -> list[pulumi.Input[str]]:
+    # Several adopted subnets may share a route table; an Output (a new table) is always distinct.
+    out: list[pulumi.Input[str]] = []
+    for item in items:
+        if isinstance(item, pulumi.Output) or item not in out:
+            out.append(item)
+    return out
