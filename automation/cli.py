@@ -381,6 +381,73 @@ def cmd_proxy_env(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------------------------------- offline plan and diff
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import json
+
+    from automation import plan as offline
+
+    phases = offline.PHASES if args.phase == "both" else (args.phase,)
+    if args.all:
+        project = project_dir(args.project_dir)
+        names = all_stacks(project)
+        if not names:
+            raise UsageError(f"--all: no stack files in {project / 'stacks'}")
+        loaders = [(lambda n=n: load_stack_file(stack_file(project, n), stack=n, display=f"stacks/Pulumi.{n}.yaml"))
+                   for n in names]
+    else:
+        loaders = [lambda: load_settings(args)]
+    plans, worst = [], EXIT_OK
+    for load in loaders:
+        try:
+            settings = load()
+            _print_warnings(settings)
+            plans.append(offline.plan_stack(settings, phases))
+        except SettingsError as e:
+            print(e.render(), file=sys.stderr)
+            worst = EXIT_BAD_INPUT
+        except offline.PlanError as e:
+            print(f"private-eks: plan: {e}", file=sys.stderr)
+            worst = EXIT_BAD_INPUT
+    if args.json:
+        if args.all:
+            print(json.dumps(plans, indent=2, sort_keys=True, ensure_ascii=False))
+        elif plans:
+            sys.stdout.write(offline.plan_json(plans[0]))
+    else:
+        sys.stdout.write("\n".join(offline.render_plan_text(p) for p in plans))
+    return worst
+
+
+def cmd_plan_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from automation import plan as offline
+
+    plans = []
+    for path in (args.old, args.new):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such plan file") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"{path}: cannot read the plan ({getattr(e, 'strerror', None) or e})") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise UsageError(f"{path}: not a JSON plan ({e.msg} at line {e.lineno}, column {e.colno})") from None
+        try:
+            offline.validate_plan(data, path)
+        except offline.PlanError as e:
+            raise UsageError(f"{e} (make one with `private-eks plan --json`)") from None
+        plans.append(data)
+    diff = offline.diff_plans(plans[0], plans[1])
+    sys.stdout.write(offline.render_diff_markdown(diff) if args.markdown else offline.render_diff_text(diff))
+    return EXIT_OK
+
+
 # -------------------------------------------------------------------------------------- parser
 
 
@@ -500,6 +567,27 @@ def build_parser() -> argparse.ArgumentParser:
                        "plus .eks.amazonaws.com, the VPC CIDR and 169.254.169.254. Exit 0, 2 bad input.")
     _stack_or_file(p)
     COMMANDS["proxy-env"] = cmd_proxy_env
+
+    p = sub.add_parser(
+        "plan", help="offline plan of both passes (no AWS, no Pulumi CLI)",
+        description="Run the program under Pulumi's mock runtime, once per pass, and print the resources "
+        "grouped by component, what differs between the passes, and the findings a reviewer checks "
+        "(internet paths, public subnets, endpoints, API access, endpoint cost). --json prints the plan "
+        "as JSON (with --all: a JSON array of plans). Exit 0, 2 for bad settings.")
+    _stack_or_file(p, allow_all=True)
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--phase", choices=("bootstrap", "private", "both"), default="both",
+                   help="which pass to plan (default: both)")
+    COMMANDS["plan"] = cmd_plan
+
+    p = sub.add_parser(
+        "plan-diff", help="what changed between two offline plans",
+        description="Compare two `plan --json` files: resources created, deleted and updated (with the "
+        "changed inputs), per pass; findings and endpoint cost. Exit 0; 2 when a file is missing or not a plan.")
+    p.add_argument("old", metavar="OLD.json", help="the plan before the change")
+    p.add_argument("new", metavar="NEW.json", help="the plan after the change")
+    p.add_argument("--markdown", action="store_true", help="print Markdown (for a pull-request comment)")
+    COMMANDS["plan-diff"] = cmd_plan_diff
 
     return parser
 
