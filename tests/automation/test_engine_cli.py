@@ -1,0 +1,77 @@
+"""The CLI over state made by the real engine (the stand-in project of tests/engine): status
+exit codes, destroy, and stack files left byte for byte as the user wrote them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from automation import WindowLeftOpen
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture
+def engine(tmp_path: Path, pulumi_bin: Path):
+    from tests.engine.harness import make_project
+
+    home = tmp_path / "pulumi-home"
+    home.mkdir()
+    return make_project(tmp_path, pulumi_bin, home)
+
+
+def cli(engine, *args: str) -> subprocess.CompletedProcess[str]:
+    # Credentials are only looked for, never used: the stand-ins talk to no AWS.
+    env = {**os.environ, **engine.env, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    done = subprocess.run([sys.executable, "-m", "automation", "--project-dir", str(engine.dir), *args],
+                          env=env, capture_output=True, text=True, timeout=300)
+    # The stand-ins' injected faults print the provider's traceback inside the engine's output;
+    # the CLI itself must never end in one.
+    assert not any(line.startswith("Traceback") for line in (done.stderr + done.stdout).splitlines())
+    return done
+
+
+def test_up_leaves_the_stack_files_byte_for_byte(engine):
+    stacks = {p: p.read_bytes() for p in (engine.dir / "stacks").iterdir()}
+    project = (engine.dir / "Pulumi.yaml").read_bytes()
+    engine.runner().up()
+    engine.runner().up(bootstrap="always")
+    assert {p: p.read_bytes() for p in (engine.dir / "stacks").iterdir()} == stacks
+    assert (engine.dir / "Pulumi.yaml").read_bytes() == project
+
+
+def test_status_exits_3_while_the_window_is_open_and_0_once_closed(engine):
+    engine.fault("update", "cluster", "always")  # pass 1 creates the cluster; closing it fails
+    with pytest.raises(WindowLeftOpen):
+        engine.runner().up()
+    done = cli(engine, "status", "--stack", "engine", "--json")
+    assert done.returncode == 3
+    data = json.loads(done.stdout)
+    assert data["windowOpen"] is True and data["phase"] == "bootstrap" and data["endpointPublicAccess"] is True
+
+    engine.clear_fault("update", "cluster")
+    engine.runner().up()
+    done = cli(engine, "status", "--stack", "engine")
+    assert done.returncode == 0, done.stderr
+    assert "engine: phase private, public endpoint off, since " in done.stdout
+
+
+def test_destroy_from_the_cli_removes_everything(engine):
+    engine.runner().up()
+    done = cli(engine, "destroy", "--stack", "engine")
+    assert done.returncode == 0, done.stderr
+    assert "engine: destroyed" in done.stdout
+    assert [e["op"] for e in engine.operations("cluster")][-1] == "delete"
+
+
+def test_destroy_force_lists_what_is_left_and_exits_1(engine):
+    engine.runner().up()
+    engine.fault("delete", "cluster", "always")
+    done = cli(engine, "destroy", "--stack", "engine", "--force")
+    assert done.returncode == 1
+    assert "resource(s) left" in done.stdout and "pulumi-python:dynamic/standin:Cluster  cluster" in done.stdout
