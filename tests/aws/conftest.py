@@ -17,7 +17,7 @@ _AWS_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESS
              "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")
 
 
-def _isolate(mp: pytest.MonkeyPatch, folder) -> None:
+def isolate(mp: pytest.MonkeyPatch, folder) -> None:
     """Fake credentials, and nothing from the machine's own AWS setup (files, IMDS, proxies)."""
     for var in _AWS_VARS:
         mp.delenv(var, raising=False)
@@ -33,7 +33,7 @@ def _isolate(mp: pytest.MonkeyPatch, folder) -> None:
 
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    _isolate(monkeypatch, tmp_path)
+    isolate(monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def session(tmp_path_factory) -> Iterator[boto3.Session]:
     """moto in-process for one test module. Each test builds its own VPC (ids never collide), so
     sharing the emulated account keeps tests independent while paying moto's start-up once."""
     with pytest.MonkeyPatch.context() as mp:
-        _isolate(mp, tmp_path_factory.mktemp("aws"))
+        isolate(mp, tmp_path_factory.mktemp("aws"))
         with mock_aws():
             yield boto3.Session(region_name=scenario.REGION)
 
@@ -49,8 +49,7 @@ def session(tmp_path_factory) -> Iterator[boto3.Session]:
 @pytest.fixture
 def clean(session: boto3.Session, request) -> scenario.PrivateVpc:
     """A clean private VPC and a private-only cluster named after the test."""
-    name = request.node.name.replace("_", "-").replace("[", "-").replace("]", "").replace(".", "-")[:90]
-    return scenario.build_private_vpc(session, cluster_name=f"c-{name}")
+    return scenario.build_private_vpc(session, cluster_name=scenario.cluster_name_for(request.node.name))
 
 
 def stack_settings(region: str = scenario.REGION, *, name: str = "private-cluster", **cluster: Any) -> StackSettings:

@@ -3,6 +3,7 @@ to break it. Everything goes through boto3 calls, so the same builder serves bot
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,11 @@ ROLE = "arn:aws:iam::123456789012:role/eks-cluster"
 def client(session: boto3.Session, service: str, region: str) -> Any:
     """One client per session and service: making a client costs more than moto's calls."""
     return session.client(service, region_name=region)
+
+
+def cluster_name_for(test_name: str) -> str:
+    """A valid EKS cluster name (letters, digits, '-', at most 100) unique to a test."""
+    return ("c-" + re.sub(r"[^A-Za-z0-9]+", "-", test_name))[:100].rstrip("-")
 
 
 @dataclass

@@ -1,0 +1,164 @@
+"""`private-eks audit` as a user runs it: a subprocess whose boto3 finds moto's real server
+through AWS_ENDPOINT_URL. Clean → exit 0; each broken scenario → exit 3 naming the resource;
+AWS unreachable or credentials missing/refused → exit 1 with a clear message, no traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterator
+
+import boto3
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+
+from tests.aws import scenario as sc
+from tests.aws.conftest import isolate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def moto_url(tmp_path_factory) -> Iterator[str]:
+    """moto's server on a free local port; this module's boto3 (and its subprocesses) use it."""
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.MonkeyPatch.context() as mp:
+        isolate(mp, tmp_path_factory.mktemp("aws-server"))  # MOTO_* is read when the server makes a backend
+        mp.setenv("AWS_ENDPOINT_URL", url)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per request otherwise
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(url.rsplit(":", 1)[1]), verbose=False)
+        server.start()
+        try:
+            yield url
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def server(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
+    return moto_url
+
+
+@pytest.fixture
+def session(server: str) -> boto3.Session:
+    return boto3.Session(region_name=sc.REGION)
+
+
+@pytest.fixture
+def clean(session: boto3.Session, request) -> sc.PrivateVpc:
+    return sc.build_private_vpc(session, cluster_name=sc.cluster_name_for(request.node.name))
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("private-eks", path=str(Path(sys.executable).parent))
+    cmd = [exe] if exe else [sys.executable, "-m", "automation"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env=env if env is not None else dict(os.environ))
+
+
+def audit_cli(vpc: sc.PrivateVpc, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    args = ["audit", "--region", vpc.region, "--vpc-id", vpc.vpc_id]
+    if vpc.cluster_name:
+        args += ["--cluster-name", vpc.cluster_name]
+    return cli(*args, *extra, env=env)
+
+
+def test_clean_private_vpc_exits_0(clean):
+    r = audit_cli(clean)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no findings" in r.stdout and clean.vpc_id in r.stdout
+
+
+def test_clean_private_vpc_json(clean):
+    r = audit_cli(clean, "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc == {"region": clean.region, "vpcId": clean.vpc_id, "clusterName": clean.cluster_name,
+                   "clean": True, "findings": []}
+
+
+Breaker = Callable[[boto3.Session, sc.PrivateVpc], str]
+
+# One scenario per kind of resource a finding names (route table + gateway, subnet, endpoint
+# service, security group, cluster, VPC). Every rule is proven one by one in-process
+# (test_audit.py); each run here costs a Python process and a botocore start-up.
+BROKEN: dict[str, tuple[str, Breaker]] = {
+    "internet gateway with a 0.0.0.0/0 route": ("egress-route", sc.attach_internet_gateway_with_default_route),
+    "subnet mapping public IPs": ("subnet-public-ip", sc.map_public_ips),
+    "missing required endpoint": ("endpoint-missing", lambda s, v: sc.delete_endpoint(s, v, "ecr.dkr")),
+    "endpoint security group without 443 from the VPC": ("endpoint-security-group", sc.revoke_443),
+    "cluster public access on": ("cluster-public-access", sc.open_public_access),
+    "DHCP options without AmazonProvidedDNS": ("vpc-dhcp-dns", sc.dhcp_without_amazon_dns),
+}
+
+
+@pytest.fixture(scope="module")
+def broken_runs(moto_url: str) -> dict[str, tuple[str, subprocess.CompletedProcess[str]]]:
+    """Every broken scenario built in the server, then audited by the CLI, a few at a time (each
+    run is a separate process; most of its time is Python and botocore starting up)."""
+    session = boto3.Session(region_name=sc.REGION)
+    built = {}
+    for case, (_, breaker) in BROKEN.items():
+        vpc = sc.build_private_vpc(session, cluster_name=sc.cluster_name_for(case))
+        built[case] = (vpc, breaker(session, vpc))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = dict(zip(built, pool.map(lambda vr: audit_cli(vr[0]), built.values())))
+    return {case: (built[case][1], runs[case]) for case in BROKEN}
+
+
+@pytest.mark.parametrize("case", list(BROKEN), ids=[c.replace(" ", "-") for c in BROKEN])
+def test_broken_scenario_exits_3_naming_the_resource(broken_runs, case):
+    check, _ = BROKEN[case]
+    resource, r = broken_runs[case]
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert f"[{check}]" in r.stdout and resource in r.stdout, r.stdout
+    assert r.stdout.count("\n  [") == 1, r.stdout  # the injected problem, and only it
+
+
+def test_findings_as_json_exit_3(session, clean):
+    igw = sc.attach_internet_gateway_with_default_route(session, clean)
+    r = audit_cli(clean, "--json")
+    assert r.returncode == 3
+    findings = json.loads(r.stdout)["findings"]
+    assert [(f["check"], f["resource"]) for f in findings] == [("egress-route", clean.route_table_ids[0])]
+    assert igw in findings[0]["message"]
+
+
+def test_unreachable_aws_exits_1_without_traceback(clean):
+    env = {**os.environ, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}", "AWS_MAX_ATTEMPTS": "1"}
+    r = audit_cli(clean, env=env)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "cannot reach AWS" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_missing_credentials_exit_1_without_traceback(clean):
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    r = audit_cli(clean, env=env)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "no usable AWS credentials" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_refused_credentials_exit_1_without_traceback(server, clean):
+    # moto's server checks signatures against its IAM users once authentication is switched on.
+    requests.post(f"{server}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+    try:
+        r = audit_cli(clean)
+    finally:
+        requests.post(f"{server}/moto-api/reset-auth", data=b"inf", timeout=10)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "refused the credentials" in r.stderr and "Traceback" not in r.stderr
