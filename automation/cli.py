@@ -218,7 +218,8 @@ def _check_aws_credentials(settings: StackSettings) -> None:
             "AWS_SECRET_ACCESS_KEY, SSO or an instance role, then run again")
 
 
-def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *, needs_aws: bool) -> int:
+def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *, needs_aws: bool,
+              **runner_options: object) -> int:
     """Run ``work(runner, say)`` for every stack (concurrently, bounded by --parallel), map the
     runner's errors to exit codes, print a summary table when several stacks ran; the worst exit wins."""
     from concurrent.futures import ThreadPoolExecutor
@@ -232,7 +233,7 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
     def one(stack: str) -> tuple[int, str]:
         say, shout = printer(stack), printer(stack, err=True)
         try:
-            runner = Runner(project, stack, on_output=say)
+            runner = Runner(project, stack, on_output=say, **runner_options)  # type: ignore[arg-type]
             for w in runner.settings.warnings:
                 shout(f"warning: {runner.settings.source}: {w}")
             runner.check_environment()
@@ -244,6 +245,8 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
             return EXIT_BAD_INPUT, "bad settings"
         except ConfigurationError as e:
             shout(f"private-eks: error: {e}")
+            for finding in getattr(e, "findings", []):
+                shout(f"  {finding}")
             return EXIT_BAD_INPUT, "bad input"
         except WindowLeftOpen as e:
             bar = "!" * 100
@@ -310,15 +313,29 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from automation import aws_checks
+
     def work(runner, say) -> tuple[int, str]:
         result = runner.up(bootstrap=args.bootstrap, bootstrap_cidrs=args.bootstrap_cidr or ())
         passes = ", ".join(f"{p.phase}" for p in result.passes)
         keys = ("clusterName", "vpcId", "endpointPhase", "endpointPublicAccess")
         shown = ", ".join(f"{k}={result.outputs[k]}" for k in keys if k in result.outputs)
         say(f"=== {runner.stack_name}: done ({passes}); public endpoint off; {shown} ===")
-        return EXIT_OK, f"up ({passes})"
+        # DESIGN §8: the audit runs after pass 2; a finding is a security problem (exit 3).
+        try:
+            findings = runner.audit()
+        except aws_checks.AwsCheckError as e:
+            say(f"warning: {runner.stack_name}: the post-deploy audit could not run: {e}")
+            return EXIT_OK, f"up ({passes}); audit not run"
+        if findings:
+            say(f"{runner.stack_name}: the post-deploy audit found {len(findings)} problem(s):")
+            for f in findings:
+                say(f"  [{f.check}] {f}")
+            return EXIT_SECURITY, f"up ({passes}); {len(findings)} audit finding(s)"
+        say(f"{runner.stack_name}: post-deploy audit: no findings")
+        return EXIT_OK, f"up ({passes}); audit clean"
 
-    return _run_each(args, work, needs_aws=True)
+    return _run_each(args, work, needs_aws=True, preflight=aws_checks.preflight)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

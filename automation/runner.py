@@ -71,6 +71,14 @@ class ConfigurationError(RunnerError):
     """Bad input or environment (no CLI, no passphrase, no bootstrap CIDR): nothing was run. Exit 2."""
 
 
+class PreflightFailed(ConfigurationError):
+    """The preflight checks found problems that would make pass 1 fail; nothing was created."""
+
+    def __init__(self, message: str, findings: Sequence[Any]):
+        super().__init__(message)
+        self.findings = list(findings)
+
+
 class OperationFailed(RunnerError):
     """The operation failed and nothing is left exposed (the window is closed or was never open). Exit 1."""
 
@@ -354,6 +362,10 @@ class Runner:
     ``env`` adds to (and overrides) the process environment for every decision and every Pulumi
     command. ``program(settings, phase, bootstrap_cidrs)`` replaces ``components.program.build``
     (tests pass stand-ins); ``pulumi_command`` replaces the CLI found on ``PATH``.
+    ``egress_lookup(timeout)`` finds this machine's public address (the last resort for the
+    bootstrap CIDRs; None: never look). ``preflight(settings)`` returns problems found before a
+    new stack's pass 1 (the CLI passes ``automation.aws_checks.preflight``); any problem stops the
+    run with :class:`PreflightFailed` before anything is created.
     """
 
     close_retry_delay = 5.0
@@ -369,6 +381,7 @@ class Runner:
         program: Program | None = None,
         pulumi_command: auto.PulumiCommand | None = None,
         egress_lookup: EgressLookup | None = checkip_egress,
+        preflight: Callable[[StackSettings], Sequence[Any]] | None = None,
     ):
         self.project_dir = Path(project_dir).resolve()
         self.stack_name = stack
@@ -379,6 +392,7 @@ class Runner:
         self._program = program or _default_program
         self._pulumi_command = pulumi_command
         self._egress_lookup = egress_lookup
+        self._preflight = preflight
         self._project = _read_project(self.project_dir)
         self.stack_file = self.project_dir / self._project.get("stackConfigDir", ".") / f"Pulumi.{_short(stack)}.yaml"
         display = (str(self.stack_file.relative_to(self.project_dir))
@@ -412,6 +426,8 @@ class Runner:
             passes = decide_passes(state, kubernetes_changes=kubernetes, bootstrap=bootstrap)
             if any(p.phase == "bootstrap" for p in passes):
                 cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
+                if state is StackState.NONE:
+                    self._run_preflight()
                 if any(ipaddress.ip_network(c).prefixlen == 0 for c in cidrs):
                     self._say(f"warning: {self.stack_name}: the bootstrap window is open to the whole internet "
                               f"({', '.join(cidrs)})")
@@ -582,6 +598,21 @@ class Runner:
                                   errors=collector.errors or [_command_summary(e)]) from None
         summary = dict(collector_counts(collector))
         return PassResult(number, p.phase, p.purpose, tuple(collector.changes), summary, time.monotonic() - started)
+
+    def _run_preflight(self) -> None:
+        if self._preflight is None:
+            return
+        self._say(f"=== {self.stack_name}: preflight checks ===")
+        try:
+            findings = list(self._preflight(self.settings))
+        except RunnerError:
+            raise
+        except Exception as e:  # AWS unreachable, credentials refused: nothing was checked
+            raise OperationFailed(f"stack {self.stack_name}: the preflight checks could not run: {e}") from None
+        if findings:
+            raise PreflightFailed(
+                f"stack {self.stack_name}: the preflight checks found {len(findings)} problem(s); nothing was created",
+                findings)
 
     def _fail_closed(self, stk: auto.Stack, cause: BaseException, cidrs: Sequence[str]) -> None:
         """Raise the right error for a failed run, closing the window first when it is open."""

@@ -75,3 +75,25 @@ def test_destroy_force_lists_what_is_left_and_exits_1(engine):
     done = cli(engine, "destroy", "--stack", "engine", "--force")
     assert done.returncode == 1
     assert "resource(s) left" in done.stdout and "pulumi-python:dynamic/standin:Cluster  cluster" in done.stdout
+
+
+def test_preflight_problems_stop_a_new_stack_before_anything_is_created(engine):
+    from automation import PreflightFailed
+
+    seen = []
+
+    def preflight(settings):
+        seen.append(settings.stack)
+        return ["com.amazonaws.us-west-2.ecr.dkr: not offered in us-west-2d"]
+
+    with pytest.raises(PreflightFailed) as failed:
+        engine.runner(preflight=preflight).up()
+    assert seen == ["engine"] and failed.value.findings == ["com.amazonaws.us-west-2.ecr.dkr: not offered in us-west-2d"]
+    assert engine.operations() == []
+
+
+def test_preflight_runs_only_before_a_new_stacks_first_pass(engine):
+    calls = []
+    engine.runner(preflight=lambda s: calls.append(1) or []).up()
+    engine.runner(preflight=lambda s: calls.append(2) or []).up(bootstrap="always")
+    assert calls == [1]
