@@ -43,6 +43,7 @@ __all__ = [
     "AwsUnavailable",
     "Finding",
     "StackNotDeployed",
+    "stack_vpc_id",
     "audit",
     "audit_stack",
     "preflight",
@@ -372,13 +373,7 @@ def audit(
 def audit_stack(settings: StackSettings, outputs: Mapping[str, Any], *, session: boto3.Session | None = None) -> list[Finding]:
     """The audit of a deployed stack, from its outputs (``vpcId``, ``clusterName``,
     ``privateSubnetIds``, ``routeTableIds``, ``endpointServiceNames``) and settings."""
-    vpc_id = _plain(outputs.get("vpcId")) or settings.cluster.vpc.id
-    if not vpc_id:
-        vpc_id = _vpc_of_subnets(settings, session)
-    if not vpc_id:
-        raise StackNotDeployed(
-            f"stack {settings.stack}: no vpcId output and the settings name no existing VPC or subnet; "
-            "the VPC is created by the stack, so audit it after `up` (or give its id)")
+    vpc_id = stack_vpc_id(settings, outputs, session=session)
     services = _plain(outputs.get("endpointServiceNames"))
     if not services:
         services = _expected_from_settings(settings)
@@ -392,6 +387,17 @@ def audit_stack(settings: StackSettings, outputs: Mapping[str, Any], *, session:
         route_table_ids=_plain(outputs.get("routeTableIds")) or None,
         session=session,
     )
+
+
+def stack_vpc_id(settings: StackSettings, outputs: Mapping[str, Any] | None = None, *,
+                 session: boto3.Session | None = None) -> str:
+    """The stack's VPC: the ``vpcId`` output, else ``vpc.id``, else the existing subnets' VPC."""
+    vpc_id = _plain((outputs or {}).get("vpcId")) or settings.cluster.vpc.id or _vpc_of_subnets(settings, session)
+    if not vpc_id:
+        raise StackNotDeployed(
+            f"stack {settings.stack}: no vpcId output and the settings name no existing VPC or subnet; "
+            "the VPC is created by the stack, so audit it after `up` (or give its id)")
+    return vpc_id
 
 
 def _vpc_of_subnets(settings: StackSettings, session: boto3.Session | None) -> str | None:

@@ -136,10 +136,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             if not args.vpc_id and settings.cluster.new_vpc:
                 raise UsageError(f"stack {settings.stack} creates its own VPC, whose id is a stack output: "
                                  "give it with --vpc-id (or use `--region R --vpc-id ID`)")
-            outputs = {"vpcId": args.vpc_id, "clusterName": args.cluster_name}
-            region, findings = settings.region, ac.audit_stack(settings, {k: v for k, v in outputs.items() if v})
-            vpc_id = args.vpc_id or settings.cluster.vpc.id or "(the subnets' VPC)"
-            cluster = args.cluster_name or settings.cluster.metadata.name
+            region, cluster = settings.region, args.cluster_name or settings.cluster.metadata.name
+            vpc_id = ac.stack_vpc_id(settings, {"vpcId": args.vpc_id})
+            findings = ac.audit_stack(settings, {"vpcId": vpc_id, "clusterName": cluster})
         else:
             if not args.vpc_id:
                 raise UsageError("--region needs --vpc-id")

@@ -162,3 +162,38 @@ def test_refused_credentials_exit_1_without_traceback(server, clean):
         requests.post(f"{server}/moto-api/reset-auth", data=b"inf", timeout=10)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "refused the credentials" in r.stderr and "Traceback" not in r.stderr
+
+
+def write_stack(project: Path, stack: str, vpc: sc.PrivateVpc, *, with_vpc_id: bool = True) -> None:
+    (project / "stacks").mkdir(parents=True, exist_ok=True)
+    (project / "Pulumi.yaml").write_text("name: private-eks\nruntime: python\nstackConfigDir: stacks\n")
+    subnets = "".join(f"          {vpc.region}{z}: {{id: {sid}}}\n" for z, sid in zip("abc", vpc.subnet_ids))
+    vpc_id = f"      id: {vpc.vpc_id}\n" if with_vpc_id else ""
+    (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(
+        f"config:\n  aws:region: {vpc.region}\n  private-eks:cluster:\n    metadata:\n      name: {vpc.cluster_name}\n"
+        f"    vpc:\n{vpc_id}      subnets:\n        private:\n{subnets}")
+
+
+def test_stack_form_audits_the_stacks_existing_vpc_and_cluster(session, clean, tmp_path):
+    write_stack(tmp_path, "mine", clean, with_vpc_id=False)  # the VPC is the subnets' VPC
+    r = cli("--project-dir", str(tmp_path), "audit", "--stack", "mine")
+    assert r.returncode == 0, r.stdout + r.stderr
+    name = sc.open_public_access(session, clean)
+    r = cli("--project-dir", str(tmp_path), "audit", "--stack", "mine", "--json")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert [(f["check"], f["resource"]) for f in json.loads(r.stdout)["findings"]] == [("cluster-public-access", name)]
+
+
+def test_stack_form_for_a_new_vpc_needs_the_vpc_id(tmp_path):
+    from automation.cli import main
+
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.new.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  private-eks:cluster:\n    metadata:\n      name: fresh\n")
+    assert main(["--project-dir", str(tmp_path), "audit", "--stack", "new"]) == 2
+
+
+def test_region_form_needs_a_vpc_id():
+    from automation.cli import main
+
+    assert main(["audit", "--region", "us-west-2"]) == 2
