@@ -252,6 +252,7 @@ class PhaseRun:
     phase: str
     registrations: list[Registration]
     outputs: dict[str, Any]
+    secret_outputs: frozenset[str] = frozenset()
 
     def by_type(self, typ: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == typ]
@@ -290,9 +291,12 @@ def run_phase(
     monitor = _RecordingMonitor(mocks)
     outputs: dict[str, Any] = {}
 
+    secret: set[str] = set()
+
     def program() -> None:
         built = build(settings, phase, bootstrap_cidrs=bootstrap_cidrs)  # type: ignore[arg-type]
         outputs.update(_sync_await(pulumi.Output.from_input(built).future()) or {})
+        secret.update(k for k, v in built.items() if isinstance(v, pulumi.Output) and _sync_await(v.is_secret()))
 
     # A fresh event loop per run: the SDK binds futures to the loop current at registration.
     loop = asyncio.new_event_loop()
@@ -316,7 +320,7 @@ def run_phase(
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
-    return PhaseRun(phase, monitor.registrations, outputs)
+    return PhaseRun(phase, monitor.registrations, outputs, frozenset(secret))
 
 
 def _clean(e: BaseException) -> str:
