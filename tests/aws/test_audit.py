@@ -309,3 +309,19 @@ def test_audit_uses_the_given_session(clean, monkeypatch):
     given = boto3.Session(aws_access_key_id="given", aws_secret_access_key="given", region_name="eu-west-1")
     # The session's credentials are used; the region argument wins over the session's region.
     assert audit(region=clean.region, vpc_id=clean.vpc_id, session=given) == []
+
+
+def test_audit_stack_takes_automation_api_outputs(session, clean):
+    from pulumi.automation import OutputValue
+
+    settings = stack_settings(name=clean.cluster_name)
+    outputs = {
+        "vpcId": OutputValue(clean.vpc_id, False),
+        "clusterName": OutputValue(clean.cluster_name, False),
+        "privateSubnetIds": OutputValue(dict(zip(("us-west-2a", "us-west-2b", "us-west-2c"), clean.subnet_ids)), False),
+        "routeTableIds": OutputValue(clean.route_table_ids, False),
+        "kubeconfig": OutputValue("[secret]", True),
+    }
+    assert audit_stack(settings, outputs, session=session) == []
+    rtb = sc.detach_s3_gateway_from(session, clean)
+    assert [(f.check, f.resource) for f in audit_stack(settings, outputs, session=session)] == [("s3-gateway-route-table", rtb)]
