@@ -320,6 +320,9 @@ def run_phase(
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         asyncio.set_event_loop(None)
         loop.close()
+        # Leave the SDK as an unconfigured process has it: no mock monitor behind later programs.
+        pulumi_settings.reset_options(project="project", stack="stack", root_directory="root_directory",
+                                      organization="organization")
     return PhaseRun(phase, monitor.registrations, outputs, frozenset(secret))
 
 
