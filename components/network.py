@@ -76,8 +76,15 @@ class PrivateNetwork(pulumi.ComponentResource):
     def _create(self, name: str) -> None:
         cluster = self._settings.cluster
         child = pulumi.ResourceOptions(parent=self)
+        configured: dict[str, str] = {}
+        for key, s in cluster.private_subnets.items():
+            az = s.az or (key if key.startswith(self._settings.region) else None)
+            if az is None:
+                raise NetworkError(f"{self._settings.source}: vpc.subnets.private.{key}: a new subnet needs its "
+                                   "availability zone: use the zone as the key or set az")
+            if s.cidr:
+                configured[az] = s.cidr
         zones = self._zones_for_new_vpc()
-        configured = {(s.az or key): s.cidr for key, s in cluster.private_subnets.items() if s.cidr}
         cidrs = {az: configured[az] for az in zones if az in configured}
         missing = [az for az in zones if az not in cidrs]
         if missing:

@@ -129,3 +129,31 @@ def test_subnet_mapping_public_ips_is_an_error():
                                                "10.9.0.0/24", "rtb-a", map_public_ip_on_launch=True)}
     with pytest.raises(PlanError, match="subnet-aaaa maps public IPs"):
         run(settings(EXISTING), subnets=described)
+
+
+def test_new_subnet_without_a_zone_is_an_error_naming_it():
+    s = settings(availabilityZones=None, vpc={
+        "cidr": "10.1.0.0/16", "publicAccessCIDRs": ["203.0.113.7/32"],
+        "subnets": {"private": {"first": {"cidr": "10.1.1.0/24"}, "second": {"cidr": "10.1.2.0/24", "az": "us-west-2b"}}},
+    })
+    with pytest.raises(PlanError, match=r"vpc\.subnets\.private\.first: a new subnet needs its availability zone"):
+        run(s)
+
+
+def test_subnet_keys_that_are_not_zones_may_name_their_zone():
+    s = settings(availabilityZones=None, vpc={
+        "cidr": "10.1.0.0/16", "publicAccessCIDRs": ["203.0.113.7/32"],
+        "subnets": {"private": {"one": {"cidr": "10.1.1.0/24", "az": "us-west-2a"},
+                                "two": {"cidr": "10.1.2.0/24", "az": "us-west-2c"}}},
+    })
+    subnets = {r.inputs["availabilityZone"]: r.inputs["cidrBlock"] for r in run(s).by_type(SUBNET)}
+    assert subnets == {"us-west-2a": "10.1.1.0/24", "us-west-2c": "10.1.2.0/24"}
+
+
+def test_zones_without_a_configured_cidr_are_carved_around_the_configured_ones():
+    s = settings(vpc={
+        "cidr": "10.0.0.0/16", "publicAccessCIDRs": ["203.0.113.7/32"],
+        "subnets": {"private": {"us-west-2b": {"cidr": "10.0.0.0/19"}}},
+    })
+    subnets = {r.inputs["availabilityZone"]: r.inputs["cidrBlock"] for r in run(s).by_type(SUBNET)}
+    assert subnets == {"us-west-2a": "10.0.32.0/19", "us-west-2b": "10.0.0.0/19", "us-west-2c": "10.0.64.0/19"}
