@@ -76,7 +76,6 @@ class PrivateCluster(pulumi.ComponentResource):
         self._subnets = list(subnet_ids)
         self.cluster_name = cfg.metadata.name
         self.endpoint_public_access = phase == "bootstrap"
-        child = pulumi.ResourceOptions(parent=self)
         mode = cfg.access_config.authentication_mode
         access_entries = mode in ("API", "API_AND_CONFIG_MAP")
 
@@ -108,7 +107,7 @@ class PrivateCluster(pulumi.ComponentResource):
         for ng, role in self_managed:
             self._self_managed(name, ng, role, access_entries, after_cluster)
         for mng in cfg.managed_node_groups:
-            self._managed(name, mng, child)
+            self._managed(name, mng)
         if cfg.fargate_profiles:
             pod_role = self._role(f"{name}-fargate", "eks-fargate-pods.amazonaws.com", (FARGATE_POLICY,))
             for fp in cfg.fargate_profiles:
@@ -173,7 +172,7 @@ class PrivateCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=deps, transforms=[require_imdsv2]),
         )
 
-    def _managed(self, name: str, ng: ManagedNodeGroup, child: pulumi.ResourceOptions) -> None:
+    def _managed(self, name: str, ng: ManagedNodeGroup) -> None:
         role = self._node_role(f"{name}-{ng.name}")
         low, want, high = ng.sizes
         types = list(ng.instance_types) or ([ng.instance_type] if ng.instance_type else None)
