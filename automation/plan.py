@@ -334,13 +334,10 @@ def _clean(e: BaseException) -> str:
 # --------------------------------------------------------------------------------------- plan
 
 
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-
-
 def _jsonable(value: Any, names: Mapping[str, str]) -> Any:
     """Inputs as plain JSON: resources by name, secrets hidden, unknowns marked."""
     if isinstance(value, dict):
-        if value.get(rpc._special_sig_key) == _SECRET_SIG:
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
             return "[secret]"
         if value.get(rpc._special_sig_key) == rpc._special_resource_sig:
             urn = value.get("urn", "")
