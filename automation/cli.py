@@ -134,11 +134,22 @@ def cmd_audit(args: argparse.Namespace) -> int:
             settings = load_settings(args)
             _print_warnings(settings)
             if not args.vpc_id and settings.cluster.new_vpc:
-                raise UsageError(f"stack {settings.stack} creates its own VPC, whose id is a stack output: "
-                                 "give it with --vpc-id (or use `--region R --vpc-id ID`)")
-            region, cluster = settings.region, args.cluster_name or settings.cluster.metadata.name
-            vpc_id = ac.stack_vpc_id(settings, {"vpcId": args.vpc_id})
-            findings = ac.audit_stack(settings, {"vpcId": vpc_id, "clusterName": cluster})
+                # The VPC is the stack's own: its id, subnets and route tables are stack outputs,
+                # which the runner reads from the state backend (Pulumi CLI needed).
+                from automation.runner import ConfigurationError, Runner, RunnerError
+
+                try:
+                    findings = Runner(project_dir(args.project_dir), args.stack).audit()
+                except ConfigurationError as e:
+                    raise UsageError(f"{e}\n(or give the stack's VPC with --vpc-id)") from None
+                except RunnerError as e:
+                    print(f"private-eks: audit could not run: {e}", file=sys.stderr)
+                    return EXIT_FAILED
+                region, vpc_id, cluster = settings.region, None, settings.cluster.metadata.name
+            else:
+                region, cluster = settings.region, args.cluster_name or settings.cluster.metadata.name
+                vpc_id = ac.stack_vpc_id(settings, {"vpcId": args.vpc_id})
+                findings = ac.audit_stack(settings, {"vpcId": vpc_id, "clusterName": cluster})
         else:
             if not args.vpc_id:
                 raise UsageError("--region needs --vpc-id")
@@ -156,7 +167,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             "findings": [{"check": f.check, "resource": f.resource, "message": f.message} for f in findings],
         }, indent=2))
     else:
-        what = f"{vpc_id}" + (f" and cluster {cluster}" if cluster else "") + f" in {region}"
+        what = (vpc_id or f"stack {args.stack}") + (f" and cluster {cluster}" if cluster else "") + f" in {region}"
         if not findings:
             print(f"audit: {what}: no findings")
         else:

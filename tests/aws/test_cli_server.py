@@ -184,13 +184,20 @@ def test_stack_form_audits_the_stacks_existing_vpc_and_cluster(session, clean, t
     assert [(f["check"], f["resource"]) for f in json.loads(r.stdout)["findings"]] == [("cluster-public-access", name)]
 
 
-def test_stack_form_for_a_new_vpc_needs_the_vpc_id(tmp_path):
+def test_stack_form_for_a_new_vpc_reads_the_outputs_through_the_runner(tmp_path, monkeypatch, capsys):
+    """The VPC id of a stack that creates its VPC is a stack output: without --vpc-id the runner
+    reads it (Pulumi CLI + state backend); with neither, a clear bad-input error."""
     from automation.cli import main
 
+    (tmp_path / "Pulumi.yaml").write_text("name: private-eks\nruntime: python\nstackConfigDir: stacks\n")
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.new.yaml").write_text(
         "config:\n  aws:region: us-west-2\n  private-eks:cluster:\n    metadata:\n      name: fresh\n")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Pulumi CLI here
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "test")
     assert main(["--project-dir", str(tmp_path), "audit", "--stack", "new"]) == 2
+    err = capsys.readouterr().err
+    assert "Pulumi CLI" in err and "--vpc-id" in err and "Traceback" not in err
 
 
 def test_region_form_needs_a_vpc_id():
