@@ -290,20 +290,27 @@ def _preflight(aws: _Aws, settings: StackSettings) -> list[Finding]:
     return findings
 
 
-def _service_findings(aws: _Aws, settings: StackSettings, zones: list[str] | None) -> list[Finding]:
-    wanted = settings.endpoint_services()
-    if not wanted:
-        return []
-    # The whole catalog, paged, rather than ServiceNames=[…]: an unknown name there fails the
-    # whole call instead of coming back missing.
-    # A name can come back more than once (S3 is listed as a Gateway and as an Interface
-    # service): the zones that matter are those of the type we create.
+def _offered_services(aws: _Aws) -> dict[str, dict[str, set[str]]]:
+    """The region's endpoint services: name → endpoint type → availability zones.
+
+    The whole catalog, paged, rather than ServiceNames=[…]: an unknown name there fails the whole
+    call instead of coming back missing. A name can come back more than once (S3 is listed as a
+    Gateway and as an Interface service): the zones that matter are those of the type we create.
+    """
     offered: dict[str, dict[str, set[str]]] = {}
     for page in aws.ec2.get_paginator("describe_vpc_endpoint_services").paginate():
         for d in page.get("ServiceDetails", []):
             by_type = offered.setdefault(d["ServiceName"], {})
             for t in d.get("ServiceType", []):
                 by_type.setdefault(t.get("ServiceType", "?"), set()).update(d.get("AvailabilityZones", []))
+    return offered
+
+
+def _service_findings(aws: _Aws, settings: StackSettings, zones: list[str] | None) -> list[Finding]:
+    wanted = settings.endpoint_services()
+    if not wanted:
+        return []
+    offered = _offered_services(aws)
     out: list[Finding] = []
     for svc in wanted:
         name = catalog.service_name(svc.name, aws.region)
@@ -551,6 +558,7 @@ def _endpoint_findings(
     names = list(expected_services) if expected_services is not None else list(catalog.REQUIRED_NAMES)
     endpoints = [e for e in _vpc_endpoints(aws, vpc_id) if e.get("State", "").lower() not in ("deleted",)]
     out: list[Finding] = []
+    missing: list[Finding] = []
     groups_of: dict[str, list[str]] = {}  # endpoint id -> its security groups, for the 443 check
     for name in dict.fromkeys(names):
         full, kind = _full_name(name, region), _endpoint_type(name, region)
@@ -558,7 +566,7 @@ def _endpoint_findings(
         if not mine:
             other = sorted({e.get("VpcEndpointType", "?") for e in endpoints if e.get("ServiceName") == full})
             hint = f" (only a {', '.join(other)} endpoint)" if other else ""
-            out.append(Finding("endpoint-missing", full, f"no {kind} VPC endpoint in {vpc_id}{hint}"))
+            missing.append(Finding("endpoint-missing", full, f"no {kind} VPC endpoint in {vpc_id}{hint}"))
             continue
         usable = [e for e in mine if e.get("State", "").lower() == "available"]
         if not usable:
@@ -579,6 +587,14 @@ def _endpoint_findings(
                     out.append(Finding("s3-gateway-route-table", rtb,
                                        f"the {full} gateway endpoint ({', '.join(e['VpcEndpointId'] for e in usable)}) "
                                        "is not on this private route table"))
+    if missing:
+        # Say why an endpoint cannot be there when the region does not offer the service at all.
+        offered = _offered_services(aws)
+        for f in missing:
+            if f.resource not in offered:
+                f = Finding("service-not-in-region", f.resource,
+                            f"no VPC endpoint in {vpc_id}: region {region} does not offer this endpoint service")
+            out.append(f)
     out += _security_group_findings(aws, vpc, groups_of)
     return out
 

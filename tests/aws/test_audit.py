@@ -154,6 +154,18 @@ def test_the_required_endpoints_are_expected_by_default(session, clean, run):
     assert sorted(f.resource for f in run(clean)) == sorted(gone)
 
 
+def test_region_whose_catalog_lacks_a_service_is_named(session, run):
+    """moto's cn-north-1 catalog has no cn.com.amazonaws.cn-north-1.{ec2,ecr.*,sts} (it lists
+    them as com.amazonaws.*): the audit says the region does not offer them, not just 'missing'."""
+    vpc = sc.build_private_vpc(session, region="cn-north-1", zones=("a", "b"), endpoints=False, cluster_name=None)
+    sc.create_endpoint(session, vpc, "s3", gateway=True)
+    findings = run(vpc)
+    assert {f.check for f in findings} == {"service-not-in-region"}
+    assert sorted(f.resource for f in findings) == [
+        f"cn.com.amazonaws.cn-north-1.{s}" for s in ("ec2", "ecr.api", "ecr.dkr", "sts")]
+    assert all("cn-north-1 does not offer" in f.message for f in findings)
+
+
 def test_s3_interface_endpoint_does_not_replace_the_gateway(session, clean, run):
     sc.delete_endpoint(session, clean, "s3")
     sc.create_endpoint(session, clean, "s3", gateway=False)
