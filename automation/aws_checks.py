@@ -20,6 +20,11 @@ Scope of the audit, decided here because DESIGN §8 leaves it open:
 * Routes to an internet, NAT or egress-only gateway are findings whatever their destination (any
   such route is a way out); a transit-gateway route is a finding only for ``0.0.0.0/0`` or
   ``::/0`` (specific transit routes to on-premises networks are normal in private VPCs).
+* The endpoint security group passes when it admits TCP 443 from the whole VPC CIDR, or from the
+  cluster itself — a rule naming the endpoint's own group or one of the cluster's groups — which
+  is how eksctl builds its endpoints (the nodes' shared group), so its clusters audit clean.
+* The audit also checks what private DNS depends on (DNS support and hostnames, AmazonProvidedDNS
+  in the DHCP options) and names a subnet left on the main route table.
 * EKS reports ``endpointPublicAccess``/``endpointPrivateAccess`` always; when a value is absent
   (some emulators return only what was set) the API's defaults apply: public on, private off.
 """
@@ -444,9 +449,13 @@ def _audit(
     findings: list[Finding] = []
     vpc = _vpc(aws, vpc_id)
     cluster_subnets: list[str] | None = None
+    cluster_groups: list[str] = []
     if cluster_name:
-        cluster_findings, cluster_subnets = _cluster_findings(aws, cluster_name, vpc_id)
+        cluster_findings, cluster_cfg = _cluster_findings(aws, cluster_name, vpc_id)
         findings += cluster_findings
+        if cluster_cfg is not None:
+            cluster_subnets = list(cluster_cfg.get("subnetIds", []))
+            cluster_groups = [g for g in [cluster_cfg.get("clusterSecurityGroupId"), *cluster_cfg.get("securityGroupIds", [])] if g]
     if vpc is None:
         return findings + [Finding("vpc-exists", vpc_id, f"no such VPC in {aws.region}")]
 
@@ -491,11 +500,12 @@ def _audit(
     for rtb in in_scope_tables:
         findings += _route_findings(tables[rtb])
 
-    findings += _endpoint_findings(aws, vpc, expected_services, in_scope_tables)
+    findings += _endpoint_findings(aws, vpc, expected_services, in_scope_tables, cluster_groups)
     return findings
 
 
-def _cluster_findings(aws: _Aws, name: str, vpc_id: str) -> tuple[list[Finding], list[str] | None]:
+def _cluster_findings(aws: _Aws, name: str, vpc_id: str) -> tuple[list[Finding], dict[str, Any] | None]:
+    """Findings about the cluster, and its resourcesVpcConfig (None when there is no cluster)."""
     try:
         cluster = aws.client("eks").describe_cluster(name=name)["cluster"]
     except bx.ClientError as e:
@@ -517,7 +527,7 @@ def _cluster_findings(aws: _Aws, name: str, vpc_id: str) -> tuple[list[Finding],
         elsewhere.add(cfg["vpcId"])
     if elsewhere:
         out.append(Finding("cluster-vpc", name, f"runs in {', '.join(sorted(elsewhere))}, not (only) in {vpc_id}"))
-    return out, subnet_ids
+    return out, cfg
 
 
 def _route_target(route: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -552,7 +562,8 @@ def _route_findings(table: Mapping[str, Any]) -> list[Finding]:
 
 
 def _endpoint_findings(
-    aws: _Aws, vpc: Mapping[str, Any], expected_services: Sequence[str] | None, route_tables: list[str]
+    aws: _Aws, vpc: Mapping[str, Any], expected_services: Sequence[str] | None, route_tables: list[str],
+    cluster_groups: Sequence[str] = (),
 ) -> list[Finding]:
     region, vpc_id = aws.region, vpc["VpcId"]
     names = list(expected_services) if expected_services is not None else list(catalog.REQUIRED_NAMES)
@@ -595,34 +606,47 @@ def _endpoint_findings(
                 f = Finding("service-not-in-region", f.resource,
                             f"no VPC endpoint in {vpc_id}: region {region} does not offer this endpoint service")
             out.append(f)
-    out += _security_group_findings(aws, vpc, groups_of)
+    out += _security_group_findings(aws, vpc, groups_of, cluster_groups)
     return out
 
 
-def _security_group_findings(aws: _Aws, vpc: Mapping[str, Any], groups_of: Mapping[str, list[str]]) -> list[Finding]:
+def _security_group_findings(
+    aws: _Aws, vpc: Mapping[str, Any], groups_of: Mapping[str, list[str]], cluster_groups: Iterable[str] = ()
+) -> list[Finding]:
+    """Each interface endpoint's groups must admit TCP 443 from the whole VPC CIDR — or, as
+    eksctl builds it, from the cluster itself: a rule naming the endpoint's own group (the
+    nodes' shared group) or one of the cluster's security groups."""
     cidrs = [ipaddress.ip_network(c) for c in _vpc_cidrs(vpc)]
     all_groups = sorted({g for gs in groups_of.values() for g in gs})
     rules: dict[str, list[dict[str, Any]]] = {}
     if all_groups:
-        for sg in aws.pages("describe_security_groups", "SecurityGroups", GroupIds=all_groups):
+        # A filter rather than GroupIds: a group deleted under an endpoint then just has no rules.
+        for sg in aws.pages("describe_security_groups", "SecurityGroups",
+                            Filters=[{"Name": "group-id", "Values": all_groups}]):
             rules[sg["GroupId"]] = sg.get("IpPermissions", [])
     by_set: dict[tuple[str, ...], list[str]] = {}
     for endpoint, groups in groups_of.items():
         by_set.setdefault(tuple(sorted(groups)), []).append(endpoint)
     out: list[Finding] = []
     for groups, endpoints in sorted(by_set.items()):
-        missing = [c for c in cidrs if not any(_admits_443(rules.get(g, []), c) for g in groups)]
         if not groups:
             out.append(Finding("endpoint-security-group", ", ".join(sorted(endpoints)),
                                "interface endpoint has no security group; it needs one admitting TCP 443 from the VPC"))
-        elif missing:
+            continue
+        trusted = set(groups) | set(cluster_groups)
+        if any(_admits_443(rules.get(g, []), groups=trusted) for g in groups):
+            continue
+        missing = [c for c in cidrs if not any(_admits_443(rules.get(g, []), cidr=c) for g in groups)]
+        if missing:
             out.append(Finding("endpoint-security-group", ", ".join(groups),
                                f"does not admit TCP 443 from the VPC CIDR {', '.join(map(str, missing))} "
                                f"(security group of endpoint(s) {', '.join(sorted(endpoints))})"))
     return out
 
 
-def _admits_443(permissions: Iterable[Mapping[str, Any]], cidr: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+def _admits_443(permissions: Iterable[Mapping[str, Any]], *, cidr: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None,
+                groups: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether a rule lets TCP 443 in from all of ``cidr``, or from one of ``groups``."""
     for p in permissions:
         proto = str(p.get("IpProtocol", ""))
         if proto == "-1":
@@ -633,7 +657,9 @@ def _admits_443(permissions: Iterable[Mapping[str, Any]], cidr: ipaddress.IPv4Ne
             ports_ok = False
         if not ports_ok:
             continue
-        for r in p.get("IpRanges", []):
+        if groups and any(pair.get("GroupId") in groups for pair in p.get("UserIdGroupPairs", [])):
+            return True
+        for r in p.get("IpRanges", []) if cidr is not None else []:
             try:
                 if cidr.version == 4 and cidr.subnet_of(ipaddress.ip_network(r["CidrIp"], strict=False)):
                     return True

@@ -206,6 +206,41 @@ def test_security_group_admitting_all_traffic_from_a_wider_network_passes(sessio
     assert run(clean) == []
 
 
+def test_eksctl_style_shared_node_group_on_the_endpoints_passes(session, clean, run):
+    """eksctl puts its interface endpoints in the nodes' shared security group, which admits
+    its own members rather than the VPC CIDR: the nodes reach the endpoints."""
+    ec2 = sc.client(session, "ec2", clean.region)
+    sc.revoke_443(session, clean)
+    ec2.authorize_security_group_ingress(GroupId=clean.security_group_id, IpPermissions=[
+        {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": clean.security_group_id}]}])
+    assert run(clean) == []
+
+
+def test_endpoint_group_admitting_only_an_unrelated_group_is_found(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    sc.revoke_443(session, clean)
+    other = ec2.create_security_group(GroupName="bastion", Description="x", VpcId=clean.vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=clean.security_group_id, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": other}]}])
+    f = the_one(run(clean), "endpoint-security-group")
+    assert f.resource == clean.security_group_id
+
+
+def test_endpoint_group_admitting_the_clusters_security_group_passes(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    sc.revoke_443(session, clean)
+    nodes = ec2.create_security_group(GroupName="cluster", Description="x", VpcId=clean.vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=clean.security_group_id, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": nodes}]}])
+    sc.client(session, "eks", clean.region).create_cluster(
+        name=f"{clean.cluster_name}-sg", roleArn=sc.ROLE,
+        resourcesVpcConfig={"subnetIds": clean.subnet_ids, "securityGroupIds": [nodes],
+                            "endpointPublicAccess": False, "endpointPrivateAccess": True})
+    assert run(clean, cluster_name=f"{clean.cluster_name}-sg") == []
+    # Without the cluster to vouch for that group, the rule does not cover the VPC.
+    assert [f.check for f in run(clean, cluster_name=None)] == ["endpoint-security-group"]
+
+
 # ----------------------------------------------------------------------------------- cluster
 
 
