@@ -542,8 +542,10 @@ class Runner:
         for attempt in range(attempts):
             collector = EventCollector()
             try:
+                # --force: delete whatever can be deleted even when some deletions fail, then once
+                # more (a deletion can fail only because of the order), then report what is left.
                 stk.destroy(on_output=self._on_output, on_error=self._on_output, on_event=self._events(collector),
-                            message=f"private-eks: destroy", continue_on_error=True if attempt else None)
+                            message="private-eks: destroy", continue_on_error=True if force else None)
                 break
             except auto.ConcurrentUpdateError as e:
                 raise StackLocked(_locked_message(self.stack_name), errors=[_command_summary(e)]) from None
@@ -552,7 +554,8 @@ class Runner:
                 if not force:
                     raise OperationFailed(f"destroy of stack {self.stack_name} failed (use --force to carry on past errors)",
                                           errors=errors) from None
-                self._say(f"=== {self.stack_name}: destroy failed; carrying on past errors (--force) ===")
+                if attempt + 1 < attempts:
+                    self._say(f"=== {self.stack_name}: destroy failed; carrying on past errors (--force): retrying ===")
         remaining = tuple(
             RemainingResource(r["urn"], r.get("type", ""), report.resource_name(r["urn"]))
             for r in self._resources(stk)
