@@ -17,9 +17,11 @@ Scope of the audit, decided here because DESIGN §8 leaves it open:
 * An internet gateway merely *attached* is a finding only for a VPC we created
   (``created_vpc=True``). A user's VPC may legitimately hold public subnets for other workloads;
   there, what matters — and what is always checked — is that no route table in scope leads to it.
-* Routes to an internet, NAT or egress-only gateway are findings whatever their destination (any
-  such route is a way out); a transit-gateway route is a finding only for ``0.0.0.0/0`` or
-  ``::/0`` (specific transit routes to on-premises networks are normal in private VPCs).
+* Routes to an internet, NAT, egress-only or carrier gateway are findings whatever their
+  destination (any such route is a way out). Routes to a transit gateway, an instance or a network
+  interface (a NAT instance) are findings only for ``0.0.0.0/0`` or ``::/0``: specific routes to
+  on-premises networks or appliances are normal in private VPCs. Virtual private gateway and
+  peering routes are not audited.
 * The endpoint security group passes when it admits TCP 443 from the whole VPC CIDR, or from the
   cluster itself — a rule naming the endpoint's own group or one of the cluster's groups — which
   is how eksctl builds its endpoints (the nodes' shared group), so its clusters audit clean.
@@ -530,17 +532,22 @@ def _cluster_findings(aws: _Aws, name: str, vpc_id: str) -> tuple[list[Finding],
     return out, cfg
 
 
+# Targets that reach the internet whatever the destination, and targets that are a way out only
+# as the default route (elsewhere they are normal private routing: on-premises, appliances).
+_INTERNET_TARGETS = ("internet gateway", "NAT gateway", "egress-only internet gateway", "carrier gateway")
+
+
 def _route_target(route: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(kind, id) when the route leads out of the VPC in a way a private cluster must not have."""
+    """(kind, id) of a route's target that may lead out of the VPC; None for local, endpoint,
+    virtual private gateway and peering routes."""
     gw = route.get("GatewayId") or ""
     if gw.startswith("igw-"):
         return "internet gateway", gw
-    if route.get("NatGatewayId"):
-        return "NAT gateway", route["NatGatewayId"]
-    if route.get("EgressOnlyInternetGatewayId"):
-        return "egress-only internet gateway", route["EgressOnlyInternetGatewayId"]
-    if route.get("TransitGatewayId"):
-        return "transit gateway", route["TransitGatewayId"]
+    for key, kind in (("NatGatewayId", "NAT gateway"), ("EgressOnlyInternetGatewayId", "egress-only internet gateway"),
+                      ("CarrierGatewayId", "carrier gateway"), ("TransitGatewayId", "transit gateway"),
+                      ("InstanceId", "instance (NAT instance?)"), ("NetworkInterfaceId", "network interface (NAT instance?)")):
+        if route.get(key):
+            return kind, route[key]
     return None
 
 
@@ -552,7 +559,7 @@ def _route_findings(table: Mapping[str, Any]) -> list[Finding]:
             continue
         kind, target_id = target
         dest = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock") or route.get("DestinationPrefixListId") or "?"
-        if kind == "transit gateway" and dest not in _DEFAULT_ROUTES:
+        if kind not in _INTERNET_TARGETS and dest not in _DEFAULT_ROUTES:
             continue
         state = route.get("State", "active")
         extra = f" (state {state})" if state != "active" else ""

@@ -123,6 +123,29 @@ def test_internet_gateway_route_to_any_destination_is_found(session, clean, run)
     assert f.resource == clean.route_table_ids[1] and "0.0.0.0/1" in f.message
 
 
+def test_default_route_to_a_nat_instance_interface_is_found(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    eni = ec2.create_network_interface(SubnetId=clean.subnet_ids[0])["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.create_route(RouteTableId=clean.route_table_ids[1], DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=eni)
+    f = the_one(run(clean), "egress-route")
+    assert f.resource == clean.route_table_ids[1] and eni in f.message
+
+
+def test_route_to_an_appliance_for_a_specific_network_is_allowed(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    eni = ec2.create_network_interface(SubnetId=clean.subnet_ids[0])["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.create_route(RouteTableId=clean.route_table_ids[1], DestinationCidrBlock="192.168.0.0/16", NetworkInterfaceId=eni)
+    assert run(clean) == []
+
+
+def test_carrier_gateway_route_is_found(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    cagw = ec2.create_carrier_gateway(VpcId=clean.vpc_id)["CarrierGateway"]["CarrierGatewayId"]
+    ec2.create_route(RouteTableId=clean.route_table_ids[2], DestinationCidrBlock="0.0.0.0/0", CarrierGatewayId=cagw)
+    f = the_one(run(clean), "egress-route")
+    assert f.resource == clean.route_table_ids[2] and cagw in f.message and "carrier gateway" in f.message
+
+
 def test_subnet_mapping_public_ips_is_found(session, clean, run):
     sid = sc.map_public_ips(session, clean)
     f = the_one(run(clean), "subnet-public-ip")
