@@ -248,7 +248,8 @@ def preflight(settings: StackSettings, *, session: boto3.Session | None = None) 
     """What would make pass 1 fail or build a cluster that cannot work — checked before anything
     is created: the region offers every endpoint service in the chosen AZs, and an existing VPC
     has DNS on, the Amazon resolver, an explicit route table per subnet, and no endpoint that the
-    EndpointSet would collide with."""
+    EndpointSet would collide with. Existing subnets that are in fact public (public IPs, a route
+    out) are named too, rather than found by the audit after the cluster exists."""
     with _translated_errors(settings.region):
         return _preflight(_Aws(settings.region, session), settings)
 
@@ -291,8 +292,16 @@ def _preflight(aws: _Aws, settings: StackSettings) -> list[Finding]:
                     "subnet-main-route-table", s["SubnetId"],
                     f"has no explicit route table (it uses the main route table {main}); give it its own "
                     "route table: the main route table is never modified"))
+        # Subnets given as private that are not: better said now than by the audit after pass 2.
+        for s in subnets:
+            if s.get("MapPublicIpOnLaunch"):
+                findings.append(Finding("subnet-public-ip", s["SubnetId"],
+                                        "is listed as private but maps public IPv4 addresses on launch"))
+        ours = sorted({by_subnet[s["SubnetId"]] for s in subnets if s["SubnetId"] in by_subnet})
+        by_id = {t["RouteTableId"]: t for t in tables}
+        for rtb in ours:
+            findings += _route_findings(by_id[rtb])
         if not cluster.private_cluster.skip_endpoint_creation:
-            ours = sorted({by_subnet[s["SubnetId"]] for s in subnets if s["SubnetId"] in by_subnet})
             findings += _collisions(aws, settings, vpc["VpcId"], ours)
     return findings
 

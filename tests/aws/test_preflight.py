@@ -148,6 +148,19 @@ def test_existing_endpoints_are_fine_with_skip_endpoint_creation(session, existi
     assert preflight(settings, session=session) == []
 
 
+def test_existing_subnet_mapping_public_ips_is_found(session, existing):
+    sid = sc.map_public_ips(session, existing)
+    findings = preflight(existing_vpc_settings(existing), session=session)
+    assert [(f.check, f.resource) for f in findings] == [("subnet-public-ip", sid)]
+
+
+def test_existing_subnet_with_a_route_out_is_found(session, existing):
+    nat = sc.add_nat_gateway_route(session, existing)
+    findings = preflight(existing_vpc_settings(existing), session=session)
+    assert [(f.check, f.resource) for f in findings] == [("egress-route", existing.route_table_ids[1])]
+    assert nat in findings[0].message
+
+
 def test_missing_subnet_is_found(session, existing):
     subnets = {**{f"s{i}": {"id": s} for i, s in enumerate(existing.subnet_ids)}, "gone": {"id": "subnet-0000000000000dead"}}
     settings = stack_settings(vpc={"id": existing.vpc_id, "subnets": {"private": subnets}})
