@@ -1,0 +1,74 @@
+"""An imported stack file goes through the offline plan: what eksctl described is what gets planned."""
+
+from __future__ import annotations
+
+import json
+
+from tests.eksctl.helpers import data, run_cli
+
+
+def import_and_plan(tmp_path, example: str, stack: str, *extra: str) -> dict:
+    out = tmp_path / f"Pulumi.{stack}.yaml"
+    r = run_cli("import-eksctl", str(data(example)), "-o", str(out), *extra)
+    assert r.returncode == 0, r.stderr
+    p = run_cli("plan", "--file", str(out), "--json")
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def resources(plan: dict, phase: str, typ: str) -> list[dict]:
+    (run,) = [p for p in plan["passes"] if p["phase"] == phase]
+    return [r for r in run["resources"] if r["type"] == typ]
+
+
+def endpoint_services(plan: dict, phase: str = "private") -> list[str]:
+    return sorted(r["inputs"]["serviceName"] for r in resources(plan, phase, "aws:ec2/vpcEndpoint:VpcEndpoint"))
+
+
+def test_seed_example_plans_region_version_node_group_and_endpoints(tmp_path):
+    plan = import_and_plan(tmp_path, "seed-existing-vpc.yaml", "seed")
+    assert (plan["stack"], plan["region"]) == ("seed", "us-west-2")
+    (cluster,) = resources(plan, "private", "eks:index:Cluster")
+    assert (cluster["inputs"]["name"], cluster["inputs"]["version"]) == ("private-cluster", "1.33")
+    assert cluster["inputs"]["endpointPublicAccess"] is False
+    (mng,) = resources(plan, "private", "eks:index:ManagedNodeGroup")
+    assert (mng["inputs"]["nodeGroupName"], mng["inputs"]["instanceTypes"], mng["inputs"]["scalingConfig"]) == (
+        "m1", ["m5.large"], {"desiredSize": 2, "maxSize": 2, "minSize": 2})
+    assert endpoint_services(plan) == sorted(f"com.amazonaws.us-west-2.{s}" for s in
+                                             ("autoscaling", "ec2", "ecr.api", "ecr.dkr", "s3", "sts"))
+    assert resources(plan, "private", "aws:ec2/vpc:Vpc") == []  # the existing VPC is used, not created
+
+
+def test_new_vpc_example_plans_every_group_and_the_logging_endpoint(tmp_path):
+    plan = import_and_plan(tmp_path, "new-vpc-all-fields.yaml", "all")
+    assert plan["region"] == "eu-west-1"
+    (cluster,) = resources(plan, "private", "eks:index:Cluster")
+    i = cluster["inputs"]
+    assert (i["version"], i["authenticationMode"], i["enabledClusterLogTypes"]) == (
+        "1.32", "API_AND_CONFIG_MAP", ["api", "audit", "controllerManager"])
+    (boot,) = resources(plan, "bootstrap", "eks:index:Cluster")
+    assert boot["inputs"]["publicAccessCidrs"] == ["203.0.113.0/28", "198.51.100.7/32"]
+    mngs = {r["inputs"]["nodeGroupName"]: r["inputs"] for r in resources(plan, "private", "eks:index:ManagedNodeGroup")}
+    assert set(mngs) == {"mng-spot", "mng-apps"}
+    assert (mngs["mng-spot"]["capacityType"], mngs["mng-spot"]["instanceTypes"], mngs["mng-spot"]["diskSize"]) == (
+        "SPOT", ["m5.large", "m5a.large"], 50)
+    (ng,) = resources(plan, "private", "eks:index:NodeGroupV2")
+    assert (ng["inputs"]["instanceType"], ng["inputs"]["desiredCapacity"], ng["inputs"]["nodeRootVolumeSize"]) == (
+        "m5.xlarge", 3, 100)
+    (fp,) = resources(plan, "private", "aws:eks/fargateProfile:FargateProfile")
+    assert fp["inputs"]["selectors"] == [{"namespace": "default"}, {"labels": {"fargate": "yes"}, "namespace": "jobs"}]
+    assert endpoint_services(plan) == sorted(f"com.amazonaws.eu-west-1.{s}" for s in (
+        "autoscaling", "cloudformation", "ec2", "ecr.api", "ecr.dkr", "logs", "s3", "sts"))
+    assert len(resources(plan, "private", "aws:ec2/subnet:Subnet")) == 3
+
+
+def test_config_with_dropped_fields_plans_without_them(tmp_path):
+    # unsupported.yaml asks for a NAT gateway, public endpoint access and a public subnet.
+    plan = import_and_plan(tmp_path, "unsupported.yaml", "extras", "--allow-drop")
+    assert plan["region"] == "us-east-1"
+    for phase in ("bootstrap", "private"):
+        assert f"{phase}: internet gateways: 0, NAT gateways: 0, elastic IPs: 0, default routes: 0 — OK" in plan["findings"]
+        assert f"{phase}: public subnets: 0 — OK" in plan["findings"]
+    assert "private: API access: private only" in plan["findings"]
+    (ng,) = resources(plan, "private", "eks:index:NodeGroupV2")
+    assert (ng["inputs"]["instanceType"], ng["inputs"]["nodeAssociatePublicIpAddress"]) == ("m5.large", False)
