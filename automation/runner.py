@@ -622,6 +622,10 @@ class Runner:
         errors = list(getattr(cause, "errors", []) or [])
         if not errors and isinstance(cause, auto.CommandError):
             errors = [_command_summary(cause)]
+        if isinstance(cause, StackLocked):
+            # Another run holds the stack: any open window is that run's to close, and every
+            # closing attempt of ours would hit the same lock.
+            raise cause
         try:
             open_now = self._state(stk) is StackState.BOOTSTRAP
         except Exception:  # cannot read the state: assume the worst
@@ -631,7 +635,7 @@ class Runner:
                 raise cause
             if isinstance(cause, KeyboardInterrupt):
                 raise cause
-            raise OperationFailed(f"stack {self.stack_name}: {cause}", errors=errors) from None
+            raise OperationFailed(f"stack {self.stack_name}: {_describe(cause)}", errors=errors) from None
         self._say(f"=== {self.stack_name}: FAILED with the public endpoint ON — closing the window (fail closed) ===")
         attempts = [Pass("private", "fail closed"), Pass("private", "fail closed, retry"),
                     Pass("private", "fail closed, cluster only", cluster_only=True)]
@@ -648,7 +652,7 @@ class Runner:
                     if isinstance(cause, ConfigurationError):
                         raise ConfigurationError(f"{cause} (the public endpoint found on was turned off)") from None
                     raise OperationFailed(
-                        f"stack {self.stack_name}: {cause}; the public endpoint was turned off again",
+                        f"stack {self.stack_name}: {_describe(cause)}; the public endpoint was turned off again",
                         errors=_dedupe(errors)) from None
             except RunnerError:
                 raise
@@ -864,6 +868,12 @@ def _derived_close(number: int, p: Pass, bootstrap: EventCollector) -> PassPrevi
         description = "public API access off on the cluster (its resource is not in pass 1's preview: " \
                       "the stand-in or component did not report it)"
     return PassPreview(number, "private", p.purpose, "derived", tuple(changes), 0, description)
+
+
+def _describe(cause: BaseException) -> str:
+    if isinstance(cause, KeyboardInterrupt):
+        return "interrupted"
+    return str(cause) or type(cause).__name__
 
 
 def _plain_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
