@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
-import pytest
 import yaml
 from pulumi.automation import UpdateSummary
 
