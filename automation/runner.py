@@ -418,7 +418,9 @@ class Runner:
         results: list[PassResult] = []
         try:
             kubernetes = False
-            if state is not StackState.NONE:
+            # With --bootstrap always the decision needs no preview (and must not depend on one:
+            # it is the way out when the private-phase preview itself cannot run).
+            if state is not StackState.NONE and bootstrap == "auto":
                 self._say(f"=== {self.stack_name}: previewing the private phase to decide the passes ===")
                 collector = self._preview_phase(stk, "private", ())
                 kubernetes = needs_kubernetes_api(collector.changes,
