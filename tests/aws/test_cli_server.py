@@ -1,6 +1,7 @@
-"""`private-eks audit` as a user runs it: a subprocess whose boto3 finds moto's real server
-through AWS_ENDPOINT_URL. Clean → exit 0; each broken scenario → exit 3 naming the resource;
-AWS unreachable or credentials missing/refused → exit 1 with a clear message, no traceback."""
+"""`private-eks audit` against moto's real server, found through AWS_ENDPOINT_URL as a user's
+boto3 would. As a subprocess: clean → exit 0; broken scenarios → exit 3 naming the resource;
+AWS unreachable → exit 1 with a clear message and no traceback. In-process (same CLI code, no
+interpreter start-up): JSON output, credentials missing or refused → 1, the --stack forms."""
 
 from __future__ import annotations
 
@@ -84,10 +85,20 @@ def test_clean_private_vpc_exits_0(clean):
     assert "no findings" in r.stdout and clean.vpc_id in r.stdout
 
 
-def test_clean_private_vpc_json(clean):
-    r = audit_cli(clean, "--json")
-    assert r.returncode == 0, r.stderr
-    doc = json.loads(r.stdout)
+def main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The CLI in-process (same code path, without a new interpreter and botocore start-up)."""
+    from automation.cli import main as cli_main
+
+    code = cli_main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_clean_private_vpc_json(clean, capsys):
+    code, out, err = main(capsys, "audit", "--region", clean.region, "--vpc-id", clean.vpc_id,
+                          "--cluster-name", clean.cluster_name, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
     assert doc == {"region": clean.region, "vpcId": clean.vpc_id, "clusterName": clean.cluster_name,
                    "clean": True, "findings": []}
 
@@ -146,22 +157,23 @@ def test_unreachable_aws_exits_1_without_traceback(clean):
     assert "cannot reach AWS" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_missing_credentials_exit_1_without_traceback(clean):
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    r = audit_cli(clean, env=env)
-    assert r.returncode == 1, r.stdout + r.stderr
-    assert "no usable AWS credentials" in r.stderr and "Traceback" not in r.stderr
+def test_missing_credentials_exit_1(clean, monkeypatch, capsys):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    code, out, err = main(capsys, "audit", "--region", clean.region, "--vpc-id", clean.vpc_id)
+    assert code == 1, out + err
+    assert "no usable AWS credentials" in err and out == ""
 
 
-def test_refused_credentials_exit_1_without_traceback(server, clean):
+def test_refused_credentials_exit_1(server, clean, capsys):
     # moto's server checks signatures against its IAM users once authentication is switched on.
     requests.post(f"{server}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
     try:
-        r = audit_cli(clean)
+        code, out, err = main(capsys, "audit", "--region", clean.region, "--vpc-id", clean.vpc_id)
     finally:
         requests.post(f"{server}/moto-api/reset-auth", data=b"inf", timeout=10)
-    assert r.returncode == 1, r.stdout + r.stderr
-    assert "refused the credentials" in r.stderr and "Traceback" not in r.stderr
+    assert code == 1, out + err
+    assert "refused the credentials" in err and out == ""
 
 
 def write_stack(project: Path, stack: str, vpc: sc.PrivateVpc, *, with_vpc_id: bool = True) -> None:
@@ -174,20 +186,20 @@ def write_stack(project: Path, stack: str, vpc: sc.PrivateVpc, *, with_vpc_id: b
         f"    vpc:\n{vpc_id}      subnets:\n        private:\n{subnets}")
 
 
-def test_stack_form_audits_the_stacks_existing_vpc_and_cluster(session, clean, tmp_path):
+def test_stack_form_audits_the_stacks_existing_vpc_and_cluster(session, clean, tmp_path, capsys):
     write_stack(tmp_path, "mine", clean, with_vpc_id=False)  # the VPC is the subnets' VPC
-    r = cli("--project-dir", str(tmp_path), "audit", "--stack", "mine")
-    assert r.returncode == 0, r.stdout + r.stderr
+    code, out, err = main(capsys, "--project-dir", str(tmp_path), "audit", "--stack", "mine")
+    assert code == 0, out + err
+    assert clean.vpc_id in out and clean.cluster_name in out
     name = sc.open_public_access(session, clean)
-    r = cli("--project-dir", str(tmp_path), "audit", "--stack", "mine", "--json")
-    assert r.returncode == 3, r.stdout + r.stderr
-    assert [(f["check"], f["resource"]) for f in json.loads(r.stdout)["findings"]] == [("cluster-public-access", name)]
+    code, out, err = main(capsys, "--project-dir", str(tmp_path), "audit", "--stack", "mine", "--json")
+    assert code == 3, out + err
+    assert [(f["check"], f["resource"]) for f in json.loads(out)["findings"]] == [("cluster-public-access", name)]
 
 
 def test_stack_form_for_a_new_vpc_reads_the_outputs_through_the_runner(tmp_path, monkeypatch, capsys):
     """The VPC id of a stack that creates its VPC is a stack output: without --vpc-id the runner
     reads it (Pulumi CLI + state backend); with neither, a clear bad-input error."""
-    from automation.cli import main
 
     (tmp_path / "Pulumi.yaml").write_text("name: private-eks\nruntime: python\nstackConfigDir: stacks\n")
     (tmp_path / "stacks").mkdir()
@@ -195,12 +207,11 @@ def test_stack_form_for_a_new_vpc_reads_the_outputs_through_the_runner(tmp_path,
         "config:\n  aws:region: us-west-2\n  private-eks:cluster:\n    metadata:\n      name: fresh\n")
     monkeypatch.setenv("PATH", str(tmp_path))  # no Pulumi CLI here
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "test")
-    assert main(["--project-dir", str(tmp_path), "audit", "--stack", "new"]) == 2
-    err = capsys.readouterr().err
+    code, _, err = main(capsys, "--project-dir", str(tmp_path), "audit", "--stack", "new")
+    assert code == 2
     assert "Pulumi CLI" in err and "--vpc-id" in err and "Traceback" not in err
 
 
-def test_region_form_needs_a_vpc_id():
-    from automation.cli import main
-
-    assert main(["audit", "--region", "us-west-2"]) == 2
+def test_region_form_needs_a_vpc_id(capsys):
+    code, _, err = main(capsys, "audit", "--region", "us-west-2")
+    assert code == 2 and "--vpc-id" in err
