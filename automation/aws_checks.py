@@ -28,7 +28,8 @@ Scope of the audit, decided here because DESIGN §8 leaves it open:
 * The audit also checks what private DNS depends on (DNS support and hostnames, AmazonProvidedDNS
   in the DHCP options) and names a subnet left on the main route table.
 * EKS reports ``endpointPublicAccess``/``endpointPrivateAccess`` always; when a value is absent
-  (some emulators return only what was set) the API's defaults apply: public on, private off.
+  (some emulators return only what was set) the API's defaults apply: public on, and private off
+  unless public is off (EKS does not allow both off).
 """
 
 from __future__ import annotations
@@ -190,8 +191,9 @@ def _dns_findings(aws: _Aws, vpc: Mapping[str, Any]) -> list[Finding]:
         value = aws.ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)[key]["Value"]
         if not value:
             out.append(Finding(check, vpc_id, f"{attribute} is off; interface endpoints' private DNS needs it on"))
+    # With no option set at all ("default"), Nitro instances get the Amazon resolver anyway
+    # (the VPC guide, "DHCP option set concepts"); a custom set must list it.
     dopt = vpc.get("DhcpOptionsId") or "default"
-    servers: list[str] = []
     if dopt != "default":
         try:
             sets = aws.ec2.describe_dhcp_options(DhcpOptionsIds=[dopt])["DhcpOptions"]
@@ -199,14 +201,13 @@ def _dns_findings(aws: _Aws, vpc: Mapping[str, Any]) -> list[Finding]:
             if _code(e) != "InvalidDhcpOptionID.NotFound":
                 raise
             sets = []
-        for s in sets:
-            for conf in s.get("DhcpConfigurations", []):
-                if conf.get("Key") == "domain-name-servers":
-                    servers += [v.get("Value", "") for v in conf.get("Values", [])]
-    if "AmazonProvidedDNS" not in servers:
-        what = "no DHCP options (no DNS server)" if dopt == "default" else f"DHCP options {dopt} with domain-name-servers {', '.join(servers) or 'unset'}"
-        out.append(Finding("vpc-dhcp-dns", vpc_id,
-                           f"has {what}; the DHCP options must include AmazonProvidedDNS for endpoint private DNS"))
+        servers = [v.get("Value", "") for s in sets for conf in s.get("DhcpConfigurations", [])
+                   if conf.get("Key") == "domain-name-servers" for v in conf.get("Values", [])]
+        if "AmazonProvidedDNS" not in servers:
+            out.append(Finding(
+                "vpc-dhcp-dns", vpc_id,
+                f"has DHCP options {dopt} with domain-name-servers {', '.join(servers) or 'unset'}; "
+                "they must include AmazonProvidedDNS for the endpoints' private DNS names to resolve"))
     return out
 
 
@@ -525,11 +526,14 @@ def _cluster_findings(aws: _Aws, name: str, vpc_id: str) -> tuple[list[Finding],
         raise
     cfg = cluster.get("resourcesVpcConfig", {})
     out: list[Finding] = []
-    if cfg.get("endpointPublicAccess", True):
+    public = cfg.get("endpointPublicAccess", True)
+    # EKS refuses to turn both off, so public off with private unreported means private on.
+    private = cfg.get("endpointPrivateAccess", not public)
+    if public:
         cidrs = cfg.get("publicAccessCidrs") or ["0.0.0.0/0"]
         out.append(Finding("cluster-public-access", name,
                            f"the Kubernetes API endpoint is publicly accessible (from {', '.join(cidrs)}); turn public access off"))
-    if not cfg.get("endpointPrivateAccess", False):
+    if not private:
         out.append(Finding("cluster-private-access", name,
                            "private access to the Kubernetes API endpoint is off; nodes in the VPC cannot reach it"))
     subnet_ids = list(cfg.get("subnetIds", []))
