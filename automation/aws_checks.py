@@ -23,8 +23,9 @@ Scope of the audit, decided here because DESIGN §8 leaves it open:
   on-premises networks or appliances are normal in private VPCs. Virtual private gateway and
   peering routes are not audited.
 * The endpoint security group passes when it admits TCP 443 from the whole VPC CIDR, or from the
-  cluster itself — a rule naming the endpoint's own group or one of the cluster's groups — which
-  is how eksctl builds its endpoints (the nodes' shared group), so its clusters audit clean.
+  cluster itself — a rule naming one of the cluster's groups, or the endpoint's own group (not
+  the VPC's default group) — which is how eksctl builds its endpoints (the nodes' shared group),
+  so its clusters audit clean. An endpoint with no group is judged by the VPC's default group.
 * The audit also checks what private DNS depends on (DNS support and hostnames, AmazonProvidedDNS
   in the DHCP options) and names a subnet left on the main route table.
 * EKS reports ``endpointPublicAccess``/``endpointPrivateAccess`` always; when a value is absent
@@ -633,27 +634,37 @@ def _endpoint_findings(
 def _security_group_findings(
     aws: _Aws, vpc: Mapping[str, Any], groups_of: Mapping[str, list[str]], cluster_groups: Iterable[str] = ()
 ) -> list[Finding]:
-    """Each interface endpoint's groups must admit TCP 443 from the whole VPC CIDR — or, as
-    eksctl builds it, from the cluster itself: a rule naming the endpoint's own group (the
-    nodes' shared group) or one of the cluster's security groups."""
+    """Each interface endpoint's groups must admit TCP 443 from the whole VPC CIDR — or from the
+    cluster itself: a rule naming one of the cluster's groups, or the endpoint's own group, which
+    is how eksctl builds its endpoints (the nodes' shared group). The VPC's default group's
+    self-rule is AWS boilerplate, not such a grant. An endpoint with no group gets the VPC's
+    default group, as AWS does."""
     cidrs = [ipaddress.ip_network(c) for c in _vpc_cidrs(vpc)]
-    all_groups = sorted({g for gs in groups_of.values() for g in gs})
+    default_sg: str | None = None
+    if any(not gs for gs in groups_of.values()):
+        found = aws.pages("describe_security_groups", "SecurityGroups", Filters=[
+            {"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "group-name", "Values": ["default"]}])
+        default_sg = found[0]["GroupId"] if found else None
+    by_set: dict[tuple[str, ...], list[str]] = {}
+    for endpoint, groups in groups_of.items():
+        groups = groups or ([default_sg] if default_sg else [])
+        by_set.setdefault(tuple(sorted(groups)), []).append(endpoint)
+    all_groups = sorted({g for gs in by_set for g in gs})
     rules: dict[str, list[dict[str, Any]]] = {}
+    names: dict[str, str] = {}
     if all_groups:
         # A filter rather than GroupIds: a group deleted under an endpoint then just has no rules.
         for sg in aws.pages("describe_security_groups", "SecurityGroups",
                             Filters=[{"Name": "group-id", "Values": all_groups}]):
             rules[sg["GroupId"]] = sg.get("IpPermissions", [])
-    by_set: dict[tuple[str, ...], list[str]] = {}
-    for endpoint, groups in groups_of.items():
-        by_set.setdefault(tuple(sorted(groups)), []).append(endpoint)
+            names[sg["GroupId"]] = sg.get("GroupName", "")
     out: list[Finding] = []
     for groups, endpoints in sorted(by_set.items()):
         if not groups:
             out.append(Finding("endpoint-security-group", ", ".join(sorted(endpoints)),
                                "interface endpoint has no security group; it needs one admitting TCP 443 from the VPC"))
             continue
-        trusted = set(groups) | set(cluster_groups)
+        trusted = {g for g in groups if names.get(g) != "default"} | set(cluster_groups)
         if any(_admits_443(rules.get(g, []), groups=trusted) for g in groups):
             continue
         missing = [c for c in cidrs if not any(_admits_443(rules.get(g, []), cidr=c) for g in groups)]

@@ -239,6 +239,31 @@ def test_eksctl_style_shared_node_group_on_the_endpoints_passes(session, clean, 
     assert run(clean) == []
 
 
+def test_default_security_group_self_rule_is_not_a_grant(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    default = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [clean.vpc_id]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=default, IpPermissions=[  # what AWS puts in every VPC
+        {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": default}]}])
+    sc.delete_endpoint(session, clean, "sts")
+    vpce = sc.create_endpoint(session, clean, "sts", security_group=default)
+    f = the_one(run(clean), "endpoint-security-group")
+    assert f.resource == default and vpce in f.message
+
+
+def test_endpoint_without_a_group_is_judged_by_the_vpcs_default_group(session, clean, run):
+    ec2 = sc.client(session, "ec2", clean.region)
+    sc.delete_endpoint(session, clean, "ecr.api")
+    vpce = ec2.create_vpc_endpoint(VpcId=clean.vpc_id, ServiceName="com.amazonaws.us-west-2.ecr.api",
+                                   VpcEndpointType="Interface", SubnetIds=clean.subnet_ids,
+                                   PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+    f = the_one(run(clean), "endpoint-security-group")
+    assert f.resource.startswith("sg-") and vpce in f.message
+    ec2.authorize_security_group_ingress(GroupId=f.resource, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": clean.cidr}]}])
+    assert run(clean) == []
+
+
 def test_endpoint_group_admitting_only_an_unrelated_group_is_found(session, clean, run):
     ec2 = sc.client(session, "ec2", clean.region)
     sc.revoke_443(session, clean)
