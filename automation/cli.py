@@ -311,14 +311,22 @@ def cmd_preview(args: argparse.Namespace) -> int:
         say("final API endpoint access: public off, private on")
         return EXIT_OK, "previewed"
 
+    for target in (args.markdown, args.json):
+        if target and not Path(target).resolve().parent.is_dir():
+            raise UsageError(f"{target}: its folder does not exist")
     code = _run_each(args, work, needs_aws=True)
     ordered = [previews[s] for s in _runner_stacks(args) if s in previews]
-    if ordered and args.markdown:
-        Path(args.markdown).write_text(report.markdown(ordered), encoding="utf-8")
-        print(f"wrote {args.markdown}", file=sys.stderr)
-    if ordered and args.json:
-        Path(args.json).write_text(report.to_json(ordered if len(ordered) > 1 else ordered[0]) + "\n", encoding="utf-8")
-        print(f"wrote {args.json}", file=sys.stderr)
+    outputs = [(args.markdown, lambda: report.markdown(ordered)),
+               (args.json, lambda: report.to_json(ordered if len(ordered) > 1 else ordered[0]) + "\n")]
+    for target, render in outputs:
+        if ordered and target:
+            try:
+                Path(target).write_text(render(), encoding="utf-8")
+            except OSError as e:
+                print(f"private-eks: error: cannot write {target}: {e.strerror or e}", file=sys.stderr)
+                code = max(code, EXIT_BAD_INPUT)
+                continue
+            print(f"wrote {target}", file=sys.stderr)
     return code
 
 

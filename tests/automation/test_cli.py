@@ -135,3 +135,10 @@ def test_status_json_of_a_missing_stack(clean_env, project, pulumi_bin):
     assert_clean(done, 0)
     data = json.loads(done.stdout)
     assert data["exists"] is False and data["windowOpen"] is False
+
+
+def test_preview_to_a_folder_that_does_not_exist_is_bad_input(clean_env, project):
+    done = run(["--project-dir", str(project), "preview", "--stack", "dev", "--markdown", "/nonexistent/dir/out.md"],
+               clean_env)
+    assert_clean(done, 2)
+    assert "/nonexistent/dir/out.md: its folder does not exist" in done.stderr
