@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.harness import SHIM, EngineProject, find_cli, in_ci, make_project
+from tests.engine.harness import SHIM, UNSET, EngineProject, find_cli, in_ci, make_project, reset_moto, start_moto
 
 
 @pytest.fixture(scope="session")
@@ -37,11 +37,21 @@ def pulumi_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pulumi-home")
 
 
+@pytest.fixture(scope="session")
+def aws_endpoint():
+    """moto's AWS emulation as a server, for the stand-ins' AWS calls and the CLI's checks."""
+    server = start_moto()
+    yield server.url
+    server.stop()
+
+
 @pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pulumi_bin: Path, pulumi_home: Path) -> EngineProject:
-    project = make_project(tmp_path, pulumi_bin, pulumi_home)
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pulumi_bin: Path, pulumi_home: Path,
+           aws_endpoint: str) -> EngineProject:
+    reset_moto(aws_endpoint)
+    project = make_project(tmp_path, pulumi_bin, pulumi_home, aws_endpoint)
+    for key in UNSET:
+        monkeypatch.delenv(key, raising=False)
     for key, value in project.env.items():
         monkeypatch.setenv(key, value)
-    for key in ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE_FILE"):
-        monkeypatch.delenv(key, raising=False)
     return project

@@ -49,6 +49,31 @@ def find_cli() -> tuple[Path | None, str]:
     return None, f"scripts/install-pulumi-cli failed (exit {done.returncode}):\n{done.stderr[-3000:]}"
 
 
+# Removed from the environment of engine tests: the machine's own AWS and proxy settings.
+UNSET = ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE_FILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+         "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+         "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")
+
+
+def start_moto() -> Any:
+    """moto's AWS emulation as a local server (stop it with ``.stop()``); its URL is ``.url``."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    server.url = f"http://{host}:{port}"
+    return server
+
+
+def reset_moto(url: str) -> None:
+    """Empty moto's emulated account (its documented reset API)."""
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=10).close()
+
+
 @dataclass
 class EngineProject:
     """One test's copy of the engine test project and everything around it."""
@@ -139,8 +164,10 @@ class EngineProject:
         return self.resources(name)["cluster"]["outputs"]
 
 
-def make_project(root: Path, bin_dir: Path, pulumi_home: Path) -> EngineProject:
-    """A fresh copy of the test project under ``root`` and the environment to run it with."""
+def make_project(root: Path, bin_dir: Path, pulumi_home: Path, aws_endpoint: str | None = None) -> EngineProject:
+    """A fresh copy of the test project under ``root`` and the environment to run it with:
+    its own file backend and passphrase; with ``aws_endpoint`` (moto's server), AWS calls (the
+    stand-ins', the CLI's checks) go there with test credentials and nothing from this machine."""
     project = root / "project"
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     state, faults, journal = root / "state", root / "faults", root / "journal.jsonl"
@@ -159,4 +186,14 @@ def make_project(root: Path, bin_dir: Path, pulumi_home: Path) -> EngineProject:
         standin.FAULTS_ENV: str(faults),
         standin.JOURNAL_ENV: str(journal),
     }
+    if aws_endpoint:
+        env.update({
+            "AWS_ENDPOINT_URL": aws_endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-west-2",
+            "AWS_CONFIG_FILE": str(root / "no-aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(root / "no-aws-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        })
     return EngineProject(dir=project, state=state, faults=faults, journal=journal, bin=bin_dir, env=env)

@@ -26,7 +26,7 @@ import yaml
 from pulumi.automation import _stack as auto_stack
 from pulumi.automation.errors import CommandError
 
-from tests.engine.harness import ROOT, find_cli, make_project
+from tests.engine.harness import ROOT, UNSET, find_cli, make_project, start_moto
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -69,9 +69,12 @@ def main() -> int:
     if bin_dir is None:
         print(f"record_fixtures: {how}", file=sys.stderr)
         return 1
+    moto = start_moto()
     with tempfile.TemporaryDirectory() as tmp:
-        project = make_project(Path(tmp), bin_dir, Path(tmp, "home"))
+        project = make_project(Path(tmp), bin_dir, Path(tmp, "home"), moto.url)
         Path(tmp, "home").mkdir()
+        for key in UNSET:
+            os.environ.pop(key, None)
         os.environ.update(project.env)
 
         def run(name: str, phase: str, op: str, *, expect_failure: bool = False) -> None:
@@ -100,6 +103,7 @@ def main() -> int:
 
         project.fault("update", "cluster")
         run("up-failed-update.json", "bootstrap", "up", expect_failure=True)
+    moto.stop()
     return 0
 
 

@@ -15,8 +15,6 @@ import pytest
 
 pytestmark = pytest.mark.engine
 
-# The CLI refuses to touch AWS without credentials; the stand-ins never call AWS.
-FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-west-2"}
 
 
 def command(engine, *args: str) -> list[str]:
@@ -25,7 +23,7 @@ def command(engine, *args: str) -> list[str]:
 
 def cli(engine, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(command(engine, *args), capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **FAKE_AWS}, cwd=engine.dir)
+                          cwd=engine.dir)
 
 
 def test_up_streams_a_banner_per_pass_and_exits_0(engine):
@@ -38,6 +36,9 @@ def test_up_streams_a_banner_per_pass_and_exits_0(engine):
     assert banners.index(next(b for b in banners if "pass 1/2" in b)) < banners.index(
         next(b for b in banners if "pass 2/2" in b))
     assert "Updating (engine)" in up.stdout  # the engine's own output, streamed
+    assert banners[0] == "=== engine: preflight checks ==="
+    # The stand-ins built their VPC and cluster in moto: the post-deploy audit checks them there.
+    assert "engine: post-deploy audit: no findings" in up.stdout
     status = cli(engine, "status", "--stack", "engine", "--json")
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["windowOpen"] is False
@@ -60,7 +61,7 @@ def test_window_left_open_exits_3_and_status_exits_3(engine):
 def test_run_killed_between_passes_is_found_open_and_closed_by_the_next_up(engine):
     engine.slow("update", "cluster", 120)  # pass 2 hangs on the cluster: kill it there
     run = subprocess.Popen(command(engine, "up", "--stack", "engine"), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, env={**os.environ, **FAKE_AWS}, cwd=engine.dir,
+                           stderr=subprocess.DEVNULL, cwd=engine.dir,
                            start_new_session=True)
     try:
         engine.wait_for("update", "cluster")
@@ -78,12 +79,12 @@ def test_run_killed_between_passes_is_found_open_and_closed_by_the_next_up(engin
     assert status.returncode == 3, status.stdout + status.stderr
     assert "public endpoint ON" in status.stdout
 
-    # The killed run's lock is still there: the window cannot be closed until it goes, and the
-    # runner says so (exit 3: the endpoint is still public), naming the lock.
+    # The killed run's lock is still there. The runner leaves a window held under another run's
+    # lock to that run (StackLocked, exit 1) and names the lock; nothing was run.
     locked = cli(engine, "up", "--stack", "engine")
-    assert locked.returncode == 3
-    assert "PUBLIC API endpoint is still ON" in locked.stderr
-    assert "the stack is currently locked" in locked.stderr
+    assert locked.returncode == 1, locked.stdout + locked.stderr
+    assert "stack engine is locked by another update" in locked.stderr
+    assert cli(engine, "status", "--stack", "engine").returncode == 3
     locks = list((engine.state / ".pulumi" / "locks").rglob("*.json"))
     assert len(locks) == 1
     locks[0].unlink()  # what the message says to do once no run is left

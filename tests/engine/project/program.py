@@ -6,10 +6,12 @@ to the runner: the network (VPC, private subnets, route tables), the endpoints, 
 access per phase) and the node groups. The build takes the same arguments and exports the same
 stack outputs as the real program, so the Runner drives it through the same code path.
 
-The providers really apply changes: ``diff`` compares inputs and ``update`` returns the new state,
-so pass 2 is an update of the cluster stand-in, visible in the state and in the engine's events.
-The cluster's outputs carry ``accessHistory``, one entry per create/update, so a test can read
-from the state which API access the cluster had in each pass.
+When ``AWS_ENDPOINT_URL`` names an endpoint (the tests start moto's server), the providers make
+the AWS calls of the real resources through boto3, so the VPC, subnets, route tables, endpoints,
+cluster and node groups exist in moto's emulated account, where the CLI's preflight and
+post-deploy audit see them; without one they only keep their state. ``diff`` compares inputs and ``update`` applies the
+change (pass 2 is UpdateClusterConfig on the cluster). The cluster's outputs also carry
+``accessHistory``, one entry per create/update: which API access each pass applied, in order.
 
 Two environment variables, read by the providers (they run in the engine's plugin process):
 
@@ -23,8 +25,10 @@ Two environment variables, read by the providers (they run in the engine's plugi
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -37,6 +41,9 @@ from components.settings import StackSettings
 JOURNAL_ENV = "PRIVATE_EKS_ENGINE_JOURNAL"
 FAULTS_ENV = "PRIVATE_EKS_ENGINE_FAULTS"
 PHASES = ("bootstrap", "private")
+# moto checks neither role; they are here because the EKS API requires them.
+ROLE_ARN = "arn:aws:iam::123456789012:role/private-eks-cluster"
+NODE_ROLE_ARN = "arn:aws:iam::123456789012:role/private-eks-nodes"
 
 
 class InjectedFault(Exception):
@@ -75,56 +82,194 @@ def _fault(op: str, kind: str) -> None:
 
 
 class StandInProvider(ResourceProvider):
-    """CRUD for one kind of stand-in. Properties named in ``replace_on`` force a replacement, like
-    the immutable properties of the real resources (a VPC's CIDR, a cluster's name)."""
+    """CRUD for one kind of stand-in; subclasses make the AWS calls. Properties in ``replace_on``
+    force a replacement, like the immutable properties of the real resources (a VPC's CIDR)."""
 
+    kind = "resource"
+    replace_on: tuple[str, ...] = ()
+    # Outputs the provider adds; they are not inputs, so diff ignores them.
+    computed: tuple[str, ...] = ("__provider", "arn")
     # The serialized provider is then not a secret: the engine's events stay readable.
     serialize_as_secret_always = False
-
-    def __init__(self, kind: str, replace_on: Sequence[str] = (), computed: Sequence[str] = ()):
-        super().__init__()
-        self.kind = kind
-        self.replace_on = tuple(replace_on)
-        # Outputs the provider adds; they are not inputs, so diff ignores them.
-        self.computed = ("__provider", "arn", *computed)
 
     def _inputs(self, props: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in props.items() if k not in self.computed}
 
     def _outs(self, id_: str, inputs: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
-        return {**inputs, "arn": f"arn:stand-in:{self.kind}/{id_}"}
+        return {**inputs, "arn": f"arn:aws:stand-in:{inputs.get('region', '')}:{self.kind}/{id_}"}
+
+    def _aws_create(self, inputs: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def _aws_update(self, id_: str, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+        raise NotImplementedError(f"{self.kind}: every change replaces it")
+
+    def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         _fault("create", self.kind)
         inputs = self._inputs(props)
-        digest = hashlib.sha1(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:12]
-        id_ = f"{self.kind}-{digest}"
+        if _aws_named():
+            id_ = self._aws_create(inputs)
+        else:
+            digest = hashlib.sha1(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:12]
+            id_ = f"{self.kind}-{digest}"
         _journal({"op": "create", "kind": self.kind, "id": id_, "inputs": inputs})
         return CreateResult(id_, self._outs(id_, inputs, None))
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         old, new = self._inputs(olds), self._inputs(news)
         changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-        replaces = [k for k in changed if k in self.replace_on]
+        replaces = [k for k in changed if k in self.replace_on or self.replace_on == ("*",)]
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         _fault("update", self.kind)
         inputs = self._inputs(news)
+        if _aws_named():
+            self._aws_update(id_, olds, inputs)
         _journal({"op": "update", "kind": self.kind, "id": id_, "inputs": inputs})
         return UpdateResult(self._outs(id_, inputs, olds))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         _fault("delete", self.kind)
+        if _aws_named():
+            self._aws_delete(id_, props)
         _journal({"op": "delete", "kind": self.kind, "id": id_})
 
 
-class ClusterProvider(StandInProvider):
-    """The cluster stand-in also records the API access of every create/update in
-    ``accessHistory``: the state then tells which access each pass applied, and in what order."""
+def _aws_named() -> bool:
+    """The stand-ins call AWS only when the environment names an endpoint (moto's server): never
+    the real AWS. Without one they only keep their state (ids made from their inputs)."""
+    return bool(os.environ.get("AWS_ENDPOINT_URL"))
 
-    def __init__(self) -> None:
-        super().__init__("cluster", replace_on=("name",), computed=("endpoint", "accessHistory"))
+
+_CLIENTS: dict[tuple[str, str], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def _client(service: str, region: str) -> Any:
+    # One client per plugin process and service (making one costs more than moto's calls), made
+    # under a lock: the engine runs operations in parallel and boto3's sessions are not thread-safe.
+    # boto3's standard configuration chain: AWS_ENDPOINT_URL points it at moto.
+    import boto3
+
+    with _CLIENTS_LOCK:
+        if (service, region) not in _CLIENTS:
+            _CLIENTS[service, region] = boto3.session.Session().client(service, region_name=region)
+        return _CLIENTS[service, region]
+
+
+class VpcProvider(StandInProvider):
+    """A VPC with DNS support and hostnames, and DHCP options handing out the Amazon resolver."""
+
+    kind, replace_on = "vpc", ("cidrBlock", "region")
+
+    def _aws_create(self, inputs: dict[str, Any]) -> str:
+        ec2 = _client("ec2", inputs["region"])
+        vpc_id = ec2.create_vpc(CidrBlock=inputs["cidrBlock"])["Vpc"]["VpcId"]
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": True})
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+        options = ec2.create_dhcp_options(DhcpConfigurations=[
+            {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}])["DhcpOptions"]["DhcpOptionsId"]
+        ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=vpc_id)
+        return vpc_id
+
+    def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
+        _client("ec2", props["region"]).delete_vpc(VpcId=id_)
+
+
+class SubnetProvider(StandInProvider):
+    kind, replace_on = "subnet", ("*",)
+
+    def _aws_create(self, inputs: dict[str, Any]) -> str:
+        return _client("ec2", inputs["region"]).create_subnet(
+            VpcId=inputs["vpcId"], CidrBlock=inputs["cidrBlock"], AvailabilityZone=inputs["availabilityZone"],
+        )["Subnet"]["SubnetId"]
+
+    def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
+        _client("ec2", props["region"]).delete_subnet(SubnetId=id_)
+
+
+class RouteTableProvider(StandInProvider):
+    """A route table of its own for one subnet (explicitly associated), no routes out."""
+
+    kind, replace_on = "routeTable", ("*",)
+
+    def _aws_create(self, inputs: dict[str, Any]) -> str:
+        ec2 = _client("ec2", inputs["region"])
+        table = ec2.create_route_table(VpcId=inputs["vpcId"])["RouteTable"]["RouteTableId"]
+        ec2.associate_route_table(RouteTableId=table, SubnetId=inputs["subnetId"])
+        return table
+
+    def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
+        ec2 = _client("ec2", props["region"])
+        for table in ec2.describe_route_tables(RouteTableIds=[id_])["RouteTables"]:
+            for association in table.get("Associations", []):
+                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+        ec2.delete_route_table(RouteTableId=id_)
+
+
+class EndpointsProvider(StandInProvider):
+    """The endpoint set: a security group admitting 443 from the VPC, interface endpoints with
+    private DNS in the subnets, the S3 gateway on every route table."""
+
+    kind, replace_on = "endpoints", ("*",)
+    computed = (*StandInProvider.computed, "securityGroupId", "endpointIds")
+
+    def _aws_create(self, inputs: dict[str, Any]) -> str:
+        ec2 = _client("ec2", inputs["region"])
+        group = ec2.create_security_group(GroupName=f"endpoints-{inputs['vpcId']}", Description="VPC endpoints",
+                                          VpcId=inputs["vpcId"])["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": inputs["vpcCidr"]}]}])
+        for service in inputs["services"]:
+            name = f"com.amazonaws.{inputs['region']}.{service}"
+            if service == "s3":
+                ec2.create_vpc_endpoint(VpcId=inputs["vpcId"], ServiceName=name, VpcEndpointType="Gateway",
+                                        RouteTableIds=inputs["routeTableIds"])
+            else:
+                ec2.create_vpc_endpoint(VpcId=inputs["vpcId"], ServiceName=name, VpcEndpointType="Interface",
+                                        SubnetIds=inputs["subnetIds"], SecurityGroupIds=[group],
+                                        PrivateDnsEnabled=True)
+        return group
+
+    def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
+        ec2 = _client("ec2", props["region"])
+        found = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [props["vpcId"]]}])["VpcEndpoints"]
+        if found:
+            ec2.delete_vpc_endpoints(VpcEndpointIds=[e["VpcEndpointId"] for e in found])
+        ec2.delete_security_group(GroupId=id_)
+
+
+def _vpc_config(inputs: dict[str, Any]) -> dict[str, Any]:
+    config = {"subnetIds": inputs["subnetIds"], "endpointPublicAccess": inputs["endpointPublicAccess"],
+              "endpointPrivateAccess": inputs["endpointPrivateAccess"]}
+    if inputs.get("publicAccessCidrs"):
+        config["publicAccessCidrs"] = inputs["publicAccessCidrs"]
+    return config
+
+
+class ClusterProvider(StandInProvider):
+    """The EKS cluster; an update applies the API access (UpdateClusterConfig). It also records the
+    access of every create/update in ``accessHistory``: the state then tells which access each
+    pass applied, and in what order."""
+
+    kind, replace_on = "cluster", ("name", "region", "subnetIds")
+    computed = (*StandInProvider.computed, "endpoint", "accessHistory")
+
+    def _aws_create(self, inputs: dict[str, Any]) -> str:
+        _client("eks", inputs["region"]).create_cluster(
+            name=inputs["name"], version=inputs["version"], roleArn=ROLE_ARN, resourcesVpcConfig=_vpc_config(inputs),
+            accessConfig={"authenticationMode": inputs["authenticationMode"]})
+        return inputs["name"]
+
+    def _aws_update(self, id_: str, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+        _client("eks", inputs["region"]).update_cluster_config(name=id_, resourcesVpcConfig=_vpc_config(inputs))
+
+    def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
+        _client("eks", props["region"]).delete_cluster(name=id_)
 
     def _outs(self, id_: str, inputs: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
         history = list((olds or {}).get("accessHistory") or [])
@@ -136,62 +281,98 @@ class ClusterProvider(StandInProvider):
         })
         return {
             **super()._outs(id_, inputs, olds),
-            "endpoint": f"https://{id_}.stand-in.eks.amazonaws.com",
+            "endpoint": f"https://{id_}.{inputs.get('region')}.eks.amazonaws.com",
             "accessHistory": history,
         }
 
 
+class NodeGroupProvider(StandInProvider):
+    """A managed node group; an update applies its sizes (UpdateNodegroupConfig)."""
+
+    kind, replace_on = "nodeGroup", ("name", "clusterName", "region", "subnetIds", "instanceType")
+
+    def _aws_create(self, inputs: dict[str, Any]) -> str:
+        _client("eks", inputs["region"]).create_nodegroup(
+            clusterName=inputs["clusterName"], nodegroupName=inputs["name"], subnets=inputs["subnetIds"],
+            nodeRole=NODE_ROLE_ARN, instanceTypes=[inputs["instanceType"] or "m5.large"],
+            scalingConfig=_scaling(inputs))
+        return f"{inputs['clusterName']}:{inputs['name']}"
+
+    def _aws_update(self, id_: str, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+        _client("eks", inputs["region"]).update_nodegroup_config(
+            clusterName=inputs["clusterName"], nodegroupName=inputs["name"], scalingConfig=_scaling(inputs))
+
+    def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
+        _client("eks", props["region"]).delete_nodegroup(clusterName=props["clusterName"], nodegroupName=props["name"])
+
+
+def _scaling(inputs: dict[str, Any]) -> dict[str, int]:
+    # Pulumi's wire format has one number type: 2 arrives as 2.0.
+    return {key: int(inputs[key]) for key in ("minSize", "desiredSize", "maxSize")}
+
+
 class StandIn(pulumi.dynamic.Resource, module="standin", name="Resource"):
-    """A generic stand-in (VPC, subnet, route table, endpoints, node group)."""
+    """A stand-in for a part of the network or the capacity (VPC, subnet, route table, endpoints,
+    node group); the provider says which."""
 
     arn: pulumi.Output[str]
 
-    def __init__(self, kind: str, name: str, props: dict[str, Any], *, replace_on: Sequence[str] = (),
+    def __init__(self, provider: StandInProvider, name: str, props: dict[str, Any],
                  opts: pulumi.ResourceOptions | None = None):
-        super().__init__(StandInProvider(kind, replace_on), name, {**props, "arn": None}, opts)
+        super().__init__(provider, name, {**props, "arn": None}, opts)
 
 
 class StandInCluster(pulumi.dynamic.Resource, module="standin", name="Cluster"):
     """The cluster stand-in: the inputs of ``eks.Cluster`` that the two passes change."""
 
     arn: pulumi.Output[str]
+    name: pulumi.Output[str]
     endpoint: pulumi.Output[str]
     accessHistory: pulumi.Output[list]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None):
-        super().__init__(ClusterProvider(), name, {**props, "arn": None, "endpoint": None, "accessHistory": None}, opts)
+        super().__init__(ClusterProvider(), name, {**props, "arn": None, "endpoint": None, "accessHistory": None},
+                         opts)
+
+
+def _subnet_cidrs(settings: StackSettings, zones: Sequence[str]) -> dict[str, str]:
+    configured = {s.az or key: s.cidr for key, s in settings.cluster.private_subnets.items() if s.cidr}
+    vpc = ipaddress.ip_network(settings.cluster.vpc_cidr)
+    carved = vpc.subnets(new_prefix=min(vpc.prefixlen + 3, 28))
+    return {az: configured.get(az) or str(next(carved)) for az in zones}
 
 
 def build(settings: StackSettings, phase: str, bootstrap_cidrs: Sequence[str] = ()) -> dict[str, Any]:
     """The stand-in of ``components.program.build``: same arguments, same stack outputs."""
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {PHASES}, not {phase!r}")
-    c = settings.cluster
+    c, region = settings.cluster, settings.region
     bootstrap = phase == "bootstrap"
     cidrs = list(bootstrap_cidrs) or list(c.vpc.public_access_cidrs)
 
-    vpc = StandIn("vpc", "vpc", {"cidrBlock": c.vpc_cidr, "enableDnsSupport": True, "enableDnsHostnames": True},
-                  replace_on=("cidrBlock",))
+    vpc = StandIn(VpcProvider(), "vpc", {"region": region, "cidrBlock": c.vpc_cidr})
     subnets, tables = [], []
-    zones = c.availability_zones or c.subnet_zones() or [f"{settings.region}a", f"{settings.region}b"]
-    for i, az in enumerate(zones):
-        subnet = StandIn("subnet", f"private-{az}", {"vpcId": vpc.id, "availabilityZone": az,
-                                                     "mapPublicIpOnLaunch": False},
-                         replace_on=("availabilityZone",))
-        table = StandIn("routeTable", f"rt-{az}", {"vpcId": vpc.id, "subnetId": subnet.id})
+    zones = c.availability_zones or c.subnet_zones() or [f"{region}a", f"{region}b"]
+    for az, cidr in _subnet_cidrs(settings, zones).items():
+        subnet = StandIn(SubnetProvider(), f"private-{az}",
+                         {"region": region, "vpcId": vpc.id, "availabilityZone": az, "cidrBlock": cidr})
+        table = StandIn(RouteTableProvider(), f"rt-{az}", {"region": region, "vpcId": vpc.id, "subnetId": subnet.id})
         subnets.append(subnet)
         tables.append(table)
+    subnet_ids = [s.id for s in subnets]
     services = [s.name for s in settings.endpoint_services()]
-    endpoints = StandIn("endpoints", "endpoints", {"vpcId": vpc.id, "services": services,
-                                                  "routeTableIds": [t.id for t in tables]})
+    endpoints = StandIn(EndpointsProvider(), "endpoints", {
+        "region": region, "vpcId": vpc.id, "vpcCidr": c.vpc_cidr, "services": services,
+        "subnetIds": subnet_ids, "routeTableIds": [t.id for t in tables]})
 
     cluster = StandInCluster(
         "cluster",
         {
+            "region": region,
             "name": c.metadata.name,
             "version": c.metadata.version,
             "phase": phase,
-            "subnetIds": [s.id for s in subnets],
+            "subnetIds": subnet_ids,
             "endpointPrivateAccess": True,
             "endpointPublicAccess": bootstrap,
             # Only in the bootstrap phase, as with pulumi-eks (it rejects CIDRs without public access).
@@ -199,21 +380,21 @@ def build(settings: StackSettings, phase: str, bootstrap_cidrs: Sequence[str] = 
             "authenticationMode": c.access_config.authentication_mode,
             "logTypes": list(c.cloud_watch.cluster_logging.enable_types),
         },
+        # Nodes need the endpoints to pull images and register, as in the real program.
         opts=pulumi.ResourceOptions(depends_on=[endpoints]),
     )
     for ng in [*c.managed_node_groups, *c.node_groups]:
         lo, want, hi = ng.sizes
-        StandIn("nodeGroup", ng.name, {"clusterName": c.metadata.name, "subnetIds": [s.id for s in subnets],
-                                       "minSize": lo, "desiredSize": want, "maxSize": hi,
-                                       "instanceType": ng.instance_type},
-                opts=pulumi.ResourceOptions(depends_on=[cluster]))
+        StandIn(NodeGroupProvider(), ng.name, {
+            "region": region, "clusterName": cluster.name, "name": ng.name, "subnetIds": subnet_ids,
+            "minSize": lo, "desiredSize": want, "maxSize": hi, "instanceType": ng.instance_type})
 
     outputs: dict[str, Any] = {
-        "clusterName": c.metadata.name,
+        "clusterName": cluster.name,
         "endpointPhase": phase,
         "endpointPublicAccess": bootstrap,
         "vpcId": vpc.id,
-        "privateSubnetIds": [s.id for s in subnets],
+        "privateSubnetIds": subnet_ids,
         "routeTableIds": [t.id for t in tables],
         "endpointServiceNames": services,
         "oidcProviderArn": None,
