@@ -142,3 +142,12 @@ def test_preview_to_a_folder_that_does_not_exist_is_bad_input(clean_env, project
                clean_env)
     assert_clean(done, 2)
     assert "/nonexistent/dir/out.md: its folder does not exist" in done.stderr
+
+
+def test_several_stacks_exit_with_the_worst_code_and_name_each_in_the_table(clean_env, project, pulumi_bin):
+    env = {**with_cli(clean_env, pulumi_bin), "PULUMI_CONFIG_PASSPHRASE": "x"}
+    done = run(["--project-dir", str(project), "status", "--stack", "dev", "--stack", "nope"], env)
+    assert_clean(done, 2)
+    assert "[nope] stacks/Pulumi.nope.yaml: 1 problem in the stack settings" in done.stderr
+    table = done.stdout.splitlines()[-2:]
+    assert [line.split()[:2] for line in table] == [["dev", "0"], ["nope", "2"]]
