@@ -58,8 +58,11 @@ UNSET = ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE_FILE", "AWS_PROFILE", 
 
 def start_moto() -> Any:
     """moto's AWS emulation as a local server (stop it with ``.stop()``); its URL is ``.url``."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
