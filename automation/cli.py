@@ -365,8 +365,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         s = runner.status()
         statuses.append(s)
         if not args.json:
-            if not s.exists:
-                say(f"{s.stack}: not deployed")
+            if not s.exists or (s.state.value == "none" and not s.outputs):
+                say(f"{s.stack}: not deployed" + (" (the stack exists, without resources)" if s.exists else ""))
             else:
                 public = "ON (window open)" if s.window_open else ("off" if s.endpoint_public_access is False else "unknown")
                 since = f", since {s.since:%Y-%m-%d %H:%M:%S} UTC" if s.since else ""

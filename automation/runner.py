@@ -408,13 +408,21 @@ class Runner:
             raise ConfigurationError(f"bootstrap must be 'auto' or 'always', not {bootstrap!r}")
         explicit = _validate_cidrs(bootstrap_cidrs)
         warnings = self._warn_proxy()
-        stk = self._stack(create=True)
-        assert stk is not None
+        cidrs: list[str] = []
+        source = ""
+        checked = False
+        stk = self._stack(create=False)
+        if stk is None:
+            # A new stack: what can be checked is checked before the stack is created, so that a
+            # bad CIDR or a preflight problem leaves nothing behind in the backend.
+            cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
+            self._run_preflight()
+            checked = True
+            stk = self._stack(create=True)
+            assert stk is not None
         state = self._state(stk)
         if state is StackState.BOOTSTRAP:
             self._say(f"=== {self.stack_name}: the public endpoint was found ON (an interrupted run?): closing it first ===")
-        cidrs: list[str] = []
-        source = ""
         results: list[PassResult] = []
         try:
             kubernetes = False
@@ -427,9 +435,10 @@ class Runner:
                                                   self.settings.cluster.access_config.authentication_mode)
             passes = decide_passes(state, kubernetes_changes=kubernetes, bootstrap=bootstrap)
             if any(p.phase == "bootstrap" for p in passes):
-                cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
-                if state is StackState.NONE:
-                    self._run_preflight()
+                if not checked:
+                    cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
+                    if state is StackState.NONE:
+                        self._run_preflight()
                 if any(ipaddress.ip_network(c).prefixlen == 0 for c in cidrs):
                     self._say(f"warning: {self.stack_name}: the bootstrap window is open to the whole internet "
                               f"({', '.join(cidrs)})")

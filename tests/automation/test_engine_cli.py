@@ -90,6 +90,17 @@ def test_preflight_problems_stop_a_new_stack_before_anything_is_created(engine):
         engine.runner(preflight=preflight).up()
     assert seen == ["engine"] and failed.value.findings == ["com.amazonaws.us-west-2.ecr.dkr: not offered in us-west-2d"]
     assert engine.operations() == []
+    assert engine.runner().status().exists is False  # not even an empty stack is left behind
+
+
+def test_no_bootstrap_cidr_for_a_new_stack_leaves_nothing_behind(engine):
+    from automation import ConfigurationError
+
+    stack_file = engine.dir / "stacks" / "Pulumi.engine.yaml"
+    stack_file.write_text(stack_file.read_text().replace("      publicAccessCIDRs: [203.0.113.7/32]\n", ""))
+    with pytest.raises(ConfigurationError, match="--bootstrap-cidr"):
+        engine.runner().up()
+    assert engine.runner().status().exists is False
 
 
 def test_preflight_runs_only_before_a_new_stacks_first_pass(engine):
