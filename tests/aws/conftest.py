@@ -52,6 +52,13 @@ def clean(session: boto3.Session, request) -> scenario.PrivateVpc:
     return scenario.build_private_vpc(session, cluster_name=scenario.cluster_name_for(request.node.name))
 
 
+@pytest.fixture
+def vpc(session: boto3.Session) -> scenario.PrivateVpc:
+    """A clean private VPC without a cluster, for the VPC-level rules (moto's CreateCluster is
+    slow: it loads botocore's endpoint data on every call)."""
+    return scenario.build_private_vpc(session, cluster_name=None)
+
+
 def stack_settings(region: str = scenario.REGION, *, name: str = "private-cluster", **cluster: Any) -> StackSettings:
     """Validated settings for a minimal stack; keyword arguments are private-eks:cluster keys."""
     doc = {"config": {"aws:region": region, "private-eks:cluster": {"metadata": {"name": name}, **cluster}}}

@@ -51,8 +51,8 @@ def test_clean_vpc_we_created_passes(clean, run):
     assert run(clean, created_vpc=True) == []
 
 
-def test_clean_vpc_passes_without_a_cluster_name(clean, run):
-    assert run(clean, cluster_name=None) == []
+def test_clean_vpc_passes_without_a_cluster_name(vpc, run):
+    assert run(vpc, cluster_name=None) == []
 
 
 # ------------------------------------------------------------------------------- no way out
@@ -65,90 +65,90 @@ def test_attached_internet_gateway_with_default_route_is_found(session, clean, r
     assert "0.0.0.0/0" in f.message and igw in f.message and "internet gateway" in f.message
 
 
-def test_internet_gateway_attached_to_a_vpc_we_created_is_found(session, clean, run):
-    igw = sc.attach_internet_gateway_with_default_route(session, clean)
-    findings = run(clean, created_vpc=True)
+def test_internet_gateway_attached_to_a_vpc_we_created_is_found(session, vpc, run):
+    igw = sc.attach_internet_gateway_with_default_route(session, vpc)
+    findings = run(vpc, created_vpc=True)
     attached = only(findings, "igw-attached")
     assert [f.resource for f in attached] == [igw]
-    assert clean.vpc_id in attached[0].message
+    assert vpc.vpc_id in attached[0].message
     assert len(only(findings, "egress-route")) == 1
 
 
-def test_internet_gateway_without_routes_in_a_users_vpc_is_not_a_finding(session, clean, run):
+def test_internet_gateway_without_routes_in_a_users_vpc_is_not_a_finding(session, vpc, run):
     # A user's VPC may hold public subnets for other workloads; only routes from the cluster's
     # route tables matter there.
-    ec2 = sc.client(session, "ec2", clean.region)
+    ec2 = sc.client(session, "ec2", vpc.region)
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=clean.vpc_id)
-    assert run(clean) == []
-    assert [f.resource for f in run(clean, created_vpc=True)] == [igw]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc.vpc_id)
+    assert run(vpc) == []
+    assert [f.resource for f in run(vpc, created_vpc=True)] == [igw]
 
 
-def test_nat_gateway_route_is_found(session, clean, run):
-    nat = sc.add_nat_gateway_route(session, clean)
-    f = the_one(run(clean), "egress-route")
-    assert f.resource == clean.route_table_ids[1]
+def test_nat_gateway_route_is_found(session, vpc, run):
+    nat = sc.add_nat_gateway_route(session, vpc)
+    f = the_one(run(vpc), "egress-route")
+    assert f.resource == vpc.route_table_ids[1]
     assert nat in f.message and "NAT gateway" in f.message and "0.0.0.0/0" in f.message
 
 
-def test_ipv6_default_route_to_egress_only_gateway_is_found(session, clean, run):
-    eigw = sc.add_egress_only_ipv6_route(session, clean)
-    f = the_one(run(clean), "egress-route")
-    assert f.resource == clean.route_table_ids[2]
+def test_ipv6_default_route_to_egress_only_gateway_is_found(session, vpc, run):
+    eigw = sc.add_egress_only_ipv6_route(session, vpc)
+    f = the_one(run(vpc), "egress-route")
+    assert f.resource == vpc.route_table_ids[2]
     assert "::/0" in f.message and eigw in f.message and "egress-only" in f.message
 
 
-def test_transit_gateway_default_route_is_found(session, clean, run):
-    tgw = sc.add_transit_gateway_default_route(session, clean)
-    f = the_one(run(clean), "egress-route")
-    assert f.resource == clean.route_table_ids[0]
+def test_transit_gateway_default_route_is_found(session, vpc, run):
+    tgw = sc.add_transit_gateway_default_route(session, vpc)
+    f = the_one(run(vpc), "egress-route")
+    assert f.resource == vpc.route_table_ids[0]
     assert tgw in f.message and "transit gateway" in f.message and "0.0.0.0/0" in f.message
 
 
-def test_transit_gateway_route_to_a_specific_network_is_allowed(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
+def test_transit_gateway_route_to_a_specific_network_is_allowed(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
     tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
-    ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=clean.vpc_id, SubnetIds=clean.subnet_ids)
-    ec2.create_route(RouteTableId=clean.route_table_ids[0], DestinationCidrBlock="172.16.0.0/12", TransitGatewayId=tgw)
-    assert run(clean) == []
+    ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc.vpc_id, SubnetIds=vpc.subnet_ids)
+    ec2.create_route(RouteTableId=vpc.route_table_ids[0], DestinationCidrBlock="172.16.0.0/12", TransitGatewayId=tgw)
+    assert run(vpc) == []
 
 
-def test_internet_gateway_route_to_any_destination_is_found(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
+def test_internet_gateway_route_to_any_destination_is_found(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=clean.vpc_id)
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc.vpc_id)
     # Two halves of the internet are as open as 0.0.0.0/0.
-    ec2.create_route(RouteTableId=clean.route_table_ids[1], DestinationCidrBlock="0.0.0.0/1", GatewayId=igw)
-    f = the_one(run(clean), "egress-route")
-    assert f.resource == clean.route_table_ids[1] and "0.0.0.0/1" in f.message
+    ec2.create_route(RouteTableId=vpc.route_table_ids[1], DestinationCidrBlock="0.0.0.0/1", GatewayId=igw)
+    f = the_one(run(vpc), "egress-route")
+    assert f.resource == vpc.route_table_ids[1] and "0.0.0.0/1" in f.message
 
 
-def test_default_route_to_a_nat_instance_interface_is_found(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
-    eni = ec2.create_network_interface(SubnetId=clean.subnet_ids[0])["NetworkInterface"]["NetworkInterfaceId"]
-    ec2.create_route(RouteTableId=clean.route_table_ids[1], DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=eni)
-    f = the_one(run(clean), "egress-route")
-    assert f.resource == clean.route_table_ids[1] and eni in f.message
+def test_default_route_to_a_nat_instance_interface_is_found(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
+    eni = ec2.create_network_interface(SubnetId=vpc.subnet_ids[0])["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.create_route(RouteTableId=vpc.route_table_ids[1], DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=eni)
+    f = the_one(run(vpc), "egress-route")
+    assert f.resource == vpc.route_table_ids[1] and eni in f.message
 
 
-def test_route_to_an_appliance_for_a_specific_network_is_allowed(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
-    eni = ec2.create_network_interface(SubnetId=clean.subnet_ids[0])["NetworkInterface"]["NetworkInterfaceId"]
-    ec2.create_route(RouteTableId=clean.route_table_ids[1], DestinationCidrBlock="192.168.0.0/16", NetworkInterfaceId=eni)
-    assert run(clean) == []
+def test_route_to_an_appliance_for_a_specific_network_is_allowed(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
+    eni = ec2.create_network_interface(SubnetId=vpc.subnet_ids[0])["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.create_route(RouteTableId=vpc.route_table_ids[1], DestinationCidrBlock="192.168.0.0/16", NetworkInterfaceId=eni)
+    assert run(vpc) == []
 
 
-def test_carrier_gateway_route_is_found(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
-    cagw = ec2.create_carrier_gateway(VpcId=clean.vpc_id)["CarrierGateway"]["CarrierGatewayId"]
-    ec2.create_route(RouteTableId=clean.route_table_ids[2], DestinationCidrBlock="0.0.0.0/0", CarrierGatewayId=cagw)
-    f = the_one(run(clean), "egress-route")
-    assert f.resource == clean.route_table_ids[2] and cagw in f.message and "carrier gateway" in f.message
+def test_carrier_gateway_route_is_found(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
+    cagw = ec2.create_carrier_gateway(VpcId=vpc.vpc_id)["CarrierGateway"]["CarrierGatewayId"]
+    ec2.create_route(RouteTableId=vpc.route_table_ids[2], DestinationCidrBlock="0.0.0.0/0", CarrierGatewayId=cagw)
+    f = the_one(run(vpc), "egress-route")
+    assert f.resource == vpc.route_table_ids[2] and cagw in f.message and "carrier gateway" in f.message
 
 
-def test_subnet_mapping_public_ips_is_found(session, clean, run):
-    sid = sc.map_public_ips(session, clean)
-    f = the_one(run(clean), "subnet-public-ip")
+def test_subnet_mapping_public_ips_is_found(session, vpc, run):
+    sid = sc.map_public_ips(session, vpc)
+    f = the_one(run(vpc), "subnet-public-ip")
     assert f.resource == sid and "MapPublicIpOnLaunch" in f.message
 
 
@@ -165,16 +165,16 @@ def test_route_tables_outside_the_cluster_are_not_audited_in_a_users_vpc(session
 # --------------------------------------------------------------------------------- endpoints
 
 
-def test_missing_required_endpoint_is_found(session, clean, run):
-    name = sc.delete_endpoint(session, clean, "sts")
-    f = the_one(run(clean), "endpoint-missing")
+def test_missing_required_endpoint_is_found(session, vpc, run):
+    name = sc.delete_endpoint(session, vpc, "sts")
+    f = the_one(run(vpc), "endpoint-missing")
     assert f.resource == name == "com.amazonaws.us-west-2.sts"
-    assert clean.vpc_id in f.message
+    assert vpc.vpc_id in f.message
 
 
-def test_the_required_endpoints_are_expected_by_default(session, clean, run):
-    gone = [sc.delete_endpoint(session, clean, name) for name in catalog.REQUIRED_NAMES]
-    assert sorted(f.resource for f in run(clean)) == sorted(gone)
+def test_the_required_endpoints_are_expected_by_default(session, vpc, run):
+    gone = [sc.delete_endpoint(session, vpc, name) for name in catalog.REQUIRED_NAMES]
+    assert sorted(f.resource for f in run(vpc)) == sorted(gone)
 
 
 def test_region_whose_catalog_lacks_a_service_is_named(session, run):
@@ -189,104 +189,104 @@ def test_region_whose_catalog_lacks_a_service_is_named(session, run):
     assert all("cn-north-1 does not offer" in f.message for f in findings)
 
 
-def test_s3_interface_endpoint_does_not_replace_the_gateway(session, clean, run):
-    sc.delete_endpoint(session, clean, "s3")
-    sc.create_endpoint(session, clean, "s3", gateway=False)
-    f = the_one(run(clean), "endpoint-missing")
+def test_s3_interface_endpoint_does_not_replace_the_gateway(session, vpc, run):
+    sc.delete_endpoint(session, vpc, "s3")
+    sc.create_endpoint(session, vpc, "s3", gateway=False)
+    f = the_one(run(vpc), "endpoint-missing")
     assert f.resource == "com.amazonaws.us-west-2.s3" and "Gateway" in f.message and "only a Interface" in f.message
 
 
-def test_expected_services_take_short_or_full_names(session, clean, run):
-    findings = run(clean, expected_services=["ec2", "com.amazonaws.us-west-2.logs", "autoscaling"])
+def test_expected_services_take_short_or_full_names(session, vpc, run):
+    findings = run(vpc, expected_services=["ec2", "com.amazonaws.us-west-2.logs", "autoscaling"])
     assert sorted(f.resource for f in only(findings, "endpoint-missing")) == [
         "com.amazonaws.us-west-2.autoscaling", "com.amazonaws.us-west-2.logs"]
 
 
-def test_interface_endpoint_without_private_dns_is_found(session, clean, run):
-    vpce = sc.replace_without_private_dns(session, clean, "ecr.api")
-    f = the_one(run(clean), "endpoint-private-dns")
+def test_interface_endpoint_without_private_dns_is_found(session, vpc, run):
+    vpce = sc.replace_without_private_dns(session, vpc, "ecr.api")
+    f = the_one(run(vpc), "endpoint-private-dns")
     assert f.resource == vpce and "com.amazonaws.us-west-2.ecr.api" in f.message
 
 
-def test_s3_gateway_missing_from_one_route_table_is_found(session, clean, run):
-    rtb = sc.detach_s3_gateway_from(session, clean)
-    f = the_one(run(clean), "s3-gateway-route-table")
-    assert f.resource == rtb and clean.endpoint_ids["s3"] in f.message
+def test_s3_gateway_missing_from_one_route_table_is_found(session, vpc, run):
+    rtb = sc.detach_s3_gateway_from(session, vpc)
+    f = the_one(run(vpc), "s3-gateway-route-table")
+    assert f.resource == rtb and vpc.endpoint_ids["s3"] in f.message
 
 
-def test_endpoint_security_group_without_443_from_the_vpc_is_found(session, clean, run):
-    sg = sc.revoke_443(session, clean)
-    f = the_one(run(clean), "endpoint-security-group")
-    assert f.resource == sg and "443" in f.message and clean.cidr in f.message
-    assert all(clean.endpoint_ids[s] in f.message for s in ("ec2", "ecr.api", "ecr.dkr", "sts"))
+def test_endpoint_security_group_without_443_from_the_vpc_is_found(session, vpc, run):
+    sg = sc.revoke_443(session, vpc)
+    f = the_one(run(vpc), "endpoint-security-group")
+    assert f.resource == sg and "443" in f.message and vpc.cidr in f.message
+    assert all(vpc.endpoint_ids[s] in f.message for s in ("ec2", "ecr.api", "ecr.dkr", "sts"))
 
 
-def test_security_group_admitting_all_traffic_from_a_wider_network_passes(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
-    sc.revoke_443(session, clean)
-    ec2.authorize_security_group_ingress(GroupId=clean.security_group_id, IpPermissions=[
+def test_security_group_admitting_all_traffic_from_a_wider_network_passes(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
+    sc.revoke_443(session, vpc)
+    ec2.authorize_security_group_ingress(GroupId=vpc.security_group_id, IpPermissions=[
         {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
-    assert run(clean) == []
+    assert run(vpc) == []
 
 
-def test_eksctl_style_shared_node_group_on_the_endpoints_passes(session, clean, run):
+def test_eksctl_style_shared_node_group_on_the_endpoints_passes(session, vpc, run):
     """eksctl puts its interface endpoints in the nodes' shared security group, which admits
     its own members rather than the VPC CIDR: the nodes reach the endpoints."""
-    ec2 = sc.client(session, "ec2", clean.region)
-    sc.revoke_443(session, clean)
-    ec2.authorize_security_group_ingress(GroupId=clean.security_group_id, IpPermissions=[
-        {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": clean.security_group_id}]}])
-    assert run(clean) == []
+    ec2 = sc.client(session, "ec2", vpc.region)
+    sc.revoke_443(session, vpc)
+    ec2.authorize_security_group_ingress(GroupId=vpc.security_group_id, IpPermissions=[
+        {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": vpc.security_group_id}]}])
+    assert run(vpc) == []
 
 
-def test_default_security_group_self_rule_is_not_a_grant(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
+def test_default_security_group_self_rule_is_not_a_grant(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
     default = ec2.describe_security_groups(Filters=[
-        {"Name": "vpc-id", "Values": [clean.vpc_id]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
+        {"Name": "vpc-id", "Values": [vpc.vpc_id]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=default, IpPermissions=[  # what AWS puts in every VPC
         {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": default}]}])
-    sc.delete_endpoint(session, clean, "sts")
-    vpce = sc.create_endpoint(session, clean, "sts", security_group=default)
-    f = the_one(run(clean), "endpoint-security-group")
+    sc.delete_endpoint(session, vpc, "sts")
+    vpce = sc.create_endpoint(session, vpc, "sts", security_group=default)
+    f = the_one(run(vpc), "endpoint-security-group")
     assert f.resource == default and vpce in f.message
 
 
-def test_endpoint_without_a_group_is_judged_by_the_vpcs_default_group(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
-    sc.delete_endpoint(session, clean, "ecr.api")
-    vpce = ec2.create_vpc_endpoint(VpcId=clean.vpc_id, ServiceName="com.amazonaws.us-west-2.ecr.api",
-                                   VpcEndpointType="Interface", SubnetIds=clean.subnet_ids,
+def test_endpoint_without_a_group_is_judged_by_the_vpcs_default_group(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
+    sc.delete_endpoint(session, vpc, "ecr.api")
+    vpce = ec2.create_vpc_endpoint(VpcId=vpc.vpc_id, ServiceName="com.amazonaws.us-west-2.ecr.api",
+                                   VpcEndpointType="Interface", SubnetIds=vpc.subnet_ids,
                                    PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
-    f = the_one(run(clean), "endpoint-security-group")
+    f = the_one(run(vpc), "endpoint-security-group")
     assert f.resource.startswith("sg-") and vpce in f.message
     ec2.authorize_security_group_ingress(GroupId=f.resource, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": clean.cidr}]}])
-    assert run(clean) == []
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": vpc.cidr}]}])
+    assert run(vpc) == []
 
 
-def test_endpoint_group_admitting_only_an_unrelated_group_is_found(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
-    sc.revoke_443(session, clean)
-    other = ec2.create_security_group(GroupName="bastion", Description="x", VpcId=clean.vpc_id)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=clean.security_group_id, IpPermissions=[
+def test_endpoint_group_admitting_only_an_unrelated_group_is_found(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
+    sc.revoke_443(session, vpc)
+    other = ec2.create_security_group(GroupName="bastion", Description="x", VpcId=vpc.vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=vpc.security_group_id, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": other}]}])
-    f = the_one(run(clean), "endpoint-security-group")
-    assert f.resource == clean.security_group_id
+    f = the_one(run(vpc), "endpoint-security-group")
+    assert f.resource == vpc.security_group_id
 
 
-def test_endpoint_group_admitting_the_clusters_security_group_passes(session, clean, run):
-    ec2 = sc.client(session, "ec2", clean.region)
-    sc.revoke_443(session, clean)
-    nodes = ec2.create_security_group(GroupName="cluster", Description="x", VpcId=clean.vpc_id)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=clean.security_group_id, IpPermissions=[
+def test_endpoint_group_admitting_the_clusters_security_group_passes(session, vpc, run):
+    ec2 = sc.client(session, "ec2", vpc.region)
+    sc.revoke_443(session, vpc)
+    nodes = ec2.create_security_group(GroupName="cluster", Description="x", VpcId=vpc.vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=vpc.security_group_id, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": nodes}]}])
-    sc.client(session, "eks", clean.region).create_cluster(
-        name=f"{clean.cluster_name}-sg", roleArn=sc.ROLE,
-        resourcesVpcConfig={"subnetIds": clean.subnet_ids, "securityGroupIds": [nodes],
+    sc.client(session, "eks", vpc.region).create_cluster(
+        name="sg-vouched", roleArn=sc.ROLE,
+        resourcesVpcConfig={"subnetIds": vpc.subnet_ids, "securityGroupIds": [nodes],
                             "endpointPublicAccess": False, "endpointPrivateAccess": True})
-    assert run(clean, cluster_name=f"{clean.cluster_name}-sg") == []
+    assert run(vpc, cluster_name="sg-vouched") == []
     # Without the cluster to vouch for that group, the rule does not cover the VPC.
-    assert [f.check for f in run(clean, cluster_name=None)] == ["endpoint-security-group"]
+    assert [f.check for f in run(vpc, cluster_name=None)] == ["endpoint-security-group"]
 
 
 # ----------------------------------------------------------------------------------- cluster
@@ -317,52 +317,52 @@ def test_access_flags_the_api_did_not_report_take_the_eks_defaults(session, clea
     assert run(clean, cluster_name=f"{clean.cluster_name}-p") == []  # both off is impossible in EKS
 
 
-def test_missing_cluster_is_found(clean, run):
-    f = the_one(run(clean, cluster_name="nope"), "cluster-exists")
+def test_missing_cluster_is_found(vpc, run):
+    f = the_one(run(vpc, cluster_name="nope"), "cluster-exists")
     assert f.resource == "nope" and "us-west-2" in f.message
 
 
-def test_cluster_in_another_vpc_is_found(session, clean, run):
+def test_cluster_in_another_vpc_is_found(session, vpc, run):
     other = sc.build_private_vpc(session, cidr="10.1.0.0/16", cluster_name="elsewhere")
-    f = the_one(run(clean, cluster_name="elsewhere"), "cluster-vpc")
+    f = the_one(run(vpc, cluster_name="elsewhere"), "cluster-vpc")
     assert f.resource == "elsewhere" and other.vpc_id in f.message
 
 
 # -------------------------------------------------------------------------------- VPC and DNS
 
 
-def test_dns_hostnames_off_is_found(session, clean, run):
-    vpc = sc.dns_hostnames_off(session, clean)
-    f = the_one(run(clean), "vpc-dns-hostnames")
-    assert f.resource == vpc and "enableDnsHostnames" in f.message
+def test_dns_hostnames_off_is_found(session, vpc, run):
+    vpc_id = sc.dns_hostnames_off(session, vpc)
+    f = the_one(run(vpc), "vpc-dns-hostnames")
+    assert f.resource == vpc_id and "enableDnsHostnames" in f.message
 
 
-def test_dns_support_off_is_found(session, clean, run):
-    sc.client(session, "ec2", clean.region).modify_vpc_attribute(
-        VpcId=clean.vpc_id, EnableDnsSupport={"Value": False})
-    f = the_one(run(clean), "vpc-dns-support")
-    assert f.resource == clean.vpc_id
+def test_dns_support_off_is_found(session, vpc, run):
+    sc.client(session, "ec2", vpc.region).modify_vpc_attribute(
+        VpcId=vpc.vpc_id, EnableDnsSupport={"Value": False})
+    f = the_one(run(vpc), "vpc-dns-support")
+    assert f.resource == vpc.vpc_id
 
 
-def test_dhcp_options_without_amazon_provided_dns_are_found(session, clean, run):
-    vpc = sc.dhcp_without_amazon_dns(session, clean)
-    f = the_one(run(clean), "vpc-dhcp-dns")
-    assert f.resource == vpc and "AmazonProvidedDNS" in f.message and "10.0.0.53" in f.message
+def test_dhcp_options_without_amazon_provided_dns_are_found(session, vpc, run):
+    vpc_id = sc.dhcp_without_amazon_dns(session, vpc)
+    f = the_one(run(vpc), "vpc-dhcp-dns")
+    assert f.resource == vpc_id and "AmazonProvidedDNS" in f.message and "10.0.0.53" in f.message
 
 
-def test_no_dhcp_option_set_passes(session, clean, run):
+def test_no_dhcp_option_set_passes(session, vpc, run):
     # No option set: AWS gives Nitro instances the Amazon resolver (169.254.169.253) anyway.
-    sc.client(session, "ec2", clean.region).associate_dhcp_options(DhcpOptionsId="default", VpcId=clean.vpc_id)
-    assert run(clean) == []
+    sc.client(session, "ec2", vpc.region).associate_dhcp_options(DhcpOptionsId="default", VpcId=vpc.vpc_id)
+    assert run(vpc) == []
 
 
-def test_subnet_with_only_the_main_route_table_is_found(session, clean, run):
-    sid = sc.leave_subnet_on_main_route_table(session, clean)
-    findings = run(clean)
+def test_subnet_with_only_the_main_route_table_is_found(session, vpc, run):
+    sid = sc.leave_subnet_on_main_route_table(session, vpc)
+    findings = run(vpc)
     f = only(findings, "subnet-main-route-table")
-    assert [x.resource for x in f] == [sid] and clean.main_route_table_id in f[0].message
+    assert [x.resource for x in f] == [sid] and vpc.main_route_table_id in f[0].message
     # The main route table now serves the cluster, and the S3 gateway is not on it.
-    assert [x.resource for x in only(findings, "s3-gateway-route-table")] == [clean.main_route_table_id]
+    assert [x.resource for x in only(findings, "s3-gateway-route-table")] == [vpc.main_route_table_id]
 
 
 def test_unknown_vpc_is_a_finding(session):
@@ -407,14 +407,14 @@ def test_audit_stack_with_skip_endpoint_creation_still_expects_the_endpoints(ses
     assert f.resource.endswith(".ecr.dkr")
 
 
-def test_audit_uses_the_given_session(clean, monkeypatch):
+def test_audit_uses_the_given_session(vpc, monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     with pytest.raises(AwsUnavailable):
-        audit(region=clean.region, vpc_id=clean.vpc_id)
+        audit(region=vpc.region, vpc_id=vpc.vpc_id)
     given = boto3.Session(aws_access_key_id="given", aws_secret_access_key="given", region_name="eu-west-1")
     # The session's credentials are used; the region argument wins over the session's region.
-    assert audit(region=clean.region, vpc_id=clean.vpc_id, session=given) == []
+    assert audit(region=vpc.region, vpc_id=vpc.vpc_id, session=given) == []
 
 
 def test_audit_stack_takes_automation_api_outputs(session, clean):
