@@ -166,6 +166,15 @@ class EngineProject:
     def cluster_state(self, name: str = "engine") -> dict[str, Any]:
         return self.resources(name)["cluster"]["outputs"]
 
+    def aws(self, service: str, region: str = "us-west-2") -> Any:
+        """A boto3 client of the emulated AWS account the stand-ins build in."""
+        import boto3
+
+        if "AWS_ENDPOINT_URL" not in self.env:
+            raise RuntimeError("this project was made without an AWS endpoint")
+        return boto3.session.Session().client(service, region_name=region, endpoint_url=self.env["AWS_ENDPOINT_URL"],
+                                              aws_access_key_id="testing", aws_secret_access_key="testing")
+
 
 def make_project(root: Path, bin_dir: Path, pulumi_home: Path, aws_endpoint: str | None = None) -> EngineProject:
     """A fresh copy of the test project under ``root`` and the environment to run it with:

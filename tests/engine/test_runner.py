@@ -45,6 +45,8 @@ def test_new_stack_is_created_open_then_closed_in_two_passes(engine):
     assert (cluster["endpointPublicAccess"], cluster["endpointPrivateAccess"], cluster["publicAccessCidrs"]) == (
         False, True, [])
     assert history(engine) == [("bootstrap", True, [CIDR]), ("private", False, [])]
+    aws = engine.aws("eks").describe_cluster(name="engine-test")["cluster"]["resourcesVpcConfig"]
+    assert (aws["endpointPublicAccess"], aws["endpointPrivateAccess"]) == (False, True)
     assert any("pass 1/2: bootstrap" in line for line in output)
     assert any("pass 2/2: private" in line for line in output)
 
@@ -86,6 +88,8 @@ def test_window_that_cannot_be_closed_is_window_left_open(engine):
     assert "PUBLIC API endpoint is still ON" in str(left_open.value)
     assert left_open.value.cidrs == [CIDR]
     assert engine.cluster_state()["endpointPublicAccess"] is True
+    aws = engine.aws("eks").describe_cluster(name="engine-test")["cluster"]["resourcesVpcConfig"]
+    assert (aws["endpointPublicAccess"], aws["publicAccessCidrs"]) == (True, [CIDR])
     status = engine.runner().status()
     assert status.window_open and status.endpoint_public_access is True
     # Pass 2, then three attempts to close: each a real update the provider refused.
@@ -122,6 +126,8 @@ def test_day2_change_without_kubernetes_api_is_one_private_pass(engine):
     assert resource_changes(result.passes[0].changes) == [("update", "mng-apps")]
     node_group = engine.resources()["mng-apps"]["outputs"]
     assert (node_group["desiredSize"], node_group["maxSize"]) == (3, 5)
+    scaling = engine.aws("eks").describe_nodegroup(clusterName="engine-test", nodegroupName="mng-apps")
+    assert scaling["nodegroup"]["scalingConfig"]["desiredSize"] == 3
     # The API endpoint was never reopened: the cluster saw no update beyond the first two passes.
     assert history(engine) == [("bootstrap", True, [CIDR]), ("private", False, [])]
 
@@ -176,6 +182,8 @@ def test_destroy_deletes_every_resource(engine):
     assert result.existed and result.complete
     deleted = {op["kind"] for op in engine.operations() if op["op"] == "delete"}
     assert deleted == {"vpc", "subnet", "routeTable", "endpoints", "cluster", "nodeGroup"}
+    assert engine.aws("eks").list_clusters()["clusters"] == []
+    assert engine.aws("ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.20.0.0/16"]}])["Vpcs"] == []
     assert engine.runner().status().state is StackState.NONE
 
 
