@@ -755,9 +755,13 @@ class Runner:
                 raise ConfigurationError(
                     "the Pulumi CLI was not found on PATH: install it (https://www.pulumi.com/docs/install/) "
                     "or build it with scripts/install-pulumi-cli and put the folder it prints on PATH")
+            # PulumiCommand runs <root>/bin/pulumi: the folder on PATH, else the symlink's target.
+            roots = [p.parent.parent for p in (Path(found), Path(found).resolve()) if p.parent.name == "bin"]
+            if not roots:
+                raise ConfigurationError(f"the Pulumi CLI at {found} is not in a bin/ folder: put the folder "
+                                         "holding bin/pulumi on PATH as <folder>/bin")
             try:
-                self._pulumi_command = auto.PulumiCommand(root=str(Path(found).resolve().parent.parent),
-                                                          skip_version_check=True)
+                self._pulumi_command = auto.PulumiCommand(root=str(roots[0]), skip_version_check=True)
             except Exception as e:
                 raise ConfigurationError(f"the Pulumi CLI at {found} does not run: {e}") from None
         return self._pulumi_command
