@@ -31,12 +31,13 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
-from components.settings import StackSettings
+if TYPE_CHECKING:  # the engine's plugin process loads this module: it needs no settings models
+    from components.settings import StackSettings
 
 JOURNAL_ENV = "PRIVATE_EKS_ENGINE_JOURNAL"
 FAULTS_ENV = "PRIVATE_EKS_ENGINE_FAULTS"
