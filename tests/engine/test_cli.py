@@ -1,6 +1,7 @@
 """The CLI on the real engine: exit codes and streamed banners of ``up``, ``status``, ``preview``,
 ``destroy``; a run killed between its passes. Each command runs in its own process, as a user runs
-it (``tests/engine/standin_cli.py`` is ``python -m automation`` with the stand-in program)."""
+it (``tests/engine/standin_cli.py`` is ``python -m automation`` with the stand-in program); the
+CLI's AWS calls (preflight, post-deploy audit) go to moto's server, where the stand-ins build."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import sys
 import pytest
 
 pytestmark = pytest.mark.engine
-
 
 
 def command(engine, *args: str) -> list[str]:
