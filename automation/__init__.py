@@ -7,7 +7,7 @@ first use so that offline commands such as ``validate`` start fast.
 from typing import Any
 
 __all__ = [
-    "ConfigurationError", "DestroyResult", "OperationFailed", "Pass", "PassResult", "PreflightFailed", "PreviewResult",
+    "ConfigurationError", "DestroyResult", "LockedWithWindowOpen", "OperationFailed", "Pass", "PassResult", "PreflightFailed", "PreviewResult",
     "RemainingResource", "Runner", "RunnerError", "StackLocked", "StackState", "StatusResult", "UpResult",
     "WindowLeftOpen", "decide_passes", "resolve_bootstrap_cidrs",
 ]

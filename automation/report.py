@@ -92,6 +92,10 @@ def resource_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1] if "::" in urn else urn
 
 
+def is_default_provider(urn: str) -> bool:
+    return "::pulumi:providers:" in urn and resource_name(urn).startswith("default")
+
+
 @dataclass
 class EventCollector:
     """Collects what an operation does from its engine events (pass it as, or call it from, on_event)."""
@@ -120,6 +124,10 @@ class EventCollector:
     def _step(self, meta: Any) -> None:
         op = meta.op.value if isinstance(meta.op, OpType) else str(meta.op)
         if meta.type == ROOT_STACK_TYPE and op in NO_CHANGE_OPS:
+            return
+        if is_default_provider(meta.urn):
+            # The engine's own bookkeeping (it re-registers a default provider whenever the stack
+            # config changes); Pulumi's display hides these too. Explicit providers are kept.
             return
         key = (meta.urn, op)
         if key in self._seen:

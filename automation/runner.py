@@ -101,6 +101,19 @@ class WindowLeftOpen(RunnerError):
         self.errors = list(errors)
 
 
+class LockedWithWindowOpen(WindowLeftOpen, StackLocked):
+    """Another update holds the stack's lock while the public endpoint is on. Exit 3.
+
+    A run in progress closes its own window; a crashed run's lock leaves it open until the lock is
+    removed. The runner cannot tell the two apart, so it does not fight over the window, but it
+    does not call the outcome safe either.
+    """
+
+    def __init__(self, message: str, *, stack: str, errors: Sequence[str] = ()):
+        WindowLeftOpen.__init__(self, message, stack=stack, errors=errors)
+
+
+
 # ----------------------------------------------------------------------------- pass decision
 
 
@@ -635,7 +648,17 @@ class Runner:
             errors = [_command_summary(cause)]
         if isinstance(cause, StackLocked):
             # Another run holds the stack: any open window is that run's to close, and every
-            # closing attempt of ours would hit the same lock.
+            # closing attempt of ours would hit the same lock. But an open window is said loudly.
+            try:
+                open_now = self._state(stk) is StackState.BOOTSTRAP
+            except Exception:  # cannot read the state: assume the worst
+                open_now = True
+            if open_now and not isinstance(cause, LockedWithWindowOpen):
+                raise LockedWithWindowOpen(
+                    f"SECURITY: stack {self.stack_name}: the cluster's PUBLIC API endpoint is ON and {cause}. "
+                    "A run in progress closes its own window; if none is running, remove the lock and run "
+                    f"`private-eks up --stack {self.stack_name}` to close it.",
+                    stack=self.stack_name, errors=errors) from None
             raise cause
         try:
             open_now = self._state(stk) is StackState.BOOTSTRAP

@@ -113,15 +113,18 @@ def test_preflight_runs_only_before_a_new_stacks_first_pass(engine):
 def test_a_run_locked_out_while_another_holds_the_window_open_leaves_it_to_that_run(engine):
     import threading
 
-    from automation import StackLocked
+    from automation import LockedWithWindowOpen, StackLocked
 
     engine.slow("update", "cluster", 8)  # the first run's pass 2 holds the lock with the window open
     first: dict = {}
     worker = threading.Thread(target=lambda: first.setdefault("result", engine.runner().up()))
     worker.start()
     engine.wait_for("update", "cluster")
-    with pytest.raises(StackLocked):
-        engine.runner().up()  # not WindowLeftOpen: the window is the other run's, and it closes it
+    # The window is the other run's to close (no closing attempt is made), but the locked-out run
+    # does not call an open window safe: a StackLocked that is also a WindowLeftOpen (exit 3).
+    with pytest.raises(LockedWithWindowOpen) as locked:
+        engine.runner().up()
+    assert isinstance(locked.value, StackLocked) and "PUBLIC API endpoint is ON" in str(locked.value)
     worker.join(timeout=120)
     assert [p.phase for p in first["result"].passes] == ["bootstrap", "private"]
     assert engine.runner().status().window_open is False

@@ -31,6 +31,13 @@ def test_changes_carry_operation_type_name_and_changed_properties():
                                         ("vpcConfig",))]
 
 
+def test_default_providers_are_left_out_and_explicit_ones_kept():
+    c = collect(step("update", "pulumi:providers:pulumi-python", "default"),
+                step("update", "pulumi:providers:aws", "default_7_51_1"),
+                step("update", "pulumi:providers:aws", "us-east-1"))
+    assert [(ch.type, ch.name) for ch in c.changes] == [("pulumi:providers:aws", "us-east-1")]
+
+
 def test_detailed_diff_keys_are_used_when_there_are_no_diffs():
     from pulumi.automation.events import DiffKind, PropertyDiff
 
@@ -179,7 +186,7 @@ def test_recorded_pass_two_changes_only_the_clusters_endpoint_access():
     c = recorded("preview-pass2-private")
     assert [(x.op, x.name) for x in c.changes] == [("update", "cluster")]
     assert {"endpointPublicAccess", "publicAccessCidrs"} <= set(c.changes[0].changed)
-    assert c.unchanged == 8
+    assert c.unchanged == 7  # the stand-ins; the default provider is not counted
 
 
 def test_recorded_day_two_change_is_the_node_group_sizes():
@@ -204,5 +211,6 @@ def test_recorded_events_render_a_report_with_a_derived_pass_two():
     passes = (PassPreview(1, "bootstrap", "create", "previewed", tuple(bootstrap.changes)),
               _derived_close(2, Pass("private", "close"), bootstrap))
     md = report.stack_markdown(StackPreview("engine", "us-west-2", passes))
-    assert "pass 1 (`bootstrap`): 10 to create; pass 2 (`private`): 1 to update" in md
+    # 9 stand-ins to create (the engine's default provider is left out)
+    assert "pass 1 (`bootstrap`): 9 to create; pass 2 (`private`): 1 to update" in md
     assert f"| ~ update | `{STANDIN}` | cluster | endpointPublicAccess, publicAccessCidrs |" in md
