@@ -39,15 +39,3 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
                 "AWS_CONFIG_FILE": str(home / "aws-config"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-creds"),
                 "PULUMI_HOME": str(home / ".pulumi"), "PYTHONPATH": str(ROOT)})
     return env
-
-
-@pytest.fixture(scope="session")
-def pulumi_bin() -> Path:
-    from tests.engine.harness import find_cli, in_ci
-
-    bin_dir, how = find_cli()
-    if bin_dir is None:
-        if in_ci():
-            pytest.fail(f"CI=true and these tests need a Pulumi CLI: {how}", pytrace=False)
-        pytest.skip(how)
-    return bin_dir

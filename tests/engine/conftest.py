@@ -8,27 +8,11 @@ and a faults folder and journal for the stand-ins (see ``project/program.py``).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.engine.harness import SHIM, UNSET, EngineProject, find_cli, in_ci, make_project, reset_moto, start_moto
-
-
-@pytest.fixture(scope="session")
-def pulumi_bin() -> Path:
-    bin_dir, how = find_cli()
-    if bin_dir is None:
-        if in_ci():
-            pytest.fail(f"CI=true and the engine tests need a Pulumi CLI: {how}", pytrace=False)
-        pytest.skip(how)
-    if not (bin_dir / SHIM).exists() and not shutil.which(SHIM):
-        message = f"{bin_dir} has no {SHIM} (Python dynamic providers): run scripts/install-pulumi-cli"
-        if in_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return bin_dir
+from tests.engine.harness import UNSET, EngineProject, make_project, reset_moto, start_moto
 
 
 @pytest.fixture(scope="session")

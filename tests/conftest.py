@@ -1,0 +1,27 @@
+"""Fixtures shared across test areas."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def pulumi_bin() -> Path:
+    """The folder of a Pulumi CLI with the Python dynamic-provider plugin. Locally a missing CLI
+    skips with the way to get one; with CI=true it fails: the engine tests must run there."""
+    from tests.engine.harness import SHIM, find_cli, in_ci
+
+    bin_dir, how = find_cli()
+    if bin_dir is None:
+        if in_ci():
+            pytest.fail(f"CI=true and the engine tests need a Pulumi CLI: {how}", pytrace=False)
+        pytest.skip(how)
+    if not (bin_dir / SHIM).exists() and not shutil.which(SHIM):
+        message = f"{bin_dir} has no {SHIM} (Python dynamic providers): run scripts/install-pulumi-cli"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return bin_dir
