@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -287,6 +287,19 @@ def run_phase(
     …) is raised as a PlanError with the program's message."""
     from components.program import build
 
+    return run_program(settings, phase, lambda: build(settings, phase, bootstrap_cidrs=bootstrap_cidrs),  # type: ignore[arg-type]
+                       mocks=mocks)
+
+
+def run_program(
+    settings: StackSettings,
+    phase: str,
+    program_fn: Callable[[], Any],
+    *,
+    mocks: Optional[PlanMocks] = None,
+) -> PhaseRun:
+    """Run any program function under the mocks (``run_phase`` runs ``build``); its return value,
+    when a mapping, is taken as the outputs."""
     mocks = mocks or PlanMocks(settings)
     monitor = _RecordingMonitor(mocks)
     outputs: dict[str, Any] = {}
@@ -294,7 +307,9 @@ def run_phase(
     secret: set[str] = set()
 
     def program() -> None:
-        built = build(settings, phase, bootstrap_cidrs=bootstrap_cidrs)  # type: ignore[arg-type]
+        built = program_fn()
+        if not isinstance(built, Mapping):
+            return
         outputs.update(_sync_await(pulumi.Output.from_input(built).future()) or {})
         secret.update(k for k, v in built.items() if isinstance(v, pulumi.Output) and _sync_await(v.is_secret()))
 

@@ -6,16 +6,15 @@ and the offline plan (under Pulumi's mock runtime).
 
 from __future__ import annotations
 
-from typing import Any, Literal, Sequence
+from typing import Any, Sequence
 
 import pulumi
 
-from components.cluster import PrivateCluster
+from components.cluster import Phase, PrivateCluster
 from components.endpoints import EndpointSet
 from components.network import PrivateNetwork
 from components.settings import StackSettings
 
-Phase = Literal["bootstrap", "private"]
 PHASES: tuple[Phase, ...] = ("bootstrap", "private")
 
 
