@@ -505,43 +505,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--project-dir", metavar="DIR", help="the private-eks project (default: found from here)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", help="validate a stack's settings (offline)")
-    _stack_or_file(p)
-    COMMANDS["validate"] = cmd_validate
-
-    p = sub.add_parser(
-        "import-eksctl",
-        help="turn an eksctl ClusterConfig into a stack file",
-        description="Turn an eksctl ClusterConfig into a private-eks stack file. The stack file is printed "
-        "to stdout unless -o is given; stack files in stacks/ are never written implicitly. Fields that "
-        "cannot be carried over are listed (stderr) by their eksctl path and refuse the import (exit 2) "
-        "unless --allow-drop; a result that would not validate is refused with the problems (exit 2).",
-    )
-    p.add_argument("file", metavar="FILE", help="the eksctl ClusterConfig YAML ('-' for stdin)")
-    p.add_argument("--stack", metavar="NAME",
-                   help="the stack name in the output's header (default: from -o Pulumi.NAME.yaml, else metadata.name)")
-    p.add_argument("-o", "--output", metavar="PATH",
-                   help="write the stack file to PATH, which must not exist yet (default: stdout)")
-    p.add_argument("--allow-drop", action="store_true",
-                   help="write the stack file even if fields cannot be carried over (they are still listed)")
-    COMMANDS["import-eksctl"] = cmd_import_eksctl
-
-    p = sub.add_parser(
-        "audit",
-        help="check that a VPC and its cluster are private (post-deploy, any VPC/cluster)",
-        description="Post-deploy checks with boto3 (its usual configuration: profiles, AWS_REGION, "
-        "AWS_ENDPOINT_URL): API endpoint private-only, no route out to the internet, no public IPs, "
-        "the VPC endpoints present and usable. Works for clusters this tool did not create. "
-        "Exit 0 clean, 3 with any finding, 1 when AWS cannot be reached or the credentials are missing.",
-    )
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--stack", metavar="NAME", help="audit the stack's VPC and cluster (stacks/Pulumi.NAME.yaml)")
-    g.add_argument("--region", metavar="R", help="audit any VPC in region R (with --vpc-id)")
-    p.add_argument("--vpc-id", metavar="ID", help="the VPC (needed with --region, and with --stack for a stack that creates its VPC)")
-    p.add_argument("--cluster-name", metavar="N", help="the EKS cluster (with --stack: default metadata.name)")
-    p.add_argument("--json", action="store_true", help="print the findings as JSON")
-    COMMANDS["audit"] = cmd_audit
-
     def runner_command(name: str, help_: str, description: str, *, many: bool, all_: bool) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=description)
         if all_:
@@ -556,6 +519,31 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--parallel", metavar="N", type=int, default=2,
                            help="with several stacks: how many run at once (default 2)")
         return p
+
+    p = sub.add_parser("validate", help="validate a stack's settings (offline)")
+    _stack_or_file(p)
+    COMMANDS["validate"] = cmd_validate
+
+    p = sub.add_parser(
+        "plan", help="offline plan of both passes (no AWS, no Pulumi CLI)",
+        description="Run the program under Pulumi's mock runtime, once per pass, and print the resources "
+        "grouped by component, what differs between the passes, and the findings a reviewer checks "
+        "(internet paths, public subnets, endpoints, API access, endpoint cost). --json prints the plan "
+        "as JSON (with --all: a JSON array of plans). Exit 0, 2 for bad settings.")
+    _stack_or_file(p, allow_all=True)
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--phase", choices=("bootstrap", "private", "both"), default="both",
+                   help="which pass to plan (default: both)")
+    COMMANDS["plan"] = cmd_plan
+
+    p = sub.add_parser(
+        "plan-diff", help="what changed between two offline plans",
+        description="Compare two `plan --json` files: resources created, deleted and updated (with the "
+        "changed inputs), per pass; findings and endpoint cost. Exit 0; 2 when a file is missing or not a plan.")
+    p.add_argument("old", metavar="OLD.json", help="the plan before the change")
+    p.add_argument("new", metavar="NEW.json", help="the plan after the change")
+    p.add_argument("--markdown", action="store_true", help="print Markdown (for a pull-request comment)")
+    COMMANDS["plan-diff"] = cmd_plan_diff
 
     p = runner_command(
         "preview", "preview both passes (real engine; Markdown/JSON report for pull requests)",
@@ -589,6 +577,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the status as JSON")
     COMMANDS["status"] = cmd_status
 
+    p = sub.add_parser(
+        "audit",
+        help="check that a VPC and its cluster are private (post-deploy, any VPC/cluster)",
+        description="Post-deploy checks with boto3 (its usual configuration: profiles, AWS_REGION, "
+        "AWS_ENDPOINT_URL): API endpoint private-only, no route out to the internet, no public IPs, "
+        "the VPC endpoints present and usable. Works for clusters this tool did not create. "
+        "Exit 0 clean, 3 with any finding, 1 when AWS cannot be reached or the credentials are missing.",
+    )
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--stack", metavar="NAME", help="audit the stack's VPC and cluster (stacks/Pulumi.NAME.yaml)")
+    g.add_argument("--region", metavar="R", help="audit any VPC in region R (with --vpc-id)")
+    p.add_argument("--vpc-id", metavar="ID", help="the VPC (needed with --region, and with --stack for a stack that creates its VPC)")
+    p.add_argument("--cluster-name", metavar="N", help="the EKS cluster (with --stack: default metadata.name)")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    COMMANDS["audit"] = cmd_audit
+
     p = runner_command(
         "destroy", "destroy a stack's resources",
         "Destroy every resource of the stack. --force carries on past errors (resources that can no longer "
@@ -604,25 +608,21 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS["proxy-env"] = cmd_proxy_env
 
     p = sub.add_parser(
-        "plan", help="offline plan of both passes (no AWS, no Pulumi CLI)",
-        description="Run the program under Pulumi's mock runtime, once per pass, and print the resources "
-        "grouped by component, what differs between the passes, and the findings a reviewer checks "
-        "(internet paths, public subnets, endpoints, API access, endpoint cost). --json prints the plan "
-        "as JSON (with --all: a JSON array of plans). Exit 0, 2 for bad settings.")
-    _stack_or_file(p, allow_all=True)
-    p.add_argument("--json", action="store_true", help="print the plan as JSON")
-    p.add_argument("--phase", choices=("bootstrap", "private", "both"), default="both",
-                   help="which pass to plan (default: both)")
-    COMMANDS["plan"] = cmd_plan
-
-    p = sub.add_parser(
-        "plan-diff", help="what changed between two offline plans",
-        description="Compare two `plan --json` files: resources created, deleted and updated (with the "
-        "changed inputs), per pass; findings and endpoint cost. Exit 0; 2 when a file is missing or not a plan.")
-    p.add_argument("old", metavar="OLD.json", help="the plan before the change")
-    p.add_argument("new", metavar="NEW.json", help="the plan after the change")
-    p.add_argument("--markdown", action="store_true", help="print Markdown (for a pull-request comment)")
-    COMMANDS["plan-diff"] = cmd_plan_diff
+        "import-eksctl",
+        help="turn an eksctl ClusterConfig into a stack file",
+        description="Turn an eksctl ClusterConfig into a private-eks stack file. The stack file is printed "
+        "to stdout unless -o is given; stack files in stacks/ are never written implicitly. Fields that "
+        "cannot be carried over are listed (stderr) by their eksctl path and refuse the import (exit 2) "
+        "unless --allow-drop; a result that would not validate is refused with the problems (exit 2).",
+    )
+    p.add_argument("file", metavar="FILE", help="the eksctl ClusterConfig YAML ('-' for stdin)")
+    p.add_argument("--stack", metavar="NAME",
+                   help="the stack name in the output's header (default: from -o Pulumi.NAME.yaml, else metadata.name)")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="write the stack file to PATH, which must not exist yet (default: stdout)")
+    p.add_argument("--allow-drop", action="store_true",
+                   help="write the stack file even if fields cannot be carried over (they are still listed)")
+    COMMANDS["import-eksctl"] = cmd_import_eksctl
 
     return parser
 
