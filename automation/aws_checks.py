@@ -444,10 +444,11 @@ def _plain(value: Any) -> Any:
 
 def _expected_from_settings(settings: StackSettings) -> list[str]:
     """With skipEndpointCreation the user brings the endpoints: they must still be there."""
-    services = [s.name for s in settings.endpoint_services()]
-    if not services:
-        services = list(catalog.REQUIRED_NAMES) + ([catalog.LOGS.name] if settings.cluster.logging_enabled else [])
-    return services
+    return [s.name for s in catalog.endpoint_services(
+        logging_enabled=settings.cluster.logging_enabled,
+        additional=settings.cluster.private_cluster.additional_endpoint_services,
+        skip=False,
+    )]
 
 
 def _audit(

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from components.settings import SettingsError, StackSettings, load_stack_file
+from components.settings import SettingsError, StackSettings, load_project_stack, load_stack_file
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SECURITY = 0, 1, 2, 3
 
@@ -45,22 +45,19 @@ def _is_project(d: Path) -> bool:
         return False
 
 
-def stack_file(project: Path, stack: str) -> Path:
-    return project / "stacks" / f"Pulumi.{stack}.yaml"
-
-
 def all_stacks(project: Path) -> list[str]:
-    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (project / "stacks").glob("Pulumi.*.yaml"))
+    """Every stack of the project (for --all); bad input when there is none."""
+    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (project / "stacks").glob("Pulumi.*.yaml"))
+    if not stacks:
+        raise UsageError(f"--all: no stack files in {project / 'stacks'}")
+    return stacks
 
 
 def load_settings(args: argparse.Namespace) -> StackSettings:
     """Settings from --stack NAME (the project's stacks/) or --file PATH."""
     if getattr(args, "file", None):
         return load_stack_file(args.file)
-    project = project_dir(args.project_dir)
-    path = stack_file(project, args.stack)
-    display = str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
-    return load_stack_file(path, stack=args.stack, display=display)
+    return load_project_stack(project_dir(args.project_dir), args.stack)
 
 
 def _print_warnings(settings: StackSettings) -> None:
@@ -183,10 +180,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def _runner_stacks(args: argparse.Namespace) -> list[str]:
     project = project_dir(args.project_dir)
     if getattr(args, "all", False):
-        stacks = all_stacks(project)
-        if not stacks:
-            raise UsageError(f"--all: no stack files in {project / 'stacks'}")
-        return stacks
+        return all_stacks(project)
     if not args.stack:
         raise UsageError("give --stack NAME (several --stack for several stacks)" +
                          (" or --all" if hasattr(args, "all") else ""))
@@ -427,11 +421,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     phases = offline.PHASES if args.phase == "both" else (args.phase,)
     if args.all:
         project = project_dir(args.project_dir)
-        names = all_stacks(project)
-        if not names:
-            raise UsageError(f"--all: no stack files in {project / 'stacks'}")
-        loaders = [(lambda n=n: load_stack_file(stack_file(project, n), stack=n, display=f"stacks/Pulumi.{n}.yaml"))
-                   for n in names]
+        loaders = [(lambda n=n: load_project_stack(project, n)) for n in all_stacks(project)]
     else:
         loaders = [lambda: load_settings(args)]
     plans, worst = [], EXIT_OK

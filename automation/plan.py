@@ -27,18 +27,17 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from components import catalog
-from components.settings import StackSettings
+from components.settings import PHASES, PROJECT, StackSettings
 
-PROJECT = "private-eks"
-PHASES = ("bootstrap", "private")
 # Stands in for the runner's egress address when the stack file names no bootstrap CIDRs: the
 # runner resolves them (--bootstrap-cidr, or its own address) before pass 1.
 EGRESS_PLACEHOLDER = "<runner egress address>/32"
 MOCK_ACCOUNT = "123456789012"
 
 # Interface endpoint price, USD per endpoint per AZ per hour (data processing not included).
-# Source: https://aws.amazon.com/privatelink/pricing/ ("Interface Endpoint pricing"), as listed
-# in 2025-06; prices change — treat the estimate as an order of magnitude.
+# Source: https://aws.amazon.com/privatelink/pricing/ ("Interface Endpoint pricing"), recorded
+# 2026-11-25 from the published prices as known then, without a live check of the page (this
+# project is built offline); prices change — treat the estimate as an order of magnitude.
 ENDPOINT_HOURLY_PRICE: dict[str, float] = {
     "us-east-1": 0.01, "us-east-2": 0.01, "us-west-1": 0.011, "us-west-2": 0.01,
     "ca-central-1": 0.011, "eu-west-1": 0.011, "eu-west-2": 0.011, "eu-west-3": 0.0117,

@@ -43,9 +43,8 @@ from pulumi.automation.events import EngineEvent
 
 from automation import proxy, report
 from automation.report import EventCollector, PassPreview, ResourceChange, StackPreview
-from components.settings import StackSettings, load_stack_file
+from components.settings import Phase, StackSettings, load_project_stack
 
-Phase = Literal["bootstrap", "private"]
 BootstrapMode = Literal["auto", "always"]
 Program = Callable[[StackSettings, Phase, Sequence[str]], Any]
 EgressLookup = Callable[[float], str]
@@ -225,13 +224,7 @@ def resolve_bootstrap_cidrs(
 ) -> tuple[list[str], str]:
     """The CIDRs allowed to reach the public endpoint during the window, and where they came from."""
     if explicit:
-        cidrs = []
-        for value in explicit:
-            try:
-                cidrs.append(str(ipaddress.ip_network(value.strip(), strict=False)))
-            except ValueError:
-                raise ConfigurationError(f"--bootstrap-cidr {value!r} is not a CIDR (for example 203.0.113.7/32)") from None
-        return _dedupe(cidrs), "--bootstrap-cidr"
+        return parse_bootstrap_cidrs(explicit), "--bootstrap-cidr"
     if settings.cluster.vpc.public_access_cidrs:
         return list(settings.cluster.vpc.public_access_cidrs), f"{settings.source}: vpc.publicAccessCIDRs"
     hint = (f"pass --bootstrap-cidr CIDR (the address you reach AWS from) or set vpc.publicAccessCIDRs "
@@ -407,10 +400,9 @@ class Runner:
         self._egress_lookup = egress_lookup
         self._preflight = preflight
         self._project = _read_project(self.project_dir)
-        self.stack_file = self.project_dir / self._project.get("stackConfigDir", ".") / f"Pulumi.{_short(stack)}.yaml"
-        display = (str(self.stack_file.relative_to(self.project_dir))
-                   if self.stack_file.is_relative_to(self.project_dir) else str(self.stack_file))
-        self.settings: StackSettings = load_stack_file(self.stack_file, stack=stack, display=display)
+        config_dir = self._project.get("stackConfigDir", ".")
+        self.stack_file = self.project_dir / config_dir / f"Pulumi.{_short(stack)}.yaml"
+        self.settings: StackSettings = load_project_stack(self.project_dir, stack, config_dir=config_dir)
         self._workspace_env: dict[str, str] | None = None
 
     # ------------------------------------------------------------------------- public API
@@ -419,7 +411,7 @@ class Runner:
     def up(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = ()) -> UpResult:
         if bootstrap not in ("auto", "always"):
             raise ConfigurationError(f"bootstrap must be 'auto' or 'always', not {bootstrap!r}")
-        explicit = _validate_cidrs(bootstrap_cidrs)
+        explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
         warnings = self._warn_proxy()
         cidrs: list[str] = []
         source = ""
@@ -480,7 +472,7 @@ class Runner:
         bootstrap pass's preview: the cluster resource(s) updated to public access off, CIDRs
         dropped. The report says which passes were previewed and which were derived.
         """
-        explicit = _validate_cidrs(bootstrap_cidrs)
+        explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
         warnings = self._warn_proxy()
         stk = self._stack(create=False)
         if stk is not None:
@@ -649,22 +641,14 @@ class Runner:
         if isinstance(cause, StackLocked):
             # Another run holds the stack: any open window is that run's to close, and every
             # closing attempt of ours would hit the same lock. But an open window is said loudly.
-            try:
-                open_now = self._state(stk) is StackState.BOOTSTRAP
-            except Exception:  # cannot read the state: assume the worst
-                open_now = True
-            if open_now and not isinstance(cause, LockedWithWindowOpen):
+            if self._window_open(stk) and not isinstance(cause, LockedWithWindowOpen):
                 raise LockedWithWindowOpen(
                     f"SECURITY: stack {self.stack_name}: the cluster's PUBLIC API endpoint is ON and {cause}. "
                     "A run in progress closes its own window; if none is running, remove the lock and run "
                     f"`private-eks up --stack {self.stack_name}` to close it.",
                     stack=self.stack_name, errors=errors) from None
             raise cause
-        try:
-            open_now = self._state(stk) is StackState.BOOTSTRAP
-        except Exception:  # cannot read the state: assume the worst
-            open_now = True
-        if not open_now:
+        if not self._window_open(stk):
             if isinstance(cause, RunnerError):
                 raise cause
             if isinstance(cause, KeyboardInterrupt):
@@ -750,6 +734,12 @@ class Runner:
 
     def _state(self, stk: auto.Stack) -> StackState:
         return stack_state(_plain_outputs(stk.outputs()), self._resources(stk))
+
+    def _window_open(self, stk: auto.Stack) -> bool:
+        try:
+            return self._state(stk) is StackState.BOOTSTRAP
+        except Exception:  # cannot read the state: assume the worst
+            return True
 
     def _resources(self, stk: auto.Stack) -> list[dict[str, Any]]:
         deployment = stk.export_stack().deployment or {}
@@ -918,15 +908,17 @@ def _plain_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ("[secret]" if getattr(v, "secret", False) else getattr(v, "value", v)) for k, v in outputs.items()}
 
 
-def _validate_cidrs(values: Sequence[str]) -> list[str]:
+def parse_bootstrap_cidrs(values: Sequence[str] | str) -> list[str]:
+    """``--bootstrap-cidr`` values as networks (host bits allowed: 203.0.113.7/24 is its /24), deduped."""
     if isinstance(values, str):
         values = [values]
-    for v in values:
+    cidrs = []
+    for value in values:
         try:
-            ipaddress.ip_network(v.strip(), strict=False)
+            cidrs.append(str(ipaddress.ip_network(value.strip(), strict=False)))
         except ValueError:
-            raise ConfigurationError(f"--bootstrap-cidr {v!r} is not a CIDR (for example 203.0.113.7/32)") from None
-    return list(values)
+            raise ConfigurationError(f"--bootstrap-cidr {value!r} is not a CIDR (for example 203.0.113.7/32)") from None
+    return _dedupe(cidrs)
 
 
 def _command_summary(e: BaseException) -> str:
@@ -980,5 +972,4 @@ def _safe(stack: str) -> str:
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x in seen or seen.add(x))]
+    return list(dict.fromkeys(items))

@@ -10,16 +10,14 @@ access entries rather than the aws-auth ConfigMap.
 from __future__ import annotations
 
 import json
-from typing import Literal, Optional, Sequence
+from typing import Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
 from components import catalog
-from components.settings import FargateProfile, ManagedNodeGroup, NodeGroup, StackSettings
-
-Phase = Literal["bootstrap", "private"]
+from components.settings import FargateProfile, ManagedNodeGroup, NodeGroup, Phase, StackSettings
 
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 FARGATE_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"

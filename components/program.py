@@ -10,12 +10,12 @@ from typing import Any, Sequence
 
 import pulumi
 
-from components.cluster import Phase, PrivateCluster
+from components.cluster import PrivateCluster
 from components.endpoints import EndpointSet
 from components.network import PrivateNetwork
-from components.settings import StackSettings
+from components.settings import PHASES, Phase, StackSettings
 
-PHASES: tuple[Phase, ...] = ("bootstrap", "private")
+__all__ = ["PHASES", "Phase", "bootstrap_access_cidrs", "build"]
 
 
 def bootstrap_access_cidrs(settings: StackSettings, bootstrap_cidrs: Sequence[str] = ()) -> list[str]:

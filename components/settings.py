@@ -27,6 +27,9 @@ from pydantic_core import PydanticCustomError
 from components import catalog
 
 PROJECT = "private-eks"
+# The two passes: bootstrap (public+private API access, limited CIDRs), then private only.
+Phase = Literal["bootstrap", "private"]
+PHASES: tuple[Phase, ...] = ("bootstrap", "private")
 CONFIG_KEY = f"{PROJECT}:cluster"
 REGION_KEY = "aws:region"
 
@@ -508,15 +511,6 @@ def _problems_from(error: ValidationError) -> list[Problem]:
     return problems
 
 
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    seen, out = set(), []
-    for p in problems:
-        if p not in seen:
-            seen.add(p)
-            out.append(p)
-    return out
-
-
 def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> StackSettings:
     """Validate ``private-eks:cluster`` and the region; raise SettingsError with every problem."""
     problems: list[Problem] = []
@@ -553,7 +547,7 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
                     f"vpc.publicAccessCIDRs: {cidr} opens the bootstrap window to the whole internet"
                 )
 
-    problems = _dedupe(problems)
+    problems = list(dict.fromkeys(problems))
     if problems or cluster is None:
         raise SettingsError(source, problems)
     return StackSettings(stack=stack, region=region, cluster=cluster, source=source, warnings=tuple(warnings))
@@ -590,6 +584,15 @@ def load_stack_file(path: str | Path, *, stack: str | None = None, display: str 
         reason = getattr(e, "problem", None) or str(e)
         raise SettingsError(source, [Problem("", f"YAML syntax error{where}: {reason}")]) from None
     return settings_from_document(doc, stack=stack or stack_name_from_path(path, doc), source=source)
+
+
+def load_project_stack(project_dir: str | Path, stack: str, *, config_dir: str = "stacks") -> StackSettings:
+    """A project's stack: ``<project>/<config_dir>/Pulumi.<stack>.yaml``, named in errors relative
+    to the project. ``stack`` may be fully qualified (``org/project/dev``): the file is the last part's."""
+    project = Path(project_dir)
+    path = project / config_dir / f"Pulumi.{stack.rsplit('/', 1)[-1]}.yaml"
+    display = str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
+    return load_stack_file(path, stack=stack, display=display)
 
 
 def settings_from_document(doc: Any, *, stack: str, source: str) -> StackSettings:
