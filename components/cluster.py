@@ -105,7 +105,7 @@ class PrivateCluster(pulumi.ComponentResource):
         for ng, role in self_managed:
             self._self_managed(name, ng, role, access_entries, after_cluster)
         for mng in cfg.managed_node_groups:
-            self._managed(name, mng)
+            self._managed(name, mng, after_cluster)
         if cfg.fargate_profiles:
             pod_role = self._role(f"{name}-fargate", "eks-fargate-pods.amazonaws.com", (FARGATE_POLICY,))
             for fp in cfg.fargate_profiles:
@@ -170,7 +170,7 @@ class PrivateCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=deps, transforms=[require_imdsv2]),
         )
 
-    def _managed(self, name: str, ng: ManagedNodeGroup) -> None:
+    def _managed(self, name: str, ng: ManagedNodeGroup, after_cluster: pulumi.ResourceOptions) -> None:
         role = self._node_role(f"{name}-{ng.name}")
         low, want, high = ng.sizes
         types = list(ng.instance_types) or ([ng.instance_type] if ng.instance_type else None)
@@ -189,7 +189,7 @@ class PrivateCluster(pulumi.ComponentResource):
             taints=[aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=effects[t.effect])
                     for t in ng.taints] or None,
             tags={**self._tags, **ng.tags} or None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]),
+            opts=after_cluster,
         )
 
     def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role,

@@ -15,7 +15,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.settings import StackSettings
+from components.settings import StackSettings, subnet_zone
 
 INTERNAL_ELB_TAG = "kubernetes.io/role/internal-elb"
 DEFAULT_AZ_COUNT = 3
@@ -78,7 +78,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         configured: dict[str, str] = {}
         for key, s in cluster.private_subnets.items():
-            az = s.az or (key if key.startswith(self._settings.region) else None)
+            az = subnet_zone(key, s)
             if az is None:
                 raise NetworkError(f"{self._settings.source}: vpc.subnets.private.{key}: a new subnet needs its "
                                    "availability zone: use the zone as the key or set az")

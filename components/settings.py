@@ -150,6 +150,11 @@ class SubnetSpec(_Model):
     az: str | None = None
 
 
+def subnet_zone(key: str, spec: SubnetSpec) -> str | None:
+    """A private subnet entry's AZ: its ``az``, else its key when the key names a zone."""
+    return spec.az or (key if _AZ_RE.match(key) else None)
+
+
 class SubnetsSettings(_Model):
     private: dict[str, SubnetSpec] = Field(default_factory=dict)
     # Accepted by the schema only to be rejected with a clear message (eksctl documents it but
@@ -380,7 +385,7 @@ class ClusterSettings(_Model):
             return None
         zones = []
         for key, s in subnets.items():
-            az = s.az or (key if _AZ_RE.match(key) else None)
+            az = subnet_zone(key, s)
             if az is None:
                 return None
             zones.append(az)
@@ -537,7 +542,7 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
             if not az.startswith(region) or not _AZ_RE.match(az):
                 problems.append(Problem(f"availabilityZones[{i}]", f"{az!r} is not an availability zone of {region}"))
         for key, s in cluster.private_subnets.items():
-            az = s.az or (key if _AZ_RE.match(key) else None)
+            az = subnet_zone(key, s)
             if az and not az.startswith(region):
                 problems.append(Problem(f"vpc.subnets.private.{key}", f"{az!r} is not an availability zone of {region}"))
     if cluster is not None:
