@@ -26,6 +26,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
 from components import catalog
 from components.settings import PHASES, PROJECT, StackSettings
 
@@ -720,7 +721,8 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
     )
 
 
-MARKDOWN_LIMIT = 60_000
+# GitHub refuses comments above 65,536 characters; the findings come after the table.
+MARKDOWN_LIMIT = COMMENT_LIMIT - 4_000
 _OP_SIGN = {"create": "+", "delete": "-", "update": "~"}
 
 
@@ -778,7 +780,6 @@ def render_diff_markdown(d: PlanDiff) -> str:
             row = f"| {r.phase} | {r.op} | `{r.type}` | `{r.name}` | {changed} |"
             size += len(row) + 1
             if size > MARKDOWN_LIMIT:
-                # GitHub refuses comments above 65,536 characters.
                 lines.append(f"\n_{len(d.resources) - i} more changes left out; run `private-eks plan-diff` for all._")
                 break
             lines.append(row)

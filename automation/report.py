@@ -56,10 +56,7 @@ class PassPreview:
     description: str = ""
 
     def counts(self) -> dict[str, int]:
-        counts = Counter(c.op for c in self.changes)
-        if self.unchanged:
-            counts["same"] = self.unchanged
-        return dict(counts)
+        return change_counts(self.changes, self.unchanged)
 
     def to_json(self) -> dict[str, Any]:
         return {"number": self.number, "phase": self.phase, "purpose": self.purpose, "kind": self.kind,
@@ -86,6 +83,14 @@ class StackPreview:
 
 
 # ------------------------------------------------------------------------------------- events
+
+
+def change_counts(changes: Iterable[ResourceChange], unchanged: int = 0) -> dict[str, int]:
+    """Changes by operation, and the unchanged resources as ``same``."""
+    counts = Counter(c.op for c in changes)
+    if unchanged:
+        counts["same"] = unchanged
+    return dict(counts)
 
 
 def resource_name(urn: str) -> str:

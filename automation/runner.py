@@ -615,7 +615,7 @@ class Runner:
         except auto.CommandError as e:
             raise OperationFailed(f"pass {number} ({p.phase}) of stack {self.stack_name} failed",
                                   errors=collector.errors or [_command_summary(e)]) from None
-        summary = dict(collector_counts(collector))
+        summary = report.change_counts(collector.changes, collector.unchanged)
         return PassResult(number, p.phase, p.purpose, tuple(collector.changes), summary, time.monotonic() - started)
 
     def _run_preflight(self) -> None:
@@ -874,15 +874,6 @@ def phase_since(history: Sequence[Any], state: StackState) -> _dt.datetime | Non
             break
         since = h.end_time or h.start_time
     return since
-
-
-def collector_counts(collector: EventCollector) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for c in collector.changes:
-        counts[c.op] = counts.get(c.op, 0) + 1
-    if collector.unchanged:
-        counts["same"] = collector.unchanged
-    return counts
 
 
 def _derived_close(number: int, p: Pass, bootstrap: EventCollector) -> PassPreview:
