@@ -294,8 +294,7 @@ def _preflight(aws: _Aws, settings: StackSettings) -> list[Finding]:
                     "subnet-main-route-table", s["SubnetId"],
                     f"has no explicit route table (it uses the main route table {main}); give it its own "
                     "route table: the main route table is never modified"))
-        # Subnets given as private that are not: better said now than by the audit after pass 2.
-        for s in subnets:
+            # Subnets given as private that are not: better said now than by the audit after pass 2.
             if s.get("MapPublicIpOnLaunch"):
                 findings.append(Finding("subnet-public-ip", s["SubnetId"],
                                         "is listed as private but maps public IPv4 addresses on launch"))
