@@ -28,6 +28,7 @@ from components.settings import (
     SettingsError,
     StackSettings,
     settings_from_document,
+    yaml_error_message,
 )
 
 API_VERSION = "eksctl.io/v1alpha5"
@@ -154,6 +155,9 @@ _Spec = Union[_Keep, _Map, _List, _Named, _Handler]
 _SKIP = object()  # a handler's answer for "nothing to carry"
 
 
+_TAINT = _Map({"key": KEEP, "value": KEEP, "effect": KEEP})
+
+
 def _taints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     """eksctl accepts taints as a list, and on nodeGroups also as a map ``key: value:effect``."""
     if isinstance(value, Mapping):
@@ -168,7 +172,7 @@ def _taints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
                 walk.drop(p, f"{gpath}.*", spec, reason="taint in map form without a known effect; write it as "
                           f"'value:EFFECT' with EFFECT one of {', '.join(_TAINT_EFFECTS)}")
         return out
-    return walk.step(value, _List(_Map({"key": KEEP, "value": KEEP, "effect": KEEP})), path, gpath)
+    return walk.step(value, _List(_TAINT), path, gpath)
 
 
 def _nat(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
@@ -199,7 +203,7 @@ def _addons(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
         if extra:
             what += f" with custom configuration ({', '.join(extra)})"
         walk.drop(f"{path}[{i}]", f"{gpath}[]", addon,
-                  reason=f"{what}: the settings have no add-ons; manage add-ons once the cluster is up")
+                  reason=f"{what}: {_REASONS['addons']}")
     return _SKIP
 
 
@@ -322,7 +326,7 @@ def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
     elif isinstance(spec, _Named):
         out += carried_paths(spec.item, prefix + ".<name>")
     elif spec is _taints:
-        out += carried_paths(_Map({"key": KEEP, "value": KEEP, "effect": KEEP}), prefix + "[]")
+        out += carried_paths(_TAINT, prefix + "[]")
     return out
 
 
@@ -417,10 +421,7 @@ def _parse(text: str, source: str) -> Any:
     try:
         docs = [d for d in yaml.load_all(text, Loader=_StrictLoader) if d is not None]
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(e, "problem", None) or str(e)
-        raise NotAClusterConfig(source, f"YAML syntax error{where}: {reason}") from None
+        raise NotAClusterConfig(source, yaml_error_message(e)) from None
     if not docs:
         raise NotAClusterConfig(source, "is empty; expected an eksctl ClusterConfig")
     if len(docs) > 1:

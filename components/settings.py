@@ -558,6 +558,13 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
     return StackSettings(stack=stack, region=region, cluster=cluster, source=source, warnings=tuple(warnings))
 
 
+def yaml_error_message(e: yaml.YAMLError) -> str:
+    """``YAML syntax error at line L, column C: reason`` — where a person looks first."""
+    mark = getattr(e, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"YAML syntax error{where}: {getattr(e, 'problem', None) or e}"
+
+
 def stack_name_from_path(path: Path, document: Any = None) -> str:
     m = re.match(r"^Pulumi\.(.+)\.ya?ml$", path.name)
     if m:
@@ -584,10 +591,7 @@ def load_stack_file(path: str | Path, *, stack: str | None = None, display: str 
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(e, "problem", None) or str(e)
-        raise SettingsError(source, [Problem("", f"YAML syntax error{where}: {reason}")]) from None
+        raise SettingsError(source, [Problem("", yaml_error_message(e))]) from None
     return settings_from_document(doc, stack=stack or stack_name_from_path(path, doc), source=source)
 
 
