@@ -414,8 +414,6 @@ def cmd_proxy_env(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    import json
-
     from automation import plan as offline
 
     phases = offline.PHASES if args.phase == "both" else (args.phase,)
@@ -438,7 +436,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             worst = EXIT_BAD_INPUT
     if args.json:
         if args.all:
-            print(json.dumps(plans, indent=2, sort_keys=True, ensure_ascii=False))
+            sys.stdout.write(offline.plan_json(plans))
         elif plans:
             sys.stdout.write(offline.plan_json(plans[0]))
     else:

@@ -28,7 +28,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
 from components import catalog
-from components.settings import PHASES, PROJECT, StackSettings
+from components.settings import PHASES, PROJECT, StackSettings, subnet_zone
 
 # Stands in for the runner's egress address when the stack file names no bootstrap CIDRs: the
 # runner resolves them (--bootstrap-cidr, or its own address) before pass 1.
@@ -119,7 +119,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         vpc_id = cfg.vpc.id or f"vpc-{_digest('vpc', *sorted(s.id or '' for s in cfg.private_subnets.values()))}"
         for i, (key, spec) in enumerate(cfg.private_subnets.items()):
             if spec.id and spec.id not in described:
-                az = spec.az or (key if key.startswith(self.region) else self.zones[i % len(self.zones)])
+                az = subnet_zone(key, spec) or self.zones[i % len(self.zones)]
                 described[spec.id] = ExistingSubnet(
                     id=spec.id, az=az, vpc_id=vpc_id, cidr=f"10.42.{16 * i}.0/20",
                     route_table=f"rtb-{_digest('rtb', spec.id)}",
@@ -515,8 +515,8 @@ def plan_stack(
             "findings": notes, "endpointCostPerHour": cost}
 
 
-def plan_json(plan: Mapping[str, Any]) -> str:
-    """The canonical text of a plan: sorted keys, so equal plans are byte-identical."""
+def plan_json(plan: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> str:
+    """The canonical text of a plan (or of a list of plans): sorted keys, so equal plans are byte-identical."""
     return json.dumps(plan, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
