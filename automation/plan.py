@@ -29,6 +29,7 @@ from pulumi.runtime.sync_await import _sync_await
 from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
 from components import catalog
 from components.settings import PHASES, PROJECT, StackSettings, subnet_zone
+from components.transforms import ChildInputs, merge_inputs
 
 # Stands in for the runner's egress address when the stack file names no bootstrap CIDRs: the
 # runner resolves them (--bootstrap-cidr, or its own address) before pass 1.
@@ -117,12 +118,15 @@ class PlanMocks(pulumi.runtime.Mocks):
         self.vpc_cidr = vpc_cidr or cfg.vpc.cidr or "10.42.0.0/16"
         described = dict(subnets or {})
         vpc_id = cfg.vpc.id or f"vpc-{_digest('vpc', *sorted(s.id or '' for s in cfg.private_subnets.values()))}"
+        adopted = not settings.cluster.new_vpc
         for i, (key, spec) in enumerate(cfg.private_subnets.items()):
-            if spec.id and spec.id not in described:
+            # A subnet given by CIDR (with vpc.id) is found by the VPC and the CIDR: give it an id.
+            sid = spec.id or (f"subnet-{_digest('subnet', vpc_id, spec.cidr or '')}" if adopted else None)
+            if sid and sid not in described:
                 az = subnet_zone(key, spec) or self.zones[i % len(self.zones)]
-                described[spec.id] = ExistingSubnet(
-                    id=spec.id, az=az, vpc_id=vpc_id, cidr=f"10.42.{16 * i}.0/20",
-                    route_table=f"rtb-{_digest('rtb', spec.id)}",
+                described[sid] = ExistingSubnet(
+                    id=sid, az=az, vpc_id=vpc_id, cidr=spec.cidr or f"10.42.{16 * i}.0/20",
+                    route_table=f"rtb-{_digest('rtb', sid)}",
                 )
         self.subnets = described
 
@@ -141,10 +145,17 @@ class PlanMocks(pulumi.runtime.Mocks):
                     "serviceType": a.get("serviceType", "Interface"), "id": name,
                     "privateDnsName": f"{short}.{self.region}.amazonaws.com"}
         if token == "aws:ec2/getSubnet:getSubnet":
-            sid = a.get("id", "")
-            s = self.subnets.get(sid)
-            if s is None:
-                raise Exception(f"InvalidSubnetID.NotFound: the subnet ID '{sid}' does not exist")
+            sid = a.get("id")
+            if sid:
+                s = self.subnets.get(sid)
+                if s is None:
+                    raise Exception(f"InvalidSubnetID.NotFound: the subnet ID '{sid}' does not exist")
+            else:
+                found = [x for x in self.subnets.values()
+                         if x.cidr == a.get("cidrBlock") and x.vpc_id == a.get("vpcId")]
+                if len(found) != 1:
+                    raise Exception(f"no matching EC2 Subnet found (VPC {a.get('vpcId')}, CIDR {a.get('cidrBlock')})")
+                s = found[0]
             return {"id": s.id, "availabilityZone": s.az, "vpcId": s.vpc_id, "cidrBlock": s.cidr,
                     "mapPublicIpOnLaunch": s.map_public_ip_on_launch,
                     "availabilityZoneId": f"{self.region}-az{ord(s.az[-1]) - ord('a') + 1}"}
@@ -371,6 +382,24 @@ def _jsonable(value: Any, names: Mapping[str, str]) -> Any:
     return str(value)
 
 
+def _child_inputs(r: Registration) -> dict[str, Any]:
+    """What the registration's ChildInputs transforms set on the children a component creates, by
+    the children's type (the mock runtime creates no children to apply them to)."""
+    out: dict[str, Any] = {}
+    for t in r.transforms:
+        if isinstance(t, ChildInputs):
+            out[t.child_type] = merge_inputs(out.get(t.child_type), t.inputs)
+    return out
+
+
+def _comparable(r: Mapping[str, Any]) -> dict[str, Any]:
+    """A resource's inputs as flat paths, with what transforms set on its children under ``childInputs``."""
+    flat = _flatten(r["inputs"])
+    if r.get("childInputs"):
+        flat.update(_flatten(r["childInputs"], "childInputs"))
+    return flat
+
+
 # The program's order: the network, then the endpoints, then the cluster.
 _COMPONENT_ORDER = {"private-eks:network:PrivateNetwork": 0, "private-eks:endpoints:EndpointSet": 1,
                     "private-eks:cluster:PrivateCluster": 2}
@@ -387,7 +416,11 @@ def _resources(run: PhaseRun) -> list[dict[str, Any]]:
         for k, v in sorted(r.inputs.items()):
             if v is not None:
                 inputs[k] = _jsonable(v, names)
-        out.append({"type": r.type, "name": r.name, "parent": names.get(r.parent_urn), "inputs": inputs})
+        entry = {"type": r.type, "name": r.name, "parent": names.get(r.parent_urn), "inputs": inputs}
+        child_inputs = _child_inputs(r)
+        if child_inputs:
+            entry["childInputs"] = child_inputs
+        out.append(entry)
     # Registration order follows the program; sorting by the parent chain keeps each component's
     # resources together and makes the order independent of asyncio scheduling.
     by_name = {r["name"]: r for r in out}
@@ -596,7 +629,7 @@ def render_plan_text(plan: Mapping[str, Any]) -> str:
             elif key not in b:
                 diff_lines.append(f"  - {key[0]} {key[1]} (only in {first['phase']})")
             else:
-                fa, fb = _flatten(a[key]["inputs"]), _flatten(b[key]["inputs"])
+                fa, fb = _comparable(a[key]), _comparable(b[key])
                 for k in sorted(set(fa) | set(fb)):
                     if fa.get(k, _ABSENT) != fb.get(k, _ABSENT):
                         diff_lines.append(f"  ~ {key[0]} {key[1]}: {k}: {first['phase']}="
@@ -702,7 +735,7 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
             elif key not in b:
                 out.append(ResourceDiff(phase, "delete", *key))
             else:
-                fa, fb = _flatten(a[key]["inputs"]), _flatten(b[key]["inputs"])
+                fa, fb = _comparable(a[key]), _comparable(b[key])
                 changes = tuple(InputChange(k, fa.get(k), fb.get(k)) for k in sorted(set(fa) | set(fb))
                                 if fa.get(k, _ABSENT) != fb.get(k, _ABSENT))
                 parent_moved = a[key].get("parent") != b[key].get("parent")

@@ -7,6 +7,7 @@ Session Manager, encryption, tracing).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,33 +55,64 @@ BY_NAME: dict[str, EndpointService] = {s.name: s for s in REQUIRED + OPTIONAL}
 REQUIRED_NAMES = tuple(s.name for s in REQUIRED)
 OPTIONAL_NAMES = tuple(s.name for s in OPTIONAL)
 
-# Non-commercial partitions use another prefix for some services (eksctl's
-# pkg/cfn/builder/vpc_endpoint.go and the AWS partition documentation).
+# Partitions, as eksctl's table has them (pkg/apis/eksctl.io/v1alpha5/partitions.go and
+# endpoint_service.go): how a region names its partition, and which services take another prefix.
+# Commercial regions are `<area>-<direction>-<n>`; a region that fits no pattern below belongs to a
+# partition this catalog does not know, and is refused rather than guessed.
+_COMMERCIAL_RE = re.compile(r"^(us|ca|eu|ap|me|sa|af|il|mx)-[a-z]+-\d+$")
+_PARTITION_OF: tuple[tuple[str, "re.Pattern[str]"], ...] = (
+    ("aws-cn", re.compile(r"^cn-[a-z]+-\d+$")),
+    ("aws-us-gov", re.compile(r"^us-gov-[a-z]+-\d+$")),
+    ("aws-iso", re.compile(r"^us-iso-[a-z]+-\d+$")),
+    ("aws-iso-b", re.compile(r"^us-isob-[a-z]+-\d+$")),
+    ("aws-iso-e", re.compile(r"^eu-isoe-[a-z]+-\d+$")),
+    ("aws-iso-f", re.compile(r"^us-isof-[a-z]+-\d+$")),
+    ("aws", _COMMERCIAL_RE),
+)
+PARTITIONS = tuple(name for name, _ in _PARTITION_OF)
+
+STANDARD_PREFIX = "com.amazonaws"
+# eksctl's RequiresChinaPrefix and RequiresISOPrefix services.
+_CHINA_PREFIXED = frozenset({"ec2", "ecr.api", "ecr.dkr", "sts", "cloudformation"})
+_ISO_PREFIXED = frozenset({"ec2", "ecr.api", "ecr.dkr", "autoscaling"})
+# In aws-iso-e and aws-iso-f, four ISO-prefixed services use the partition's alternate prefix and
+# the others keep com.amazonaws (GetEndpointServiceDomainPrefix).
+_ALT_PREFIXED = frozenset({"ebs", "ecr.api", "ecr.dkr", "execute-api"})
 _PARTITION_PREFIX: dict[str, tuple[str, frozenset[str]]] = {
-    "aws-cn": ("cn.com.amazonaws", frozenset({"ec2", "ecr.api", "ecr.dkr", "sts", "cloudformation"})),
-    "aws-iso": ("gov.ic.c2s", frozenset({"ec2", "ecr.api", "ecr.dkr", "autoscaling"})),
-    "aws-iso-b": ("gov.sgov.sc2s", frozenset({"ec2", "ecr.api", "ecr.dkr", "autoscaling"})),
+    "aws-cn": ("cn.com.amazonaws", _CHINA_PREFIXED),
+    "aws-iso": ("gov.ic.c2s", _ISO_PREFIXED),
+    "aws-iso-b": ("gov.sgov.sc2s", _ISO_PREFIXED),
+    "aws-iso-e": ("uk.adc-e.cloud", _ISO_PREFIXED & _ALT_PREFIXED),
+    "aws-iso-f": ("gov.ic.hci.csp", _ISO_PREFIXED & _ALT_PREFIXED),
 }
 
 
+class UnknownPartition(ValueError):
+    """The region belongs to no partition the catalog knows; its service names would be guesses."""
+
+
+def known_partition(region: str) -> str | None:
+    """The AWS partition a region belongs to, or None when the catalog does not know it."""
+    for name, pattern in _PARTITION_OF:
+        if pattern.match(region):
+            return name
+    return None
+
+
 def partition(region: str) -> str:
-    """The AWS partition a region belongs to."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+    """The AWS partition a region belongs to; UnknownPartition for a region of no known partition."""
+    found = known_partition(region)
+    if found is None:
+        raise UnknownPartition(f"{region!r} is not a region of a partition this project knows "
+                               f"({', '.join(PARTITIONS)})")
+    return found
 
 
 def service_name(service: str, region: str) -> str:
     """The VPC endpoint service name, e.g. ``com.amazonaws.us-west-2.ecr.api``."""
-    prefix, special = _PARTITION_PREFIX.get(partition(region), ("com.amazonaws", frozenset()))
+    prefix, special = _PARTITION_PREFIX.get(partition(region), (STANDARD_PREFIX, frozenset()))
     if service not in special:
-        prefix = "com.amazonaws"
+        prefix = STANDARD_PREFIX
     return f"{prefix}.{region}.{service}"
 
 

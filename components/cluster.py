@@ -17,25 +17,44 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 
 from components import catalog
-from components.settings import FargateProfile, ManagedNodeGroup, NodeGroup, Phase, StackSettings
+from components.settings import (
+    DEFAULT_GP3_THROUGHPUT,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_VOLUME_TYPE,
+    FargateProfile,
+    ManagedNodeGroup,
+    NodeGroup,
+    Phase,
+    StackSettings,
+)
+from components.transforms import ChildInputs
 
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 FARGATE_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
 # IMDSv2 only. A hop limit of 2 because containers are one network hop further than the host.
 IMDSV2 = {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2}
+# eksctl's node OS (AmazonLinux2023); pulumi-eks picks the AMI for the instance type from it.
+OPERATING_SYSTEM = eks.OperatingSystem.AL2023
+# The identity EKS gives a Fargate pod execution role in aws-auth (CONFIG_MAP mode has no access entries).
+FARGATE_USERNAME = "system:node:{{SessionName}}"
+FARGATE_GROUPS = ("system:bootstrappers", "system:nodes", "system:node-proxier")
+
+# pulumi-eks 4.x's Python SDK exposes neither NodeGroupV2's metadata options nor the volume type of
+# a managed node group's launch template: transforms on the components reach the launch templates
+# the provider creates inside them.
+require_imdsv2 = ChildInputs(LAUNCH_TEMPLATE, {"metadataOptions": IMDSV2})
+managed_volume_defaults = ChildInputs(
+    LAUNCH_TEMPLATE,
+    {"blockDeviceMappings": {"ebs": {"volumeType": DEFAULT_VOLUME_TYPE, "throughput": DEFAULT_GP3_THROUGHPUT}}},
+)
 
 
-def require_imdsv2(args: pulumi.ResourceTransformArgs) -> Optional[pulumi.ResourceTransformResult]:
-    """Resource transform: every launch template inside a NodeGroupV2 requires IMDSv2.
-
-    pulumi-eks 4.x's Python SDK does not expose NodeGroupV2's metadata options; a transform on
-    the component reaches the launch template the provider creates inside it."""
-    if args.type_ != LAUNCH_TEMPLATE:
-        return None
-    props = dict(args.props)
-    props["metadataOptions"] = {**(props.get("metadataOptions") or {}), **IMDSV2}
-    return pulumi.ResourceTransformResult(props, args.opts)
+def creator_admin(enabled: bool) -> ChildInputs:
+    """``accessConfig.bootstrapClusterCreatorAdminPermissions`` on the EKS cluster pulumi-eks creates
+    (it hard-codes true in nodejs/eks/cluster/cluster.ts and does not expose the field)."""
+    return ChildInputs(EKS_CLUSTER, {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": enabled}})
 
 
 def _assume_role_policy(service: str) -> str:
@@ -74,12 +93,25 @@ class PrivateCluster(pulumi.ComponentResource):
         self._subnets = list(subnet_ids)
         self.cluster_name = cfg.metadata.name
         self.endpoint_public_access = phase == "bootstrap"
-        mode = cfg.access_config.authentication_mode
-        access_entries = mode in ("API", "API_AND_CONFIG_MAP")
+        access = cfg.access_config
+        access_entries = access.uses_access_entries
 
-        # Self-managed node roles: registered through access entries in API modes, through the
-        # cluster's aws-auth ConfigMap (instance_roles) in CONFIG_MAP mode.
+        # Node roles: self-managed ones are authorised through access entries in API modes (EKS
+        # creates those of managed node groups and Fargate itself). In CONFIG_MAP mode there are no
+        # access entries: every node role goes into aws-auth through instance_roles — pulumi-eks
+        # refuses a managed node group whose role is not there (nodejs/eks/nodes/nodegroup.ts) — and
+        # the Fargate pod role through role_mappings, since pulumi-eks rewrites aws-auth whole and
+        # would drop the entry EKS adds for it.
         self_managed = [(ng, self._node_role(f"{name}-{ng.name}")) for ng in cfg.node_groups]
+        managed = [(ng, self._node_role(f"{name}-{ng.name}")) for ng in cfg.managed_node_groups]
+        pod_role = (self._role(f"{name}-fargate", "eks-fargate-pods.amazonaws.com", (FARGATE_POLICY,))
+                    if cfg.fargate_profiles else None)
+        config_map_only = not access_entries
+        node_roles = [role for _, role in self_managed + managed]
+        role_mappings = None
+        if config_map_only and pod_role is not None:
+            role_mappings = [eks.RoleMappingArgs(role_arn=pod_role.arn, username=FARGATE_USERNAME,
+                                                 groups=list(FARGATE_GROUPS))]
 
         public = phase == "bootstrap"
         self.cluster = eks.Cluster(
@@ -93,21 +125,22 @@ class PrivateCluster(pulumi.ComponentResource):
             public_access_cidrs=list(public_access_cidrs) if public else None,
             skip_default_node_group=True,
             node_associate_public_ip_address=False,
-            authentication_mode=eks.AuthenticationMode(mode),
+            authentication_mode=eks.AuthenticationMode(access.authentication_mode),
             create_oidc_provider=cfg.iam.with_oidc,
             enabled_cluster_log_types=list(cfg.cloud_watch.cluster_logging.enable_types) or None,
-            instance_roles=[role for _, role in self_managed] if (self_managed and not access_entries) else None,
+            instance_roles=node_roles if (config_map_only and node_roles) else None,
+            role_mappings=role_mappings,
             tags=self._tags or None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on),
+                                        transforms=[creator_admin(access.bootstrap_cluster_creator_admin_permissions)]),
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
 
         for ng, role in self_managed:
             self._self_managed(name, ng, role, access_entries, after_cluster)
-        for mng in cfg.managed_node_groups:
-            self._managed(name, mng, after_cluster)
-        if cfg.fargate_profiles:
-            pod_role = self._role(f"{name}-fargate", "eks-fargate-pods.amazonaws.com", (FARGATE_POLICY,))
+        for mng, role in managed:
+            self._managed(name, mng, role, after_cluster)
+        if pod_role is not None:
             for fp in cfg.fargate_profiles:
                 self._fargate(name, fp, pod_role, after_cluster)
 
@@ -158,22 +191,26 @@ class PrivateCluster(pulumi.ComponentResource):
             cluster=self.cluster,
             node_subnet_ids=self._subnets,
             node_associate_public_ip_address=False,
-            instance_type=ng.instance_type,
+            instance_type=ng.instance_type or DEFAULT_INSTANCE_TYPE,
+            operating_system=OPERATING_SYSTEM,
             instance_profile=profile,
             desired_capacity=want,
             min_size=low,
             max_size=high,
-            node_root_volume_size=ng.volume_size,
+            node_root_volume_size=ng.effective_volume_size,
+            # pulumi-eks allows a throughput only with gp3, and provisioned IOPS only with io1.
+            node_root_volume_type=DEFAULT_VOLUME_TYPE,
+            node_root_volume_throughput=DEFAULT_GP3_THROUGHPUT,
             labels=dict(ng.labels) or None,
             taints={t.key: eks.TaintArgs(value=t.value or "", effect=t.effect) for t in ng.taints} or None,
             auto_scaling_group_tags={**self._tags, **ng.tags} or None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=deps, transforms=[require_imdsv2]),
         )
 
-    def _managed(self, name: str, ng: ManagedNodeGroup, after_cluster: pulumi.ResourceOptions) -> None:
-        role = self._node_role(f"{name}-{ng.name}")
+    def _managed(self, name: str, ng: ManagedNodeGroup, role: aws.iam.Role,
+                 after_cluster: pulumi.ResourceOptions) -> None:
         low, want, high = ng.sizes
-        types = list(ng.instance_types) or ([ng.instance_type] if ng.instance_type else None)
+        types = list(ng.instance_types) or [ng.instance_type or DEFAULT_INSTANCE_TYPE]
         effects = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
         eks.ManagedNodeGroup(
             f"{name}-{ng.name}",
@@ -184,12 +221,15 @@ class PrivateCluster(pulumi.ComponentResource):
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(desired_size=want, min_size=low, max_size=high),
             instance_types=types,
             capacity_type="SPOT" if ng.spot else "ON_DEMAND",
-            disk_size=ng.volume_size,
+            operating_system=OPERATING_SYSTEM,
+            # IMDSv2 makes pulumi-eks build a launch template of its own, which carries the disk size.
+            enable_imd_sv2=True,
+            disk_size=ng.effective_volume_size,
             labels=dict(ng.labels) or None,
             taints=[aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=effects[t.effect])
                     for t in ng.taints] or None,
             tags={**self._tags, **ng.tags} or None,
-            opts=after_cluster,
+            opts=pulumi.ResourceOptions.merge(after_cluster, pulumi.ResourceOptions(transforms=[managed_volume_defaults])),
         )
 
     def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role,

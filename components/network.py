@@ -144,35 +144,44 @@ class PrivateNetwork(pulumi.ComponentResource):
         tables: list[str] = []
         for key, spec in cluster.private_subnets.items():
             path = f"vpc.subnets.private.{key}"
-            subnet = aws.ec2.get_subnet(id=spec.id, opts=invoke)
+            if spec.id:
+                subnet = aws.ec2.get_subnet(id=spec.id, opts=invoke)
+            else:
+                # eksctl's import of subnets given by CIDR: the subnet of the VPC with that CIDR.
+                subnet = aws.ec2.get_subnet(vpc_id=vpc_id, cidr_block=spec.cidr, opts=invoke)
+            sid = subnet.id
             if vpc_id is None:
                 vpc_id = subnet.vpc_id
             elif subnet.vpc_id != vpc_id:
-                raise NetworkError(f"{settings.source}: {path}: subnet {spec.id} is in {subnet.vpc_id}, "
+                raise NetworkError(f"{settings.source}: {path}: subnet {sid} is in {subnet.vpc_id}, "
                                    f"not in the cluster's VPC {vpc_id}")
+            if spec.cidr and spec.id and subnet.cidr_block != spec.cidr:
+                raise NetworkError(f"{settings.source}: {path}.cidr: subnet {sid} has the CIDR {subnet.cidr_block}, "
+                                   f"not {spec.cidr}")
             if subnet.map_public_ip_on_launch:
-                raise NetworkError(f"{settings.source}: {path}: subnet {spec.id} maps public IPs on launch; "
+                raise NetworkError(f"{settings.source}: {path}: subnet {sid} maps public IPs on launch; "
                                    "a fully-private cluster needs private subnets")
             az = subnet.availability_zone
-            if spec.az and spec.az != az:
-                raise NetworkError(f"{settings.source}: {path}: subnet {spec.id} is in {az}, not {spec.az}")
+            want_az = subnet_zone(key, spec)
+            if want_az and want_az != az:
+                raise NetworkError(f"{settings.source}: {path}: subnet {sid} is in {az}, not {want_az}")
             if az in subnet_ids:
-                raise NetworkError(f"{settings.source}: {path}: subnet {spec.id} is a second subnet in {az} "
+                raise NetworkError(f"{settings.source}: {path}: subnet {sid} is a second subnet in {az} "
                                    f"(after {subnet_ids[az]}); give one subnet per availability zone")
             # Only an explicit association matches this filter: a subnet on the main route table
             # has none, and the main route table must not be touched.
             found = aws.ec2.get_route_tables(
                 vpc_id=subnet.vpc_id,
-                filters=[aws.ec2.GetRouteTablesFilterArgs(name="association.subnet-id", values=[spec.id])],
+                filters=[aws.ec2.GetRouteTablesFilterArgs(name="association.subnet-id", values=[sid])],
                 opts=invoke,
             )
             ids = list(found.ids or [])
             if not ids:
                 raise NetworkError(
-                    f"{settings.source}: {path}: subnet {spec.id} has no explicit route table (it uses the VPC's "
+                    f"{settings.source}: {path}: subnet {sid} has no explicit route table (it uses the VPC's "
                     "main route table, which is never modified); associate a route table of its own with it"
                 )
-            subnet_ids[az] = spec.id  # type: ignore[assignment]
+            subnet_ids[az] = sid
             if ids[0] not in tables:
                 tables.append(ids[0])
         zones = sorted(subnet_ids)
@@ -182,6 +191,9 @@ class PrivateNetwork(pulumi.ComponentResource):
                 raise NetworkError(f"{settings.source}: vpc.subnets.private: subnets in {', '.join(unknown)} "
                                    "are not in availabilityZones")
         vpc = aws.ec2.get_vpc(id=vpc_id, opts=invoke)
+        if cluster.vpc.cidr and vpc.cidr_block != cluster.vpc.cidr:
+            raise NetworkError(f"{settings.source}: vpc.cidr: {cluster.vpc.cidr} is not the CIDR of {vpc_id} "
+                               f"({vpc.cidr_block}); remove it or correct it")
         self.vpc_id = vpc_id  # type: ignore[assignment]
         self.vpc_cidr = vpc.cidr_block
         self.zones = zones

@@ -35,10 +35,25 @@ REGION_KEY = "aws:region"
 
 UNSUPPORTED_REGIONS = {"eu-south-1": "fully-private clusters are not supported in eu-south-1"}
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
-DEFAULT_VPC_CIDR = "10.0.0.0/16"
 DEFAULT_VERSION = "1.33"
+# eksctl's defaults (eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/types.go, defaults.go, vpc.go),
+# written into the resource inputs so the plan shows them.
+DEFAULT_VPC_CIDR = "192.168.0.0/16"
+DEFAULT_INSTANCE_TYPE = "m5.large"
+DEFAULT_NODE_COUNT = 2
+DEFAULT_MAX_SIZE = 1  # when the sizes would give a maximum of 0 (scale from zero)
+DEFAULT_VOLUME_SIZE = 80
+DEFAULT_VOLUME_TYPE = "gp3"
+DEFAULT_GP3_THROUGHPUT = 125
 _AZ_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
-_NAME_RE = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]*$")
+# Names as EKS and eksctl allow them: eksctl refuses anything outside [a-zA-Z0-9-]
+# (validation.go, IsInvalidNameArg), EKS wants a letter or digit first (CreateCluster and
+# CreateNodegroup: ^[0-9A-Za-z][A-Za-z0-9\-_]*), a cluster name up to 100 and a node group name up
+# to 63 characters.
+_NAME_RE = re.compile(r"^[0-9A-Za-z][-a-zA-Z0-9]*$")
+CLUSTER_NAME_MAX = 100
+NODE_GROUP_NAME_MAX = 63
+NAME_RULE = "must start with a letter or digit and contain only letters, digits and '-'"
 
 
 # --------------------------------------------------------------------------------------- problems
@@ -100,8 +115,8 @@ class Metadata(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not _NAME_RE.match(v) or len(v) > 100:
-            raise ValueError("must start with a letter and contain only letters, digits and '-' (at most 100)")
+        if not _NAME_RE.match(v) or len(v) > CLUSTER_NAME_MAX:
+            raise ValueError(f"{NAME_RULE} (at most {CLUSTER_NAME_MAX})")
         return v
 
     @field_validator("version", mode="before")
@@ -189,10 +204,13 @@ class VpcSettings(_Model):
                 problems.append((("subnets", "private", key), "needs an id (existing subnet) or a cidr (new subnet)"))
         if self.id is not None and not private:
             problems.append((("subnets", "private"), "is required when vpc.id is set (the private subnets to use)"))
+        # With vpc.id every subnet exists already: by id, or looked up by the VPC and its CIDR (as
+        # eksctl does). Without it, subnets are either all existing (ids) or all new (CIDRs).
         existing = any(s.id for s in private.values())
         new = any(s.id is None for s in private.values())
-        if existing and new:
-            problems.append((("subnets", "private"), "mixes existing subnets (id) and new ones (cidr only); use one kind"))
+        if existing and new and self.id is None:
+            problems.append((("subnets", "private"), "mixes existing subnets (id) and new ones (cidr only); "
+                             "use one kind, or set vpc.id to look existing subnets up by CIDR"))
         if existing and self.cidr is not None and self.id is None:
             problems.append((("cidr",), "is taken from the existing subnets' VPC; remove it or set vpc.id"))
         if new and self.id is None:
@@ -215,6 +233,27 @@ class VpcSettings(_Model):
 class AccessConfig(_Model):
     authentication_mode: Literal["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"] = "API"
     bootstrap_cluster_creator_admin_permissions: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> "AccessConfig":
+        # pulumi-eks writes the aws-auth ConfigMap through the Kubernetes API, as the cluster's
+        # creator, whenever the mode supports the ConfigMap (nodejs/eks/cluster/cluster.ts): without
+        # the creator's admin access that write is refused and the update fails half-way.
+        if not self.bootstrap_cluster_creator_admin_permissions and self.uses_config_map:
+            _rules([(("bootstrapClusterCreatorAdminPermissions",),
+                     f"can be false only with authenticationMode API: in {self.authentication_mode} mode the "
+                     "aws-auth ConfigMap is written through the Kubernetes API by the cluster's creator")])
+        return self
+
+    @property
+    def uses_config_map(self) -> bool:
+        """pulumi-eks's supportsConfigMap (nodejs/eks/cluster/authenticationMode.ts)."""
+        return self.authentication_mode in ("CONFIG_MAP", "API_AND_CONFIG_MAP")
+
+    @property
+    def uses_access_entries(self) -> bool:
+        """pulumi-eks's supportsAccessEntries (nodejs/eks/cluster/authenticationMode.ts)."""
+        return self.authentication_mode in ("API", "API_AND_CONFIG_MAP")
 
 
 class IamSettings(_Model):
@@ -265,8 +304,8 @@ class _NodeGroupBase(_Model):
             problems.append((("privateNetworking",), "must be set to true in a fully-private cluster (it is not defaulted)"))
         elif self.private_networking is False:
             problems.append((("privateNetworking",), "must be true in a fully-private cluster"))
-        if not _NAME_RE.match(self.name):
-            problems.append((("name",), "must start with a letter and contain only letters, digits and '-'"))
+        if not _NAME_RE.match(self.name) or len(self.name) > NODE_GROUP_NAME_MAX:
+            problems.append((("name",), f"{NAME_RULE} (at most {NODE_GROUP_NAME_MAX})"))
         lo, want, hi = self.min_size, self.desired_capacity, self.max_size
         if lo is not None and want is not None and lo > want:
             problems.append((("minSize",), f"{lo} is greater than desiredCapacity {want}"))
@@ -274,16 +313,28 @@ class _NodeGroupBase(_Model):
             problems.append((("desiredCapacity",), f"{want} is greater than maxSize {hi}"))
         if lo is not None and hi is not None and lo > hi:
             problems.append((("minSize",), f"{lo} is greater than maxSize {hi}"))
+        elif hi is not None and want is None and lo is None and hi < DEFAULT_NODE_COUNT:
+            problems.append((("maxSize",), f"{hi} is less than the default minSize {DEFAULT_NODE_COUNT}; "
+                                           "set minSize or desiredCapacity too"))
         _rules(problems)
         return self
 
-    # eksctl's defaults: 2 nodes, and min/max equal to desired unless given.
     @property
     def sizes(self) -> tuple[int, int, int]:
-        want = self.desired_capacity if self.desired_capacity is not None else (self.min_size or 2)
-        lo = self.min_size if self.min_size is not None else want
-        hi = self.max_size if self.max_size is not None else max(want, lo, 1)
+        """(min, desired, max) as eksctl completes them (validation.go, validateManagedNodeGroup, and
+        cfn/builder/nodegroup.go): min defaults to desired, else 2; max to desired, else min, and
+        to 1 when that is 0; desired to min. So ``minSize: 0`` alone scales from zero."""
+        want_given, lo_given, hi_given = self.desired_capacity, self.min_size, self.max_size
+        lo = lo_given if lo_given is not None else (want_given if want_given is not None else DEFAULT_NODE_COUNT)
+        hi = hi_given if hi_given is not None else (want_given if want_given is not None else lo)
+        if hi == 0:
+            hi = DEFAULT_MAX_SIZE
+        want = want_given if want_given is not None else lo
         return lo, want, hi
+
+    @property
+    def effective_volume_size(self) -> int:
+        return self.volume_size if self.volume_size is not None else DEFAULT_VOLUME_SIZE
 
 
 class NodeGroup(_NodeGroupBase):
@@ -362,7 +413,7 @@ class ClusterSettings(_Model):
         zones = self.subnet_zones()
         if not self.availability_zones and zones is not None and len(zones) < 2:
             problems.append((("vpc", "subnets", "private"), "needs subnets in at least two availability zones"))
-        if self.availability_zones and zones is not None and self.new_vpc:
+        if self.availability_zones and zones is not None:
             missing = sorted(set(zones) - set(self.availability_zones))
             if missing:
                 problems.append((("vpc", "subnets", "private"),
@@ -525,6 +576,9 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
         region = ""
     elif region in UNSUPPORTED_REGIONS:
         problems.append(Problem(REGION_KEY, UNSUPPORTED_REGIONS[region]))
+    elif catalog.known_partition(region) is None:
+        problems.append(Problem(REGION_KEY, f"{region!r} is not a region of a partition this project knows "
+                                            f"({', '.join(catalog.PARTITIONS)}); endpoint service names would be guesses"))
 
     if not isinstance(data, Mapping):
         what = "missing" if data is None else f"a {type(data).__name__}, not a mapping"

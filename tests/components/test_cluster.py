@@ -126,10 +126,11 @@ def test_self_managed_nodes_get_an_ec2_linux_access_entry_for_their_instance_rol
     assert entry.urn in ng.dependencies
 
 
-def test_config_map_mode_maps_instance_roles_instead_of_access_entries():
+def test_config_map_mode_maps_every_node_role_as_an_instance_role_instead_of_access_entries():
+    """Self-managed and managed node roles alike (see test_auth_matrix for the rules by mode)."""
     r = run(settings(accessConfig={"authenticationMode": "CONFIG_MAP"}))
     assert r.by_type(ACCESS_ENTRY) == []
-    assert len(r.one(CLUSTER).inputs["instanceRoles"]) == 1
+    assert len(r.one(CLUSTER).inputs["instanceRoles"]) == 2
 
 
 def test_fargate_profiles_use_the_private_subnets_and_a_pod_execution_role(base_private):
@@ -167,3 +168,100 @@ def test_every_resource_has_a_component_parent(base_private):
     for r in base_private.registrations:
         if not r.type.startswith("private-eks:"):
             assert r.parent_urn in components, r.name
+
+
+# ------------------------------------------------------------------------- eksctl's defaults
+
+
+def test_unset_node_group_fields_get_eksctls_defaults_in_the_inputs():
+    """eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/types.go (DefaultNodeType m5.large,
+    DefaultNodeCount 2, DefaultNodeVolumeSize 80) and defaults.go (setVolumeDefaults: gp3 for both
+    kinds, AmazonLinux2023 as the AMI family): written out, never left for pulumi-eks to pick
+    (its NodeGroupV2 would take t3.medium, 20 GiB gp2)."""
+    s = settings(nodeGroups=[{"name": "ng1", "privateNetworking": True}],
+                 managedNodeGroups=[{"name": "mng1", "privateNetworking": True}])
+    r = run(s)
+    ng = r.one(SELF_MANAGED).inputs
+    assert ng["instanceType"] == "m5.large"
+    assert (ng["minSize"], ng["desiredCapacity"], ng["maxSize"]) == (2, 2, 2)
+    assert ng["nodeRootVolumeSize"] == 80 and ng["nodeRootVolumeType"] == "gp3"
+    assert ng["nodeRootVolumeThroughput"] == 125 and "nodeRootVolumeIops" not in ng
+    assert ng["operatingSystem"] == "AL2023"
+    mng = r.one(MANAGED)
+    assert mng.inputs["instanceTypes"] == ["m5.large"]
+    assert mng.inputs["scalingConfig"] == {"minSize": 2, "desiredSize": 2, "maxSize": 2}
+    assert mng.inputs["diskSize"] == 80
+    assert mng.inputs["operatingSystem"] == "AL2023"
+
+
+def test_self_managed_volume_inputs_follow_pulumi_eks_rules():
+    """pulumi/pulumi-eks nodejs/eks/nodes/nodegroup.ts: provisioned IOPS only with io1 ("Cannot
+    create a cluster node root volume of non-io1 type with provisioned IOPS"), a throughput only
+    with gp3."""
+    ng = run(settings()).one(SELF_MANAGED).inputs
+    assert not (ng.get("nodeRootVolumeIops") and ng["nodeRootVolumeType"] != "io1")
+    assert not (ng.get("nodeRootVolumeThroughput") and ng["nodeRootVolumeType"] != "gp3")
+
+
+@pytest.mark.parametrize("group, want", [
+    ({"minSize": 0}, (0, 0, 1)),                         # scale from zero: no node starts
+    ({"minSize": 0, "maxSize": 4}, (0, 0, 4)),
+    ({"desiredCapacity": 3}, (3, 3, 3)),
+    ({"minSize": 1, "maxSize": 5}, (1, 1, 5)),
+    ({"maxSize": 5}, (2, 2, 5)),
+    ({}, (2, 2, 2)),
+])
+def test_node_group_sizes_are_completed_as_eksctl_completes_them(group, want):
+    """eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/validation.go (managed) and
+    pkg/cfn/builder/nodegroup.go (self-managed): min defaults to desired, else DefaultNodeCount;
+    max to desired, else min, and DefaultMaxSize (1) when that is 0; desired to min."""
+    s = settings(nodeGroups=[{"name": "ng1", "privateNetworking": True, **group}],
+                 managedNodeGroups=[{"name": "gpu-spot", "privateNetworking": True, **group}])
+    r = run(s)
+    ng = r.one(SELF_MANAGED).inputs
+    assert (ng["minSize"], ng["desiredCapacity"], ng["maxSize"]) == want
+    sc = r.one(MANAGED).inputs["scalingConfig"]
+    assert (sc["minSize"], sc["desiredSize"], sc["maxSize"]) == want
+
+
+def test_managed_node_groups_require_imdsv2_through_pulumi_eks_own_option():
+    """pulumi/pulumi-eks nodejs/eks/nodes/nodegroup.ts (createMNGCustomLaunchTemplate):
+    ``enableIMDSv2`` makes the launch template require tokens with a hop limit of 2."""
+    mng = run(settings()).one(MANAGED).inputs
+    assert mng["enableIMDSv2"] is True
+    assert "launchTemplate" not in mng  # pulumi-eks refuses enableIMDSv2 together with a launchTemplate
+
+
+def test_managed_node_group_launch_templates_get_eksctls_volume_type():
+    """pulumi-eks puts the disk size of a managed node group on its own launch template (no volume
+    type); the transform adds eksctl's gp3 to each of its block devices."""
+    from components.cluster import managed_volume_defaults
+
+    mng = run(settings()).one(MANAGED)
+    assert managed_volume_defaults in mng.transforms
+    lt = pulumi.ResourceTransformArgs(
+        custom=True, type_="aws:ec2/launchTemplate:LaunchTemplate", name="lt", opts=pulumi.ResourceOptions(),
+        props={"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 80}}]})
+    result = managed_volume_defaults(lt)
+    assert result is not None
+    assert result.props["blockDeviceMappings"] == [
+        {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 80, "volumeType": "gp3", "throughput": 125}}]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_creator_admin_permissions_reach_the_eks_cluster_inside_pulumi_eks(enabled):
+    """pulumi/pulumi-eks nodejs/eks/cluster/cluster.ts hard-codes
+    accessConfig.bootstrapClusterCreatorAdminPermissions: true on its aws:eks/cluster:Cluster and
+    does not expose it: a transform on the component sets the configured value on that child."""
+    s = settings(accessConfig={"bootstrapClusterCreatorAdminPermissions": enabled})
+    cluster = run(s).one(CLUSTER)
+    (t,) = [t for t in cluster.transforms if getattr(t, "child_type", None) == "aws:eks/cluster:Cluster"]
+    child = pulumi.ResourceTransformArgs(
+        custom=True, type_="aws:eks/cluster:Cluster", name="eksCluster", opts=pulumi.ResourceOptions(),
+        props={"accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True},
+               "name": "test-cluster"})
+    result = t(child)
+    assert result is not None
+    assert result.props["accessConfig"] == {"authenticationMode": "API",
+                                            "bootstrapClusterCreatorAdminPermissions": enabled}
+    assert result.props["name"] == "test-cluster"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from automation.plan import ExistingSubnet, PlanError
+from components import catalog
+from components.settings import SettingsError
 from tests.components.helpers import EXISTING, run, settings
 
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -42,11 +44,23 @@ SERVICE_NAMES = {
                       "com.amazonaws.us-gov-west-1.ecr.dkr", "com.amazonaws.us-gov-west-1.sts",
                       "com.amazonaws.us-gov-west-1.s3", "com.amazonaws.us-gov-west-1.autoscaling",
                       "com.amazonaws.us-gov-west-1.cloudformation"],
+    # aws-iso-e and aws-iso-f: ecr.api and ecr.dkr take the partition's alternate prefix; the other
+    # ISO-prefixed services (ec2, autoscaling) keep com.amazonaws there.
+    "eu-isoe-west-1": ["com.amazonaws.eu-isoe-west-1.ec2", "uk.adc-e.cloud.eu-isoe-west-1.ecr.api",
+                       "uk.adc-e.cloud.eu-isoe-west-1.ecr.dkr", "com.amazonaws.eu-isoe-west-1.sts",
+                       "com.amazonaws.eu-isoe-west-1.s3", "com.amazonaws.eu-isoe-west-1.autoscaling",
+                       "com.amazonaws.eu-isoe-west-1.cloudformation"],
+    "us-isof-south-1": ["com.amazonaws.us-isof-south-1.ec2", "gov.ic.hci.csp.us-isof-south-1.ecr.api",
+                        "gov.ic.hci.csp.us-isof-south-1.ecr.dkr", "com.amazonaws.us-isof-south-1.sts",
+                        "com.amazonaws.us-isof-south-1.s3", "com.amazonaws.us-isof-south-1.autoscaling",
+                        "com.amazonaws.us-isof-south-1.cloudformation"],
 }
 
 
 @pytest.mark.parametrize("region", sorted(SERVICE_NAMES))
 def test_service_names_follow_the_partition(region):
+    """eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/partitions.go (GetEndpointServiceDomainPrefix) and
+    endpoint_service.go (which services require the China or ISO prefix)."""
     s = settings(region=region, availabilityZones=None,
                  privateCluster={"additionalEndpointServices": ["autoscaling", "cloudformation"]})
     r = run(s)
@@ -134,3 +148,15 @@ def test_the_cluster_depends_on_the_endpoints(base_private):
     cluster = base_private.one("eks:index:Cluster")
     endpoint_urns = {e.urn for e in base_private.by_type(ENDPOINT)}
     assert endpoint_urns and endpoint_urns <= set(cluster.dependencies)
+
+
+@pytest.mark.parametrize("region", ["eusc-de-east-1", "us-isoz-east-1", "moon-base-1", "US-WEST-2"])
+def test_a_region_of_an_unknown_partition_is_refused_at_validate_never_guessed(region):
+    """eksctl-io/eksctl partitions.go falls back to the commercial prefix for a region it does not
+    know; a guessed service name would only fail later, at AWS. The catalog refuses it instead."""
+    with pytest.raises(SettingsError) as e:
+        settings(region=region, availabilityZones=None)
+    assert [p.path for p in e.value.problems] == ["aws:region"]
+    assert "partition" in e.value.problems[0].message
+    with pytest.raises(catalog.UnknownPartition):
+        catalog.service_name("ec2", region)

@@ -157,3 +157,39 @@ def test_zones_without_a_configured_cidr_are_carved_around_the_configured_ones()
     })
     subnets = {r.inputs["availabilityZone"]: r.inputs["cidrBlock"] for r in run(s).by_type(SUBNET)}
     assert subnets == {"us-west-2a": "10.0.32.0/19", "us-west-2b": "10.0.0.0/19", "us-west-2c": "10.0.64.0/19"}
+
+
+def test_default_vpc_cidr_is_eksctls():
+    """eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/vpc.go (DefaultCIDR): 192.168.0.0/16."""
+    r = run(settings(vpc={"publicAccessCIDRs": ["203.0.113.7/32"]}))
+    assert r.one(VPC).inputs["cidrBlock"] == "192.168.0.0/16"
+    assert all(s.inputs["cidrBlock"].startswith("192.168.") for s in r.by_type(SUBNET))
+
+
+def test_existing_subnets_given_by_cidr_are_looked_up_by_vpc_and_cidr():
+    """eksctl's vpc.subnets.private.<az>.cidr with vpc.id: the subnet of that VPC with that CIDR
+    (aws:ec2/getSubnet with vpcId and cidrBlock)."""
+    doc = {**EXISTING, "vpc": {"id": "vpc-0123456789abcdef0", "publicAccessCIDRs": ["198.51.100.0/24"],
+                               "subnets": {"private": {"us-west-2a": {"cidr": "10.42.0.0/20"},
+                                                       "us-west-2b": {"cidr": "10.42.16.0/20"}}}}}
+    r = run(settings(doc))
+    assert r.by_type(SUBNET) == []
+    ids = r.outputs["privateSubnetIds"]
+    assert len(ids) == 2 and all(i.startswith("subnet-") for i in ids)
+    (mng,) = r.by_type("eks:index:ManagedNodeGroup")
+    assert sorted(mng.inputs["subnetIds"]) == sorted(ids)
+
+
+def test_existing_subnet_in_another_zone_than_its_key_is_an_error():
+    doc = {**EXISTING, "vpc": {**EXISTING["vpc"], "subnets": {"private": {
+        "us-west-2a": {"id": "subnet-aaaa"}, "us-west-2b": {"id": "subnet-bbbb"}}}}}
+    subnets = {"subnet-aaaa": ExistingSubnet("subnet-aaaa", "us-west-2c", "vpc-0123456789abcdef0", "10.42.0.0/20", "rtb-a"),
+               "subnet-bbbb": ExistingSubnet("subnet-bbbb", "us-west-2b", "vpc-0123456789abcdef0", "10.42.16.0/20", "rtb-b")}
+    with pytest.raises(PlanError, match=r"vpc.subnets.private.us-west-2a: subnet subnet-aaaa is in us-west-2c"):
+        run(settings(doc), subnets=subnets)
+
+
+def test_vpc_cidr_that_is_not_the_existing_vpcs_is_an_error():
+    doc = {**EXISTING, "vpc": {**EXISTING["vpc"], "cidr": "10.9.0.0/16"}}
+    with pytest.raises(PlanError, match=r"vpc.cidr: 10.9.0.0/16 is not the CIDR of vpc-0123456789abcdef0"):
+        run(settings(doc), vpc_cidr="10.42.0.0/16")

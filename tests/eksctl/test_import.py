@@ -119,7 +119,7 @@ def test_new_vpc_example_settings():
     assert c.subnet_zones() == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
     assert c.vpc.public_access_cidrs == ["203.0.113.0/28", "198.51.100.7/32"]
     assert (c.access_config.authentication_mode, c.access_config.bootstrap_cluster_creator_admin_permissions) == (
-        "API_AND_CONFIG_MAP", False)
+        "API", False)
     assert c.iam.with_oidc and c.cloud_watch.cluster_logging.enable_types == ["api", "audit", "controllerManager"]
     ng = c.node_groups[0]
     assert (ng.sizes, ng.volume_size, ng.labels, ng.tags) == ((2, 3, 5), 100, {"role": "system"}, {"owner": "sre"})

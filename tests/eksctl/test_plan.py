@@ -45,7 +45,7 @@ def test_new_vpc_example_plans_every_group_and_the_logging_endpoint(tmp_path):
     (cluster,) = resources(plan, "private", "eks:index:Cluster")
     i = cluster["inputs"]
     assert (i["version"], i["authenticationMode"], i["enabledClusterLogTypes"]) == (
-        "1.32", "API_AND_CONFIG_MAP", ["api", "audit", "controllerManager"])
+        "1.32", "API", ["api", "audit", "controllerManager"])
     (boot,) = resources(plan, "bootstrap", "eks:index:Cluster")
     assert boot["inputs"]["publicAccessCidrs"] == ["203.0.113.0/28", "198.51.100.7/32"]
     mngs = {r["inputs"]["nodeGroupName"]: r["inputs"] for r in resources(plan, "private", "eks:index:ManagedNodeGroup")}

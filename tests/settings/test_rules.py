@@ -444,3 +444,92 @@ def test_inputs_are_not_mutated():
     before = copy.deepcopy(doc)
     check(doc)
     assert doc == before
+
+
+# ------------------------------------------------------------------ fidelity to eksctl and EKS
+
+
+@pytest.mark.parametrize("name", ["1-gpu-spot", "gpu", "A1", "x" * 63])
+def test_node_group_names_eksctl_and_eks_accept_are_accepted(name):
+    """eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/validation.go (IsInvalidNameArg refuses only
+    characters outside [a-zA-Z0-9-]) and EKS CreateNodegroup (^[0-9A-Za-z][A-Za-z0-9\\-_]*, at most 63)."""
+    for kind in ("nodeGroups", "managedNodeGroups"):
+        doc = base()
+        cluster(doc)[kind] = [{"name": name, "privateNetworking": True}]
+        if kind == "nodeGroups":
+            cluster(doc).pop("managedNodeGroups")
+        assert getattr(check(doc).cluster, "node_groups" if kind == "nodeGroups" else "managed_node_groups")[0].name == name
+
+
+@pytest.mark.parametrize("name", ["-lead", "under_score", "dot.ted", "spa ce", "x" * 64])
+def test_node_group_names_eksctl_or_eks_refuse_are_errors(name):
+    doc = base()
+    cluster(doc)["managedNodeGroups"][0]["name"] = name
+    assert "managedNodeGroups[0].name" in problems(doc)
+
+
+def test_cluster_names_may_start_with_a_digit_as_in_eks():
+    """EKS CreateCluster: ^[0-9A-Za-z][A-Za-z0-9\\-_]*, at most 100 characters."""
+    doc = base()
+    cluster(doc)["metadata"]["name"] = "1st-cluster"
+    assert check(doc).cluster.metadata.name == "1st-cluster"
+    cluster(doc)["metadata"]["name"] = "x" * 101
+    assert "metadata.name" in problems(doc)
+
+
+def test_max_size_below_the_default_min_size_is_an_error():
+    """eksctl-io/eksctl validation.go: with minSize defaulted to 2, maxSize 1 fails ("cannot use
+    --nodes-min=2 and --nodes-max=1 at the same time")."""
+    doc = base()
+    cluster(doc)["managedNodeGroups"][0]["maxSize"] = 1
+    assert "managedNodeGroups[0].maxSize" in problems(doc)
+    cluster(doc)["managedNodeGroups"][0]["minSize"] = 0
+    assert check(doc).cluster.managed_node_groups[0].sizes == (0, 0, 1)
+
+
+def test_creator_admin_permissions_false_is_accepted_in_api_mode():
+    doc = base()
+    cluster(doc)["accessConfig"] = {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
+    assert check(doc).cluster.access_config.bootstrap_cluster_creator_admin_permissions is False
+
+
+@pytest.mark.parametrize("mode", ["CONFIG_MAP", "API_AND_CONFIG_MAP"])
+def test_creator_admin_permissions_false_is_refused_where_pulumi_eks_writes_aws_auth(mode):
+    """pulumi/pulumi-eks nodejs/eks/cluster/cluster.ts creates the aws-auth ConfigMap through the
+    Kubernetes API whenever the mode supports it (supportsConfigMap), as the cluster's creator."""
+    doc = base()
+    cluster(doc)["accessConfig"] = {"authenticationMode": mode, "bootstrapClusterCreatorAdminPermissions": False}
+    assert "accessConfig.bootstrapClusterCreatorAdminPermissions" in problems(doc)
+
+
+def test_existing_subnets_may_be_given_by_cidr_with_the_vpc_id():
+    """eksctl-io/eksctl: with vpc.id, vpc.subnets.private.<az>.cidr names an existing subnet,
+    looked up by the VPC and the CIDR."""
+    doc = existing()
+    cluster(doc)["vpc"]["subnets"]["private"] = {"us-west-2b": {"cidr": "10.0.0.0/19"},
+                                                 "us-west-2c": {"id": "subnet-c"}}
+    s = check(doc)
+    assert not s.cluster.new_vpc
+
+
+def test_subnets_by_cidr_without_the_vpc_id_next_to_ids_are_an_error():
+    doc = existing()
+    del cluster(doc)["vpc"]["id"]
+    cluster(doc)["vpc"]["subnets"]["private"]["us-west-2b"] = {"cidr": "10.0.0.0/19"}
+    assert "vpc.id" in problems(doc)["vpc.subnets.private"]
+
+
+def test_existing_subnet_zones_are_compared_with_availability_zones_at_validate():
+    """Rules that compare sections run at validate, for an existing VPC too, not first at plan."""
+    doc = existing()
+    cluster(doc)["availabilityZones"] = ["us-west-2a", "us-west-2b"]
+    assert "us-west-2c" in problems(doc)["vpc.subnets.private"]
+
+
+@pytest.mark.parametrize("region", ["eu-isoe-west-1", "us-isof-south-1", "us-isob-east-1", "cn-north-1",
+                                    "us-gov-west-1", "ap-southeast-7"])
+def test_regions_of_every_partition_eksctl_knows_are_accepted(region):
+    doc = base()
+    del cluster(doc)["availabilityZones"]
+    doc["config"]["aws:region"] = region
+    assert check(doc).region == region

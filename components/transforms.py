@@ -1,0 +1,43 @@
+"""Inputs that pulumi-eks's components do not expose, set on the children they create.
+
+pulumi-eks 4.x builds its children (the EKS cluster, launch templates) inside its own provider; the
+only way to reach an input it does not offer is a resource transform on the component, which the
+engine applies to every child it registers. ``ChildInputs`` is such a transform that also says what
+it sets, so the offline plan can show it beside the component's own inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+import pulumi
+
+
+def merge_inputs(props: Any, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """``props`` with ``inputs`` merged in: mappings merge key by key, and a mapping given for a list
+    of mappings merges into each item (every block device of a launch template, say)."""
+    out = dict(props or {})
+    for key, value in inputs.items():
+        current = out.get(key)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            out[key] = merge_inputs(current, value)
+        elif isinstance(value, Mapping) and isinstance(current, list):
+            out[key] = [merge_inputs(item, value) if isinstance(item, Mapping) else item for item in current]
+        else:
+            out[key] = value
+    return out
+
+
+# eq=False: the SDK keys registered transforms by the callable, so it must hash by identity.
+@dataclass(frozen=True, eq=False)
+class ChildInputs:
+    """A resource transform: ``inputs`` merged into every child of type ``child_type``."""
+
+    child_type: str
+    inputs: Mapping[str, Any]
+
+    def __call__(self, args: pulumi.ResourceTransformArgs) -> Optional[pulumi.ResourceTransformResult]:
+        if args.type_ != self.child_type:
+            return None
+        return pulumi.ResourceTransformResult(merge_inputs(args.props, self.inputs), args.opts)
