@@ -23,6 +23,7 @@ import yaml
 
 from components.settings import (
     CONFIG_KEY,
+    DEFAULT_VERSION,
     REGION_KEY,
     Problem,
     SettingsError,
@@ -35,6 +36,10 @@ API_VERSION = "eksctl.io/v1alpha5"
 KIND = "ClusterConfig"
 STACK_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _DEFAULT_STACK = "imported"
+# eksctl's defaults where private-eks differs on purpose (eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5
+# types.go DefaultVersion, defaults.go getDefaultAuthenticationMode); the README's "Coming from eksctl".
+EKSCTL_DEFAULT_VERSION = "1.34"
+EKSCTL_DEFAULT_AUTHENTICATION_MODE = "API_AND_CONFIG_MAP"
 _TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
 
@@ -502,6 +507,33 @@ def _translate(problem: Problem) -> Problem:
     return problem
 
 
+def _make_nodes_private(carried: dict[str, Any], walk: _Walk) -> None:
+    for kind in ("nodeGroups", "managedNodeGroups"):
+        groups = carried.get(kind)
+        if not isinstance(groups, list):
+            continue
+        for i, group in enumerate(groups):
+            if isinstance(group, dict) and group.get("privateNetworking") is not True:
+                was = "unset" if "privateNetworking" not in group else f"{group['privateNetworking']!r}"
+                group["privateNetworking"] = True
+                walk.notes.append(Note(f"{kind}[{i}].privateNetworking",
+                                       f"was {was}: set to true, the nodes of a fully-private cluster have no public IPs"))
+
+
+def _note_different_defaults(carried: dict[str, Any], walk: _Walk) -> None:
+    """A note for each field left to eksctl's default where private-eks's default differs."""
+    metadata = carried.get("metadata")
+    if isinstance(metadata, dict) and "version" not in metadata:
+        walk.notes.append(Note("metadata.version", f"not set: eksctl's default is {EKSCTL_DEFAULT_VERSION}, "
+                                                   f"private-eks's is {DEFAULT_VERSION}; set it to keep eksctl's"))
+    access = carried.get("accessConfig")
+    if not (isinstance(access, dict) and "authenticationMode" in access):
+        walk.notes.append(Note("accessConfig.authenticationMode",
+                               f"not set: eksctl's default is {EKSCTL_DEFAULT_AUTHENTICATION_MODE}, private-eks's is "
+                               "API (access entries only: no aws-auth ConfigMap, so no bootstrap window is needed "
+                               "for it)"))
+
+
 def import_cluster_config(
     doc_or_text: Any,
     *,
@@ -527,13 +559,19 @@ def import_cluster_config(
 
     added: set[str] = set()
     private = carried.get("privateCluster")
-    if private is None:
-        carried["privateCluster"] = {"enabled": True}
+    if private is None or (isinstance(private, dict) and private.get("enabled") is False):
+        # A cluster with public access in eksctl: converted, and its nodes made private too (a
+        # config that asks for privateCluster and leaves privateNetworking unset is refused, as
+        # eksctl refuses it).
+        path = "privateCluster" if private is None else "privateCluster.enabled"
+        carried["privateCluster"] = {**(private or {}), "enabled": True}
         added.add("privateCluster")
-        walk.notes.append(Note("privateCluster", "not set: eksctl would build a cluster with public access; "
-                                                 "the stack file makes it fully private (enabled: true)"))
+        walk.notes.append(Note(path, "not enabled: eksctl would build a cluster with public access; "
+                                     "the stack file makes it fully private (enabled: true)"))
+        _make_nodes_private(carried, walk)
     elif isinstance(private, dict) and "enabled" not in private:
         walk.notes.append(Note("privateCluster.enabled", "not set: private-eks builds only fully-private clusters"))
+    _note_different_defaults(carried, walk)
 
     cluster = {k: carried[k] for k in _SECTION_ORDER if k in carried}
     config: dict[str, Any] = {}

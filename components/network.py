@@ -78,11 +78,8 @@ class PrivateNetwork(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         configured: dict[str, str] = {}
         for key, s in cluster.private_subnets.items():
-            az = subnet_zone(key, s)
-            if az is None:
-                raise NetworkError(f"{self._settings.source}: vpc.subnets.private.{key}: a new subnet needs its "
-                                   "availability zone: use the zone as the key or set az")
-            if s.cidr:
+            az = subnet_zone(key, s)  # the settings refuse a new subnet without one
+            if az and s.cidr:
                 configured[az] = s.cidr
         zones = self._zones_for_new_vpc()
         cidrs = {az: configured[az] for az in zones if az in configured}

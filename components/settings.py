@@ -216,6 +216,9 @@ class VpcSettings(_Model):
         if new and self.id is None:
             nets: list[tuple[str, ipaddress.IPv4Network | ipaddress.IPv6Network]] = []
             for key, s in private.items():
+                if subnet_zone(key, s) is None:
+                    problems.append((("subnets", "private", key), "a new subnet needs its availability zone: "
+                                     "use the zone as the key or set az"))
                 loc = ("subnets", "private", key, "cidr")
                 net = _network(s.cidr, loc, problems) if s.cidr else None
                 if net is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from automation.plan import ExistingSubnet, PlanError
+from components.settings import SettingsError
 from tests.components.helpers import EXISTING, run, settings
 
 VPC = "aws:ec2/vpc:Vpc"
@@ -131,13 +132,14 @@ def test_subnet_mapping_public_ips_is_an_error():
         run(settings(EXISTING), subnets=described)
 
 
-def test_new_subnet_without_a_zone_is_an_error_naming_it():
-    s = settings(availabilityZones=None, vpc={
-        "cidr": "10.1.0.0/16", "publicAccessCIDRs": ["203.0.113.7/32"],
-        "subnets": {"private": {"first": {"cidr": "10.1.1.0/24"}, "second": {"cidr": "10.1.2.0/24", "az": "us-west-2b"}}},
-    })
-    with pytest.raises(PlanError, match=r"vpc\.subnets\.private\.first: a new subnet needs its availability zone"):
-        run(s)
+def test_new_subnet_without_a_zone_is_an_error_naming_it_at_validate():
+    with pytest.raises(SettingsError) as e:
+        settings(availabilityZones=None, vpc={
+            "cidr": "10.1.0.0/16", "publicAccessCIDRs": ["203.0.113.7/32"],
+            "subnets": {"private": {"first": {"cidr": "10.1.1.0/24"}, "second": {"cidr": "10.1.2.0/24", "az": "us-west-2b"}}},
+        })
+    assert [str(p) for p in e.value.problems] == [
+        "vpc.subnets.private.first: a new subnet needs its availability zone: use the zone as the key or set az"]
 
 
 def test_subnet_keys_that_are_not_zones_may_name_their_zone():

@@ -28,7 +28,9 @@ def minimal(**extra) -> dict:
     doc = {
         "apiVersion": "eksctl.io/v1alpha5",
         "kind": "ClusterConfig",
-        "metadata": {"name": "small", "region": "us-west-2"},
+        # version and authenticationMode written out: relying on eksctl's defaults adds notes
+        "metadata": {"name": "small", "region": "us-west-2", "version": "1.33"},
+        "accessConfig": {"authenticationMode": "API"},
         "privateCluster": {"enabled": True},
         "managedNodeGroups": [{"name": "m1", "privateNetworking": True}],
     }
@@ -70,7 +72,8 @@ def test_seed_example_carries_region_vpc_subnets_and_endpoint_service():
     assert [e.name for e in s.endpoint_services()] == ["ec2", "ecr.api", "ecr.dkr", "sts", "s3", "autoscaling"]
     (mng,) = s.cluster.managed_node_groups
     assert (mng.name, mng.instance_type, mng.sizes, mng.private_networking) == ("m1", "m5.large", (2, 2, 2), True)
-    assert r.dropped == [] and r.notes == []
+    # the seed relies on eksctl's default authenticationMode, which private-eks does not share
+    assert r.dropped == [] and [n.path for n in r.notes] == ["accessConfig.authenticationMode"]
 
 
 def test_seed_example_document_is_the_input_minus_the_eksctl_envelope():
@@ -308,10 +311,10 @@ def test_an_unquoted_version_is_refused_with_the_quote_advice():
     assert p.path == "metadata.version" and 'e.g. "1.3"' in p.message
 
 
-def test_private_cluster_disabled_is_refused():
-    with pytest.raises(ImportInvalid) as e:
-        import_cluster_config(minimal(privateCluster={"enabled": False}))
-    assert [p.path for p in e.value.problems] == ["privateCluster.enabled"]
+def test_private_cluster_disabled_is_converted_with_a_note():
+    r = import_cluster_config(minimal(privateCluster={"enabled": False}))
+    assert r.document["config"][CONFIG_KEY]["privateCluster"] == {"enabled": True}
+    assert "privateCluster.enabled" in [n.path for n in r.notes]
 
 
 def test_missing_private_cluster_is_added_and_noted():
@@ -319,8 +322,46 @@ def test_missing_private_cluster_is_added_and_noted():
     del doc["privateCluster"]
     r = import_cluster_config(doc)
     assert r.document["config"][CONFIG_KEY]["privateCluster"] == {"enabled": True}
-    assert [n.path for n in r.notes] == ["privateCluster"]
+    assert [n.path for n in r.notes if n.path.startswith("privateCluster")] == ["privateCluster"]
     assert "# added: private-eks builds only fully-private clusters" in r.text
+
+
+def test_a_non_private_configs_node_groups_are_made_private_with_a_note_each():
+    """eksctl-io/eksctl validation.go refuses privateNetworking unset only when privateCluster is
+    enabled ("privateNetworking must be enabled for a fully-private cluster"): a public config's
+    node groups are converted instead, each with a note."""
+    doc = minimal(nodeGroups=[{"name": "ng1"}, {"name": "ng2", "privateNetworking": False}],
+                  managedNodeGroups=[{"name": "1-gpu-spot", "minSize": 0, "instanceType": "g4dn.xlarge", "spot": True}])
+    del doc["privateCluster"]
+    r = import_cluster_config(doc)
+    c = r.settings.cluster
+    assert [g.private_networking for g in c.node_groups + c.managed_node_groups] == [True, True, True]
+    notes = {n.path: n.message for n in r.notes}
+    assert notes["nodeGroups[0].privateNetworking"].startswith("was unset: set to true")
+    assert notes["nodeGroups[1].privateNetworking"].startswith("was False: set to true")
+    assert notes["managedNodeGroups[0].privateNetworking"].startswith("was unset: set to true")
+    assert c.managed_node_groups[0].sizes == (0, 0, 1)  # scale from zero, as eksctl builds it
+
+
+def test_an_enabled_private_cluster_with_private_networking_unset_is_still_refused():
+    doc = minimal(managedNodeGroups=[{"name": "m1"}])
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(doc)
+    assert [p.path for p in e.value.problems] == ["managedNodeGroups[0].privateNetworking"]
+
+
+def test_relying_on_eksctls_default_where_private_eks_differs_is_noted():
+    """eksctl-io/eksctl defaults.go (getDefaultAuthenticationMode: API_AND_CONFIG_MAP) and types.go
+    (DefaultVersion): private-eks's defaults differ on purpose (README, Coming from eksctl)."""
+    doc = minimal()
+    del doc["accessConfig"], doc["metadata"]["version"]
+    notes = {n.path: n.message for n in import_cluster_config(doc).notes}
+    assert "API_AND_CONFIG_MAP" in notes["accessConfig.authenticationMode"]
+    assert "1.34" in notes["metadata.version"] and "1.33" in notes["metadata.version"]
+    explicit = minimal(accessConfig={"authenticationMode": "API_AND_CONFIG_MAP"})
+    explicit["metadata"]["version"] = "1.34"
+    notes = {n.path for n in import_cluster_config(explicit).notes}
+    assert not notes & {"accessConfig.authenticationMode", "metadata.version"}
 
 
 def test_wrong_shapes_are_reported_by_path():
