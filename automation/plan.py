@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
@@ -244,7 +245,29 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         kept = [f for f in info.supportedFeatures if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES]
         return resource_pb2.DeploymentInfo(supportedFeatures=kept)
 
+    # The mock monitor answers on the SDK's worker threads and gives each thread an event loop of
+    # its own (pulumi.runtime.mocks, _ensure_event_loop), never closed: left to the garbage
+    # collector, such a loop may be finalised at interpreter exit after its sockets, and prints
+    # "Invalid file descriptor: -1". Each answer closes its thread's loop instead.
+    def Invoke(self, request):
+        try:
+            return super().Invoke(request)
+        finally:
+            _close_worker_loop()
+
+    def ReadResource(self, request):
+        try:
+            return super().ReadResource(request)
+        finally:
+            _close_worker_loop()
+
     def RegisterResource(self, request):
+        try:
+            return self._register(request)
+        finally:
+            _close_worker_loop()
+
+    def _register(self, request):
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(Registration(
@@ -254,6 +277,18 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 transforms=pulumi_mocks._resolve_callbacks(request.transforms),
             ))
         return response
+
+
+def _close_worker_loop() -> None:
+    if threading.current_thread() is threading.main_thread():
+        return  # the plan's own loop, closed by run_program
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return  # no loop on this thread
+    if not loop.is_running():
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 @dataclass

@@ -120,3 +120,47 @@ def test_readme_main_job_command_works_from_the_project_root():
     assert done.returncode == 0, done.stderr
     assert "stack dev (us-west-2): offline plan of bootstrap and private" in done.stdout
     assert "Traceback" not in done.stderr and "Task was destroyed" not in done.stderr
+
+
+def _open_loops() -> list:
+    import asyncio
+    import gc
+
+    gc.collect()
+    return [o for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop) and not o.is_closed()]
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_the_plan_leaves_no_event_loop_open_for_the_interpreter_to_finalise(broken):
+    """The mock monitor gives every SDK worker thread an event loop of its own: left open, one may be
+    finalised at exit after its sockets and print "Invalid file descriptor: -1" after a clean result."""
+    from automation.plan import PlanError, plan_stack
+    from tests.components.helpers import settings
+
+    before = {id(loop) for loop in _open_loops()}
+    s = settings(EXISTING if not broken else _TWO_KEYS_ONE_SUBNET)
+    if broken:
+        with pytest.raises(PlanError):
+            plan_stack(s)
+    else:
+        plan_stack(s)
+    assert [loop for loop in _open_loops() if id(loop) not in before] == []
+
+
+# Two subnet entries naming one subnet: refused by the program (the zone is known only from AWS).
+_TWO_KEYS_ONE_SUBNET = {**EXISTING, "vpc": {"id": "vpc-0123456789abcdef0", "publicAccessCIDRs": ["198.51.100.0/24"],
+                                            "subnets": {"private": {"first": {"id": "subnet-aaaa"},
+                                                                    "second": {"id": "subnet-aaaa"}}}}}
+
+
+def test_a_failing_plan_exits_2_with_one_clean_message_every_time(tmp_path):
+    """Run at once, as under load: each run prints its refusal and nothing else (no traceback from
+    event-loop or gRPC teardown)."""
+    path = stack_file(tmp_path, _TWO_KEYS_ONE_SUBNET)
+    runs = [subprocess.Popen([sys.executable, "-m", "automation", "plan", "--file", str(path)], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    for proc in runs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 2
+        assert err.count("\n") == 1 and "a second subnet in" in err, err
+        assert "Traceback" not in err and "Exception ignored" not in err
