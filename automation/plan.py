@@ -27,6 +27,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from automation.kubernetes_api import kubernetes_api_needs
 from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
 from components import catalog
 from components.settings import PHASES, PROJECT, StackSettings, subnet_zone
@@ -452,6 +453,11 @@ def _resources(run: PhaseRun) -> list[dict[str, Any]]:
             if v is not None:
                 inputs[k] = _jsonable(v, names)
         entry = {"type": r.type, "name": r.name, "parent": names.get(r.parent_urn), "inputs": inputs}
+        # What the engine waits for before creating it: the explicit dependencies and those its
+        # inputs carry, components expanded to their resources (as the SDK sends them).
+        depends_on = sorted({names.get(u, u) for u in r.dependencies})
+        if depends_on:
+            entry["dependsOn"] = depends_on
         child_inputs = _child_inputs(r)
         if child_inputs:
             entry["childInputs"] = child_inputs
@@ -574,13 +580,24 @@ def plan_stack(
         run = run_phase(settings, phase, mocks=mocks, bootstrap_cidrs=cidrs)
         passes.append({"phase": phase, "resources": _resources(run)})
     notes, cost = findings(passes, settings.region)
+    needs = kubernetes_api_needs(passes[-1]["resources"] if passes else [],
+                                 authentication_mode=settings.cluster.access_config.authentication_mode)
+    notes.append(kubernetes_api_finding(needs))
     if "bootstrap" in phases and cidrs == [EGRESS_PLACEHOLDER]:
         notes.append("bootstrap: vpc.publicAccessCIDRs is not set: the runner opens the window to "
                      "--bootstrap-cidr or its own egress address")
     for w in settings.warnings:
         notes.append(f"warning: {w}")
     return {"stack": settings.stack, "region": settings.region, "passes": passes,
-            "findings": notes, "endpointCostPerHour": cost}
+            "findings": notes, "endpointCostPerHour": cost,
+            "kubernetesApi": {"needed": bool(needs), "reasons": [str(n) for n in needs]}}
+
+
+def kubernetes_api_finding(needs: Sequence[Any]) -> str:
+    if not needs:
+        return ("needs the Kubernetes API: no — `private-eks up --bootstrap never` creates the stack without "
+                "ever turning the public endpoint on")
+    return "needs the Kubernetes API: yes — " + "; ".join(str(n) for n in needs)
 
 
 def plan_json(plan: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> str:

@@ -80,9 +80,12 @@ class PrivateCluster(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         subnet_ids: Sequence[pulumi.Input[str]],
         public_access_cidrs: Sequence[str] = (),
-        depends_on: Sequence[pulumi.Resource] = (),
+        capacity_depends_on: Sequence[pulumi.Resource] = (),
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
+        """``capacity_depends_on``: what nodes and Fargate pods need before they start (the VPC
+        endpoints, to pull images and register). The control plane needs none of it, so the
+        cluster starts at once and only the capacity waits for both."""
         super().__init__("private-eks:cluster:PrivateCluster", name, None, opts)
         if phase == "bootstrap" and not public_access_cidrs:
             raise ValueError("the bootstrap phase needs the CIDRs allowed to reach the public API endpoint")
@@ -91,6 +94,7 @@ class PrivateCluster(pulumi.ComponentResource):
         self._partition = catalog.partition(settings.region)
         self._tags = dict(cfg.metadata.tags)
         self._subnets = list(subnet_ids)
+        self._attachments: dict[int, list[aws.iam.RolePolicyAttachment]] = {}
         self.cluster_name = cfg.metadata.name
         self.endpoint_public_access = phase == "bootstrap"
         access = cfg.access_config
@@ -131,18 +135,19 @@ class PrivateCluster(pulumi.ComponentResource):
             instance_roles=node_roles if (config_map_only and node_roles) else None,
             role_mappings=role_mappings,
             tags=self._tags or None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on),
+            opts=pulumi.ResourceOptions(parent=self,
                                         transforms=[creator_admin(access.bootstrap_cluster_creator_admin_permissions)]),
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
+        self._capacity_after = [self.cluster, *capacity_depends_on]
 
         for ng, role in self_managed:
             self._self_managed(name, ng, role, access_entries, after_cluster)
         for mng, role in managed:
-            self._managed(name, mng, role, after_cluster)
+            self._managed(name, mng, role)
         if pod_role is not None:
             for fp in cfg.fargate_profiles:
-                self._fargate(name, fp, pod_role, after_cluster)
+                self._fargate(name, fp, pod_role)
 
         self.kubeconfig = self.cluster.kubeconfig
         self.oidc_provider_arn = self.cluster.oidc_provider_arn
@@ -158,11 +163,11 @@ class PrivateCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(f"{name}-role", assume_role_policy=_assume_role_policy(service),
                             tags=self._tags or None, opts=child)
-        for policy in policies:
-            aws.iam.RolePolicyAttachment(
-                f"{name}-{policy}", role=role.name,
-                policy_arn=f"arn:{self._partition}:iam::aws:policy/{policy}", opts=child,
-            )
+        self._attachments[id(role)] = [
+            aws.iam.RolePolicyAttachment(f"{name}-{policy}", role=role.name,
+                                         policy_arn=f"arn:{self._partition}:iam::aws:policy/{policy}", opts=child)
+            for policy in policies
+        ]
         return role
 
     def _node_role(self, name: str) -> aws.iam.Role:
@@ -170,11 +175,17 @@ class PrivateCluster(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------------------- capacity
 
+    def _capacity(self, role: aws.iam.Role, *extra: pulumi.Resource) -> pulumi.ResourceOptions:
+        """Nodes and pods start once the cluster, the endpoints and their role's policies exist: a
+        node that boots before its policies are attached never joins."""
+        return pulumi.ResourceOptions(parent=self, depends_on=[*self._capacity_after,
+                                                               *self._attachments[id(role)], *extra])
+
     def _self_managed(self, name: str, ng: NodeGroup, role: aws.iam.Role, access_entry: bool,
                       after_cluster: pulumi.ResourceOptions) -> None:
         profile = aws.iam.InstanceProfile(f"{name}-{ng.name}-profile", role=role.name,
                                           tags=self._tags or None, opts=pulumi.ResourceOptions(parent=self))
-        deps: list[pulumi.Resource] = [self.cluster]
+        deps: list[pulumi.Resource] = []
         if access_entry:
             # Nodes must be authorised before they boot, or they never join.
             deps.append(aws.eks.AccessEntry(
@@ -204,11 +215,11 @@ class PrivateCluster(pulumi.ComponentResource):
             labels=dict(ng.labels) or None,
             taints={t.key: eks.TaintArgs(value=t.value or "", effect=t.effect) for t in ng.taints} or None,
             auto_scaling_group_tags={**self._tags, **ng.tags} or None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=deps, transforms=[require_imdsv2]),
+            opts=pulumi.ResourceOptions.merge(self._capacity(role, *deps),
+                                              pulumi.ResourceOptions(transforms=[require_imdsv2])),
         )
 
-    def _managed(self, name: str, ng: ManagedNodeGroup, role: aws.iam.Role,
-                 after_cluster: pulumi.ResourceOptions) -> None:
+    def _managed(self, name: str, ng: ManagedNodeGroup, role: aws.iam.Role) -> None:
         low, want, high = ng.sizes
         types = list(ng.instance_types) or [ng.instance_type or DEFAULT_INSTANCE_TYPE]
         effects = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -229,11 +240,11 @@ class PrivateCluster(pulumi.ComponentResource):
             taints=[aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=effects[t.effect])
                     for t in ng.taints] or None,
             tags={**self._tags, **ng.tags} or None,
-            opts=pulumi.ResourceOptions.merge(after_cluster, pulumi.ResourceOptions(transforms=[managed_volume_defaults])),
+            opts=pulumi.ResourceOptions.merge(self._capacity(role),
+                                              pulumi.ResourceOptions(transforms=[managed_volume_defaults])),
         )
 
-    def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role,
-                 after_cluster: pulumi.ResourceOptions) -> None:
+    def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role) -> None:
         aws.eks.FargateProfile(
             f"{name}-{fp.name}",
             cluster_name=self.cluster_name,
@@ -243,5 +254,5 @@ class PrivateCluster(pulumi.ComponentResource):
             selectors=[aws.eks.FargateProfileSelectorArgs(namespace=s.namespace, labels=dict(s.labels) or None)
                        for s in fp.selectors],
             tags={**self._tags, **fp.tags} or None,
-            opts=after_cluster,
+            opts=self._capacity(pod_role),
         )

@@ -57,8 +57,9 @@ def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[st
         vpc_id=network.vpc_id,
         subnet_ids=subnet_ids,
         public_access_cidrs=cidrs,
-        # Nodes pull images and register through the endpoints: they must exist first.
-        depends_on=[endpoints],
+        # Nodes pull images and register through the endpoints; the control plane does not need
+        # them, so AWS creates it and the endpoints at the same time.
+        capacity_depends_on=[endpoints],
     )
 
     outputs: dict[str, Any] = {

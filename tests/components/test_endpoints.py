@@ -144,10 +144,13 @@ def test_skip_endpoint_creation_creates_no_endpoints_and_no_security_group():
     assert r.outputs["endpointServiceNames"] == []
 
 
-def test_the_cluster_depends_on_the_endpoints(base_private):
+def test_node_groups_not_the_cluster_depend_on_the_endpoints(base_private):
+    """The control plane needs no endpoint; nodes do (tests/components/test_kubernetes_api.py has the edges)."""
     cluster = base_private.one("eks:index:Cluster")
     endpoint_urns = {e.urn for e in base_private.by_type(ENDPOINT)}
-    assert endpoint_urns and endpoint_urns <= set(cluster.dependencies)
+    assert endpoint_urns and not endpoint_urns & set(cluster.dependencies)
+    for ng in base_private.by_type("eks:index:ManagedNodeGroup") + base_private.by_type("eks:index:NodeGroupV2"):
+        assert endpoint_urns <= set(ng.dependencies)
 
 
 @pytest.mark.parametrize("region", ["eusc-de-east-1", "us-isoz-east-1", "moon-base-1", "US-WEST-2"])

@@ -16,14 +16,16 @@ def base_plan():
 
 
 def test_plan_has_the_json_shape_of_design_section_8(base_plan):
-    assert set(base_plan) == {"stack", "region", "passes", "findings", "endpointCostPerHour"}
+    # kubernetesApi: whether the stack needs a bootstrap window at all (automation/kubernetes_api.py)
+    assert set(base_plan) == {"stack", "region", "passes", "findings", "endpointCostPerHour", "kubernetesApi"}
     assert base_plan["stack"] == "test" and base_plan["region"] == "us-west-2"
     assert [p["phase"] for p in base_plan["passes"]] == ["bootstrap", "private"]
     for p in base_plan["passes"]:
         assert set(p) == {"phase", "resources"}
         for r in p["resources"]:
-            # childInputs: what a transform sets on a child pulumi-eks creates (see components/transforms.py)
-            assert set(r) - {"childInputs"} == {"type", "name", "parent", "inputs"}
+            # childInputs: what a transform sets on a child pulumi-eks creates (components/transforms.py);
+            # dependsOn: what the engine waits for before creating the resource
+            assert set(r) - {"childInputs", "dependsOn"} == {"type", "name", "parent", "inputs"}
     vpc = next(r for r in base_plan["passes"][0]["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
     assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16" and vpc["inputs"]["enableDnsHostnames"] is True
     assert vpc["parent"] == "test-cluster-network"

@@ -1,0 +1,72 @@
+"""Which resources need the Kubernetes API: the one reason a bootstrap window opens.
+
+Shared by the runner (a preview's changes decide whether a day-2 change opens the window, and
+``--bootstrap never`` refuses them) and the offline plan (it says whether a stack needs a window
+at all). A real preview shows the Kubernetes resources pulumi-eks creates inside its components;
+the offline plan's mock runtime does not create those children, so the rule also knows what
+pulumi-eks 4.x creates through the Kubernetes API (pulumi/pulumi-eks nodejs/eks/cluster/cluster.ts):
+
+- the aws-auth ConfigMap, whenever the authentication mode supports it (CONFIG_MAP,
+  API_AND_CONFIG_MAP; pulumi-eks's supportsConfigMap); in CONFIG_MAP mode every node role is in it
+  (components/cluster.py), so a node group changes it;
+- storage classes, only when ``storageClasses`` is given;
+- a patch of the aws-node DaemonSet, only with ``vpcCniOptions.securityContextPrivileged``
+  (nodejs/eks/addons/cni-addon.ts).
+
+The VPC CNI, CoreDNS and kube-proxy are EKS add-ons (the EKS API), and access entries are EKS API
+calls too: in ``API`` mode a cluster with managed add-ons needs no Kubernetes API at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+KUBERNETES_PREFIX = "kubernetes:"
+CONFIG_MAP_MODES = frozenset({"CONFIG_MAP", "API_AND_CONFIG_MAP"})
+EKS_CLUSTER = "eks:index:Cluster"
+NODE_GROUP_TYPES = frozenset({"eks:index:NodeGroup", "eks:index:NodeGroupV2", "eks:index:ManagedNodeGroup"})
+# The operations that change nothing (report.NO_CHANGE_OPS, repeated to keep this module standalone).
+_NO_CHANGE = frozenset({"same", "read", "refresh"})
+
+
+@dataclass(frozen=True)
+class KubernetesApiNeed:
+    """One resource that needs the Kubernetes API, and why."""
+
+    type: str
+    name: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.name}: {self.why}"
+
+
+def kubernetes_api_needs(resources: Iterable[Mapping[str, Any]], *, authentication_mode: str) -> list[KubernetesApiNeed]:
+    """The resources among ``resources`` (mappings with ``type``, ``name``, and optionally ``op``,
+    default ``create``, and ``inputs``) that need the Kubernetes API; empty when none does."""
+    config_map = authentication_mode in CONFIG_MAP_MODES
+    roles_in_aws_auth = authentication_mode == "CONFIG_MAP"
+    out: list[KubernetesApiNeed] = []
+    for r in resources:
+        typ, name, op = r["type"], r["name"], r.get("op", "create")
+        inputs = r.get("inputs") or {}
+        if op in _NO_CHANGE:
+            continue
+        if typ.startswith(KUBERNETES_PREFIX):
+            out.append(KubernetesApiNeed(typ, name, "a Kubernetes resource, written through the Kubernetes API"))
+        elif typ == EKS_CLUSTER:
+            mode = inputs.get("authenticationMode", authentication_mode)
+            if op == "create" and mode in CONFIG_MAP_MODES:
+                out.append(KubernetesApiNeed(typ, name, f"pulumi-eks writes the aws-auth ConfigMap in {mode} mode "
+                                                        "(authenticationMode API needs none)"))
+            if inputs.get("storageClasses"):
+                out.append(KubernetesApiNeed(typ, name, "pulumi-eks creates the storage classes"))
+            if (inputs.get("vpcCniOptions") or {}).get("securityContextPrivileged"):
+                out.append(KubernetesApiNeed(typ, name, "pulumi-eks patches the aws-node DaemonSet"))
+        elif roles_in_aws_auth and typ in NODE_GROUP_TYPES:
+            out.append(KubernetesApiNeed(typ, name, "its node role goes into the aws-auth ConfigMap (CONFIG_MAP mode)"))
+        elif config_map and "aws-auth" in name:
+            out.append(KubernetesApiNeed(typ, name, f"changes the aws-auth ConfigMap ({authentication_mode} mode)"))
+    return out
