@@ -23,12 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from automation.report import NO_CHANGE_OPS
+
 KUBERNETES_PREFIX = "kubernetes:"
 CONFIG_MAP_MODES = frozenset({"CONFIG_MAP", "API_AND_CONFIG_MAP"})
 EKS_CLUSTER = "eks:index:Cluster"
 NODE_GROUP_TYPES = frozenset({"eks:index:NodeGroup", "eks:index:NodeGroupV2", "eks:index:ManagedNodeGroup"})
-# The operations that change nothing (report.NO_CHANGE_OPS, repeated to keep this module standalone).
-_NO_CHANGE = frozenset({"same", "read", "refresh"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def kubernetes_api_needs(resources: Iterable[Mapping[str, Any]], *, authenticati
     for r in resources:
         typ, name, op = r["type"], r["name"], r.get("op", "create")
         inputs = r.get("inputs") or {}
-        if op in _NO_CHANGE:
+        if op in NO_CHANGE_OPS:
             continue
         if typ.startswith(KUBERNETES_PREFIX):
             out.append(KubernetesApiNeed(typ, name, "a Kubernetes resource, written through the Kubernetes API"))
