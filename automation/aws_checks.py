@@ -44,6 +44,7 @@ import boto3
 import botocore.exceptions as bx
 from botocore.config import Config
 
+from automation.errors import EXIT_BAD_INPUT, PrivateEksError
 from components import catalog
 from components.settings import StackSettings
 
@@ -83,8 +84,8 @@ class Finding:
         return f"{self.resource}: {self.message}"
 
 
-class AwsCheckError(Exception):
-    """The checks could not run to the end; nothing is known about the resources."""
+class AwsCheckError(PrivateEksError):
+    """The checks could not run to the end; nothing is known about the resources (exit 1)."""
 
 
 class AwsUnavailable(AwsCheckError):
@@ -92,7 +93,9 @@ class AwsUnavailable(AwsCheckError):
 
 
 class StackNotDeployed(AwsCheckError):
-    """The stack's VPC is not known: no ``vpcId`` output and the settings name no existing VPC."""
+    """The stack's VPC is not known: no ``vpcId`` output and the settings name no existing VPC (exit 2)."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 # ------------------------------------------------------------------------------------ plumbing

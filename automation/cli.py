@@ -1,68 +1,54 @@
 """The `private-eks` command line (also `python -m automation`).
 
-A thin layer: parse arguments, call the library, print, and map outcomes to the exit codes of
-the contract — 0 success, 1 the operation failed and nothing is left exposed, 2 bad input,
-3 a security problem. Never a traceback for an expected failure.
+A thin layer: parse arguments, call the library, print. Every expected failure is a
+:class:`~automation.errors.PrivateEksError` carrying its exit code (0 success, 1 the operation
+failed and nothing is left exposed, 2 bad input, 3 a security problem); :func:`main` is the one
+place that prints it and exits with that code. ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
+import traceback
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from components.settings import SettingsError, StackSettings, load_project_stack, load_stack_file
+from automation.errors import (
+    EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_SECURITY, ConfigurationError, PrivateEksError, UsageError,
+    short_errors,
+)
+from automation.project import Project, load_settings_file
+from components.settings import StackSettings
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SECURITY = 0, 1, 2, 3
-
-
-class UsageError(Exception):
-    """Bad arguments: exit 2 with the message."""
-
-
-def project_dir(explicit: str | None = None) -> Path:
-    """The project: --project-dir, else the nearest folder up from here with a private-eks
-    Pulumi.yaml, else the folder this package was installed from."""
-    if explicit:
-        return Path(explicit).resolve()
-    for d in [Path.cwd(), *Path.cwd().parents]:
-        if _is_project(d):
-            return d
-    return Path(__file__).resolve().parent.parent
-
-
-def _is_project(d: Path) -> bool:
-    f = d / "Pulumi.yaml"
-    try:
-        return f.is_file() and any(
-            line.split(":", 1)[1].strip() == "private-eks"
-            for line in f.read_text().splitlines()
-            if line.startswith("name:")
-        )
-    except OSError:
-        return False
-
-
-def all_stacks(project: Path) -> list[str]:
-    """Every stack of the project (for --all); bad input when there is none."""
-    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (project / "stacks").glob("Pulumi.*.yaml"))
-    if not stacks:
-        raise UsageError(f"--all: no stack files in {project / 'stacks'}")
-    return stacks
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_SECURITY", "UsageError", "build_parser", "main"]
 
 
 def load_settings(args: argparse.Namespace) -> StackSettings:
-    """Settings from --stack NAME (the project's stacks/) or --file PATH."""
+    """Settings from --stack NAME (the project's stack file) or --file PATH."""
     if getattr(args, "file", None):
-        return load_stack_file(args.file)
-    return load_project_stack(project_dir(args.project_dir), args.stack)
+        return load_settings_file(args.file)
+    return Project.find(args.project_dir).settings(args.stack)
 
 
 def _print_warnings(settings: StackSettings) -> None:
     for w in settings.warnings:
         print(f"warning: {settings.source}: {w}", file=sys.stderr)
+
+
+def _several(args: argparse.Namespace) -> bool:
+    """One JSON shape for several stacks on every command: --all or several --stack give an array
+    in the order given (--all: sorted); one stack gives its object."""
+    stacks = getattr(args, "stack", None)
+    return bool(getattr(args, "all", False)) or (isinstance(stacks, list) and len(stacks) > 1)
+
+
+def _print_json(args: argparse.Namespace, items: list[Any]) -> None:
+    if not items:
+        return
+    print(json.dumps(items if _several(args) else items[0], indent=2, default=str))
 
 
 # ------------------------------------------------------------------------------------ commands
@@ -92,14 +78,13 @@ def cmd_import_eksctl(args: argparse.Namespace) -> int:
         stack = named.group(1)  # validate/plan --file take the stack name from the file name too
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{args.file}: cannot read the eksctl config (not UTF-8 text: {e.reason} "
+                         f"at byte {e.start})") from None
+    except OSError as e:
         raise UsageError(f"{args.file}: cannot read the eksctl config ({e.strerror or e})") from None
     source = "<stdin>" if args.file == "-" else args.file
-    try:
-        result = ei.import_cluster_config(text, stack=stack, source=source, allow_drop=args.allow_drop)
-    except ei.EksctlImportError as e:
-        print(e.render(), file=sys.stderr)
-        return EXIT_BAD_INPUT
+    result = ei.import_cluster_config(text, stack=stack, source=source, allow_drop=args.allow_drop)
     for d in result.dropped:
         print(f"dropped: {source}: {d}", file=sys.stderr)
     for n in result.notes:
@@ -120,8 +105,6 @@ def cmd_import_eksctl(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    import json
-
     from automation import aws_checks as ac
 
     try:
@@ -133,13 +116,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
             if not args.vpc_id and settings.cluster.new_vpc:
                 # The VPC is the stack's own: its id, subnets and route tables are stack outputs,
                 # which the runner reads from the state backend (Pulumi CLI needed).
-                from automation.runner import ConfigurationError, Runner, RunnerError
+                from automation.runner import Runner
 
                 try:
-                    findings = Runner(project_dir(args.project_dir), args.stack).audit()
+                    findings = Runner(Project.find(args.project_dir), args.stack).audit()
                 except ConfigurationError as e:
                     raise UsageError(f"{e}\n(or give the stack's VPC with --vpc-id)") from None
-                except RunnerError as e:
+                except PrivateEksError as e:
                     print(f"private-eks: audit could not run: {e}", file=sys.stderr)
                     return EXIT_FAILED
                 region, vpc_id, cluster = settings.region, None, settings.cluster.metadata.name
@@ -177,39 +160,46 @@ def cmd_audit(args: argparse.Namespace) -> int:
 # ------------------------------------------------------- runner commands: preview, up, status, destroy
 
 
-def _runner_stacks(args: argparse.Namespace) -> list[str]:
-    project = project_dir(args.project_dir)
+def _runner_stacks(args: argparse.Namespace, project: Project) -> list[str]:
     if getattr(args, "all", False):
-        return all_stacks(project)
+        return _all_stacks(project)
     if not args.stack:
         raise UsageError("give --stack NAME (several --stack for several stacks)" +
                          (" or --all" if hasattr(args, "all") else ""))
     return list(dict.fromkeys(args.stack))
 
 
+def _all_stacks(project: Project) -> list[str]:
+    """Every stack of the project (for --all); bad input when there is none."""
+    stacks = project.stacks()
+    if not stacks:
+        raise UsageError(f"--all: no stack files in {project.config_dir}")
+    return stacks
+
+
 class _Printer:
     """Prints lines of several concurrent stacks without mixing them, prefixed when several run."""
 
-    def __init__(self, several: bool):
+    def __init__(self, several: bool, *, stdout_is_json: bool = False):
         import threading
 
         self.several = several
+        self.stdout_is_json = stdout_is_json  # --json: stdout carries the JSON alone
         self.lock = threading.Lock()
 
     def __call__(self, stack: str, *, err: bool = False) -> Callable[[str], None]:
         prefix = f"[{stack}] " if self.several else ""
+        to_stderr = err or self.stdout_is_json
 
         def out(text: str) -> None:
             with self.lock:
                 for line in (text.splitlines() or [""]):
-                    print(prefix + line, file=sys.stderr if err else sys.stdout, flush=True)
+                    print(prefix + line, file=sys.stderr if to_stderr else sys.stdout, flush=True)
 
         return out
 
 
 def _check_aws_credentials(settings: StackSettings) -> None:
-    from automation.runner import ConfigurationError
-
     try:
         import boto3
 
@@ -223,70 +213,48 @@ def _check_aws_credentials(settings: StackSettings) -> None:
 
 
 def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *, needs_aws: bool,
-              **runner_options: object) -> int:
-    """Run ``work(runner, say)`` for every stack (concurrently, bounded by --parallel), map the
-    runner's errors to exit codes, print a summary table when several stacks ran; the worst exit wins."""
+              **runner_options: Any) -> int:
+    """Run ``work(runner, say)`` for every stack (concurrently, bounded by --stacks-at-once), print
+    each stack's error as it happens, a summary table when several stacks ran; the worst exit wins."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from automation.runner import ConfigurationError, OperationFailed, Runner, RunnerError, WindowLeftOpen
+    from automation.runner import Runner
 
-    stacks = _runner_stacks(args)
-    project = project_dir(args.project_dir)
-    printer = _Printer(len(stacks) > 1)
+    project = Project.find(args.project_dir)
+    stacks = _runner_stacks(args, project)
+    printer = _Printer(len(stacks) > 1, stdout_is_json=bool(getattr(args, "json", False)))
 
     def one(stack: str) -> tuple[int, str]:
         say, shout = printer(stack), printer(stack, err=True)
         try:
-            runner = Runner(project, stack, on_output=say, **runner_options)  # type: ignore[arg-type]
+            runner = Runner(project, stack, on_output=say, **runner_options)
             for w in runner.settings.warnings:
                 shout(f"warning: {runner.settings.source}: {w}")
             runner.check_environment()
             if needs_aws:
                 _check_aws_credentials(runner.settings)
             return work(runner, say)
-        except SettingsError as e:
+        except PrivateEksError as e:
             shout(e.render())
-            return EXIT_BAD_INPUT, "bad settings"
-        except ConfigurationError as e:
-            shout(f"private-eks: error: {e}")
-            for finding in getattr(e, "findings", []):
-                shout(f"  {finding}")
-            return EXIT_BAD_INPUT, "bad input"
-        except WindowLeftOpen as e:
-            bar = "!" * 100
-            shout("\n".join([bar, str(e), *[f"  cause: {x}" for x in _short_errors(e.errors)], bar]))
-            return EXIT_SECURITY, "PUBLIC ENDPOINT LEFT ON"
-        except OperationFailed as e:
-            shout(f"private-eks: {e}")
-            for x in _short_errors(e.errors):
-                shout(f"  error: {x}")
-            return EXIT_FAILED, "failed (nothing exposed)"
-        except RunnerError as e:
-            shout(f"private-eks: {e}")
-            return EXIT_FAILED, "failed"
-        except Exception as e:  # never a traceback for the user; the type helps a bug report
+            if args.debug:
+                shout(traceback.format_exc())
+            return e.exit_code, e.summary
+        except Exception as e:  # never a traceback unless asked; the type helps a bug report
             shout(f"private-eks: unexpected error ({type(e).__name__}): {e}")
+            if args.debug:
+                shout(traceback.format_exc())
             return EXIT_FAILED, "failed (unexpected error)"
 
     if len(stacks) == 1:
         results = [one(stacks[0])]
     else:
-        with ThreadPoolExecutor(max_workers=max(1, args.parallel)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, args.stacks_at_once)) as pool:
             results = list(pool.map(one, stacks))
         width = max(len(s) for s in stacks + ["stack"])
-        print(f"\n{'stack':<{width}}  exit  result")
-        for stack, (code, what) in zip(stacks, results):
-            print(f"{stack:<{width}}  {code:<4}  {what}")
+        table = [f"\n{'stack':<{width}}  exit  result"]
+        table += [f"{stack:<{width}}  {code:<4}  {what}" for stack, (code, what) in zip(stacks, results)]
+        print("\n".join(table), file=sys.stderr if getattr(args, "json", False) else sys.stdout)
     return max(code for code, _ in results)
-
-
-def _short_errors(errors: list[str], lines: int = 6) -> list[str]:
-    """Each error's last lines (a provider's traceback ends with the message)."""
-    out = []
-    for e in errors:
-        parts = [p for p in e.strip().splitlines() if p.strip()]
-        out.append(" / ".join(parts[-lines:]) if len(parts) > lines else " ".join(p.strip() for p in parts))
-    return out
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -305,54 +273,40 @@ def cmd_preview(args: argparse.Namespace) -> int:
         say("final API endpoint access: public off, private on")
         return EXIT_OK, "previewed"
 
-    for target in (args.markdown, args.json):
-        if target and not Path(target).resolve().parent.is_dir():
-            raise UsageError(f"{target}: its folder does not exist")
+    if args.markdown and not Path(args.markdown).resolve().parent.is_dir():
+        raise UsageError(f"{args.markdown}: its folder does not exist")
     code = _run_each(args, work, needs_aws=True)
-    ordered = [previews[s] for s in _runner_stacks(args) if s in previews]
-    outputs = [(args.markdown, lambda: report.markdown(ordered)),
-               (args.json, lambda: report.to_json(ordered if len(ordered) > 1 else ordered[0]) + "\n")]
-    for target, render in outputs:
-        if ordered and target:
-            try:
-                Path(target).write_text(render(), encoding="utf-8")
-            except OSError as e:
-                print(f"private-eks: error: cannot write {target}: {e.strerror or e}", file=sys.stderr)
-                code = max(code, EXIT_BAD_INPUT)
-                continue
-            print(f"wrote {target}", file=sys.stderr)
+    ordered = [previews[s] for s in _runner_stacks(args, Project.find(args.project_dir)) if s in previews]
+    if args.json and ordered:
+        sys.stdout.write(report.to_json(ordered if _several(args) else ordered[0]) + "\n")
+    if args.markdown and ordered:
+        try:
+            Path(args.markdown).write_text(report.markdown(ordered), encoding="utf-8")
+        except OSError as e:
+            print(f"private-eks: error: cannot write {args.markdown}: {e.strerror or e}", file=sys.stderr)
+            return max(code, EXIT_BAD_INPUT)
+        print(f"wrote {args.markdown}", file=sys.stderr)
     return code
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from automation import aws_checks
-
     def work(runner, say) -> tuple[int, str]:
         result = runner.up(bootstrap=args.bootstrap, bootstrap_cidrs=args.bootstrap_cidr or ())
         passes = ", ".join(f"{p.phase}" for p in result.passes)
         keys = ("clusterName", "vpcId", "endpointPhase", "endpointPublicAccess")
         shown = ", ".join(f"{k}={result.outputs[k]}" for k in keys if k in result.outputs)
         say(f"=== {runner.stack_name}: done ({passes}); public endpoint off; {shown} ===")
-        # DESIGN §8: the audit runs after pass 2; a finding is a security problem (exit 3).
-        try:
-            findings = runner.audit()
-        except aws_checks.AwsCheckError as e:
-            say(f"warning: {runner.stack_name}: the post-deploy audit could not run: {e}")
+        # DESIGN §8: the runner audits after the last pass; a finding is a security problem (exit 3).
+        if result.audit_findings is None:
             return EXIT_OK, f"up ({passes}); audit not run"
-        if findings:
-            say(f"{runner.stack_name}: the post-deploy audit found {len(findings)} problem(s):")
-            for f in findings:
-                say(f"  [{f.check}] {f}")
-            return EXIT_SECURITY, f"up ({passes}); {len(findings)} audit finding(s)"
-        say(f"{runner.stack_name}: post-deploy audit: no findings")
+        if result.audit_findings:
+            return EXIT_SECURITY, f"up ({passes}); {len(result.audit_findings)} audit finding(s)"
         return EXIT_OK, f"up ({passes}); audit clean"
 
-    return _run_each(args, work, needs_aws=True, preflight=aws_checks.preflight)
+    return _run_each(args, work, needs_aws=True)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    import json
-
     statuses = []
 
     def work(runner, say) -> tuple[int, str]:
@@ -369,19 +323,21 @@ def cmd_status(args: argparse.Namespace) -> int:
         return (EXIT_SECURITY, "PUBLIC ENDPOINT ON") if s.window_open else (EXIT_OK, s.state.value)
 
     code = _run_each(args, work, needs_aws=False)
-    if args.json and statuses:
-        data = [s.to_json() for s in statuses]
-        print(json.dumps(data[0] if len(data) == 1 else data, indent=2, default=str))
+    if args.json:
+        order = {s: i for i, s in enumerate(_runner_stacks(args, Project.find(args.project_dir)))}
+        _print_json(args, [s.to_json() for s in sorted(statuses, key=lambda s: order.get(s.stack, 0))])
     return code
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
+    _confirm_destroy(args)
+
     def work(runner, say) -> tuple[int, str]:
         result = runner.destroy(force=args.force)
         if not result.existed:
             say(f"{runner.stack_name}: no such stack in the state backend: nothing to destroy")
             return EXIT_OK, "nothing to destroy"
-        for e in _short_errors(list(result.errors)):
+        for e in short_errors(list(result.errors)):
             say(f"  error: {e}")
         if result.remaining:
             say(f"{runner.stack_name}: {len(result.remaining)} resource(s) left:")
@@ -392,6 +348,21 @@ def cmd_destroy(args: argparse.Namespace) -> int:
         return EXIT_OK, "destroyed"
 
     return _run_each(args, work, needs_aws=True)
+
+
+def _confirm_destroy(args: argparse.Namespace) -> None:
+    """As `pulumi destroy`: ask on a terminal; elsewhere --yes is the confirmation."""
+    if args.yes:
+        return
+    stacks = ", ".join(args.stack)
+    if not sys.stdin.isatty():
+        raise UsageError(f"destroy of {stacks}: --yes must be given when not running on a terminal")
+    try:
+        answer = input(f"Destroy every resource of stack(s) {stacks}? Type 'yes' to confirm: ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() != "yes":
+        raise UsageError("destroy: not confirmed; nothing was destroyed")
 
 
 def cmd_proxy_env(args: argparse.Namespace) -> int:
@@ -418,8 +389,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     phases = offline.PHASES if args.phase == "both" else (args.phase,)
     if args.all:
-        project = project_dir(args.project_dir)
-        loaders = [(lambda n=n: load_project_stack(project, n)) for n in all_stacks(project)]
+        project = Project.find(args.project_dir)
+        loaders = [(lambda n=n: project.settings(n)) for n in _all_stacks(project)]
     else:
         loaders = [lambda: load_settings(args)]
     plans, worst = [], EXIT_OK
@@ -428,25 +399,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
             settings = load()
             _print_warnings(settings)
             plans.append(offline.plan_stack(settings, phases))
-        except SettingsError as e:
-            print(e.render(), file=sys.stderr)
-            worst = EXIT_BAD_INPUT
         except offline.PlanError as e:
             print(f"private-eks: plan: {e}", file=sys.stderr)
-            worst = EXIT_BAD_INPUT
-    if args.json:
-        if args.all:
-            sys.stdout.write(offline.plan_json(plans))
-        elif plans:
-            sys.stdout.write(offline.plan_json(plans[0]))
+            worst = max(worst, e.exit_code)
+        except PrivateEksError as e:
+            print(e.render(), file=sys.stderr)
+            worst = max(worst, e.exit_code)
+    if args.json and plans:
+        sys.stdout.write(offline.plan_json(plans if _several(args) else plans[0]))
     else:
         sys.stdout.write("\n".join(offline.render_plan_text(p) for p in plans))
     return worst
 
 
 def cmd_plan_diff(args: argparse.Namespace) -> int:
-    import json
-
     from automation import plan as offline
 
     plans = []
@@ -476,7 +442,7 @@ def cmd_plan_diff(args: argparse.Namespace) -> int:
 
 def _stack_or_file(p: argparse.ArgumentParser, *, allow_all: bool = False) -> None:
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml of the project")
+    g.add_argument("-s", "--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml of the project")
     g.add_argument("--file", metavar="PATH", help="read any stack file")
     if allow_all:
         g.add_argument("--all", action="store_true", help="every stack in stacks/")
@@ -485,27 +451,56 @@ def _stack_or_file(p: argparse.ArgumentParser, *, allow_all: bool = False) -> No
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("private-eks")
+    except PackageNotFoundError:  # run from a checkout that was not installed
+        return "unknown (not installed)"
+
+
+def _global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options every command takes, before or after its name (as Pulumi's persistent flags).
+    After the name they default to SUPPRESS so that they do not undo a value given before it."""
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    p.add_argument("-C", "--project-dir", metavar="DIR",
+                   help="the project folder (default: the nearest folder up from here with a Pulumi.yaml)",
+                   **(default or {"default": None}))
+    p.add_argument("--debug", action="store_true", help="print the traceback of an error too",
+                   **(default or {"default": False}))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="private-eks",
         description="Create and operate fully-private Amazon EKS clusters with Pulumi.",
     )
-    parser.add_argument("--project-dir", metavar="DIR", help="the private-eks project (default: found from here)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"private-eks {_version()}")
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    class _Sub:
+        def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+            return subparsers.add_parser(name, parents=[common], **kwargs)
+
+    sub = _Sub()
 
     def runner_command(name: str, help_: str, description: str, *, many: bool, all_: bool) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=description)
         if all_:
             g = p.add_mutually_exclusive_group(required=True)
-            g.add_argument("--stack", metavar="NAME", action="append",
+            g.add_argument("-s", "--stack", metavar="NAME", action="append",
                            help="the stack (stacks/Pulumi.NAME.yaml); repeat for several stacks")
             g.add_argument("--all", action="store_true", help="every stack in stacks/")
         else:
-            p.add_argument("--stack", metavar="NAME", action="append", required=True,
+            p.add_argument("-s", "--stack", metavar="NAME", action="append", required=True,
                            help="the stack (stacks/Pulumi.NAME.yaml)" + ("; repeat for several stacks" if many else ""))
         if many:
-            p.add_argument("--parallel", metavar="N", type=int, default=2,
-                           help="with several stacks: how many run at once (default 2)")
+            p.add_argument("--stacks-at-once", metavar="N", type=int, default=2,
+                           help="with several stacks: how many stacks run at once (default 2)")
         return p
 
     p = sub.add_parser("validate", help="validate a stack's settings (offline)")
@@ -539,7 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
         "needed). A pass that follows a bootstrap pass is derived from it (its starting state does not "
         "exist yet): the report says so. Exit 0, 1 failed, 2 bad input.", many=True, all_=True)
     p.add_argument("--markdown", metavar="FILE", help="write the report as Markdown (Pulumi GitHub Action style)")
-    p.add_argument("--json", metavar="FILE", help="write the report as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the report as JSON on stdout (progress goes to stderr)")
     p.add_argument("--bootstrap-cidr", metavar="CIDR", action="append",
                    help="the bootstrap window's CIDR for the preview (as for up)")
     COMMANDS["preview"] = cmd_preview
@@ -574,7 +570,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 0 clean, 3 with any finding, 1 when AWS cannot be reached or the credentials are missing.",
     )
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--stack", metavar="NAME", help="audit the stack's VPC and cluster (stacks/Pulumi.NAME.yaml)")
+    g.add_argument("-s", "--stack", metavar="NAME", help="audit the stack's VPC and cluster (stacks/Pulumi.NAME.yaml)")
     g.add_argument("--region", metavar="R", help="audit any VPC in region R (with --vpc-id)")
     p.add_argument("--vpc-id", metavar="ID", help="the VPC (needed with --region, and with --stack for a stack that creates its VPC)")
     p.add_argument("--cluster-name", metavar="N", help="the EKS cluster (with --stack: default metadata.name)")
@@ -587,6 +583,8 @@ def build_parser() -> argparse.ArgumentParser:
         "be reached) and lists what is left. Exit 0, or 1 when it failed or resources are left.",
         many=True, all_=False)
     p.add_argument("--force", action="store_true", help="carry on past errors and report what is left")
+    p.add_argument("-y", "--yes", action="store_true",
+                   help="destroy without asking (needed when not running on a terminal)")
     COMMANDS["destroy"] = cmd_destroy
 
     p = sub.add_parser("proxy-env", help="print the NO_PROXY lines to export behind an HTTP(S) proxy",
@@ -616,22 +614,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The CLI's one error boundary: a PrivateEksError prints its message and exits with its code."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as e:  # argparse: 2 for bad arguments, 0 for --help
+    except SystemExit as e:  # argparse: 2 for bad arguments, 0 for --help and --version
         return int(e.code or 0)
     try:
         return COMMANDS[args.command](args)
-    except SettingsError as e:
+    except PrivateEksError as e:
         print(e.render(), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except UsageError as e:
-        print(f"private-eks: error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        if args.debug:
+            traceback.print_exc()
+        return e.exit_code
     except KeyboardInterrupt:
         print("private-eks: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug: a clean message, the traceback with --debug
+        print(f"private-eks: unexpected error ({type(e).__name__}): {e}"
+              + ("" if args.debug else " (--debug shows the traceback)"), file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from typing import Any, Union
 
 import yaml
 
+from automation.errors import ConfigurationError
 from components.settings import (
     CONFIG_KEY,
     DEFAULT_VERSION,
@@ -78,8 +79,8 @@ class ImportResult:
     notes: list[Note] = field(default_factory=list)
 
 
-class EksctlImportError(Exception):
-    """The import failed; ``render()`` gives every reason, headed by the source."""
+class EksctlImportError(ConfigurationError):
+    """The import failed (exit 2); ``render()`` gives every reason, headed by the source."""
 
     def __init__(self, source: str, message: str):
         self.source = source

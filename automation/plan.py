@@ -20,13 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import pulumi
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
-from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
+from automation import pulumi_internals as sdk
+from automation.errors import ConfigurationError
 from automation.kubernetes_api import kubernetes_api_needs
 from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
 from components import catalog
@@ -64,7 +60,7 @@ EKS_CLUSTER = "eks:index:Cluster"
 NODE_GROUP_TYPES = ("eks:index:NodeGroupV2", "eks:index:NodeGroup", "eks:index:ManagedNodeGroup")
 
 
-class PlanError(ValueError):
+class PlanError(ConfigurationError, ValueError):
     """The program cannot be planned for these settings (a clear message, no traceback)."""
 
 
@@ -225,7 +221,7 @@ class Registration:
     transforms: list[Any] = field(default_factory=list)
 
 
-class _RecordingMonitor(pulumi_mocks.MockMonitor):
+class _RecordingMonitor(sdk.MockMonitor):  # type: ignore[misc]
     """The mock monitor, also keeping what each registration asked for (parent, inputs, dependencies).
 
     It does not offer resource references: the SDK then sends a resource input (``cluster=`` of a
@@ -243,8 +239,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def GetDeploymentInfo(self, request):
         info = super().GetDeploymentInfo(request)
-        kept = [f for f in info.supportedFeatures if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES]
-        return resource_pb2.DeploymentInfo(supportedFeatures=kept)
+        kept = [f for f in info.supportedFeatures if f != sdk.RESOURCE_REFERENCES_FEATURE]
+        return sdk.DeploymentInfo(supportedFeatures=kept)
 
     # The mock monitor answers on the SDK's worker threads and gives each thread an event loop of
     # its own (pulumi.runtime.mocks, _ensure_event_loop), never closed: left to the garbage
@@ -273,9 +269,9 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(Registration(
                 type=request.type, name=request.name, urn=response.urn, id=response.id, parent_urn=request.parent,
-                custom=bool(request.custom), inputs=rpc.deserialize_properties(request.object),
+                custom=bool(request.custom), inputs=sdk.deserialize_properties(request.object),
                 dependencies=list(request.dependencies),
-                transforms=pulumi_mocks._resolve_callbacks(request.transforms),
+                transforms=sdk.resolve_callbacks(request.transforms),
             ))
         return response
 
@@ -314,13 +310,6 @@ class PhaseRun:
         return [r for r in self.registrations if r.parent_urn == parent.urn]
 
 
-def _reset_runtime() -> None:
-    # Each run gets a fresh root stack and no leftover RPCs or outputs from an earlier run.
-    pulumi_settings.ROOT.set(None)
-    pulumi_settings.SETTINGS.rpc_manager.clear()
-    pulumi_settings.SETTINGS.outputs.clear()
-
-
 def run_phase(
     settings: StackSettings,
     phase: str,
@@ -357,22 +346,22 @@ def run_program(
         built = program_fn()
         if not isinstance(built, Mapping):
             return
-        outputs.update(_sync_await(pulumi.Output.from_input(built).future()) or {})
-        secret.update(k for k, v in built.items() if isinstance(v, pulumi.Output) and _sync_await(v.is_secret()))
+        outputs.update(sdk.sync_await(pulumi.Output.from_input(built).future()) or {})
+        secret.update(k for k, v in built.items() if isinstance(v, pulumi.Output) and sdk.sync_await(v.is_secret()))
 
     # A fresh event loop per run: the SDK binds futures to the loop current at registration.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        _reset_runtime()
+        sdk.reset_runtime()
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=settings.stack, preview=False, monitor=monitor)
-        _sync_await(run_pulumi_func(program))
+        sdk.sync_await(sdk.run_pulumi_func(program))
     except ValueError as e:
         raise PlanError(str(e)) from None
     except Exception as e:  # an invoke the mocks refuse (e.g. an unknown subnet id), from the SDK
         raise PlanError(f"{settings.source}: {phase} phase: {_clean(e)}") from None
     finally:
-        _reset_runtime()
+        sdk.reset_runtime()
         # Outputs nobody awaited (remote components' unused properties) are still pending: cancel
         # them so that closing the loop is quiet.
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
@@ -383,8 +372,7 @@ def run_program(
         asyncio.set_event_loop(None)
         loop.close()
         # Leave the SDK as an unconfigured process has it: no mock monitor behind later programs.
-        pulumi_settings.reset_options(project="project", stack="stack", root_directory="root_directory",
-                                      organization="organization")
+        sdk.reset_options()
     return PhaseRun(phase, monitor.registrations, outputs, frozenset(secret))
 
 
@@ -399,9 +387,9 @@ def _clean(e: BaseException) -> str:
 def _jsonable(value: Any, names: Mapping[str, str]) -> Any:
     """Inputs as plain JSON: resources by name, secrets hidden, unknowns marked."""
     if isinstance(value, dict):
-        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        if value.get(sdk.SIG_KEY) == sdk.SECRET_SIG:
             return "[secret]"
-        if value.get(rpc._special_sig_key) == rpc._special_resource_sig:
+        if value.get(sdk.SIG_KEY) == sdk.RESOURCE_SIG:
             urn = value.get("urn", "")
             return {"ref": names.get(urn, urn)}
         return {str(k): _jsonable(v, names) for k, v in sorted(value.items()) if v is not None}
@@ -410,7 +398,7 @@ def _jsonable(value: Any, names: Mapping[str, str]) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)  # the wire has only doubles; sizes and ports read better as integers
     if isinstance(value, str):
-        if value == rpc.UNKNOWN:
+        if value == sdk.UNKNOWN:
             return "<computed>"
         return names.get(value, value)  # a resource sent as its URN (no resource references)
     if value is None or isinstance(value, (bool, int, float)):

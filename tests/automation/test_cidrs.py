@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from automation.runner import ConfigurationError, resolve_bootstrap_cidrs
+from automation.errors import ConfigurationError
+from automation.passes import resolve_bootstrap_cidrs
 from tests.automation.helpers import settings
 
 

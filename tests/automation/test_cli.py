@@ -34,9 +34,9 @@ def test_help_lists_the_runner_commands_beside_validate(clean_env):
 
 @pytest.mark.parametrize("command,flags", [
     ("preview", ["--markdown", "--json", "--stack", "--all"]),
-    ("up", ["--stack", "--bootstrap", "--bootstrap-cidr", "--all", "--parallel"]),
+    ("up", ["--stack", "--bootstrap", "--bootstrap-cidr", "--all", "--stacks-at-once"]),
     ("status", ["--stack", "--json"]),
-    ("destroy", ["--stack", "--force"]),
+    ("destroy", ["--stack", "--force", "--yes"]),
     ("proxy-env", ["--stack", "--file"]),
 ])
 def test_each_command_has_the_contracts_flags(command, flags):
@@ -71,7 +71,7 @@ def test_proxy_env_of_a_missing_stack_is_bad_input(clean_env, project):
     assert "stacks/Pulumi.nope.yaml" in done.stderr
 
 
-@pytest.mark.parametrize("command", [["up"], ["preview"], ["status"], ["destroy"]])
+@pytest.mark.parametrize("command", [["up"], ["preview"], ["status"], ["destroy", "--yes"]])
 def test_without_a_pulumi_cli_the_commands_say_so_and_exit_2(clean_env, project, command):
     done = run(["--project-dir", str(project), *command, "--stack", "dev"],
                {**clean_env, "PULUMI_CONFIG_PASSPHRASE": "x"})

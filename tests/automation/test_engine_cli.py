@@ -63,7 +63,7 @@ def test_status_exits_3_while_the_window_is_open_and_0_once_closed(engine):
 
 def test_destroy_from_the_cli_removes_everything(engine):
     engine.runner().up()
-    done = cli(engine, "destroy", "--stack", "engine")
+    done = cli(engine, "destroy", "--yes", "--stack", "engine")
     assert done.returncode == 0, done.stderr
     assert "engine: destroyed" in done.stdout
     assert [e["op"] for e in engine.operations("cluster")][-1] == "delete"
@@ -72,7 +72,7 @@ def test_destroy_from_the_cli_removes_everything(engine):
 def test_destroy_force_lists_what_is_left_and_exits_1(engine):
     engine.runner().up()
     engine.fault("delete", "cluster", "always")
-    done = cli(engine, "destroy", "--stack", "engine", "--force")
+    done = cli(engine, "destroy", "--yes", "--stack", "engine", "--force")
     assert done.returncode == 1
     assert "resource(s) left" in done.stdout and "pulumi-python:dynamic/standin:Cluster  cluster" in done.stdout
 

@@ -3,8 +3,8 @@
 import pytest
 
 from automation.report import ResourceChange
-from automation.runner import (
-    ConfigurationError,
+from automation.errors import ConfigurationError
+from automation.passes import (
     Pass,
     StackState,
     cluster_resources,

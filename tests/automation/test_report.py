@@ -193,7 +193,7 @@ def test_recorded_day_two_change_is_the_node_group_sizes():
     c = recorded("preview-day2-private")
     node_group = [x for x in c.changes if x.name == "mng-apps"]
     assert node_group and node_group[0].op == "update" and "desiredSize" in node_group[0].changed
-    from automation.runner import needs_kubernetes_api
+    from automation.passes import needs_kubernetes_api
 
     assert not needs_kubernetes_api(c.changes)
 
@@ -205,11 +205,11 @@ def test_recorded_failed_update_keeps_the_error_and_the_failed_resource():
 
 
 def test_recorded_events_render_a_report_with_a_derived_pass_two():
-    from automation.runner import Pass, _derived_close
+    from automation.passes import Pass, derived_close
 
     bootstrap = recorded("preview-new-bootstrap")
     passes = (PassPreview(1, "bootstrap", "create", "previewed", tuple(bootstrap.changes)),
-              _derived_close(2, Pass("private", "close"), bootstrap))
+              derived_close(2, Pass("private", "close"), bootstrap))
     md = report.stack_markdown(StackPreview("engine", "us-west-2", passes))
     # 9 stand-ins to create (the engine's default provider is left out)
     assert "pass 1 (`bootstrap`): 9 to create; pass 2 (`private`): 1 to update" in md

@@ -9,31 +9,37 @@ from datetime import datetime
 import yaml
 from pulumi.automation import UpdateSummary
 
-from automation.runner import StackState, _command_summary, backend_url, merge_secrets_keys, phase_since
+from automation.passes import StackState, phase_since
+from automation.project import Project
+from automation.workspace import backend_url, command_summary, merge_secrets_keys
+
+
+def _backend(project_dir, env, document):
+    return backend_url(Project(project_dir, project_dir / "Pulumi.yaml", document), env)
 
 # ------------------------------------------------------------------------------- backend
 
 
 def test_the_backend_variable_wins(tmp_path):
-    assert backend_url(tmp_path, {"PULUMI_BACKEND_URL": "s3://bucket"}, {"backend": {"url": "file://x"}}) == "s3://bucket"
+    assert _backend(tmp_path, {"PULUMI_BACKEND_URL": "s3://bucket"}, {"backend": {"url": "file://x"}}) == "s3://bucket"
 
 
 def test_the_project_file_backend_is_next(tmp_path):
-    assert backend_url(tmp_path, {"HOME": str(tmp_path)}, {"backend": {"url": "gs://b"}}) == "gs://b"
+    assert _backend(tmp_path, {"HOME": str(tmp_path)}, {"backend": {"url": "gs://b"}}) == "gs://b"
 
 
 def test_the_current_login_is_next(tmp_path):
     (tmp_path / ".pulumi").mkdir()
     (tmp_path / ".pulumi" / "credentials.json").write_text(json.dumps({"current": "https://api.pulumi.com"}))
-    assert backend_url(tmp_path, {"HOME": str(tmp_path)}, {}) == "https://api.pulumi.com"
-    assert backend_url(tmp_path, {"PULUMI_HOME": str(tmp_path / ".pulumi")}, {}) == "https://api.pulumi.com"
+    assert _backend(tmp_path, {"HOME": str(tmp_path)}, {}) == "https://api.pulumi.com"
+    assert _backend(tmp_path, {"PULUMI_HOME": str(tmp_path / ".pulumi")}, {}) == "https://api.pulumi.com"
 
 
 def test_nothing_configured_means_the_local_file_backend(tmp_path):
-    assert backend_url(tmp_path, {"HOME": str(tmp_path)}, {}) is None
+    assert _backend(tmp_path, {"HOME": str(tmp_path)}, {}) is None
     (tmp_path / ".pulumi").mkdir()
     (tmp_path / ".pulumi" / "credentials.json").write_text("{not json")
-    assert backend_url(tmp_path, {"HOME": str(tmp_path)}, {}) is None
+    assert _backend(tmp_path, {"HOME": str(tmp_path)}, {}) is None
 
 
 # ------------------------------------------------------------------- stack files untouched
@@ -104,5 +110,5 @@ def test_no_phase_for_a_new_stack():
 def test_a_cli_failure_is_summarised_by_its_error_lines():
     text = ("code: 255\n stdout: Updating (dev)\n  lots of progress\n stderr: error: update failed\n"
             "    error: AccessDenied: not authorized to perform eks:CreateCluster\n")
-    assert _command_summary(Exception(text)) == ("error: update failed\n"
+    assert command_summary(Exception(text)) == ("error: update failed\n"
                                                  "error: AccessDenied: not authorized to perform eks:CreateCluster")

@@ -131,16 +131,16 @@ def test_destroy_force_exits_1_and_lists_what_is_left(engine):
     assert cli(engine, "up", "--stack", "engine").returncode == 0
     engine.fault("delete", "routeTable", times="always")
 
-    plain = cli(engine, "destroy", "--stack", "engine")
+    plain = cli(engine, "destroy", "--yes", "--stack", "engine")
     assert plain.returncode == 1
     assert "--force" in plain.stderr
 
-    forced = cli(engine, "destroy", "--stack", "engine", "--force")
+    forced = cli(engine, "destroy", "--yes", "--stack", "engine", "--force")
     assert forced.returncode == 1
     assert "5 resource(s) left" in forced.stdout
     assert "rt-us-west-2a" in forced.stdout and "vpc" in forced.stdout
 
     engine.clear_fault("delete", "routeTable")
-    again = cli(engine, "destroy", "--stack", "engine")
+    again = cli(engine, "destroy", "--yes", "--stack", "engine")
     assert again.returncode == 0, again.stderr
     assert "destroyed" in again.stdout

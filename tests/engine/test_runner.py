@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from automation.runner import OperationFailed, StackLocked, StackState, WindowLeftOpen
+from automation.errors import OperationFailed, StackLocked, WindowLeftOpen
+from automation.passes import StackState
 
 pytestmark = pytest.mark.engine
 

@@ -1,0 +1,223 @@
+"""The pure pass decision of DESIGN §6: the stack's state, the changes and the bootstrap option
+decide which passes an ``up`` runs, and what the bootstrap window opens to.
+
+Nothing here runs Pulumi: the decision is tested on its own (tests/automation/test_passes.py) and
+the Runner (automation/runner.py) only sequences what it returns.
+
+Bootstrap CIDRs, in order of precedence:
+  1. ``bootstrap_cidrs`` (``--bootstrap-cidr``): an explicit choice for this run wins;
+  2. ``vpc.publicAccessCIDRs`` of the stack file;
+  3. the runner's egress address (``/32``), when a lookup finds it within a few seconds.
+Otherwise :class:`ConfigurationError`. ``0.0.0.0/0`` is used only when written out.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import ipaddress
+import re
+import threading
+import urllib.request
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+
+from automation import report
+from automation.errors import ConfigurationError
+from automation.report import EventCollector, PassPreview, ResourceChange
+from components.settings import Phase, StackSettings
+
+BootstrapMode = Literal["auto", "always"]
+EgressLookup = Callable[[float], str]
+
+EGRESS_TIMEOUT = 5.0
+CHECKIP_URL = "https://checkip.amazonaws.com"
+
+
+class StackState(str, Enum):
+    NONE = "none"            # no stack, or nothing of the cluster yet
+    BOOTSTRAP = "bootstrap"  # the window is open (public access on)
+    PRIVATE = "private"      # the cluster exists, public access off
+
+
+@dataclass(frozen=True)
+class Pass:
+    phase: Phase
+    purpose: str
+    # Only the cluster resource(s), without dependents: closes the window without touching
+    # anything that would need the (about to be unreachable) Kubernetes API.
+    cluster_only: bool = False
+
+
+def decide_passes(state: StackState, *, kubernetes_changes: bool, bootstrap: BootstrapMode = "auto") -> list[Pass]:
+    """The passes an ``up`` runs, from the stack's state, whether the private-phase preview needs
+    the Kubernetes API, and the ``bootstrap`` option.
+
+    - new stack: open (create everything), then close;
+    - window found open (resume): close first — the whole private pass when that needs no
+      Kubernetes API, else the cluster alone and then a fresh bootstrap/private pair;
+    - private stack: the private pass alone, unless the change needs the Kubernetes API or
+      ``bootstrap="always"``: then open, apply, close.
+    """
+    if bootstrap not in ("auto", "always"):
+        raise ConfigurationError(f"bootstrap must be 'auto' or 'always', not {bootstrap!r}")
+    reopen = kubernetes_changes or bootstrap == "always"
+    if state is StackState.NONE:
+        return [Pass("bootstrap", "create"), Pass("private", "close")]
+    if state is StackState.BOOTSTRAP:
+        if not reopen:
+            return [Pass("private", "resume: close")]
+        return [Pass("private", "resume: close", cluster_only=True),
+                Pass("bootstrap", "apply (Kubernetes API)"), Pass("private", "close")]
+    if not reopen:
+        return [Pass("private", "apply")]
+    return [Pass("bootstrap", "apply (Kubernetes API)"), Pass("private", "close")]
+
+
+KUBERNETES_MAPPING_TYPES = frozenset({"eks:index:NodeGroup", "eks:index:NodeGroupV2", "eks:index:ManagedNodeGroup"})
+
+
+def needs_kubernetes_api(changes: Iterable[ResourceChange], authentication_mode: str = "API") -> bool:
+    """Whether applying these changes talks to the Kubernetes API: any change to a ``kubernetes:``
+    resource; with a ConfigMap authentication mode also aws-auth changes, which node groups cause."""
+    configmap = authentication_mode in ("CONFIG_MAP", "API_AND_CONFIG_MAP")
+    for c in changes:
+        if c.op in report.NO_CHANGE_OPS:
+            continue
+        if c.type.startswith("kubernetes:"):
+            return True
+        if configmap and ("aws-auth" in c.name or c.type in KUBERNETES_MAPPING_TYPES):
+            return True
+    return False
+
+
+def stack_state(outputs: Mapping[str, Any], resources: Sequence[Mapping[str, Any]]) -> StackState:
+    """The state from the stack's outputs and its resources (``export_stack`` form).
+
+    The resources win over the outputs: a failed update does not refresh the outputs, but the
+    cluster resource's recorded state tells whether public access is on."""
+    clusters = cluster_resources(resources)
+    if any(public for _, public in clusters):
+        return StackState.BOOTSTRAP
+    phase = outputs.get("endpointPhase")
+    if phase == "bootstrap" or outputs.get("endpointPublicAccess") is True:
+        return StackState.BOOTSTRAP if not clusters else StackState.PRIVATE
+    if phase == "private" or clusters:
+        return StackState.PRIVATE
+    return StackState.NONE
+
+
+def cluster_resources(resources: Sequence[Mapping[str, Any]]) -> list[tuple[str, bool]]:
+    """(urn, public access on) of the cluster resources in a deployment."""
+    found = []
+    for r in resources:
+        if r.get("delete"):
+            continue
+        props = r.get("outputs") or r.get("inputs") or {}
+        if not report.is_cluster_resource(r.get("type", ""), props, custom=r.get("custom", True)):
+            continue
+        if "endpointPublicAccess" in props:
+            public = props.get("endpointPublicAccess")
+        else:
+            public = (props.get("vpcConfig") or {}).get("endpointPublicAccess")
+        found.append((r.get("urn", ""), public is True))
+    return found
+
+
+# ---------------------------------------------------------------------------- bootstrap CIDRs
+
+
+def checkip_egress(timeout: float) -> str:
+    """The address this machine reaches the internet from, per AWS's checkip service."""
+    with urllib.request.urlopen(CHECKIP_URL, timeout=timeout) as response:  # noqa: S310 (fixed https URL)
+        return response.read(64).decode("ascii", "replace").strip()
+
+
+def resolve_bootstrap_cidrs(
+    settings: StackSettings,
+    explicit: Sequence[str] = (),
+    *,
+    egress_lookup: EgressLookup | None = checkip_egress,
+    timeout: float = EGRESS_TIMEOUT,
+) -> tuple[list[str], str]:
+    """The CIDRs allowed to reach the public endpoint during the window, and where they came from."""
+    if explicit:
+        return parse_bootstrap_cidrs(explicit), "--bootstrap-cidr"
+    if settings.cluster.vpc.public_access_cidrs:
+        return list(settings.cluster.vpc.public_access_cidrs), f"{settings.source}: vpc.publicAccessCIDRs"
+    hint = (f"pass --bootstrap-cidr CIDR (the address you reach AWS from) or set vpc.publicAccessCIDRs "
+            f"in {settings.source}")
+    if egress_lookup is None:
+        raise ConfigurationError(f"no bootstrap CIDR for the public API window: {hint}")
+    result: dict[str, Any] = {}
+
+    def look() -> None:
+        try:
+            result["address"] = egress_lookup(timeout)
+        except Exception as e:  # any failure means "not found"; reported below
+            result["error"] = e
+
+    worker = threading.Thread(target=look, daemon=True)
+    worker.start()
+    worker.join(timeout + 1.0)
+    address = result.get("address")
+    try:
+        ip = ipaddress.ip_address(str(address).strip()) if address else None
+    except ValueError:
+        ip = None
+    if ip is None:
+        why = result.get("error") or ("no answer within %.0f s" % timeout if worker.is_alive() else f"got {address!r}")
+        raise ConfigurationError(f"no bootstrap CIDR for the public API window: the egress address lookup failed "
+                                 f"({why}); {hint}")
+    return [str(ipaddress.ip_network(f"{ip}/{ip.max_prefixlen}"))], "egress address lookup"
+
+
+
+def phase_since(history: Sequence[Any], state: StackState) -> _dt.datetime | None:
+    """When the current phase began: the end of the oldest of the latest run of updates in the
+    same phase (the runner tags its updates; an untagged update is a plain `pulumi up`: private)."""
+    if state is StackState.NONE:
+        return None
+    since = None
+    for h in history:  # newest first
+        if getattr(h, "kind", "update") != "update":
+            continue
+        m = re.match(r"private-eks: (\w+) pass", getattr(h, "message", "") or "")
+        phase = m.group(1) if m else "private"
+        if phase != state.value:
+            if since is None and h.result != "succeeded":
+                continue  # a failed update in another phase changes nothing we can tell
+            break
+        since = h.end_time or h.start_time
+    return since
+
+
+def derived_close(number: int, p: Pass, bootstrap: EventCollector) -> PassPreview:
+    changes = []
+    for urn, type_, _ in bootstrap.cluster_candidates():
+        changes.append(ResourceChange("update", type_, report.resource_name(urn), urn,
+                                      report.endpoint_access_properties(type_)))
+    description = ("public API access off and the CIDR list dropped on the cluster; nothing else changes, "
+                   "because the two phases differ only there")
+    if not changes:
+        description = "public API access off on the cluster (its resource is not in pass 1's preview: " \
+                      "the stand-in or component did not report it)"
+    return PassPreview(number, "private", p.purpose, "derived", tuple(changes), 0, description)
+
+
+def parse_bootstrap_cidrs(values: Sequence[str] | str) -> list[str]:
+    """``--bootstrap-cidr`` values as networks (host bits allowed: 203.0.113.7/24 is its /24), deduped."""
+    if isinstance(values, str):
+        values = [values]
+    cidrs = []
+    for value in values:
+        try:
+            cidrs.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+        except ValueError:
+            raise ConfigurationError(f"--bootstrap-cidr {value!r} is not a CIDR (for example 203.0.113.7/32)") from None
+    return dedupe(cidrs)
+
+
+
+def dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

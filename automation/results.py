@@ -1,0 +1,96 @@
+"""The Runner's typed results (as ``pulumi.automation`` returns ``UpResult``, ``PreviewResult``)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from automation import report
+from automation.passes import StackState
+from automation.report import ResourceChange, StackPreview
+from components.settings import Phase
+
+
+@dataclass(frozen=True)
+class PassResult:
+    number: int
+    phase: Phase
+    purpose: str
+    changes: tuple[ResourceChange, ...]
+    summary: dict[str, int]
+    duration_seconds: float
+
+
+@dataclass(frozen=True)
+class UpResult:
+    stack: str
+    passes: tuple[PassResult, ...]
+    outputs: dict[str, Any]
+    initial_state: StackState
+    bootstrap_cidrs: tuple[str, ...] = ()
+    bootstrap_cidrs_source: str = ""
+    endpoint_public_access: bool = False
+    warnings: tuple[str, ...] = ()
+    # The post-deploy audit (DESIGN §8): its findings, None when it did not run (audit_error says why).
+    audit_findings: tuple[Any, ...] | None = None
+    audit_error: str | None = None
+
+    @property
+    def audit_clean(self) -> bool:
+        return self.audit_findings is not None and not self.audit_findings
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    stack: str
+    report: StackPreview
+    initial_state: StackState
+    warnings: tuple[str, ...] = ()
+
+    def markdown(self) -> str:
+        return report.stack_markdown(self.report)
+
+    def json(self) -> str:
+        return report.to_json(self.report)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    stack: str
+    exists: bool
+    state: StackState
+    phase: str | None = None
+    endpoint_public_access: bool | None = None
+    since: _dt.datetime | None = None
+    last_update: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def window_open(self) -> bool:
+        return self.state is StackState.BOOTSTRAP
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stack": self.stack, "exists": self.exists, "state": self.state.value, "phase": self.phase,
+                "endpointPublicAccess": self.endpoint_public_access, "windowOpen": self.window_open,
+                "since": self.since.isoformat() if self.since else None, "lastUpdate": self.last_update,
+                "outputs": self.outputs}
+
+
+@dataclass(frozen=True)
+class RemainingResource:
+    urn: str
+    type: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DestroyResult:
+    stack: str
+    existed: bool
+    remaining: tuple[RemainingResource, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.remaining
