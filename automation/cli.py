@@ -437,6 +437,13 @@ def cmd_plan_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from automation import schema
+
+    sys.stdout.write(schema.schema_text())
+    return EXIT_OK
+
+
 # -------------------------------------------------------------------------------------- parser
 
 
@@ -609,6 +616,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-drop", action="store_true",
                    help="write the stack file even if fields cannot be carried over (they are still listed)")
     COMMANDS["import-eksctl"] = cmd_import_eksctl
+
+    sub.add_parser("schema", help="print the JSON Schema of stack files",
+                   description="Print the JSON Schema of stack files, generated from the settings models (the "
+                   "same as schemas/stack-file.schema.json). Editors with the YAML language server use it "
+                   "through the modeline `# yaml-language-server: $schema=...` at the top of a stack file.")
+    COMMANDS["schema"] = cmd_schema
 
     return parser
 

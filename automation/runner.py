@@ -331,8 +331,8 @@ class Runner:
                    on_event=self._events(collector), message=UPDATE_MESSAGE.format(phase=p.phase), **kwargs)
         summary = report.change_counts(collector.changes, collector.unchanged)
         duration = time.monotonic() - started
-        self._say(f"=== {self.stack_name}: {label} {number}/{total} done in {duration:.1f} s: "
-                  f"{report.summary_line(summary)} ===")
+        self._say(f"=== {self.stack_name}: {label} {number}/{total} done in {duration:.1f} s "
+                  f"({report.summary_line(summary)}) ===")
         return PassResult(number, p.phase, p.purpose, tuple(collector.changes), summary, duration)
 
     def _run_preflight(self) -> None:

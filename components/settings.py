@@ -103,14 +103,19 @@ def _rules(problems: list[tuple[tuple[Any, ...], str]]) -> None:
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True, strict=False
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True, strict=False,
+        # A field's docstring is its description: in the JSON Schema and the README's reference.
+        use_attribute_docstrings=True,
     )
 
 
 class Metadata(_Model):
     name: str
+    """cluster name: a letter or digit, then letters, digits, `-` (at most 100)"""
     version: str = DEFAULT_VERSION
+    """Kubernetes version, quoted (`"1.30"`, not `1.30`)"""
     tags: dict[str, str] = Field(default_factory=dict)
+    """tags on every resource"""
 
     @field_validator("name")
     @classmethod
@@ -132,8 +137,11 @@ class Metadata(_Model):
 
 class PrivateClusterSettings(_Model):
     enabled: bool = True
+    """must be `true`: this program builds only fully-private clusters"""
     skip_endpoint_creation: bool = False
+    """create no VPC endpoints (they exist already)"""
     additional_endpoint_services: list[str] = Field(default_factory=list)
+    """extra endpoints: `autoscaling`, `cloudformation`, `logs`, `eks`, `eks-auth`, `elasticloadbalancing`, `ssm`, `ssmmessages`, `ec2messages`, `kms`, `xray`, `secretsmanager`; not with `skipEndpointCreation`"""
 
     @model_validator(mode="after")
     def _check(self) -> "PrivateClusterSettings":
@@ -161,8 +169,11 @@ class PrivateClusterSettings(_Model):
 
 class SubnetSpec(_Model):
     id: str | None = None
+    """an existing subnet (with its own non-main route table)"""
     cidr: str | None = None
+    """a new subnet, inside `vpc.cidr`, not overlapping; with `vpc.id`, the existing subnet of that VPC with this CIDR"""
     az: str | None = None
+    """(default: the key) the AZ when the key is a name"""
 
 
 def subnet_zone(key: str, spec: SubnetSpec) -> str | None:
@@ -172,17 +183,24 @@ def subnet_zone(key: str, spec: SubnetSpec) -> str | None:
 
 class SubnetsSettings(_Model):
     private: dict[str, SubnetSpec] = Field(default_factory=dict)
+    """(default: one per AZ, carved from `vpc.cidr`) by AZ (or by name with `az`)"""
     # Accepted by the schema only to be rejected with a clear message (eksctl documents it but
     # never checks it).
     public: Any = None
+    """not allowed: a fully-private cluster has no public subnets"""
 
 
 class VpcSettings(_Model):
     id: str | None = None
+    """(default: a new VPC) an existing VPC; needs `vpc.subnets.private`"""
     cidr: str | None = None
+    """(default: `192.168.0.0/16`) the new VPC's CIDR (with `vpc.id`: checked against the VPC's)"""
     subnets: SubnetsSettings | None = None
+    """subnets"""
     public_access_cidrs: list[str] = Field(default_factory=list, alias="publicAccessCIDRs")
+    """who may reach the API during the bootstrap window; `0.0.0.0/0` only written out, with a warning"""
     cluster_endpoints: Any = None
+    """not allowed: API access is managed by the two passes"""
 
     @model_validator(mode="after")
     def _check(self) -> "VpcSettings":
@@ -235,7 +253,9 @@ class VpcSettings(_Model):
 
 class AccessConfig(_Model):
     authentication_mode: Literal["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"] = "API"
+    """how nodes and users are authorised (API: access entries, no aws-auth)"""
     bootstrap_cluster_creator_admin_permissions: bool = True
+    """the creator gets cluster-admin (set when the cluster is created); `false` only with `API`"""
 
     @model_validator(mode="after")
     def _check(self) -> "AccessConfig":
@@ -261,10 +281,12 @@ class AccessConfig(_Model):
 
 class IamSettings(_Model):
     with_oidc: bool = Field(default=False, alias="withOIDC")
+    """create the OIDC provider (IRSA)"""
 
 
 class ClusterLogging(_Model):
     enable_types: list[str] = Field(default_factory=list)
+    """`api`, `audit`, `authenticator`, `controllerManager`, `scheduler`, or `all`; adds the `logs` endpoint"""
 
     @field_validator("enable_types")
     @classmethod
@@ -279,26 +301,40 @@ class ClusterLogging(_Model):
 
 class CloudWatch(_Model):
     cluster_logging: ClusterLogging = Field(default_factory=ClusterLogging)
+    """control-plane logging"""
 
 
 class Taint(_Model):
     key: str
+    """the taint's key"""
     value: str | None = None
+    """the taint's value"""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+    """the taint's effect"""
 
 
 class _NodeGroupBase(_Model):
     name: str
+    """unique across all node groups; a letter or digit, then letters, digits, `-` (at most 63)"""
     instance_type: str | None = None
+    """(default: `m5.large`) the instance type (managed node groups: not with `instanceTypes`)"""
     desired_capacity: int | None = Field(default=None, ge=0)
+    """(default: minSize) how many nodes"""
     min_size: int | None = Field(default=None, ge=0)
+    """(default: desiredCapacity, else 2) `minSize <= desiredCapacity <= maxSize`; `minSize: 0` alone scales from zero"""
     max_size: int | None = Field(default=None, ge=1)
+    """(default: desiredCapacity, else minSize (1 when that is 0)) the most nodes"""
     volume_size: int | None = Field(default=None, ge=1)
+    """(default: 80) root volume, GiB (gp3)"""
     labels: dict[str, str] = Field(default_factory=dict)
+    """Kubernetes node labels"""
     taints: list[Taint] = Field(default_factory=list)
+    """`{key, value, effect}`"""
     tags: dict[str, str] = Field(default_factory=dict)
+    """tags on the node group's resources"""
     # No default on purpose: unset is an error, as in eksctl's privateCluster validation.
     private_networking: bool | None = None
+    """(default: **none**: it must be written) must be `true`"""
 
     @model_validator(mode="after")
     def _check(self) -> "_NodeGroupBase":
@@ -346,7 +382,9 @@ class NodeGroup(_NodeGroupBase):
 
 class ManagedNodeGroup(_NodeGroupBase):
     instance_types: list[str] = Field(default_factory=list)
+    """several types (e.g. for spot); not with `instanceType`"""
     spot: bool = False
+    """spot capacity"""
 
     @model_validator(mode="after")
     def _types(self) -> "ManagedNodeGroup":
@@ -357,29 +395,45 @@ class ManagedNodeGroup(_NodeGroupBase):
 
 class FargateSelector(_Model):
     namespace: str
+    """the pods' namespace"""
     labels: dict[str, str] = Field(default_factory=dict)
+    """the pods' labels"""
 
 
 class FargateProfile(_Model):
     name: str
+    """the profile's name"""
     selectors: list[FargateSelector] = Field(min_length=1)
+    """which pods run on Fargate: at least one"""
     tags: dict[str, str] = Field(default_factory=dict)
+    """tags on the profile"""
 
 
 class ClusterSettings(_Model):
     """``private-eks:cluster``: eksctl's ClusterConfig, restricted to fully-private clusters."""
 
     metadata: Metadata
+    """the cluster's identity"""
     private_cluster: PrivateClusterSettings = Field(default_factory=PrivateClusterSettings)
+    """fully-private options"""
     availability_zones: list[str] = Field(default_factory=list)
+    """(default: the first 3 of the region) at least two AZs of the region"""
     local_zones: list[str] = Field(default_factory=list)
+    """not allowed in a fully-private cluster"""
     vpc: VpcSettings = Field(default_factory=VpcSettings)
+    """the network"""
     access_config: AccessConfig = Field(default_factory=AccessConfig)
+    """cluster access"""
     iam: IamSettings = Field(default_factory=IamSettings)
+    """IAM options"""
     cloud_watch: CloudWatch = Field(default_factory=CloudWatch)
+    """CloudWatch options"""
     node_groups: list[NodeGroup] = Field(default_factory=list)
+    """self-managed node groups"""
     managed_node_groups: list[ManagedNodeGroup] = Field(default_factory=list)
+    """EKS managed node groups"""
     fargate_profiles: list[FargateProfile] = Field(default_factory=list)
+    """Fargate profiles, on the private subnets"""
 
     @field_validator("local_zones")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -36,6 +37,10 @@ def test_up_streams_a_banner_per_pass_and_exits_0(engine):
     assert banners.index(next(b for b in banners if "pass 1/2" in b)) < banners.index(
         next(b for b in banners if "pass 2/2" in b))
     assert "Updating (engine)" in up.stdout  # the engine's own output, streamed
+    # Each pass says when it is done, how long it took and what it changed.
+    assert any(re.fullmatch(r"=== engine: pass 1/2 done in \d+\.\d s \(\d+ to create\) ===", b) for b in banners)
+    assert any(re.fullmatch(r"=== engine: pass 2/2 done in \d+\.\d s \(.*\d+ to update.*\) ===", b)
+               for b in banners)
     assert banners[0] == "=== engine: preflight checks ==="
     # The stand-ins built their VPC and cluster in moto: the post-deploy audit checks them there.
     assert "engine: post-deploy audit: no findings" in up.stdout
@@ -111,13 +116,13 @@ def test_up_of_two_stacks_runs_both_and_prints_a_summary(engine):
     assert engine.cluster_state("other")["endpointPublicAccess"] is False
 
 
-def test_preview_writes_markdown_and_json_and_changes_nothing(engine, tmp_path):
-    md, js = tmp_path / "preview.md", tmp_path / "preview.json"
+def test_preview_writes_markdown_prints_json_and_changes_nothing(engine, tmp_path):
+    md = tmp_path / "preview.md"
 
-    preview = cli(engine, "preview", "--stack", "engine", "--markdown", str(md), "--json", str(js))
+    preview = cli(engine, "preview", "--stack", "engine", "--markdown", str(md), "--json")
 
     assert preview.returncode == 0, preview.stderr
-    data = json.loads(js.read_text())
+    data = json.loads(preview.stdout)  # --json: stdout is the JSON alone, progress on stderr
     assert [p["phase"] for p in data["passes"]] == ["bootstrap", "private"]
     assert data["passes"][0]["summary"]["create"] >= 8
     assert data["finalEndpointAccess"] == {"public": False, "private": True}
