@@ -649,9 +649,9 @@ def _security_group_findings(
             {"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "group-name", "Values": ["default"]}])
         default_sg = found[0]["GroupId"] if found else None
     by_set: dict[tuple[str, ...], list[str]] = {}
-    for endpoint, groups in groups_of.items():
-        groups = groups or ([default_sg] if default_sg else [])
-        by_set.setdefault(tuple(sorted(groups)), []).append(endpoint)
+    for endpoint, listed in groups_of.items():
+        chosen = listed or ([default_sg] if default_sg else [])
+        by_set.setdefault(tuple(sorted(chosen)), []).append(endpoint)
     all_groups = sorted({g for gs in by_set for g in gs})
     rules: dict[str, list[dict[str, Any]]] = {}
     names: dict[str, str] = {}
@@ -695,7 +695,9 @@ def _admits_443(permissions: Iterable[Mapping[str, Any]], *, cidr: ipaddress.IPv
             return True
         for r in p.get("IpRanges", []) if cidr is not None else []:
             try:
-                if cidr.version == 4 and cidr.subnet_of(ipaddress.ip_network(r["CidrIp"], strict=False)):
+                allowed = ipaddress.ip_network(r["CidrIp"], strict=False)
+                if isinstance(cidr, ipaddress.IPv4Network) and isinstance(allowed, ipaddress.IPv4Network) \
+                        and cidr.subnet_of(allowed):
                     return True
             except (KeyError, ValueError):
                 continue

@@ -9,6 +9,7 @@ place that prints it and exits with that code. ``--debug`` adds the traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -17,7 +18,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from automation.errors import (
-    EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_SECURITY, ConfigurationError, PrivateEksError, UsageError,
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_SECURITY,
+    ConfigurationError,
+    PrivateEksError,
+    UsageError,
     short_errors,
 )
 from automation.project import Project, load_settings_file
@@ -390,9 +397,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     phases = offline.PHASES if args.phase == "both" else (args.phase,)
     if args.all:
         project = Project.find(args.project_dir)
-        loaders = [(lambda n=n: project.settings(n)) for n in _all_stacks(project)]
+        loaders: list[Callable[[], StackSettings]] = [functools.partial(project.settings, n)
+                                                      for n in _all_stacks(project)]
     else:
-        loaders = [lambda: load_settings(args)]
+        loaders = [functools.partial(load_settings, args)]
     plans, worst = [], EXIT_OK
     for load in loaders:
         try:

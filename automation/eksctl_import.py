@@ -213,7 +213,7 @@ def _addons(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     return _SKIP
 
 
-_NODE_GROUP_COMMON = {
+_NODE_GROUP_COMMON: dict[str, Any] = {
     "name": KEEP, "instanceType": KEEP, "desiredCapacity": KEEP, "minSize": KEEP, "maxSize": KEEP,
     "volumeSize": KEEP, "labels": KEEP, "taints": _taints, "tags": KEEP, "privateNetworking": KEEP,
 }

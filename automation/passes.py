@@ -166,7 +166,7 @@ def resolve_bootstrap_cidrs(
     except ValueError:
         ip = None
     if ip is None:
-        why = result.get("error") or ("no answer within %.0f s" % timeout if worker.is_alive() else f"got {address!r}")
+        why = result.get("error") or (f"no answer within {timeout:.0f} s" if worker.is_alive() else f"got {address!r}")
         raise ConfigurationError(f"no bootstrap CIDR for the public API window: the egress address lookup failed "
                                  f"({why}); {hint}")
     return [str(ipaddress.ip_network(f"{ip}/{ip.max_prefixlen}"))], "egress address lookup"

@@ -221,7 +221,7 @@ class Registration:
     transforms: list[Any] = field(default_factory=list)
 
 
-class _RecordingMonitor(sdk.MockMonitor):  # type: ignore[misc]
+class _RecordingMonitor(sdk.MockMonitor):
     """The mock monitor, also keeping what each registration asked for (parent, inputs, dependencies).
 
     It does not offer resource references: the SDK then sends a resource input (``cluster=`` of a
@@ -455,7 +455,8 @@ def _resources(run: PhaseRun) -> list[dict[str, Any]]:
     by_name = {r["name"]: r for r in out}
 
     def chain(r: dict[str, Any]) -> tuple:
-        parts, cur = [], r
+        parts: list[tuple[int, str, str]] = []
+        cur: dict[str, Any] | None = r
         while cur is not None:
             parts.append((_COMPONENT_ORDER.get(cur["type"], len(_COMPONENT_ORDER)), cur["type"], cur["name"]))
             cur = by_name.get(cur["parent"]) if cur["parent"] else None

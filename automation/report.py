@@ -155,7 +155,7 @@ class EventCollector:
 
     def cluster_candidates(self) -> list[tuple[str, str, Mapping[str, Any]]]:
         """(urn, type, inputs) of the steps that touch the Kubernetes control plane's endpoint."""
-        found = []
+        found: list[tuple[str, str, Mapping[str, Any]]] = []
         for event in self.events:
             pre = event.resource_pre_event
             if pre is None:

@@ -26,12 +26,29 @@ from pulumi.automation.events import EngineEvent
 
 from automation import proxy, report
 from automation.errors import (
-    ConfigurationError, LockedWithWindowOpen, OperationFailed, PreflightFailed, PrivateEksError, StackLocked,
+    ConfigurationError,
+    LockedWithWindowOpen,
+    OperationFailed,
+    PreflightFailed,
+    PrivateEksError,
+    StackLocked,
     WindowLeftOpen,
 )
 from automation.passes import (
-    BootstrapMode, EgressLookup, Pass, StackState, checkip_egress, cluster_resources, decide_passes, dedupe,
-    derived_close, needs_kubernetes_api, parse_bootstrap_cidrs, phase_since, resolve_bootstrap_cidrs, stack_state,
+    BootstrapMode,
+    EgressLookup,
+    Pass,
+    StackState,
+    checkip_egress,
+    cluster_resources,
+    decide_passes,
+    dedupe,
+    derived_close,
+    needs_kubernetes_api,
+    parse_bootstrap_cidrs,
+    phase_since,
+    resolve_bootstrap_cidrs,
+    stack_state,
 )
 from automation.project import Project
 from automation.report import EventCollector, PassPreview, StackPreview

@@ -15,7 +15,7 @@ import difflib
 import ipaddress
 import re
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping, Union, get_args, get_origin
 
@@ -141,7 +141,7 @@ class PrivateClusterSettings(_Model):
     skip_endpoint_creation: bool = False
     """create no VPC endpoints (they exist already)"""
     additional_endpoint_services: list[str] = Field(default_factory=list)
-    """extra endpoints: `autoscaling`, `cloudformation`, `logs`, `eks`, `eks-auth`, `elasticloadbalancing`, `ssm`, `ssmmessages`, `ec2messages`, `kms`, `xray`, `secretsmanager`; not with `skipEndpointCreation`"""
+    """extra endpoints: `autoscaling`, `cloudformation`, `logs`, `eks`, `eks-auth`, `elasticloadbalancing`, `ssm`, `ssmmessages`, `ec2messages`, `kms`, `xray`, `secretsmanager`; not with `skipEndpointCreation`"""  # noqa: E501
 
     @model_validator(mode="after")
     def _check(self) -> "PrivateClusterSettings":
@@ -241,7 +241,7 @@ class VpcSettings(_Model):
                 net = _network(s.cidr, loc, problems) if s.cidr else None
                 if net is None:
                     continue
-                if vpc_net is not None and (net.version != vpc_net.version or not net.subnet_of(vpc_net)):  # type: ignore[arg-type]
+                if vpc_net is not None and (net.version != vpc_net.version or not net.subnet_of(vpc_net)):
                     problems.append((loc, f"{net} is not inside the VPC CIDR {vpc_net}"))
                 for other_key, other in nets:
                     if net.overlaps(other):
@@ -653,9 +653,9 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
             if not az.startswith(region) or not _AZ_RE.match(az):
                 problems.append(Problem(f"availabilityZones[{i}]", f"{az!r} is not an availability zone of {region}"))
         for key, s in cluster.private_subnets.items():
-            az = subnet_zone(key, s)
-            if az and not az.startswith(region):
-                problems.append(Problem(f"vpc.subnets.private.{key}", f"{az!r} is not an availability zone of {region}"))
+            zone = subnet_zone(key, s)
+            if zone and not zone.startswith(region):
+                problems.append(Problem(f"vpc.subnets.private.{key}", f"{zone!r} is not an availability zone of {region}"))
     if cluster is not None:
         for cidr in cluster.vpc.public_access_cidrs:
             if cidr in ("0.0.0.0/0", "::/0"):

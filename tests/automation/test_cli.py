@@ -123,8 +123,8 @@ def test_status_of_several_stacks_prints_a_summary_table(clean_env, project, pul
     assert_clean(done, 0)
     lines = done.stdout.splitlines()
     assert "[dev] dev: not deployed" in lines and "[existing-vpc] existing-vpc: not deployed" in lines
-    table = lines[lines.index(next(l for l in lines if l.startswith("stack "))):]
-    assert [l.split()[:2] for l in table[1:]] == [["dev", "0"], ["existing-vpc", "0"]]
+    table = lines[lines.index(next(line for line in lines if line.startswith("stack "))):]
+    assert [line.split()[:2] for line in table[1:]] == [["dev", "0"], ["existing-vpc", "0"]]
 
 
 def test_status_json_of_a_missing_stack(clean_env, project, pulumi_bin):

@@ -2,7 +2,6 @@
 
 import pytest
 
-from automation.report import ResourceChange
 from automation.errors import ConfigurationError
 from automation.passes import (
     Pass,
@@ -12,6 +11,7 @@ from automation.passes import (
     needs_kubernetes_api,
     stack_state,
 )
+from automation.report import ResourceChange
 
 B, P = "bootstrap", "private"
 

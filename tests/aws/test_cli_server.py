@@ -12,8 +12,8 @@ import shutil
 import socket
 import subprocess
 import sys
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Callable, Iterator
 
 import boto3

@@ -6,7 +6,8 @@ import copy
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from components.settings import Problem, SettingsError, StackSettings, field_paths, settings_from_document
 
