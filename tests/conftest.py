@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import tests.fuzz  # noqa: F401  (loads the hypothesis profile: quick, or full in CI)
+
 
 @pytest.fixture(scope="session")
 def pulumi_bin() -> Path:

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from automation import cli
+from tests.cli import run_main, run_process
 
 RUNNER_COMMANDS = ["preview", "up", "status", "destroy", "proxy-env"]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "automation", *args], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+    """In-process, in ``env`` (the CLI's code path without an interpreter start-up)."""
+    return run_main(args, env=env, cwd=cwd)
 
 
 def assert_clean(done: subprocess.CompletedProcess[str], code: int) -> None:
@@ -26,7 +26,7 @@ def assert_clean(done: subprocess.CompletedProcess[str], code: int) -> None:
 
 
 def test_help_lists_the_runner_commands_beside_validate(clean_env):
-    done = run(["--help"], clean_env)
+    done = run_process(["--help"], env=clean_env)
     assert_clean(done, 0)
     for name in ["validate", *RUNNER_COMMANDS]:
         assert f"    {name} " in done.stdout, name
@@ -81,7 +81,8 @@ def test_without_a_pulumi_cli_the_commands_say_so_and_exit_2(clean_env, project,
 
 def test_a_bad_stack_file_is_reported_before_anything_runs(clean_env, project):
     (project / "stacks" / "Pulumi.bad.yaml").write_text("config:\n  aws:region: us-west-2\n  private-eks:cluster: {}\n")
-    done = run(["--project-dir", str(project), "up", "--stack", "bad"], clean_env)
+    # A real process: exit 2 through sys.exit, no traceback, nothing run.
+    done = run_process(["--project-dir", str(project), "up", "--stack", "bad"], env=clean_env)
     assert_clean(done, 2)
     assert "stacks/Pulumi.bad.yaml" in done.stderr
 

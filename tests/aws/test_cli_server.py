@@ -1,7 +1,7 @@
 """`private-eks audit` against moto's real server, found through AWS_ENDPOINT_URL as a user's
-boto3 would. As a subprocess: clean → exit 0; broken scenarios → exit 3 naming the resource;
-AWS unreachable → exit 1 with a clear message and no traceback. In-process (same CLI code, no
-interpreter start-up): JSON output, credentials missing or refused → 1, the --stack forms."""
+boto3 would. As a subprocess: clean → exit 0; AWS unreachable → exit 1 with a clear message and
+no traceback. In-process (same CLI code, no interpreter start-up): broken scenarios → exit 3
+naming the resource, JSON output, credentials missing or refused → 1, the --stack forms."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import shutil
 import socket
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -23,6 +22,7 @@ from moto.server import ThreadedMotoServer
 
 from tests.aws import scenario as sc
 from tests.aws.conftest import isolate
+from tests.cli import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,11 +72,21 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           env=env if env is not None else dict(os.environ))
 
 
-def audit_cli(vpc: sc.PrivateVpc, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def audit_args(vpc: sc.PrivateVpc, *extra: str) -> list[str]:
     args = ["audit", "--region", vpc.region, "--vpc-id", vpc.vpc_id]
     if vpc.cluster_name:
         args += ["--cluster-name", vpc.cluster_name]
-    return cli(*args, *extra, env=env)
+    return [*args, *extra]
+
+
+def audit_cli(vpc: sc.PrivateVpc, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The audit in a child process, as a user runs it."""
+    return cli(*audit_args(vpc, *extra), env=env)
+
+
+def audit_in_process(vpc: sc.PrivateVpc, *extra: str) -> subprocess.CompletedProcess[str]:
+    """The same CLI code in this process (no interpreter and botocore start-up)."""
+    return run_main(audit_args(vpc, *extra), cwd=ROOT)
 
 
 def test_clean_private_vpc_exits_0(clean):
@@ -107,7 +117,7 @@ Breaker = Callable[[boto3.Session, sc.PrivateVpc], str]
 
 # One scenario per kind of resource a finding names (route table + gateway, subnet, endpoint
 # service, security group, cluster, VPC). Every rule is proven one by one in-process
-# (test_audit.py); each run here costs a Python process and a botocore start-up.
+# (test_audit.py); here the CLI's output and exit code for each kind.
 BROKEN: dict[str, tuple[str, Breaker]] = {
     "internet gateway with a 0.0.0.0/0 route": ("egress-route", sc.attach_internet_gateway_with_default_route),
     "subnet mapping public IPs": ("subnet-public-ip", sc.map_public_ips),
@@ -120,16 +130,15 @@ BROKEN: dict[str, tuple[str, Breaker]] = {
 
 @pytest.fixture(scope="module")
 def broken_runs(moto_url: str) -> dict[str, tuple[str, subprocess.CompletedProcess[str]]]:
-    """Every broken scenario built in the server, then audited by the CLI, a few at a time (each
-    run is a separate process; most of its time is Python and botocore starting up)."""
+    """Every broken scenario built in the server, then audited by the CLI in-process (the real
+    process's exit codes are proven by the clean and unreachable cases)."""
     session = boto3.Session(region_name=sc.REGION)
-    built = {}
+    runs = {}
     for case, (_, breaker) in BROKEN.items():
         vpc = sc.build_private_vpc(session, cluster_name=sc.cluster_name_for(case))
-        built[case] = (vpc, breaker(session, vpc))
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        runs = dict(zip(built, pool.map(lambda vr: audit_cli(vr[0]), built.values())))
-    return {case: (built[case][1], runs[case]) for case in BROKEN}
+        resource = breaker(session, vpc)
+        runs[case] = (resource, audit_in_process(vpc))
+    return runs
 
 
 @pytest.mark.parametrize("case", list(BROKEN), ids=[c.replace(" ", "-") for c in BROKEN])
@@ -143,7 +152,7 @@ def test_broken_scenario_exits_3_naming_the_resource(broken_runs, case):
 
 def test_findings_as_json_exit_3(session, clean):
     igw = sc.attach_internet_gateway_with_default_route(session, clean)
-    r = audit_cli(clean, "--json")
+    r = audit_in_process(clean, "--json")
     assert r.returncode == 3
     findings = json.loads(r.stdout)["findings"]
     assert [(f["check"], f["resource"]) for f in findings] == [("egress-route", clean.route_table_ids[0])]

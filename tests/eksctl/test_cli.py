@@ -6,7 +6,7 @@ import yaml
 
 from automation.cli import main
 from components.settings import CONFIG_KEY, REGION_KEY
-from tests.eksctl.helpers import data, run_cli
+from tests.eksctl.helpers import data, run_cli, run_cli_process
 from tests.eksctl.test_import import UNSUPPORTED_PATHS
 
 
@@ -66,7 +66,7 @@ def test_missing_private_networking_exits_2_naming_the_path(tmp_path, capsys):
 
 
 def test_not_a_cluster_config_exits_2_without_traceback():
-    r = run_cli("import-eksctl", str(data("not-a-cluster-config.yaml")))
+    r = run_cli_process("import-eksctl", str(data("not-a-cluster-config.yaml")))
     assert r.returncode == 2 and r.stdout == ""
     assert "is not an eksctl ClusterConfig" in r.stderr and "Traceback" not in r.stderr
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from automation.eksctl_import import EksctlImportError, import_cluster_config
 from tests.eksctl.helpers import data
+from tests.fuzz import examples
 
 SEED = yaml.safe_load(data("new-vpc-all-fields.yaml").read_text())
 KEYS = st.sampled_from(["name", "privateNetworking", "taints", "vpc", "subnets", "private", "id", "cidr",
@@ -42,7 +43,7 @@ def _check(doc):
         assert yaml.safe_load(r.text) == r.document
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(PATHS), VALUES)
 def test_replacing_any_value_never_crashes(path, value):
     doc = copy.deepcopy(SEED)
@@ -53,7 +54,7 @@ def test_replacing_any_value_never_crashes(path, value):
     _check(doc)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.dictionaries(KEYS, VALUES, max_size=4))
 def test_arbitrary_sections_never_crash(extra):
     doc = copy.deepcopy(SEED)
@@ -61,7 +62,7 @@ def test_arbitrary_sections_never_crash(extra):
     _check(doc)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.text(max_size=60))
 def test_arbitrary_text_never_crashes(text):
     try:

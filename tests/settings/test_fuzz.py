@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.settings import Problem, SettingsError, StackSettings, field_paths, settings_from_document
+from tests.fuzz import examples
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [yaml.safe_load((ROOT / "stacks" / f"Pulumi.{s}.yaml").read_text()) for s in ("dev", "existing-vpc")]
@@ -79,13 +80,13 @@ def _validate(doc) -> None:
         assert isinstance(result, StackSettings)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_documents())
 def test_mutated_documents_give_settings_or_problems(doc):
     _validate(doc)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(values, st.fixed_dictionaries({"config": values}),
                  st.fixed_dictionaries({"config": st.fixed_dictionaries({"aws:region": values, "private-eks:cluster": values})})))
 def test_random_documents_give_settings_or_problems(doc):
