@@ -33,11 +33,19 @@ from components.settings import StackSettings
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_SECURITY", "UsageError", "build_parser", "main"]
 
 
+def _project(args: argparse.Namespace) -> Project:
+    """The project, found once per command (Pulumi.yaml read once)."""
+    found = getattr(args, "found_project", None)
+    if found is None:
+        found = args.found_project = Project.find(args.project_dir)
+    return found
+
+
 def load_settings(args: argparse.Namespace) -> StackSettings:
     """Settings from --stack NAME (the project's stack file) or --file PATH."""
     if getattr(args, "file", None):
         return load_settings_file(args.file)
-    return Project.find(args.project_dir).settings(args.stack)
+    return _project(args).settings(args.stack)
 
 
 def _print_warnings(settings: StackSettings) -> None:
@@ -126,7 +134,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 from automation.runner import Runner
 
                 try:
-                    findings = Runner(Project.find(args.project_dir), args.stack).audit()
+                    findings = Runner(_project(args), args.stack).audit()
                 except ConfigurationError as e:
                     raise UsageError(f"{e}\n(or give the stack's VPC with --vpc-id)") from None
                 except PrivateEksError as e:
@@ -227,7 +235,7 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
 
     from automation.runner import Runner
 
-    project = Project.find(args.project_dir)
+    project = _project(args)
     stacks = _runner_stacks(args, project)
     printer = _Printer(len(stacks) > 1, stdout_is_json=bool(getattr(args, "json", False)))
 
@@ -283,7 +291,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if args.markdown and not Path(args.markdown).resolve().parent.is_dir():
         raise UsageError(f"{args.markdown}: its folder does not exist")
     code = _run_each(args, work, needs_aws=True)
-    ordered = [previews[s] for s in _runner_stacks(args, Project.find(args.project_dir)) if s in previews]
+    ordered = [previews[s] for s in _runner_stacks(args, _project(args)) if s in previews]
     if args.json and ordered:
         sys.stdout.write(report.to_json(ordered if _several(args) else ordered[0]) + "\n")
     if args.markdown and ordered:
@@ -331,7 +339,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     code = _run_each(args, work, needs_aws=False)
     if args.json:
-        order = {s: i for i, s in enumerate(_runner_stacks(args, Project.find(args.project_dir)))}
+        order = {s: i for i, s in enumerate(_runner_stacks(args, _project(args)))}
         _print_json(args, [s.to_json() for s in sorted(statuses, key=lambda s: order.get(s.stack, 0))])
     return code
 
@@ -396,7 +404,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     phases = offline.PHASES if args.phase == "both" else (args.phase,)
     if args.all:
-        project = Project.find(args.project_dir)
+        project = _project(args)
         loaders: list[Callable[[], StackSettings]] = [functools.partial(project.settings, n)
                                                       for n in _all_stacks(project)]
     else:

@@ -128,3 +128,28 @@ def test_a_run_locked_out_while_another_holds_the_window_open_leaves_it_to_that_
     worker.join(timeout=120)
     assert [p.phase for p in first["result"].passes] == ["bootstrap", "private"]
     assert engine.runner().status().window_open is False
+
+
+def test_up_runs_the_audit_after_the_last_pass_and_returns_its_findings(engine):
+    """DESIGN §6: an embedding service gets the post-deploy audit from Runner.up() itself."""
+    seen = []
+
+    def audit(settings, outputs):
+        seen.append((settings.stack, outputs.get("endpointPublicAccess"), engine.cluster_state()["endpointPublicAccess"]))
+        return ["vpc-1: a route to an internet gateway"]
+
+    result = engine.runner(audit=audit).up()
+    # Once, against the final outputs, with the window already closed.
+    assert seen == [("engine", False, False)]
+    assert result.audit_findings == ("vpc-1: a route to an internet gateway",) and not result.audit_clean
+
+
+def test_an_audit_that_cannot_run_is_reported_in_the_result_not_raised(engine):
+    def audit(settings, outputs):
+        raise RuntimeError("cannot reach AWS")
+
+    output: list[str] = []
+    result = engine.runner(audit=audit, output=output).up()
+    assert result.audit_findings is None and result.audit_error == "cannot reach AWS"
+    assert "warning: engine: the post-deploy audit could not run: cannot reach AWS" in output
+    assert engine.cluster_state()["endpointPublicAccess"] is False
