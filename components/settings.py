@@ -706,15 +706,6 @@ def load_stack_file(path: str | Path, *, stack: str | None = None, display: str 
     return settings_from_document(doc, stack=stack or stack_name_from_path(path, doc), source=source)
 
 
-def load_project_stack(project_dir: str | Path, stack: str, *, config_dir: str = "stacks") -> StackSettings:
-    """A project's stack: ``<project>/<config_dir>/Pulumi.<stack>.yaml``, named in errors relative
-    to the project. ``stack`` may be fully qualified (``org/project/dev``): the file is the last part's."""
-    project = Path(project_dir)
-    path = project / config_dir / f"Pulumi.{stack.rsplit('/', 1)[-1]}.yaml"
-    display = str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
-    return load_stack_file(path, stack=stack, display=display)
-
-
 def settings_from_document(doc: Any, *, stack: str, source: str) -> StackSettings:
     if doc is None:
         raise SettingsError(source, [Problem("", "the stack file is empty; it needs a config: mapping")])
