@@ -440,7 +440,7 @@ def _resources(run: PhaseRun) -> list[dict[str, Any]]:
         for k, v in sorted(r.inputs.items()):
             if v is not None:
                 inputs[k] = _jsonable(v, names)
-        entry = {"type": r.type, "name": r.name, "parent": names.get(r.parent_urn), "inputs": inputs}
+        entry: dict[str, Any] = {"type": r.type, "name": r.name, "parent": names.get(r.parent_urn), "inputs": inputs}
         # What the engine waits for before creating it: the explicit dependencies and those its
         # inputs carry, components expanded to their resources (as the SDK sends them).
         depends_on = sorted({names.get(u, u) for u in r.dependencies})
@@ -563,7 +563,7 @@ def plan_stack(
         if phase not in PHASES:
             raise PlanError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
     cidrs = list(bootstrap_cidrs) or list(settings.cluster.vpc.public_access_cidrs) or [EGRESS_PLACEHOLDER]
-    passes = []
+    passes: list[dict[str, Any]] = []
     for phase in phases:
         mocks = mocks_factory(settings) if mocks_factory else PlanMocks(settings)
         run = run_phase(settings, phase, mocks=mocks, bootstrap_cidrs=cidrs)
