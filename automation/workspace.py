@@ -15,6 +15,7 @@ import contextlib
 import json
 import re
 import shutil
+import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -54,8 +55,11 @@ class Workspace:
 
     def select(self, program: Callable[[], None], *, create: bool) -> auto.Stack | None:
         """The stack in the backend (None when it does not exist and ``create`` is false)."""
-        opts = auto.LocalWorkspaceOptions(work_dir=str(self._shadow()), env_vars=self.environment(),
-                                          pulumi_command=self.command())
+        env = self.environment()
+        # A secrets provider named in the stack file (awskms://, ...) is the one a new stack gets:
+        # `pulumi stack init` reads only its flag, and would otherwise pick the passphrase.
+        opts = auto.LocalWorkspaceOptions(work_dir=str(self._shadow()), env_vars=env, pulumi_command=self.command(),
+                                          secrets_provider=self._secrets_provider())
         try:
             if create:
                 return auto.create_or_select_stack(self.stack_name, project_name=self.project.name,
@@ -64,8 +68,9 @@ class Workspace:
         except auto.StackNotFoundError:
             return None
         except auto.CommandError as e:
-            raise OperationFailed(f"stack {self.stack_name}: cannot open the stack in the state backend",
-                                  errors=[command_summary(e)]) from None
+            where = describe_backend(env.get("PULUMI_BACKEND_URL") or backend_url(self.project, self._env) or "")
+            raise OperationFailed(f"stack {self.stack_name}: cannot open the stack in the state backend {where}; "
+                                  "nothing was done", errors=[command_summary(e)]) from None
 
     def command(self) -> auto.PulumiCommand:
         if self._pulumi_command is None:
@@ -109,10 +114,14 @@ class Workspace:
         self._workspace_env = env
         return env
 
-    def _has_other_secrets_provider(self) -> bool:
+    def _secrets_provider(self) -> str | None:
+        """The stack file's ``secretsprovider`` (Pulumi's own key), if any."""
         doc = _read_yaml(self.stack_file)
         provider = doc.get("secretsprovider") if isinstance(doc, Mapping) else None
-        return bool(provider) and provider != "passphrase"
+        return str(provider) if provider else None
+
+    def _has_other_secrets_provider(self) -> bool:
+        return self._secrets_provider() not in (None, "passphrase")
 
     def _shadow(self) -> Path:
         """The folder the CLI runs in: copies of Pulumi.yaml and the stack file (see module doc)."""
@@ -160,6 +169,28 @@ def backend_url(project: Project, env: Mapping[str, str]) -> str | None:
         return None
     current = credentials.get("current") if isinstance(credentials, Mapping) else None
     return str(current) if current else None
+
+
+def describe_backend(url: str) -> str:
+    """A backend URL as ``scheme://host/path``, plus the ``endpoint`` option's host when it names one
+    (an S3-compatible store): where it points, without credentials or other query values."""
+
+    def host(parts: urllib.parse.SplitResult) -> str:
+        try:
+            port = parts.port
+        except ValueError:  # not a number: name the host alone
+            port = None
+        return f"{parts.hostname or ''}{f':{port}' if port else ''}"
+
+    parts = urllib.parse.urlsplit(url)
+    if not parts.scheme:
+        return "(a URL without a scheme)" if url else "(none)"
+    text = f"{parts.scheme}://{host(parts)}{parts.path}"
+    endpoint = urllib.parse.parse_qs(parts.query).get("endpoint")
+    if endpoint:
+        value = endpoint[0] if "://" in endpoint[0] else f"//{endpoint[0]}"  # host:port alone is allowed
+        text += f" (endpoint {host(urllib.parse.urlsplit(value))})"
+    return text
 
 
 def merge_secrets_keys(user_text: str, shadow_text: str) -> str:
