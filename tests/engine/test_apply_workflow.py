@@ -1,0 +1,60 @@
+"""apply.yml's `up` and `status` steps, run as GitHub runs them (tests/ci/workflows.py) on the real
+engine: a window left open (exit 3) fails the job with an error annotation, and the next run of the
+workflow closes it. The checkout's ``.venv/bin/private-eks`` is the CLI with the stand-in program
+(tests/engine/standin_cli.py) on the engine test project."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+
+import pytest
+
+from tests.ci import workflows as wf
+from tests.engine.harness import PASSPHRASE, ROOT
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture
+def checkout(engine, tmp_path):
+    folder = tmp_path / "checkout"
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    cli = folder / ".venv" / "bin" / "private-eks"
+    cli.write_text("#!/bin/sh\n"
+                   f"cd {shlex.quote(str(ROOT))} && exec {shlex.quote(sys.executable)} -m tests.engine.standin_cli "
+                   f"--project-dir {shlex.quote(str(engine.dir))} \"$@\"\n")
+    cli.chmod(0o755)
+    return folder
+
+
+def run(engine, checkout, key: str) -> wf.StepRun:
+    context = {"matrix.stack": "engine", "vars.PULUMI_BACKEND_URL": engine.env["PULUMI_BACKEND_URL"],
+               "secrets.PULUMI_CONFIG_PASSPHRASE": PASSPHRASE}
+    return wf.run_step(wf.load("apply.yml"), "up", key, cwd=checkout, context=context)
+
+
+def test_window_left_open_fails_the_job_loudly_and_the_next_run_closes_it(engine, checkout):
+    engine.fault("update", "cluster", times="always")
+
+    up = run(engine, checkout, "up")
+
+    assert up.returncode == 3, up.stdout + up.stderr
+    assert "::error title=SECURITY: stack engine::exit 3: the cluster's PUBLIC API endpoint was left ON" in up.stdout
+    assert "PUBLIC API endpoint is still ON" in up.stderr
+    status = run(engine, checkout, "status")
+    assert status.returncode == 3
+    assert "::error title=SECURITY: stack engine::the public API endpoint is ON" in status.stdout
+    assert "### status of `engine` (exit 3)" in status.summary
+    assert json.loads(status.summary.split("```json", 1)[1].split("```", 1)[0])["windowOpen"] is True
+
+    engine.clear_fault("update", "cluster")
+    again = run(engine, checkout, "up")
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "::error" not in again.stdout
+    assert "closing it first" in again.stdout
+    status = run(engine, checkout, "status")
+    assert status.returncode == 0
+    assert json.loads(status.summary.split("```json", 1)[1].split("```", 1)[0])["windowOpen"] is False
