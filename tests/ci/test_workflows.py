@@ -244,3 +244,10 @@ def test_the_workflow_scripts_need_no_network():
         text = script.read_text()
         assert not any(tool in text for tool in ("curl ", "wget ", "pip install", "gh api")), script.name
     assert os.access(ROOT / "scripts" / "ci" / "plan-comment", os.X_OK)
+
+
+def test_install_actionlint_reuses_the_build_it_cached(actionlint):
+    again = subprocess.run(["bash", str(INSTALL)], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip().splitlines()[-1] == str(actionlint.parent)
+    assert "building" not in again.stderr
