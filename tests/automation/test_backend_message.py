@@ -26,3 +26,12 @@ def test_the_scheme_host_and_path_are_named(url, shown):
 ])
 def test_credentials_in_the_url_are_left_out(url):
     assert "s3cret" not in describe_backend(url)
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("s3://state?endpoint=http://127.0.0.1:notaport", "s3://state (endpoint 127.0.0.1)"),
+    ("team-state", "(a URL without a scheme)"),
+    ("", "(none)"),
+])
+def test_a_malformed_url_is_described_without_failing(url, shown):
+    assert describe_backend(url) == shown
