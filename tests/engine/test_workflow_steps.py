@@ -1,6 +1,7 @@
-"""apply.yml's `up` and `status` steps, run as GitHub runs them (tests/ci/workflows.py) on the real
-engine: a window left open (exit 3) fails the job with an error annotation, and the next run of the
-workflow closes it. The checkout's ``.venv/bin/private-eks`` is the CLI with the stand-in program
+"""The workflows' steps that need a state backend, run as GitHub runs them (tests/ci/workflows.py)
+on the real engine: apply.yml's `up` and `status` (a window left open, exit 3, fails the job with an
+error annotation; the next run of the workflow closes it) and preview.yml's real preview, added to
+the stack's comment. The checkout's ``.venv/bin/private-eks`` is the CLI with the stand-in program
 (tests/engine/standin_cli.py) on the engine test project."""
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ def checkout(engine, tmp_path):
     folder = tmp_path / "checkout"
     (folder / ".venv" / "bin").mkdir(parents=True)
     cli = folder / ".venv" / "bin" / "private-eks"
+    # In the checkout's folder, as the step runs it: relative paths (preview.md) land there.
     cli.write_text("#!/bin/sh\n"
-                   f"cd {shlex.quote(str(ROOT))} && exec {shlex.quote(sys.executable)} -m tests.engine.standin_cli "
+                   f"PYTHONPATH={shlex.quote(str(ROOT))} exec {shlex.quote(sys.executable)} -m tests.engine.standin_cli "
                    f"--project-dir {shlex.quote(str(engine.dir))} \"$@\"\n")
     cli.chmod(0o755)
     return folder
 
 
-def run(engine, checkout, key: str) -> wf.StepRun:
+def run(engine, checkout, key: str, *, workflow: str = "apply.yml", job: str = "up") -> wf.StepRun:
     context = {"matrix.stack": "engine", "vars.PULUMI_BACKEND_URL": engine.env["PULUMI_BACKEND_URL"],
                "secrets.PULUMI_CONFIG_PASSPHRASE": PASSPHRASE}
-    return wf.run_step(wf.load("apply.yml"), "up", key, cwd=checkout, context=context)
+    return wf.run_step(wf.load(workflow), job, key, cwd=checkout, context=context)
 
 
 def test_window_left_open_fails_the_job_loudly_and_the_next_run_closes_it(engine, checkout):
@@ -58,3 +60,22 @@ def test_window_left_open_fails_the_job_loudly_and_the_next_run_closes_it(engine
     status = run(engine, checkout, "status")
     assert status.returncode == 0
     assert json.loads(status.summary.split("```json", 1)[1].split("```", 1)[0])["windowOpen"] is False
+
+
+def test_the_real_preview_is_added_to_the_stack_comment_and_changes_nothing(engine, checkout):
+    (checkout / "comment").mkdir()
+    offline = "<!-- private-eks:plan:engine -->\n## private-eks: stack `engine`\n\nthe offline plan diff\n"
+    (checkout / "comment" / "engine.md").write_text(offline)
+
+    preview = run(engine, checkout, "real preview", workflow="preview.yml", job="plan")
+
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    comment = (checkout / "comment" / "engine.md").read_text()
+    assert comment.startswith(offline)
+    added = comment[len(offline):]
+    assert added.startswith("\n### Real preview (both passes)\n\n#### ")
+    assert "final API endpoint access: public off" in added
+    report = (checkout / "preview.md").read_text()
+    assert preview.summary == report
+    assert added == "\n### Real preview (both passes)\n\n" + report
+    assert engine.operations() == []
