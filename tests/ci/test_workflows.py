@@ -157,6 +157,18 @@ def test_a_program_change_lists_every_stack(checkout, tmp_path):
     assert json.loads(run.outputs["stacks"]) == ["broken", "dev", "existing-vpc", "team"]
 
 
+def test_a_deleted_stack_file_is_not_listed(checkout, tmp_path):
+    """Deleting a stack file destroys nothing: apply.yml does not run for it (destroy is by hand)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(checkout["repo"], repo, symlinks=True)
+    git(repo, "rm", "-q", "stacks/Pulumi.existing-vpc.yaml")
+    git(repo, "commit", "-qm", "delete a stack")
+    run = wf.run_step(wf.load("apply.yml"), "stacks", "changed", cwd=repo,
+                      context={"github.event.before": git(repo, "rev-parse", "HEAD~1"), "inputs.stack": ""})
+    assert run.returncode == 0, run.stderr
+    assert run.outputs == {"stacks": "[]"}
+
+
 def plan_step(checkout, stack: str) -> tuple[wf.StepRun, str]:
     workflow = wf.load("preview.yml")
     run = wf.run_step(workflow, "plan", "plan", cwd=checkout["repo"],

@@ -231,7 +231,8 @@ def test_secrets_with_aws_kms_need_no_passphrase_and_the_other_machine_decrypts_
     kubeconfig = next(r for r in deployment["resources"] if r["type"] == "pulumi:pulumi:Stack")["outputs"]["kubeconfig"]
     assert "ciphertext" in kubeconfig and "server" not in json.dumps(kubeconfig)
     assert status(ci)[0] == 0
-    shown = subprocess.run([str(ci.bin / "pulumi"), "stack", "output", "kubeconfig", "--show-secrets", "--stack", "engine"],
+    shown = subprocess.run([str(ci.bin / "pulumi"), "stack", "output", "kubeconfig", "--show-secrets",
+                            "--stack", "engine"],
                            cwd=ci.dir / ".pulumi-state" / "workspaces" / "engine", capture_output=True, text=True,
                            env={**os.environ, **ci.env}, timeout=120)
     assert shown.returncode == 0, shown.stderr
@@ -245,6 +246,7 @@ def test_an_unreachable_backend_exits_1_naming_its_scheme_and_host(machines):
     for args in (("up", "--stack", "engine"), ("status", "--stack", "engine")):
         done = cli(laptop, *args)
         assert done.returncode == 1, done.stdout + done.stderr
-        assert f"cannot open the stack in the state backend s3://{BUCKET} (endpoint 127.0.0.1:9); nothing was done" in done.stderr
+        assert (f"cannot open the stack in the state backend s3://{BUCKET} (endpoint 127.0.0.1:9); "
+                "nothing was done") in done.stderr
         assert "Traceback" not in done.stderr
     assert laptop.operations() == []
