@@ -198,24 +198,79 @@ def _cluster_endpoints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     return _SKIP
 
 
-def _addons(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
-    if not isinstance(value, list) or not value:
-        walk.drop(path, gpath, value)
-        return _SKIP
-    for i, addon in enumerate(value):
-        name = addon.get("name") if isinstance(addon, Mapping) else None
-        extra = sorted(str(k) for k in addon if k not in ("name", "version")) if isinstance(addon, Mapping) else []
-        what = f"add-on {name!r}" if name else "add-on"
-        if extra:
-            what += f" with custom configuration ({', '.join(extra)})"
-        walk.drop(f"{path}[{i}]", f"{gpath}[]", addon,
-                  reason=f"{what}: {_REASONS['addons']}")
+def _network_config(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    """kubernetesNetworkConfig: the service CIDR is carried; ipFamily IPv4 is what private-eks does."""
+    if not isinstance(value, Mapping):
+        return value
+    out = {}
+    for key, sub in value.items():
+        if key == "serviceIPv4CIDR":
+            out[key] = sub
+        elif key == "ipFamily" and isinstance(sub, str) and sub.lower() == "ipv4":
+            walk.notes.append(Note(f"{path}.{key}", "IPv4 is the only IP family of private-eks"))
+        else:
+            walk.drop(f"{path}.{key}", f"{gpath}.{key}", sub, known=("serviceIPv4CIDR", "ipFamily"))
+    return out if out else _SKIP
+
+
+_ACCESS_ENTRY = _Map({
+    "principalARN": KEEP, "type": KEEP, "kubernetesGroups": KEEP, "kubernetesUsername": KEEP,
+    "accessPolicies": _List(_Map({"policyARN": KEEP, "accessScope": _Map({"type": KEEP, "namespaces": KEEP})})),
+})
+_ADDON = _Map({
+    "name": KEEP, "version": KEEP, "configurationValues": KEEP, "serviceAccountRoleARN": KEEP,
+    "resolveConflicts": KEEP, "tags": KEEP,
+    "podIdentityAssociations": _List(_Map({"serviceAccountName": KEEP, "roleARN": KEEP})),
+})
+_POD_IDENTITY = _Map({
+    "namespace": KEEP, "serviceAccountName": KEEP, "roleARN": KEEP, "roleName": KEEP, "permissionPolicyARNs": KEEP,
+    "permissionPolicy": KEEP,
+    "permissionsBoundaryARN": KEEP, "targetRoleARN": KEEP, "disableSessionTags": KEEP, "tags": KEEP,
+})
+
+
+_AMI_FAMILIES = ("AmazonLinux2023", "AmazonLinux2", "Bottlerocket")
+
+
+def _ami_family(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    """A family pulumi-eks builds nodes for is carried; another (Ubuntu, Windows) is dropped."""
+    if value in _AMI_FAMILIES or not isinstance(value, str):
+        return value
+    walk.drop(path, gpath, value, reason=f"{value} nodes are not built by pulumi-eks (AmazonLinux2023, AmazonLinux2 "
+                                         "and Bottlerocket only); the group gets AmazonLinux2023")
     return _SKIP
+
+
+def _imdsv1(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    """disableIMDSv1: true is carried; false is a note: nodes here always require IMDSv2."""
+    if value is False:
+        walk.notes.append(Note(path, "false: eksctl would allow IMDSv1; private-eks nodes always require IMDSv2"))
+        return _SKIP
+    return value
 
 
 _NODE_GROUP_COMMON: dict[str, Any] = {
     "name": KEEP, "instanceType": KEEP, "desiredCapacity": KEEP, "minSize": KEEP, "maxSize": KEEP,
     "volumeSize": KEEP, "labels": KEEP, "taints": _taints, "tags": KEEP, "privateNetworking": KEEP,
+    "amiFamily": _ami_family, "ami": KEEP, "volumeType": KEEP, "volumeIOPS": KEEP, "volumeThroughput": KEEP,
+    "volumeEncrypted": KEEP, "volumeKmsKeyID": KEEP, "availabilityZones": KEEP, "subnets": KEEP,
+    "disableIMDSv1": _imdsv1,
+    "iam": _Map({"attachPolicyARNs": KEEP, "instanceRoleARN": KEEP,
+                 "withAddonPolicies": _Map({"imageBuilder": KEEP, "cloudWatch": KEEP, "ebs": KEEP})}),
+}
+_SELF_MANAGED_ONLY: dict[str, Any] = {
+    "instanceName": KEEP, "targetGroupARNs": KEEP,
+    "asgMetricsCollection": _List(_Map({"granularity": KEEP, "metrics": KEEP})),
+}
+_MANAGED_ONLY: dict[str, Any] = {
+    "instanceTypes": KEEP, "spot": KEEP,
+    "updateConfig": _Map({"maxUnavailable": KEEP, "maxUnavailablePercentage": KEEP}),
+    "nodeRepairConfig": _Map({
+        "enabled": KEEP, "maxUnhealthyNodeThresholdPercentage": KEEP, "maxUnhealthyNodeThresholdCount": KEEP,
+        "maxParallelNodesRepairedPercentage": KEEP, "maxParallelNodesRepairedCount": KEEP,
+        "nodeRepairConfigOverrides": _List(_Map({"nodeMonitoringCondition": KEEP, "nodeUnhealthyReason": KEEP,
+                                                 "minRepairWaitTimeMins": KEEP, "repairAction": KEEP})),
+    }),
 }
 
 SPEC = _Map({
@@ -230,20 +285,27 @@ SPEC = _Map({
         "nat": _nat,
         "clusterEndpoints": _cluster_endpoints,
     }),
-    "accessConfig": _Map({"authenticationMode": KEEP, "bootstrapClusterCreatorAdminPermissions": KEEP}),
-    "iam": _Map({"withOIDC": KEEP}),
-    "cloudWatch": _Map({"clusterLogging": _Map({"enableTypes": KEEP})}),
-    "nodeGroups": _List(_Map(_NODE_GROUP_COMMON)),
-    "managedNodeGroups": _List(_Map({**_NODE_GROUP_COMMON, "instanceTypes": KEEP, "spot": KEEP})),
+    "accessConfig": _Map({"authenticationMode": KEEP, "bootstrapClusterCreatorAdminPermissions": KEEP,
+                          "accessEntries": _List(_ACCESS_ENTRY)}),
+    "iam": _Map({"withOIDC": KEEP, "podIdentityAssociations": _List(_POD_IDENTITY)}),
+    "cloudWatch": _Map({"clusterLogging": _Map({"enableTypes": KEEP, "logRetentionInDays": KEEP})}),
+    "secretsEncryption": _Map({"keyARN": KEEP}),
+    "kubernetesNetworkConfig": _network_config,
+    "upgradePolicy": _Map({"supportType": KEEP}),
+    "zonalShiftConfig": _Map({"enabled": KEEP}),
+    "addons": _List(_ADDON),
+    "autoModeConfig": _Map({"enabled": KEEP, "nodePools": KEEP, "nodeRoleARN": KEEP}),
+    "nodeGroups": _List(_Map({**_NODE_GROUP_COMMON, **_SELF_MANAGED_ONLY})),
+    "managedNodeGroups": _List(_Map({**_NODE_GROUP_COMMON, **_MANAGED_ONLY})),
     "fargateProfiles": _List(_Map({
         "name": KEEP, "tags": KEEP, "selectors": _List(_Map({"namespace": KEEP, "labels": KEEP})),
     })),
-    "addons": _addons,
 })
 
 # Where a section goes in the stack file; the region is Pulumi's own key.
-_SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "accessConfig", "iam",
-                  "cloudWatch", "nodeGroups", "managedNodeGroups", "fargateProfiles")
+_SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "kubernetesNetworkConfig",
+                  "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
+                  "autoModeConfig", "addons", "nodeGroups", "managedNodeGroups", "fargateProfiles")
 
 _NOT_HERE = "private-eks has no setting for it"
 _REASONS = {
@@ -252,23 +314,30 @@ _REASONS = {
     "gitops": "GitOps (Flux) bootstrap is not part of private-eks; install it once the cluster is up",
     "git": "GitOps (Flux v1) bootstrap is not part of private-eks",
     "karpenter": "Karpenter is not installed by private-eks",
-    "addons": "the settings have no add-ons; manage add-ons once the cluster is up",
-    "addonsConfig": "the settings have no add-ons; manage add-ons once the cluster is up",
+    "addonsConfig": "add-on defaults are eksctl's (vpc-cni, kube-proxy, coredns); list add-ons in addons",
+    "addons[].attachPolicyARNs": "private-eks does not create add-on IAM roles; give serviceAccountRoleARN or "
+                                 "podIdentityAssociations with a roleARN",
+    "addons[].attachPolicy": "private-eks does not create add-on IAM roles; give serviceAccountRoleARN or "
+                             "podIdentityAssociations with a roleARN",
+    "addons[].wellKnownPolicies": "private-eks does not create add-on IAM roles; give serviceAccountRoleARN or "
+                                  "podIdentityAssociations with a roleARN",
+    "addons[].permissionsBoundary": "private-eks does not create add-on IAM roles",
+    "addons[].useDefaultPodIdentityAssociations": "private-eks does not create add-on IAM roles; list "
+                                                  "podIdentityAssociations with a roleARN",
     "iam.serviceAccounts": "IAM roles for service accounts are not created by private-eks (withOIDC is carried; "
                            "create the roles separately)",
-    "iam.podIdentityAssociations": "pod identity associations are not created by private-eks",
+    "iam.podIdentityAssociations[].createServiceAccount": "creating the ServiceAccount needs the Kubernetes API; "
+                                                         "create it with the workload",
+    "iam.podIdentityAssociations[].wellKnownPolicies": "eksctl's well-known policy sets are not built by "
+                                                      "private-eks; list permissionPolicyARNs",
     "iam.serviceRoleARN": "private-eks creates the cluster's IAM role itself",
     "iam.serviceRolePermissionsBoundary": "private-eks creates the cluster's IAM role itself",
     "iam.fargatePodExecutionRoleARN": "private-eks creates the Fargate pod execution role itself",
     "iam.fargatePodExecutionRolePermissionsBoundary": "private-eks creates the Fargate pod execution role itself",
     "iam.vpcResourceControllerPolicy": "private-eks creates the cluster's IAM role itself",
     "iamIdentityMappings": "aws-auth identity mappings are not managed by private-eks",
-    "accessConfig.accessEntries": "access entries are not managed by private-eks (only the creator's admin "
-                                  "access, bootstrapClusterCreatorAdminPermissions)",
     "identityProviders": "OIDC identity providers are not configured by private-eks",
-    "secretsEncryption": "envelope encryption of secrets with a KMS key is not configured by private-eks",
-    "kubernetesNetworkConfig": "the service CIDR and IP family are not configurable in private-eks",
-    "cloudWatch.clusterLogging.logRetentionInDays": "log retention is not configured by private-eks",
+    "kubernetesNetworkConfig.ipFamily": "IPv6 is not supported by private-eks",
     "vpc.subnets.public": "a fully-private cluster has no public subnets",
     "vpc.nat": "a fully-private VPC has no NAT gateway",
     "vpc.clusterEndpoints": "API endpoint access is managed by the runner's two passes (bootstrap, then private only)",
@@ -287,33 +356,36 @@ _REASONS = {
     "fargateProfiles[].subnets": "Fargate profiles use all the private subnets",
     "outpost": "EKS on Outposts is not supported by private-eks",
     "remoteNetworkConfig": "hybrid nodes are not supported by private-eks",
-    "autoModeConfig": "EKS Auto Mode is not supported by private-eks",
+    "autoModeConfig.permissionsBoundaryARN": "private-eks does not put a permissions boundary on the Auto Mode "
+                                             "node role pulumi-eks creates; give nodeRoleARN",
     "status": "read-only status written by eksctl",
 }
 # Node group fields, the same for nodeGroups[] and managedNodeGroups[].
 _NODE_GROUP_REASONS = {
-    "ami": "private-eks uses the EKS-optimised AMI (no custom AMI)",
-    "amiFamily": "private-eks uses the EKS-optimised Amazon Linux AMI (no AMI family choice)",
-    "ssh": "SSH access is not configured by private-eks (nodes are private; use SSM)",
-    "iam": "private-eks creates the node IAM role itself",
-    "securityGroups": "private-eks manages the node security groups",
-    "subnets": "node groups use all the cluster's private subnets",
-    "availabilityZones": "node groups use all the cluster's private subnets",
+    "ssh": "SSH is not configured by private-eks (nodes are private; use SSM Session Manager)",
+    "securityGroups": "private-eks manages the node security groups (extra groups are not attached)",
     "instancesDistribution": "mixed instances and spot for self-managed groups are not supported (use a managed "
                              "node group with spot: true)",
     "instanceTypes": "several instance types are supported on managed node groups only",
     "spot": "spot is supported on managed node groups only",
-    "launchTemplate": "custom launch templates are not supported by private-eks",
-    "preBootstrapCommands": "bootstrap customisation is not supported by private-eks",
-    "overrideBootstrapCommand": "bootstrap customisation is not supported by private-eks",
+    "launchTemplate": "pulumi-eks makes the managed node group's launch template itself (it requires IMDSv2 there)",
+    "preBootstrapCommands": "bootstrap customisation (user data) is not supported by private-eks",
+    "overrideBootstrapCommand": "bootstrap customisation (user data) is not supported by private-eks",
     "kubeletExtraConfig": "kubelet customisation is not supported by private-eks",
-    "volumeType": "only volumeSize is carried (the volume type is the provider's default)",
-    "volumeIOPS": "only volumeSize is carried",
-    "volumeThroughput": "only volumeSize is carried",
-    "volumeEncrypted": "only volumeSize is carried",
-    "volumeKmsKeyID": "only volumeSize is carried",
-    "maxPodsPerNode": "max pods per node is not configurable in private-eks",
-    "updateConfig": "update configuration is not carried",
+    "maxPodsPerNode": "max pods per node is a kubelet setting; kubelet customisation is not supported by private-eks",
+    "instanceName": "the instances' Name tag is carried for self-managed node groups only",
+    "targetGroupARNs": "target groups are carried for self-managed node groups only",
+    "asgMetricsCollection": "Auto Scaling metrics are carried for self-managed node groups only",
+    "updateConfig": "update configuration is carried for managed node groups only",
+    "nodeRepairConfig": "node repair is carried for managed node groups only",
+}
+_ADDON_POLICY_REASON = ("eksctl attaches an inline policy of its own for it; attach an equivalent policy with "
+                        "iam.attachPolicyARNs, or give the pods a role (iam.podIdentityAssociations)")
+_NODE_IAM_REASONS = {
+    "instanceProfileARN": "private-eks makes the instance profile (from iam.instanceRoleARN when given)",
+    "instanceRoleName": "private-eks names the node role itself",
+    "instanceRolePermissionsBoundary": "private-eks does not put a permissions boundary on node roles",
+    "attachPolicy": "inline node policies are not created by private-eks; use iam.attachPolicyARNs",
 }
 
 
@@ -323,8 +395,15 @@ def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
     if isinstance(spec, _Map):
         for key, sub in spec.fields.items():
             path = f"{prefix}.{key}" if prefix else key
-            if sub in (_nat, _cluster_endpoints, _addons):
+            if sub in (_nat, _cluster_endpoints):
                 continue  # never carried: noted or dropped
+            if sub in (_imdsv1, _ami_family):
+                out.append(path)
+                continue
+            if sub is _network_config:
+                out.append(path)
+                out.append(f"{path}.serviceIPv4CIDR")
+                continue
             out.append(path)
             out += carried_paths(sub, path)
     elif isinstance(spec, _List):
@@ -359,6 +438,9 @@ class _Walk:
             m = re.match(r"^(?:managedNodeGroups|nodeGroups)\[\]\.([^.\[]+)$", gpath)
             if reason is None and m:
                 reason = _NODE_GROUP_REASONS.get(m.group(1))
+            m = re.match(r"^(?:managedNodeGroups|nodeGroups)\[\]\.iam\.(withAddonPolicies\.)?([^.\[]+)$", gpath)
+            if reason is None and m:
+                reason = _ADDON_POLICY_REASON if m.group(1) else _NODE_IAM_REASONS.get(m.group(2))
             if reason is None:
                 close = difflib.get_close_matches(path.rsplit(".", 1)[-1], list(known), n=1, cutoff=0.8)
                 reason = f"{_NOT_HERE} (did you mean {close[0]!r}?)" if close else _NOT_HERE
@@ -521,6 +603,29 @@ def _make_nodes_private(carried: dict[str, Any], walk: _Walk) -> None:
                                        f"was {was}: set to true, the nodes of a fully-private cluster have no public IPs"))
 
 
+def _drop_foreign_node_subnets(carried: dict[str, Any], walk: _Walk) -> None:
+    """Node group ``subnets`` naming a subnet that is not one of the carried private subnets (a public
+    one, say) cannot be honoured: dropped with the reason, so the group uses every private subnet."""
+    vpc = carried.get("vpc")
+    subnets = vpc.get("subnets") if isinstance(vpc, dict) else None
+    private = subnets.get("private") if isinstance(subnets, dict) else None
+    private = private if isinstance(private, dict) else {}
+    known = set(private) | {s.get("id") for s in private.values() if isinstance(s, dict) and s.get("id")}
+    for kind in ("nodeGroups", "managedNodeGroups"):
+        groups = carried.get(kind)
+        for i, group in enumerate(groups if isinstance(groups, list) else []):
+            names = group.get("subnets") if isinstance(group, dict) else None
+            if not isinstance(names, list):
+                continue
+            if not all(isinstance(n, str) for n in names):
+                continue  # the settings validation names the entry
+            foreign = [n for n in names if n not in known]
+            if foreign:
+                del group["subnets"]
+                walk.dropped.append(Dropped(f"{kind}[{i}].subnets", f"{', '.join(foreign)}: not a private subnet of "
+                                            "the cluster; nodes go on the private subnets only (all of them)"))
+
+
 def _note_different_defaults(carried: dict[str, Any], walk: _Walk) -> None:
     """A note for each field left to eksctl's default where private-eks's default differs."""
     metadata = carried.get("metadata")
@@ -572,6 +677,7 @@ def import_cluster_config(
         _make_nodes_private(carried, walk)
     elif isinstance(private, dict) and "enabled" not in private:
         walk.notes.append(Note("privateCluster.enabled", "not set: private-eks builds only fully-private clusters"))
+    _drop_foreign_node_subnets(carried, walk)
     _note_different_defaults(carried, walk)
 
     cluster = {k: carried[k] for k in _SECTION_ORDER if k in carried}

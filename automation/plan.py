@@ -171,6 +171,12 @@ class PlanMocks(pulumi.runtime.Mocks):
         if token == "aws:ec2/getVpc:getVpc":
             return {"id": a.get("id"), "cidrBlock": self.vpc_cidr, "enableDnsSupport": True,
                     "enableDnsHostnames": True}
+        if token == "aws:eks/getAddonVersion:getAddonVersion":
+            # A made-up version that says what was asked: newest, or EKS's default, for the Kubernetes version.
+            which = "latest" if a.get("mostRecent") else "default"
+            return {"addonName": a.get("addonName"), "kubernetesVersion": a.get("kubernetesVersion"),
+                    "mostRecent": bool(a.get("mostRecent")), "id": a.get("addonName"),
+                    "version": f"{which}-for-{a.get('kubernetesVersion')}"}
         raise Exception(f"the offline plan has no answer for the invoke {token}")
 
     # resources -----------------------------------------------------------------------------

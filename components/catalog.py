@@ -117,14 +117,20 @@ def service_name(service: str, region: str) -> str:
 
 
 def endpoint_services(
-    *, logging_enabled: bool, additional: list[str] | tuple[str, ...], skip: bool
+    *, logging_enabled: bool, additional: list[str] | tuple[str, ...], skip: bool,
+    encryption: bool = False, pod_identity: bool = False,
 ) -> list[EndpointService]:
-    """The services to create endpoints for, in a stable order: required, then requested."""
+    """The services to create endpoints for, in a stable order: required, those the settings need
+    (logs for logging, kms for secrets encryption, eks-auth for Pod Identity), then requested."""
     if skip:
         return []
     names = list(REQUIRED_NAMES)
     if logging_enabled:
         names.append(LOGS.name)
+    if encryption:
+        names.append("kms")
+    if pod_identity:
+        names.append("eks-auth")
     for name in additional:
         if name not in names:
             names.append(name)

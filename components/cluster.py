@@ -10,7 +10,7 @@ access entries rather than the aws-auth ConfigMap.
 from __future__ import annotations
 
 import json
-from typing import Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -18,14 +18,16 @@ import pulumi_eks as eks
 
 from components import catalog
 from components.settings import (
-    DEFAULT_GP3_THROUGHPUT,
     DEFAULT_INSTANCE_TYPE,
-    DEFAULT_VOLUME_TYPE,
+    PULUMI_EKS_ADDONS,
+    Addon,
     FargateProfile,
     ManagedNodeGroup,
     NodeGroup,
     Phase,
+    PodIdentityAssociation,
     StackSettings,
+    _NodeGroupBase,
 )
 from components.transforms import ChildInputs
 
@@ -33,10 +35,10 @@ NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2
 FARGATE_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
+EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
 # IMDSv2 only. A hop limit of 2 because containers are one network hop further than the host.
 IMDSV2 = {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2}
-# eksctl's node OS (AmazonLinux2023); pulumi-eks picks the AMI for the instance type from it.
-OPERATING_SYSTEM = eks.OperatingSystem.AL2023
 # The identity EKS gives a Fargate pod execution role in aws-auth (CONFIG_MAP mode has no access entries).
 FARGATE_USERNAME = "system:node:{{SessionName}}"
 FARGATE_GROUPS = ("system:bootstrappers", "system:nodes", "system:node-proxier")
@@ -45,16 +47,112 @@ FARGATE_GROUPS = ("system:bootstrappers", "system:nodes", "system:node-proxier")
 # a managed node group's launch template: transforms on the components reach the launch templates
 # the provider creates inside them.
 require_imdsv2 = ChildInputs(LAUNCH_TEMPLATE, {"metadataOptions": IMDSV2})
-managed_volume_defaults = ChildInputs(
-    LAUNCH_TEMPLATE,
-    {"blockDeviceMappings": {"ebs": {"volumeType": DEFAULT_VOLUME_TYPE, "throughput": DEFAULT_GP3_THROUGHPUT}}},
-)
+# eksctl's amiFamily → pulumi-eks's operating system (it picks the EKS-optimised AMI from it).
+OPERATING_SYSTEMS = {"AmazonLinux2023": eks.OperatingSystem.AL2023, "AmazonLinux2": eks.OperatingSystem.AL2,
+                     "Bottlerocket": eks.OperatingSystem.BOTTLEROCKET}
+# NodeGroupV2's nodeRootVolumeType (nodejs/eks/nodes/nodegroup.ts).
+PULUMI_EKS_VOLUME_TYPES = frozenset({"standard", "gp2", "gp3", "st1", "sc1", "io1"})
+# The policies eksctl's withAddonPolicies maps to AWS managed policies (pkg/cfn/builder/iam_helper.go).
+ADDON_POLICIES = {"image_builder": "AmazonEC2ContainerRegistryPowerUser",
+                  "cloud_watch": "CloudWatchAgentServerPolicy",
+                  "ebs": "service-role/AmazonEBSCSIDriverPolicy"}
 
 
-def creator_admin(enabled: bool) -> ChildInputs:
-    """``accessConfig.bootstrapClusterCreatorAdminPermissions`` on the EKS cluster pulumi-eks creates
-    (it hard-codes true in nodejs/eks/cluster/cluster.ts and does not expose the field)."""
-    return ChildInputs(EKS_CLUSTER, {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": enabled}})
+def node_policies(ng: _NodeGroupBase, *, managed: bool) -> list[str]:
+    """A node role's policies as eksctl's makeManagedPolicies picks them: the defaults unless
+    attachPolicyARNs is given (then those, and for a self-managed group the registry read policy),
+    plus the add-on policies; a default the given ARNs already name is not attached twice."""
+    iam = ng.iam
+    names = [] if iam.attach_policy_arns else list(NODE_POLICIES)
+    if iam.attach_policy_arns and not managed and not iam.with_addon_policies.image_builder:
+        names.append("AmazonEC2ContainerRegistryReadOnly")
+    for flag, policy in ADDON_POLICIES.items():
+        if getattr(iam.with_addon_policies, flag):
+            names.append(policy)
+    given = {arn.rsplit("/", 1)[-1] for arn in iam.attach_policy_arns}
+    return list(iam.attach_policy_arns) + [n for n in dict.fromkeys(names) if n.rsplit("/", 1)[-1] not in given]
+
+
+def role_name(arn: str) -> str:
+    """An IAM role's name from its ARN (``arn:aws:iam::1:role/path/name`` → ``name``)."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def managed_volume(ng: _NodeGroupBase) -> ChildInputs:
+    """The volume settings of a managed node group, on the launch template pulumi-eks makes for it
+    (its Python SDK exposes only the disk size): eksctl's type, IOPS, throughput and encryption."""
+    ebs = {k: v for k, v in {
+        "volumeType": ng.volume_type,
+        "iops": ng.volume_iops_or_default,
+        "throughput": ng.volume_throughput_or_default,
+        "encrypted": ng.volume_encrypted,
+        "kmsKeyId": ng.volume_kms_key_id,
+    }.items() if v is not None}
+    return ChildInputs(LAUNCH_TEMPLATE, {"blockDeviceMappings": {"ebs": ebs}})
+
+
+def managed_node_group_inputs(ng: ManagedNodeGroup) -> dict[str, Any]:
+    """updateConfig and nodeRepairConfig, on the aws:eks/nodeGroup:NodeGroup pulumi-eks creates (its
+    ManagedNodeGroup takes neither)."""
+    out: dict[str, Any] = {}
+    if ng.update_config is not None:
+        out["updateConfig"] = {k: v for k, v in {
+            "maxUnavailable": ng.update_config.max_unavailable,
+            "maxUnavailablePercentage": ng.update_config.max_unavailable_percentage}.items() if v is not None}
+    repair = ng.node_repair_config
+    if repair is not None:
+        out["nodeRepairConfig"] = {k: v for k, v in {
+            "enabled": repair.enabled,
+            "maxUnhealthyNodeThresholdPercentage": repair.max_unhealthy_node_threshold_percentage,
+            "maxUnhealthyNodeThresholdCount": repair.max_unhealthy_node_threshold_count,
+            "maxParallelNodesRepairedPercentage": repair.max_parallel_nodes_repaired_percentage,
+            "maxParallelNodesRepairedCount": repair.max_parallel_nodes_repaired_count,
+            "nodeRepairConfigOverrides": [{
+                "nodeMonitoringCondition": o.node_monitoring_condition,
+                "nodeUnhealthyReason": o.node_unhealthy_reason,
+                "minRepairWaitTimeMins": o.min_repair_wait_time_mins,
+                "repairAction": o.repair_action,
+            } for o in repair.node_repair_config_overrides] or None,
+        }.items() if v is not None}
+    return out
+
+
+def self_managed_asg_inputs(ng: NodeGroup) -> dict[str, Any]:
+    """targetGroupARNs and asgMetricsCollection, on the Auto Scaling group NodeGroupV2 creates."""
+    out: dict[str, Any] = {}
+    if ng.target_group_arns:
+        out["targetGroupArns"] = list(ng.target_group_arns)
+    if ng.asg_metrics_collection:
+        (metrics,) = ng.asg_metrics_collection
+        out["enabledMetrics"] = list(metrics.metrics)
+        out["metricsGranularity"] = metrics.granularity
+    return out
+
+
+def cluster_child_inputs(*, creator_admin: bool, zonal_shift: bool) -> ChildInputs:
+    """Inputs of the EKS cluster pulumi-eks creates that it does not expose (nodejs/eks/cluster/cluster.ts):
+    ``accessConfig.bootstrapClusterCreatorAdminPermissions`` (hard-coded true there) and
+    ``zonalShiftConfig`` (not passed at all)."""
+    return ChildInputs(EKS_CLUSTER, {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": creator_admin},
+                                     "zonalShiftConfig": {"enabled": zonal_shift}})
+
+
+# eksctl's resolveConflicts → EKS's. CreateAddon takes only NONE or OVERWRITE (pulumi-aws
+# eks.Addon resolveConflictsOnCreate), so "preserve" applies to updates only.
+_RESOLVE_ON_CREATE = {"none": eks.ResolveConflictsOnCreate.NONE, "overwrite": eks.ResolveConflictsOnCreate.OVERWRITE,
+                      "preserve": eks.ResolveConflictsOnCreate.NONE}
+_RESOLVE_ON_UPDATE = {"none": eks.ResolveConflictsOnUpdate.NONE, "overwrite": eks.ResolveConflictsOnUpdate.OVERWRITE,
+                      "preserve": eks.ResolveConflictsOnUpdate.PRESERVE}
+# Add-ons eksctl creates before the node groups (known_addons.go, CreateBeforeNodeGroup) besides
+# pulumi-eks's three: the others wait for the capacity that runs their pods.
+ADDONS_BEFORE_NODES = frozenset({"eks-pod-identity-agent"})
+# EKS Pod Identity's service principal, with the two actions its trust policy needs (EKS user guide,
+# "Create an IAM role for Pod Identity").
+POD_IDENTITY_TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+                   "Action": ["sts:AssumeRole", "sts:TagSession"]}],
+})
 
 
 def _assume_role_policy(service: str) -> str:
@@ -81,6 +179,8 @@ class PrivateCluster(pulumi.ComponentResource):
         subnet_ids: Sequence[pulumi.Input[str]],
         public_access_cidrs: Sequence[str] = (),
         capacity_depends_on: Sequence[pulumi.Resource] = (),
+        subnets_by_zone: Optional[Mapping[str, pulumi.Input[str]]] = None,
+        subnets_by_name: Optional[Mapping[str, pulumi.Input[str]]] = None,
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
         """``capacity_depends_on``: what nodes and Fargate pods need before they start (the VPC
@@ -94,6 +194,9 @@ class PrivateCluster(pulumi.ComponentResource):
         self._partition = catalog.partition(settings.region)
         self._tags = dict(cfg.metadata.tags)
         self._subnets = list(subnet_ids)
+        # For node groups on some of the private subnets (availabilityZones, subnets).
+        self._by_zone = dict(subnets_by_zone or {})
+        self._by_name = dict(subnets_by_name or {})
         self._attachments: dict[int, list[aws.iam.RolePolicyAttachment]] = {}
         self.cluster_name = cfg.metadata.name
         self.endpoint_public_access = phase == "bootstrap"
@@ -106,18 +209,22 @@ class PrivateCluster(pulumi.ComponentResource):
         # refuses a managed node group whose role is not there (nodejs/eks/nodes/nodegroup.ts) — and
         # the Fargate pod role through role_mappings, since pulumi-eks rewrites aws-auth whole and
         # would drop the entry EKS adds for it.
-        self_managed = [(ng, self._node_role(f"{name}-{ng.name}")) for ng in cfg.node_groups]
-        managed = [(ng, self._node_role(f"{name}-{ng.name}")) for ng in cfg.managed_node_groups]
+        self_managed = [(ng, self._node_role(f"{name}-{ng.name}", ng, managed=False)) for ng in cfg.node_groups]
+        managed = [(ng, self._node_role(f"{name}-{ng.name}", ng, managed=True)) for ng in cfg.managed_node_groups]
         pod_role = (self._role(f"{name}-fargate", "eks-fargate-pods.amazonaws.com", (FARGATE_POLICY,))
                     if cfg.fargate_profiles else None)
         config_map_only = not access_entries
-        node_roles = [role for _, role in self_managed + managed]
+        # A given instanceRoleARN is not in this list: settings refuse it in CONFIG_MAP mode.
+        node_roles = [role for _, role in self_managed + managed if role is not None]
         role_mappings = None
         if config_map_only and pod_role is not None:
             role_mappings = [eks.RoleMappingArgs(role_arn=pod_role.arn, username=FARGATE_USERNAME,
                                                  groups=list(FARGATE_GROUPS))]
 
         public = phase == "bootstrap"
+        log_group = self._log_group(name)
+        before_cluster = [log_group] if log_group is not None else []
+        addons = self._addons_of_pulumi_eks()
         self.cluster = eks.Cluster(
             f"{name}-eks",
             name=cfg.metadata.name,
@@ -134,20 +241,41 @@ class PrivateCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=list(cfg.cloud_watch.cluster_logging.enable_types) or None,
             instance_roles=node_roles if (config_map_only and node_roles) else None,
             role_mappings=role_mappings,
+            encryption_config_key_arn=cfg.secrets_encryption.key_arn if cfg.secrets_encryption else None,
+            kubernetes_service_ip_address_range=cfg.kubernetes_network_config.service_ipv4_cidr,
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=cfg.upgrade_policy.support_type),
+            auto_mode=self._auto_mode(),
+            vpc_cni_options=self._vpc_cni(addons.get("vpc-cni")),
+            # pulumi-eks leaves vpc-cni out in Auto Mode unless told otherwise.
+            use_default_vpc_cni=False if (cfg.auto_mode_config.enabled and "vpc-cni" in addons) else None,
+            coredns_addon_options=self._coredns(addons.get("coredns")),
+            kube_proxy_addon_options=self._kube_proxy(addons.get("kube-proxy")),
             tags=self._tags or None,
-            opts=pulumi.ResourceOptions(parent=self,
-                                        transforms=[creator_admin(access.bootstrap_cluster_creator_admin_permissions)]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=before_cluster, transforms=[cluster_child_inputs(
+                creator_admin=access.bootstrap_cluster_creator_admin_permissions,
+                zonal_shift=cfg.zonal_shift_config.enabled)]),
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
         self._capacity_after = [self.cluster, *capacity_depends_on]
 
-        for ng, role in self_managed:
-            self._self_managed(name, ng, role, access_entries, after_cluster)
-        for mng, role in managed:
-            self._managed(name, mng, role)
+        capacity: list[pulumi.Resource] = []
+        for i, (ng, role) in enumerate(self_managed):
+            capacity.append(self._self_managed(name, i, ng, role, access_entries, after_cluster))
+        for i, (mng, role) in enumerate(managed):
+            capacity.append(self._managed(name, i, mng, role))
         if pod_role is not None:
             for fp in cfg.fargate_profiles:
-                self._fargate(name, fp, pod_role)
+                capacity.append(self._fargate(name, fp, pod_role))
+        for i, entry in enumerate(access.access_entries):
+            self._access_entry(name, i, entry, after_cluster)
+        for pia in cfg.iam.pod_identity_associations:
+            self._pod_identity(name, pia, after_cluster)
+        # Add-ons run pods: eksctl creates them after the node groups that run them, except those
+        # nodes need to start (pkg/apis/eksctl.io/v1alpha5/known_addons.go, CreateBeforeNodeGroup).
+        after_capacity = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster, *capacity])
+        for addon in cfg.addons:
+            if addon.name not in PULUMI_EKS_ADDONS:
+                self._addon(name, addon, after_cluster if addon.name in ADDONS_BEFORE_NODES else after_capacity)
 
         self.kubeconfig = self.cluster.kubeconfig
         self.oidc_provider_arn = self.cluster.oidc_provider_arn
@@ -160,79 +288,130 @@ class PrivateCluster(pulumi.ComponentResource):
     # ---------------------------------------------------------------------------------- IAM
 
     def _role(self, name: str, service: str, policies: Sequence[str]) -> aws.iam.Role:
+        """A role for ``service`` with ``policies`` attached: AWS managed policy names (``path/Name``)
+        or full policy ARNs."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(f"{name}-role", assume_role_policy=_assume_role_policy(service),
                             tags=self._tags or None, opts=child)
-        self._attachments[id(role)] = [
-            aws.iam.RolePolicyAttachment(f"{name}-{policy}", role=role.name,
-                                         policy_arn=f"arn:{self._partition}:iam::aws:policy/{policy}", opts=child)
-            for policy in policies
-        ]
+        attachments = []
+        for policy in policies:
+            arn = policy if policy.startswith("arn:") else f"arn:{self._partition}:iam::aws:policy/{policy}"
+            attachments.append(aws.iam.RolePolicyAttachment(
+                f"{name}-{policy.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child))
+        self._attachments[id(role)] = attachments
         return role
 
-    def _node_role(self, name: str) -> aws.iam.Role:
-        return self._role(name, "ec2.amazonaws.com", NODE_POLICIES)
+    def _node_role(self, name: str, ng: _NodeGroupBase, *, managed: bool) -> Optional[aws.iam.Role]:
+        """The node group's role, or None when it names its own (iam.instanceRoleARN)."""
+        if ng.iam.instance_role_arn is not None:
+            return None
+        return self._role(name, "ec2.amazonaws.com", node_policies(ng, managed=managed))
+
+    def _role_arn(self, ng: _NodeGroupBase, role: Optional[aws.iam.Role]) -> pulumi.Input[str]:
+        return role.arn if role is not None else ng.iam.instance_role_arn  # type: ignore[return-value]
+
+    def _node_subnets(self, kind: str, index: int, ng: _NodeGroupBase) -> list[pulumi.Input[str]]:
+        """The node group's subnets: all the private subnets, or those of its availabilityZones or
+        subnets (by name in vpc.subnets.private, or by id) — never a subnet outside them."""
+        if not ng.availability_zones and not ng.subnets:
+            return self._subnets
+        out: list[pulumi.Input[str]] = []
+        for j, az in enumerate(ng.availability_zones):
+            if az not in self._by_zone:
+                raise ValueError(f"{self._settings.source}: {kind}[{index}].availabilityZones[{j}]: {az!r} is not one "
+                                 f"of the cluster's availability zones ({', '.join(self._by_zone)})")
+            out.append(self._by_zone[az])
+        for subnet in ng.subnets:
+            # A name in vpc.subnets.private, else (the settings checked it) the id of one of them.
+            out.append(self._by_name.get(subnet, subnet))
+        return out
 
     # ------------------------------------------------------------------------------- capacity
 
-    def _capacity(self, role: aws.iam.Role, *extra: pulumi.Resource) -> pulumi.ResourceOptions:
+    def _capacity(self, role: Optional[aws.iam.Role], *extra: pulumi.Resource) -> pulumi.ResourceOptions:
         """Nodes and pods start once the cluster, the endpoints and their role's policies exist: a
         node that boots before its policies are attached never joins."""
         return pulumi.ResourceOptions(parent=self, depends_on=[*self._capacity_after,
-                                                               *self._attachments[id(role)], *extra])
+                                                               *self._attachments.get(id(role), []), *extra])
 
-    def _self_managed(self, name: str, ng: NodeGroup, role: aws.iam.Role, access_entry: bool,
-                      after_cluster: pulumi.ResourceOptions) -> None:
-        profile = aws.iam.InstanceProfile(f"{name}-{ng.name}-profile", role=role.name,
-                                          tags=self._tags or None, opts=pulumi.ResourceOptions(parent=self))
+    def _self_managed(self, name: str, index: int, ng: NodeGroup, role: Optional[aws.iam.Role], access_entry: bool,
+                      after_cluster: pulumi.ResourceOptions) -> pulumi.Resource:
+        profile = aws.iam.InstanceProfile(
+            f"{name}-{ng.name}-profile",
+            role=role.name if role is not None else role_name(ng.iam.instance_role_arn or ""),
+            tags=self._tags or None, opts=pulumi.ResourceOptions(parent=self))
         deps: list[pulumi.Resource] = []
         if access_entry:
             # Nodes must be authorised before they boot, or they never join.
             deps.append(aws.eks.AccessEntry(
                 f"{name}-{ng.name}-access",
                 cluster_name=self.cluster_name,
-                principal_arn=role.arn,
+                principal_arn=self._role_arn(ng, role),
                 type="EC2_LINUX",
                 tags=self._tags or None,
                 opts=after_cluster,
             ))
         low, want, high = ng.sizes
-        eks.NodeGroupV2(
+        # pulumi-eks (nodejs/eks/nodes/nodegroup.ts) takes a volume type among standard, gp2, gp3,
+        # st1, sc1 and io1, provisioned IOPS only with io1 and a throughput only with gp3: the rest of
+        # eksctl's volume settings (io2, gp3 IOPS, the KMS key) go on its launch template.
+        native_type = ng.volume_type if ng.volume_type in PULUMI_EKS_VOLUME_TYPES else None
+        transforms: list[pulumi.ResourceTransform] = [require_imdsv2]
+        extra_volume = {k: v for k, v in {
+            "volumeType": None if native_type else ng.volume_type,
+            "iops": ng.volume_iops_or_default if ng.volume_type != "io1" else None,
+            "kmsKeyId": ng.volume_kms_key_id,
+        }.items() if v is not None}
+        if extra_volume:
+            transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"blockDeviceMappings": {"ebs": extra_volume}}))
+        asg = self_managed_asg_inputs(ng)
+        if asg:
+            transforms.append(ChildInputs(AUTOSCALING_GROUP, asg))
+        return eks.NodeGroupV2(
             f"{name}-{ng.name}",
             cluster=self.cluster,
-            node_subnet_ids=self._subnets,
+            node_subnet_ids=self._node_subnets("nodeGroups", index, ng),
             node_associate_public_ip_address=False,
             instance_type=ng.instance_type or DEFAULT_INSTANCE_TYPE,
-            operating_system=OPERATING_SYSTEM,
+            operating_system=OPERATING_SYSTEMS[ng.ami_family],
+            ami_id=ng.custom_ami,
             instance_profile=profile,
             desired_capacity=want,
             min_size=low,
             max_size=high,
             node_root_volume_size=ng.effective_volume_size,
-            # pulumi-eks allows a throughput only with gp3, and provisioned IOPS only with io1.
-            node_root_volume_type=DEFAULT_VOLUME_TYPE,
-            node_root_volume_throughput=DEFAULT_GP3_THROUGHPUT,
+            node_root_volume_type=native_type,
+            node_root_volume_iops=ng.volume_iops_or_default if ng.volume_type == "io1" else None,
+            node_root_volume_throughput=ng.volume_throughput_or_default,
+            node_root_volume_encrypted=ng.volume_encrypted,
+            launch_template_tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(
+                resource_type="instance", tags={"Name": ng.instance_name})] if ng.instance_name else None,
             labels=dict(ng.labels) or None,
             taints={t.key: eks.TaintArgs(value=t.value or "", effect=t.effect) for t in ng.taints} or None,
             auto_scaling_group_tags={**self._tags, **ng.tags} or None,
-            opts=pulumi.ResourceOptions.merge(self._capacity(role, *deps),
-                                              pulumi.ResourceOptions(transforms=[require_imdsv2])),
+            opts=pulumi.ResourceOptions.merge(self._capacity(role, *deps), pulumi.ResourceOptions(transforms=transforms)),
         )
 
-    def _managed(self, name: str, ng: ManagedNodeGroup, role: aws.iam.Role) -> None:
+    def _managed(self, name: str, index: int, ng: ManagedNodeGroup, role: Optional[aws.iam.Role]) -> pulumi.Resource:
         low, want, high = ng.sizes
         types = list(ng.instance_types) or [ng.instance_type or DEFAULT_INSTANCE_TYPE]
         effects = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
-        eks.ManagedNodeGroup(
+        transforms: list[pulumi.ResourceTransform] = [managed_volume(ng)]
+        node_group = managed_node_group_inputs(ng)
+        if node_group:
+            transforms.append(ChildInputs(EKS_NODE_GROUP, node_group))
+        return eks.ManagedNodeGroup(
             f"{name}-{ng.name}",
             cluster=self.cluster,
             node_group_name=ng.name,
             node_role=role,
-            subnet_ids=self._subnets,
+            node_role_arn=ng.iam.instance_role_arn,
+            subnet_ids=self._node_subnets("managedNodeGroups", index, ng),
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(desired_size=want, min_size=low, max_size=high),
             instance_types=types,
             capacity_type="SPOT" if ng.spot else "ON_DEMAND",
-            operating_system=OPERATING_SYSTEM,
+            operating_system=OPERATING_SYSTEMS[ng.ami_family],
+            ami_id=ng.custom_ami,
             # IMDSv2 makes pulumi-eks build a launch template of its own, which carries the disk size.
             enable_imd_sv2=True,
             disk_size=ng.effective_volume_size,
@@ -240,12 +419,11 @@ class PrivateCluster(pulumi.ComponentResource):
             taints=[aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=effects[t.effect])
                     for t in ng.taints] or None,
             tags={**self._tags, **ng.tags} or None,
-            opts=pulumi.ResourceOptions.merge(self._capacity(role),
-                                              pulumi.ResourceOptions(transforms=[managed_volume_defaults])),
+            opts=pulumi.ResourceOptions.merge(self._capacity(role), pulumi.ResourceOptions(transforms=transforms)),
         )
 
-    def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role) -> None:
-        aws.eks.FargateProfile(
+    def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role) -> pulumi.Resource:
+        return aws.eks.FargateProfile(
             f"{name}-{fp.name}",
             cluster_name=self.cluster_name,
             fargate_profile_name=fp.name,
@@ -255,4 +433,153 @@ class PrivateCluster(pulumi.ComponentResource):
                        for s in fp.selectors],
             tags={**self._tags, **fp.tags} or None,
             opts=self._capacity(pod_role),
+        )
+
+    # ------------------------------------------------------------------------ cluster options
+
+    def _log_group(self, name: str) -> Optional[aws.cloudwatch.LogGroup]:
+        """The control plane's log group, made before the cluster so that it has the retention (EKS
+        writes to ``/aws/eks/<cluster>/cluster`` and creates it, without retention, when it is missing;
+        eksctl sets the retention afterwards, pkg/actions/cluster/cloudwatch.go)."""
+        logging = self._settings.cluster.cloud_watch.cluster_logging
+        if logging.log_retention_in_days is None:
+            return None
+        return aws.cloudwatch.LogGroup(
+            f"{name}-logs", name=f"/aws/eks/{self.cluster_name}/cluster",
+            retention_in_days=logging.log_retention_in_days, tags=self._tags or None,
+            opts=pulumi.ResourceOptions(parent=self))
+
+    def _auto_mode(self) -> Optional[eks.AutoModeOptionsArgs]:
+        auto = self._settings.cluster.auto_mode_config
+        if not auto.enabled:
+            return None
+        pools = auto.pools
+        # pulumi-eks makes a node role unless told not to (createNodeRole); none is needed without
+        # node pools, and none when the role is given.
+        return eks.AutoModeOptionsArgs(
+            enabled=True,
+            create_node_role=bool(pools) and auto.node_role_arn is None,
+            # pulumi-eks's own ClusterComputeConfig (no `enabled`: it sets that itself).
+            compute_config=eks.ClusterComputeConfigArgs(node_pools=pools, node_role_arn=auto.node_role_arn),
+        )
+
+    def _addon_version(self, addon: Addon) -> pulumi.Input[str]:
+        """eksctl's version rules: a version as given, ``latest`` the newest for the cluster's
+        Kubernetes version, none EKS's default for it (pkg/actions/addon/create.go)."""
+        if addon.version is not None and not addon.latest:
+            return addon.version
+        return aws.eks.get_addon_version_output(
+            addon_name=addon.name, kubernetes_version=self._settings.cluster.metadata.version,
+            most_recent=addon.latest, opts=pulumi.InvokeOptions(parent=self)).version
+
+    def _addons_of_pulumi_eks(self) -> dict[str, Addon]:
+        """vpc-cni, coredns and kube-proxy as eksctl makes them: those listed, and, outside Auto Mode,
+        the others with eksctl's defaults (known_addons.go, IsDefault), so that pulumi-eks's own
+        defaults (the newest version, OVERWRITE, no coredns without a default node group) never apply."""
+        cfg = self._settings.cluster
+        listed = {a.name: a for a in cfg.addons if a.name in PULUMI_EKS_ADDONS}
+        if not cfg.auto_mode_config.enabled:
+            for addon_name in PULUMI_EKS_ADDONS:
+                listed.setdefault(addon_name, Addon(name=addon_name))
+        return listed
+
+    def _vpc_cni(self, addon: Optional[Addon]) -> Optional[eks.VpcCniOptionsArgs]:
+        if addon is None:
+            return None
+        return eks.VpcCniOptionsArgs(
+            addon_version=self._addon_version(addon),
+            configuration_values=addon.configuration_object,
+            service_account_role_arn=addon.service_account_role_arn,
+            resolve_conflicts_on_create=_RESOLVE_ON_CREATE[addon.resolve_conflicts],
+            resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts],
+        )
+
+    def _coredns(self, addon: Optional[Addon]) -> Optional[eks.CoreDnsAddonOptionsArgs]:
+        if addon is None:
+            # Auto Mode without coredns listed: eksctl makes none (IsDefaultAutoMode), pulumi-eks would.
+            return eks.CoreDnsAddonOptionsArgs(enabled=False)
+        # enabled: pulumi-eks makes coredns only when asked, with skipDefaultNodeGroup.
+        return eks.CoreDnsAddonOptionsArgs(
+            enabled=True, version=self._addon_version(addon), configuration_values=addon.configuration_object,
+            resolve_conflicts_on_create=_RESOLVE_ON_CREATE[addon.resolve_conflicts],
+            resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts],
+        )
+
+    def _kube_proxy(self, addon: Optional[Addon]) -> Optional[eks.KubeProxyAddonOptionsArgs]:
+        if addon is None:
+            return None
+        return eks.KubeProxyAddonOptionsArgs(
+            enabled=True, version=self._addon_version(addon), configuration_values=addon.configuration_object,
+            resolve_conflicts_on_create=_RESOLVE_ON_CREATE[addon.resolve_conflicts],
+            resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts],
+        )
+
+    def _addon(self, name: str, addon: Addon, opts: pulumi.ResourceOptions) -> aws.eks.Addon:
+        config = addon.configuration_object
+        return aws.eks.Addon(
+            f"{name}-addon-{addon.name}",
+            cluster_name=self.cluster_name,
+            addon_name=addon.name,
+            addon_version=self._addon_version(addon),
+            configuration_values=json.dumps(config, sort_keys=True) if config is not None else None,
+            service_account_role_arn=addon.service_account_role_arn,
+            resolve_conflicts_on_create=_RESOLVE_ON_CREATE[addon.resolve_conflicts].value,
+            resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts].value,
+            pod_identity_associations=[aws.eks.AddonPodIdentityAssociationArgs(
+                role_arn=p.role_arn, service_account=p.service_account_name)
+                for p in addon.pod_identity_associations] or None,
+            tags={**self._tags, **addon.tags} or None,
+            opts=opts,
+        )
+
+    # ------------------------------------------------------------------------------- access
+
+    def _access_entry(self, name: str, index: int, entry, opts: pulumi.ResourceOptions) -> None:
+        created = aws.eks.AccessEntry(
+            f"{name}-access-{index}",
+            cluster_name=self.cluster_name,
+            principal_arn=entry.principal_arn,
+            type=entry.type,
+            kubernetes_groups=list(entry.kubernetes_groups) or None,
+            user_name=entry.kubernetes_username,
+            tags=self._tags or None,
+            opts=opts,
+        )
+        for j, policy in enumerate(entry.access_policies):
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-access-{index}-policy-{j}",
+                cluster_name=self.cluster_name,
+                principal_arn=entry.principal_arn,
+                policy_arn=policy.policy_arn,
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
+                    type=policy.access_scope.type, namespaces=list(policy.access_scope.namespaces) or None),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[created]),
+            )
+
+    def _pod_identity(self, name: str, pia: PodIdentityAssociation, opts: pulumi.ResourceOptions) -> None:
+        slug = f"{name}-pod-identity-{pia.namespace}-{pia.service_account_name}"
+        role_arn: pulumi.Input[str]
+        if pia.role_arn is not None:
+            role_arn = pia.role_arn
+        else:
+            child = pulumi.ResourceOptions(parent=self)
+            role = aws.iam.Role(f"{slug}-role", name=pia.role_name, assume_role_policy=POD_IDENTITY_TRUST,
+                                permissions_boundary=pia.permissions_boundary_arn,
+                                tags={**self._tags, **pia.tags} or None, opts=child)
+            for i, arn in enumerate(pia.permission_policy_arns):
+                aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn, opts=child)
+            if pia.permission_policy:
+                aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=json.dumps(pia.permission_policy),
+                                   opts=child)
+            role_arn = role.arn
+        aws.eks.PodIdentityAssociation(
+            slug,
+            cluster_name=self.cluster_name,
+            namespace=pia.namespace,
+            service_account=pia.service_account_name,
+            role_arn=role_arn,
+            target_role_arn=pia.target_role_arn,
+            disable_session_tags=pia.disable_session_tags,
+            tags={**self._tags, **pia.tags} or None,
+            opts=opts,
         )

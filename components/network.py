@@ -39,6 +39,7 @@ class PrivateNetwork(pulumi.ComponentResource):
     vpc_cidr: pulumi.Input[str]
     zones: list[str]
     subnet_ids: dict[str, pulumi.Input[str]]
+    subnet_ids_by_name: dict[str, pulumi.Input[str]]
     route_table_ids: list[pulumi.Input[str]]
 
     def __init__(self, name: str, settings: StackSettings, opts: Optional[pulumi.ResourceOptions] = None):
@@ -129,6 +130,9 @@ class PrivateNetwork(pulumi.ComponentResource):
             )
             self.subnet_ids[az] = subnet.id
             self.route_table_ids.append(table.id)
+        # Node groups may name subnets by their key in vpc.subnets.private.
+        self.subnet_ids_by_name = {key: self.subnet_ids[subnet_zone(key, spec) or ""]
+                                   for key, spec in cluster.private_subnets.items()}
 
     # ------------------------------------------------------------------------ existing VPC
 
@@ -138,6 +142,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         invoke = pulumi.InvokeOptions(parent=self)
         vpc_id = cluster.vpc.id
         subnet_ids: dict[str, str] = {}
+        self.subnet_ids_by_name = {}
         tables: list[str] = []
         for key, spec in cluster.private_subnets.items():
             path = f"vpc.subnets.private.{key}"
@@ -179,6 +184,7 @@ class PrivateNetwork(pulumi.ComponentResource):
                     "main route table, which is never modified); associate a route table of its own with it"
                 )
             subnet_ids[az] = sid
+            self.subnet_ids_by_name[key] = sid
             if ids[0] not in tables:
                 tables.append(ids[0])
         zones = sorted(subnet_ids)

@@ -60,6 +60,8 @@ def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[st
         # Nodes pull images and register through the endpoints; the control plane does not need
         # them, so AWS creates it and the endpoints at the same time.
         capacity_depends_on=[endpoints],
+        subnets_by_zone=network.subnet_ids,
+        subnets_by_name=network.subnet_ids_by_name,
     )
 
     outputs: dict[str, Any] = {

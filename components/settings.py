@@ -43,8 +43,25 @@ DEFAULT_INSTANCE_TYPE = "m5.large"
 DEFAULT_NODE_COUNT = 2
 DEFAULT_MAX_SIZE = 1  # when the sizes would give a maximum of 0 (scale from zero)
 DEFAULT_VOLUME_SIZE = 80
-DEFAULT_VOLUME_TYPE = "gp3"
+DEFAULT_VOLUME_TYPE: Literal["gp3"] = "gp3"
 DEFAULT_GP3_THROUGHPUT = 125
+DEFAULT_AMI_FAMILY: Literal["AmazonLinux2023"] = "AmazonLinux2023"
+# An AMI id, or eksctl's names for the EKS-optimised AMI (auto: from EC2, auto-ssm: from SSM).
+# EC2 image ids are ami- and 8 or 17 hexadecimal digits.
+_AMI_RE = re.compile(r"^(ami-([0-9a-f]{8}|[0-9a-f]{17})|auto|auto-ssm)$")
+# EKS's default support policy when upgradePolicy is not given (CreateCluster, UpgradePolicyRequest).
+DEFAULT_SUPPORT_TYPE: Literal["EXTENDED"] = "EXTENDED"
+# eksctl's allowed log retention values (pkg/apis/eksctl.io/v1alpha5/cloudwatch.go, LogRetentionInDaysValues).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
+# eksctl's Auto Mode node pools (auto_mode.go, AutoModeKnownNodePools); pulumi-eks's default is both.
+AUTO_MODE_NODE_POOLS = ("general-purpose", "system")
+# The add-ons pulumi-eks creates itself (nodejs/eks/cluster/cluster.ts): configured through its own
+# options so that each exists once.
+PULUMI_EKS_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
+POD_IDENTITY_AGENT = "eks-pod-identity-agent"
+# aws-sdk-go's arn.Parse, as eksctl uses it: arn:partition:service:region:account:resource.
+_ARN_RE = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):"
+                     r"(?P<account>\d*|aws):(?P<resource>.+)$")
 _AZ_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
 # Names as EKS and eksctl allow them: eksctl refuses anything outside [a-zA-Z0-9-]
 # (validation.go, IsInvalidNameArg), EKS wants a letter or digit first (CreateCluster and
@@ -251,21 +268,300 @@ class VpcSettings(_Model):
         return self
 
 
+def _check_arn(value: str | None, loc: tuple[Any, ...], problems: list[tuple[tuple[Any, ...], str]], *,
+               service: str, resource: str | tuple[str, ...] = ()) -> "re.Match[str] | None":
+    """An ARN of ``service`` whose resource starts with one of ``resource``, as eksctl parses ARNs."""
+    if value is None:
+        return None
+    m = _ARN_RE.match(value)
+    kinds = (resource,) if isinstance(resource, str) else resource
+    if m is None:
+        problems.append((loc, f"{value!r} is not an ARN (arn:PARTITION:{service}:REGION:ACCOUNT:RESOURCE)"))
+    elif m["service"] != service or (kinds and not m["resource"].startswith(tuple(f"{k}/" for k in kinds))):
+        what = " or ".join(f"{service} {k}" for k in kinds) if kinds else service
+        problems.append((loc, f"{value!r} is not the ARN of a {what}"))
+        return None
+    return m
+
+
+class SecretsEncryption(_Model):
+    """Envelope encryption of Kubernetes secrets (eksctl's secretsEncryption)."""
+
+    key_arn: str = Field(alias="keyARN")
+    """a KMS key or alias ARN in the cluster's region; adds the `kms` endpoint"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "SecretsEncryption":
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        _check_arn(self.key_arn, ("keyARN",), problems, service="kms", resource=("key", "alias"))
+        _rules(problems)
+        return self
+
+
+class KubernetesNetworkConfig(_Model):
+    service_ipv4_cidr: str | None = Field(default=None, alias="serviceIPv4CIDR")
+    """(default: EKS's, `10.100.0.0/16` or `172.20.0.0/16`) in 10/8, 172.16/12 or 192.168/16, /12 to /24, not overlapping `vpc.cidr`"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "KubernetesNetworkConfig":
+        # EKS CreateCluster, KubernetesNetworkConfigRequest.serviceIpv4Cidr: inside 10.0.0.0/8,
+        # 172.16.0.0/12 or 192.168.0.0/16, between /24 and /12 (the overlap with the VPC is checked
+        # with the whole document).
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        loc = ("serviceIPv4CIDR",)
+        net = _network(self.service_ipv4_cidr, loc, problems) if self.service_ipv4_cidr else None
+        if net is not None:
+            if net.version != 4 or not any(net.subnet_of(ipaddress.ip_network(b)) for b in _RFC1918):
+                problems.append((loc, f"{net} must lie in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"))
+            elif not 12 <= net.prefixlen <= 24:
+                problems.append((loc, f"{net} must be between /12 and /24"))
+        _rules(problems)
+        return self
+
+
+_RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+
+
+class UpgradePolicy(_Model):
+    support_type: Literal["STANDARD", "EXTENDED"] = DEFAULT_SUPPORT_TYPE
+    """(default: `"EXTENDED"`, EKS's) standard or extended support"""
+
+
+class ZonalShiftConfig(_Model):
+    enabled: bool = False
+    """ARC zonal shift (set on the EKS cluster by a transform)"""
+
+
+class AccessScope(_Model):
+    type: Literal["cluster", "namespace"]
+    """the whole cluster or some namespaces"""
+    namespaces: list[str] = Field(default_factory=list)
+    """required with `namespace`, refused with `cluster`"""
+
+
+class AccessPolicy(_Model):
+    policy_arn: str = Field(alias="policyARN")
+    """an EKS `cluster-access-policy` ARN"""
+    access_scope: AccessScope
+    """where the policy applies"""
+
+
+_NODE_ENTRY_TYPES = ("EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX")
+
+
+class AccessEntry(_Model):
+    """An EKS access entry, as eksctl's accessConfig.accessEntries[] (access_entry.go)."""
+
+    principal_arn: str = Field(alias="principalARN")
+    """the IAM role or user the entry is for"""
+    type: Literal["STANDARD", "EC2", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX"] = "STANDARD"
+    """(default: `STANDARD`) node types take no groups, username or policies"""
+    kubernetes_groups: list[str] = Field(default_factory=list)
+    """RBAC groups"""
+    kubernetes_username: str | None = None
+    """the Kubernetes user name"""
+    access_policies: list[AccessPolicy] = Field(default_factory=list)
+    """access policy associations"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AccessEntry":
+        # eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/access_entry.go, validateAccessEntries.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        _check_arn(self.principal_arn, ("principalARN",), problems, service="iam", resource=("role", "user"))
+        if self.type in _NODE_ENTRY_TYPES:
+            if self.kubernetes_groups or self.kubernetes_username:
+                problems.append((("type",), f"{self.type} entries cannot have kubernetesGroups or kubernetesUsername"))
+            if self.access_policies:
+                problems.append((("accessPolicies",), f"cannot be set when type is {self.type}"))
+        for i, ap in enumerate(self.access_policies):
+            loc = ("accessPolicies", i)
+            _check_arn(ap.policy_arn, loc + ("policyARN",), problems, service="eks", resource="cluster-access-policy")
+            if ap.access_scope.type == "cluster" and ap.access_scope.namespaces:
+                problems.append((loc + ("accessScope", "namespaces"), "cannot be set when accessScope.type is cluster"))
+            if ap.access_scope.type == "namespace" and not ap.access_scope.namespaces:
+                problems.append((loc + ("accessScope", "namespaces"), "needs at least one namespace when "
+                                 "accessScope.type is namespace"))
+        _rules(problems)
+        return self
+
+
+class AddonPodIdentityAssociation(_Model):
+    service_account_name: str
+    """the add-on's service account"""
+    role_arn: str = Field(alias="roleARN")
+    """the role it gets"""
+
+
+class Addon(_Model):
+    """An EKS managed add-on (eksctl's addons[])."""
+
+    name: str
+    """listed once"""
+    version: str | None = None
+    """(default: EKS's default for the Kubernetes version) `latest`: the newest for it"""
+    configuration_values: str | None = None
+    """a JSON (or YAML) object, as a string"""
+    service_account_role_arn: str | None = Field(default=None, alias="serviceAccountRoleARN")
+    """the add-on's IRSA role; not on `coredns`, `kube-proxy` (pulumi-eks's options lack it)"""
+    # eksctl leaves conflicts to EKS's default, none (CreateAddon, resolveConflicts).
+    resolve_conflicts: Literal["none", "overwrite", "preserve"] = "none"
+    """(default: `none`) `preserve` applies to updates (EKS creates with `NONE`)"""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """not on `vpc-cni`, `coredns`, `kube-proxy`"""
+    pod_identity_associations: list[AddonPodIdentityAssociation] = Field(default_factory=list)
+    """not on `vpc-cni`, `coredns`, `kube-proxy`"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "Addon":
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if self.configuration_values is not None and self.configuration_object is None:
+            problems.append((("configurationValues",), "must be a JSON (or YAML) object, as EKS takes it"))
+        _check_arn(self.service_account_role_arn, ("serviceAccountRoleARN",), problems, service="iam", resource="role")
+        for i, pia in enumerate(self.pod_identity_associations):
+            _check_arn(pia.role_arn, ("podIdentityAssociations", i, "roleARN"), problems, service="iam", resource="role")
+        if self.name in PULUMI_EKS_ADDONS:
+            # pulumi-eks creates these itself; its options (CoreDnsAddonOptions, KubeProxyAddonOptions,
+            # VpcCniOptions in nodejs/eks/cluster/cluster.ts) carry no tags nor pod identity associations,
+            # and only vpc-cni's carries a service account role.
+            if self.tags:
+                problems.append((("tags",), f"cannot be set on {self.name}: pulumi-eks creates it with the cluster's tags"))
+            if self.pod_identity_associations:
+                problems.append((("podIdentityAssociations",), f"cannot be set on {self.name}: pulumi-eks creates "
+                                 "it without them" + ("; use serviceAccountRoleARN" if self.name == "vpc-cni" else "")))
+            if self.service_account_role_arn and self.name != "vpc-cni":
+                problems.append((("serviceAccountRoleARN",), f"cannot be set on {self.name}: pulumi-eks creates it "
+                                 "without a service account role"))
+        _rules(problems)
+        return self
+
+    @property
+    def configuration_object(self) -> dict[str, Any] | None:
+        """configurationValues parsed (EKS takes a JSON object; eksctl accepts YAML too)."""
+        if self.configuration_values is None:
+            return None
+        try:
+            value = yaml.safe_load(self.configuration_values)
+        except yaml.YAMLError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    @property
+    def latest(self) -> bool:
+        return self.version is not None and self.version.lower() == "latest"
+
+
+class PodIdentityAssociation(_Model):
+    """eksctl's iam.podIdentityAssociations[]: an existing role, or one made from policy ARNs."""
+
+    namespace: str
+    """the service account's namespace"""
+    service_account_name: str
+    """one association per service account"""
+    role_arn: str | None = Field(default=None, alias="roleARN")
+    """an existing role; else one is made, trusted by EKS Pod Identity, from `permissionPolicyARNs` and `permissionPolicy`"""
+    role_name: str | None = None
+    """(default: generated) the made role's name (not with `roleARN`)"""
+    permission_policy_arns: list[str] = Field(default_factory=list, alias="permissionPolicyARNs")
+    """policy ARNs attached to the made role (not with `roleARN`)"""
+    # An inline IAM policy document, as eksctl takes it.
+    permission_policy: dict[str, Any] = Field(default_factory=dict)
+    """an inline IAM policy document on the made role (not with `roleARN`)"""
+    permissions_boundary_arn: str | None = Field(default=None, alias="permissionsBoundaryARN")
+    """the made role's permissions boundary (not with `roleARN`)"""
+    target_role_arn: str | None = Field(default=None, alias="targetRoleARN")
+    """a role to chain into (another account)"""
+    disable_session_tags: bool = False
+    """no session tags on the role's sessions"""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """tags on the association and the made role"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "PodIdentityAssociation":
+        # eksctl-io/eksctl pkg/ctl/cmdutils/pod_identity_association.go, validatePodIdentityAssociations.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if self.role_arn is None and not self.permission_policy_arns and not self.permission_policy:
+            problems.append((("roleARN",), "or permissionPolicyARNs or permissionPolicy must be set"))
+        if self.permission_policy and "Statement" not in self.permission_policy:
+            problems.append((("permissionPolicy",), "must be an IAM policy document (with Statement)"))
+        if self.role_arn is not None:
+            for key, value in (("roleName", self.role_name), ("permissionPolicyARNs", self.permission_policy_arns),
+                               ("permissionPolicy", self.permission_policy),
+                               ("permissionsBoundaryARN", self.permissions_boundary_arn)):
+                if value:
+                    problems.append(((key,), "cannot be set when roleARN is set"))
+        _check_arn(self.role_arn, ("roleARN",), problems, service="iam", resource="role")
+        _check_arn(self.target_role_arn, ("targetRoleARN",), problems, service="iam", resource="role")
+        _check_arn(self.permissions_boundary_arn, ("permissionsBoundaryARN",), problems, service="iam", resource="policy")
+        for i, arn in enumerate(self.permission_policy_arns):
+            _check_arn(arn, ("permissionPolicyARNs", i), problems, service="iam", resource="policy")
+        _rules(problems)
+        return self
+
+
+class AutoModeConfig(_Model):
+    """EKS Auto Mode (eksctl's autoModeConfig, auto_mode.go)."""
+
+    enabled: bool = False
+    """turn Auto Mode on"""
+    node_pools: list[str] | None = None
+    """(default: `[general-purpose, system]`) known pools, once each; `[]` for none"""
+    node_role_arn: str | None = Field(default=None, alias="nodeRoleARN")
+    """(default: made by pulumi-eks) the node role's ARN; not with `nodePools: []`"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AutoModeConfig":
+        # eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/auto_mode.go, ValidateAutoModeConfig.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if not self.enabled and (self.node_pools or self.node_role_arn):
+            problems.append((("enabled",), "must be true to set nodePools or nodeRoleARN"))
+        if self.node_pools is not None and not self.node_pools and self.node_role_arn:
+            problems.append((("nodeRoleARN",), "cannot be set when nodePools is empty"))
+        seen: set[str] = set()
+        for i, pool in enumerate(self.node_pools or []):
+            if pool not in AUTO_MODE_NODE_POOLS:
+                problems.append((("nodePools", i), f"unknown node pool {pool!r}; allowed: {', '.join(AUTO_MODE_NODE_POOLS)}"))
+            if pool in seen:
+                problems.append((("nodePools", i), f"{pool!r} is listed twice"))
+            seen.add(pool)
+        _check_arn(self.node_role_arn, ("nodeRoleARN",), problems, service="iam", resource="role")
+        _rules(problems)
+        return self
+
+    @property
+    def pools(self) -> list[str]:
+        return list(AUTO_MODE_NODE_POOLS) if self.node_pools is None else list(self.node_pools)
+
+
 class AccessConfig(_Model):
     authentication_mode: Literal["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"] = "API"
     """how nodes and users are authorised (API: access entries, no aws-auth)"""
     bootstrap_cluster_creator_admin_permissions: bool = True
     """the creator gets cluster-admin (set when the cluster is created); `false` only with `API`"""
+    access_entries: list[AccessEntry] = Field(default_factory=list)
+    """EKS access entries (`aws.eks.AccessEntry`); not in `CONFIG_MAP` mode; one per principal"""
 
     @model_validator(mode="after")
     def _check(self) -> "AccessConfig":
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        # eksctl refuses access entries in CONFIG_MAP mode (validation.go, ValidateClusterConfig), and
+        # EKS has no access entries there.
+        if self.access_entries and not self.uses_access_entries:
+            problems.append((("accessEntries",), "needs authenticationMode API or API_AND_CONFIG_MAP "
+                             "(CONFIG_MAP mode has no access entries)"))
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(self.access_entries):
+            if entry.principal_arn in seen:
+                problems.append((("accessEntries", i, "principalARN"),
+                                 f"{entry.principal_arn!r} already has an entry (accessEntries[{seen[entry.principal_arn]}])"))
+            seen.setdefault(entry.principal_arn, i)
         # pulumi-eks writes the aws-auth ConfigMap through the Kubernetes API, as the cluster's
         # creator, whenever the mode supports the ConfigMap (nodejs/eks/cluster/cluster.ts): without
         # the creator's admin access that write is refused and the update fails half-way.
         if not self.bootstrap_cluster_creator_admin_permissions and self.uses_config_map:
-            _rules([(("bootstrapClusterCreatorAdminPermissions",),
-                     f"can be false only with authenticationMode API: in {self.authentication_mode} mode the "
-                     "aws-auth ConfigMap is written through the Kubernetes API by the cluster's creator")])
+            problems.append((("bootstrapClusterCreatorAdminPermissions",),
+                             f"can be false only with authenticationMode API: in {self.authentication_mode} mode the "
+                             "aws-auth ConfigMap is written through the Kubernetes API by the cluster's creator"))
+        _rules(problems)
         return self
 
     @property
@@ -282,11 +578,43 @@ class AccessConfig(_Model):
 class IamSettings(_Model):
     with_oidc: bool = Field(default=False, alias="withOIDC")
     """create the OIDC provider (IRSA)"""
+    pod_identity_associations: list[PodIdentityAssociation] = Field(default_factory=list)
+    """EKS Pod Identity associations; need the `eks-pod-identity-agent` add-on (or Auto Mode); add the `eks-auth` endpoint"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "IamSettings":
+        # EKS allows one association per service account (CreatePodIdentityAssociation: ResourceInUse).
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        seen: dict[tuple[str, str], int] = {}
+        for i, pia in enumerate(self.pod_identity_associations):
+            key = (pia.namespace, pia.service_account_name)
+            if key in seen:
+                problems.append((("podIdentityAssociations", i), f"service account {key[0]}/{key[1]} already has an "
+                                 f"association (podIdentityAssociations[{seen[key]}])"))
+            seen.setdefault(key, i)
+        _rules(problems)
+        return self
 
 
 class ClusterLogging(_Model):
     enable_types: list[str] = Field(default_factory=list)
     """`api`, `audit`, `authenticator`, `controllerManager`, `scheduler`, or `all`; adds the `logs` endpoint"""
+    log_retention_in_days: int | None = None
+    ("""(default: never expire) one of eksctl's values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, """
+     """3653); needs `enableTypes`; makes the log group `/aws/eks/<name>/cluster` before the cluster""")
+
+    @model_validator(mode="after")
+    def _check(self) -> "ClusterLogging":
+        # eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/validation.go, validateCloudWatchLogging.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        days = self.log_retention_in_days
+        if days is not None:
+            if not self.enable_types:
+                problems.append((("logRetentionInDays",), "cannot be set without enableTypes"))
+            if days not in LOG_RETENTION_DAYS:
+                problems.append((("logRetentionInDays",), f"{days} is not one of {', '.join(map(str, LOG_RETENTION_DAYS))}"))
+        _rules(problems)
+        return self
 
     @field_validator("enable_types")
     @classmethod
@@ -313,6 +641,46 @@ class Taint(_Model):
     """the taint's effect"""
 
 
+class AddonPolicies(_Model):
+    """eksctl's iam.withAddonPolicies that map to AWS managed policies (pkg/cfn/builder/iam_helper.go,
+    makeManagedPolicies); the others are inline policies of eksctl's own and are not offered."""
+
+    image_builder: bool = False
+    """`AmazonEC2ContainerRegistryPowerUser`"""
+    cloud_watch: bool = False
+    """`CloudWatchAgentServerPolicy`"""
+    ebs: bool = False
+    """`service-role/AmazonEBSCSIDriverPolicy`"""
+
+
+class NodeGroupIAM(_Model):
+    attach_policy_arns: list[str] = Field(default_factory=list, alias="attachPolicyARNs")
+    """(default: eksctl's node policies) policy ARNs; they replace the default policies, as in eksctl"""
+    instance_role_arn: str | None = Field(default=None, alias="instanceRoleARN")
+    """(default: a new role) an existing node role's ARN (not in `CONFIG_MAP` mode; not with `attachPolicyARNs` or `withAddonPolicies`)"""
+    with_addon_policies: AddonPolicies = Field(default_factory=AddonPolicies)
+    """eksctl's add-on policies that are AWS managed policies"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "NodeGroupIAM":
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for i, arn in enumerate(self.attach_policy_arns):
+            _check_arn(arn, ("attachPolicyARNs", i), problems, service="iam", resource="policy")
+        _check_arn(self.instance_role_arn, ("instanceRoleARN",), problems, service="iam", resource="role")
+        # eksctl validation.go, validateNodeGroupIAM: an existing role takes none of the role-making fields.
+        if self.instance_role_arn is not None:
+            if self.attach_policy_arns:
+                problems.append((("attachPolicyARNs",), "cannot be set when instanceRoleARN is set"))
+            if self.with_addon_policies != AddonPolicies():
+                problems.append((("withAddonPolicies",), "cannot be set when instanceRoleARN is set"))
+        _rules(problems)
+        return self
+
+
+_VOLUME_IOPS = {"gp3": (3000, 16000), "io1": (100, 64000), "io2": (100, 256000)}
+_THROUGHPUT = (DEFAULT_GP3_THROUGHPUT, 1000)
+
+
 class _NodeGroupBase(_Model):
     name: str
     """unique across all node groups; a letter or digit, then letters, digits, `-` (at most 63)"""
@@ -335,6 +703,32 @@ class _NodeGroupBase(_Model):
     # No default on purpose: unset is an error, as in eksctl's privateCluster validation.
     private_networking: bool | None = None
     """(default: **none**: it must be written) must be `true`"""
+    # The node OS: the families pulumi-eks builds nodes for (OperatingSystem: AL2, AL2023, Bottlerocket).
+    ami_family: Literal["AmazonLinux2023", "AmazonLinux2", "Bottlerocket"] = DEFAULT_AMI_FAMILY
+    ("""(default: `AmazonLinux2023`) the node OS (pulumi-eks's operating systems); `AmazonLinux2` only before Kubernetes 1.33 """
+     """unless `ami` is given""")
+    ami: str | None = None
+    """(default: the EKS-optimised AMI) a custom AMI of the family"""
+    volume_type: Literal["gp2", "gp3", "io1", "io2", "sc1", "st1"] = DEFAULT_VOLUME_TYPE
+    """the root volume's EBS type"""
+    volume_iops: int | None = Field(default=None, alias="volumeIOPS")
+    """(default: gp3 3000, io1/io2 100) gp3 3000–16000, io1 100–64000, io2 100–256000"""
+    volume_throughput: int | None = None
+    """(default: 125 with gp3) MiB/s; gp3 only, 125–1000"""
+    volume_encrypted: bool | None = None
+    """(default: the account's EBS default) encrypt the root volume"""
+    volume_kms_key_id: str | None = Field(default=None, alias="volumeKmsKeyID")
+    """the KMS key (id, alias or ARN); needs `volumeEncrypted: true`"""
+    iam: NodeGroupIAM = Field(default_factory=NodeGroupIAM)
+    """the node role"""
+    availability_zones: list[str] = Field(default_factory=list)
+    """(default: all the cluster's) only AZs of the cluster's private subnets"""
+    subnets: list[str] = Field(default_factory=list)
+    ("""(default: all the private subnets) names (keys of `vpc.subnets.private`) or ids of the cluster's private subnets only; """
+     """not with `availabilityZones`""")
+    # IMDSv2 is always required here; eksctl's field is accepted when it says the same.
+    disable_imdsv1: bool = Field(default=True, alias="disableIMDSv1")
+    """must be `true`: IMDSv2 is always required"""
 
     @model_validator(mode="after")
     def _check(self) -> "_NodeGroupBase":
@@ -355,8 +749,61 @@ class _NodeGroupBase(_Model):
         elif hi is not None and want is None and lo is None and hi < DEFAULT_NODE_COUNT:
             problems.append((("maxSize",), f"{hi} is less than the default minSize {DEFAULT_NODE_COUNT}; "
                                            "set minSize or desiredCapacity too"))
+        problems += self._image_and_volume_rules()
+        if not self.disable_imdsv1:
+            problems.append((("disableIMDSv1",), "must be true: nodes here always require IMDSv2"))
+        if self.availability_zones and self.subnets:
+            problems.append((("subnets",), "cannot be set together with availabilityZones"))
+        if len(set(self.availability_zones)) != len(self.availability_zones):
+            problems.append((("availabilityZones",), "lists an availability zone twice"))
         _rules(problems)
         return self
+
+    def _image_and_volume_rules(self) -> list[tuple[tuple[Any, ...], str]]:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if self.ami is not None and not _AMI_RE.match(self.ami):
+            problems.append((("ami",), f"{self.ami!r} is not an AMI id (ami- and 8 or 17 hexadecimal digits), "
+                                       "auto or auto-ssm"))
+        # eksctl validation.go, validateVolumeOpts: IOPS for gp3, io1 and io2 within their ranges,
+        # throughput for gp3 only; a KMS key only with volumeEncrypted explicitly true.
+        kind = self.volume_type
+        if self.volume_iops is not None:
+            if kind not in _VOLUME_IOPS:
+                problems.append((("volumeIOPS",), f"is only supported for gp3, io1 and io2 volumes, not {kind}"))
+            else:
+                lo, hi = _VOLUME_IOPS[kind]
+                if not lo <= self.volume_iops <= hi:
+                    problems.append((("volumeIOPS",), f"must be within {lo}-{hi} for {kind}"))
+        if self.volume_throughput is not None:
+            if kind != "gp3":
+                problems.append((("volumeThroughput",), f"is only supported for gp3 volumes, not {kind}"))
+            elif not _THROUGHPUT[0] <= self.volume_throughput <= _THROUGHPUT[1]:
+                problems.append((("volumeThroughput",), f"must be within {_THROUGHPUT[0]}-{_THROUGHPUT[1]}"))
+        if self.volume_kms_key_id is not None:
+            if self.volume_encrypted is not True:
+                problems.append((("volumeKmsKeyID",), "needs volumeEncrypted: true"))
+            # EC2 LaunchTemplateEbsBlockDeviceRequest.KmsKeyId: a key id, alias, key ARN or alias ARN.
+            if self.volume_kms_key_id.startswith("arn:"):
+                _check_arn(self.volume_kms_key_id, ("volumeKmsKeyID",), problems, service="kms", resource=("key", "alias"))
+        return problems
+
+    @property
+    def custom_ami(self) -> str | None:
+        """The AMI id, or None for the EKS-optimised AMI of the family (eksctl's auto and auto-ssm)."""
+        return None if self.ami in (None, "auto", "auto-ssm") else self.ami
+
+    @property
+    def volume_iops_or_default(self) -> int | None:
+        """eksctl's defaults.go: gp3 3000, io1 and io2 100 IOPS when not given."""
+        if self.volume_iops is not None:
+            return self.volume_iops
+        return _VOLUME_IOPS[self.volume_type][0] if self.volume_type in _VOLUME_IOPS else None
+
+    @property
+    def volume_throughput_or_default(self) -> int | None:
+        if self.volume_type != "gp3":
+            return None
+        return self.volume_throughput if self.volume_throughput is not None else DEFAULT_GP3_THROUGHPUT
 
     @property
     def sizes(self) -> tuple[int, int, int]:
@@ -376,8 +823,91 @@ class _NodeGroupBase(_Model):
         return self.volume_size if self.volume_size is not None else DEFAULT_VOLUME_SIZE
 
 
+class AsgMetricsCollection(_Model):
+    granularity: Literal["1Minute"] = "1Minute"
+    """the only granularity EC2 Auto Scaling has"""
+    metrics: list[str] = Field(min_length=1)
+    """e.g. `GroupMinSize`, `GroupInServiceInstances`"""
+
+
 class NodeGroup(_NodeGroupBase):
     """A self-managed node group."""
+
+    instance_name: str | None = None
+    """the instances' `Name` tag"""
+    asg_metrics_collection: list[AsgMetricsCollection] = Field(default_factory=list)
+    """one entry: the Auto Scaling group's metrics"""
+    target_group_arns: list[str] = Field(default_factory=list, alias="targetGroupARNs")
+    """target group ARNs; the Auto Scaling group registers its instances there"""
+
+    @model_validator(mode="after")
+    def _self_managed(self) -> "NodeGroup":
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for i, arn in enumerate(self.target_group_arns):
+            _check_arn(arn, ("targetGroupARNs", i), problems, service="elasticloadbalancing", resource="targetgroup")
+        # eksctl validation.go: one metrics collection entry (an ASG has one granularity).
+        if len(self.asg_metrics_collection) > 1:
+            problems.append((("asgMetricsCollection",), "takes one entry (an Auto Scaling group has one granularity)"))
+        _rules(problems)
+        return self
+
+
+class UpdateConfig(_Model):
+    max_unavailable: int | None = Field(default=None, ge=1)
+    """not with the percentage"""
+    max_unavailable_percentage: int | None = Field(default=None, ge=1, le=100)
+    """1–100; not with `maxUnavailable`"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "UpdateConfig":
+        # EKS NodegroupUpdateConfig: maxUnavailable or maxUnavailablePercentage, not both.
+        if self.max_unavailable is not None and self.max_unavailable_percentage is not None:
+            _rules([(("maxUnavailablePercentage",), "cannot be set together with maxUnavailable")])
+        return self
+
+
+class NodeRepairOverride(_Model):
+    node_monitoring_condition: str
+    """the condition, e.g. `NetworkNotReady`"""
+    node_unhealthy_reason: str
+    """the reason, e.g. `InterfaceNotUp`"""
+    min_repair_wait_time_mins: int = Field(ge=0)
+    """minutes to wait before repairing"""
+    # Passed on as eksctl does (its examples use values the EKS API documents differently).
+    repair_action: str
+    """passed to EKS as eksctl does"""
+
+
+class NodeRepairConfig(_Model):
+    enabled: bool = False
+    """must be `true` for the limits below"""
+    max_unhealthy_node_threshold_percentage: int | None = Field(default=None, ge=1, le=100)
+    """1–100; not with the count"""
+    max_unhealthy_node_threshold_count: int | None = Field(default=None, ge=1)
+    """nodes unhealthy before repair stops"""
+    max_parallel_nodes_repaired_percentage: int | None = Field(default=None, ge=1, le=100)
+    """1–100; not with the count"""
+    max_parallel_nodes_repaired_count: int | None = Field(default=None, ge=1)
+    """nodes repaired at once"""
+    node_repair_config_overrides: list[NodeRepairOverride] = Field(default_factory=list)
+    """repair actions for given conditions"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "NodeRepairConfig":
+        # EKS NodeRepairConfig: each limit as a count or a percentage, not both.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if self.max_unhealthy_node_threshold_percentage is not None and self.max_unhealthy_node_threshold_count is not None:
+            problems.append((("maxUnhealthyNodeThresholdCount",), "cannot be set together with "
+                             "maxUnhealthyNodeThresholdPercentage"))
+        if self.max_parallel_nodes_repaired_percentage is not None and self.max_parallel_nodes_repaired_count is not None:
+            problems.append((("maxParallelNodesRepairedCount",), "cannot be set together with "
+                             "maxParallelNodesRepairedPercentage"))
+        limits = (self.max_unhealthy_node_threshold_percentage, self.max_unhealthy_node_threshold_count,
+                  self.max_parallel_nodes_repaired_percentage, self.max_parallel_nodes_repaired_count)
+        if not self.enabled and (any(v is not None for v in limits) or self.node_repair_config_overrides):
+            problems.append((("enabled",), "must be true to set the repair limits"))
+        _rules(problems)
+        return self
 
 
 class ManagedNodeGroup(_NodeGroupBase):
@@ -385,6 +915,10 @@ class ManagedNodeGroup(_NodeGroupBase):
     """several types (e.g. for spot); not with `instanceType`"""
     spot: bool = False
     """spot capacity"""
+    update_config: UpdateConfig | None = None
+    """(default: EKS's, 1 node at a time) how many nodes an update may take down"""
+    node_repair_config: NodeRepairConfig | None = None
+    """(default: off) EKS node auto repair"""
 
     @model_validator(mode="after")
     def _types(self) -> "ManagedNodeGroup":
@@ -428,6 +962,19 @@ class ClusterSettings(_Model):
     """IAM options"""
     cloud_watch: CloudWatch = Field(default_factory=CloudWatch)
     """CloudWatch options"""
+    secrets_encryption: SecretsEncryption | None = None
+    """envelope encryption of Kubernetes secrets"""
+    kubernetes_network_config: KubernetesNetworkConfig = Field(default_factory=KubernetesNetworkConfig)
+    """the cluster's Kubernetes network"""
+    upgrade_policy: UpgradePolicy = Field(default_factory=UpgradePolicy)
+    """the cluster's support policy"""
+    zonal_shift_config: ZonalShiftConfig = Field(default_factory=ZonalShiftConfig)
+    """ARC zonal shift"""
+    addons: list[Addon] = Field(default_factory=list)
+    ("""(default: vpc-cni, kube-proxy, coredns) EKS managed add-ons; those three through pulumi-eks's own options, others as """
+     """`aws.eks.Addon`""")
+    auto_mode_config: AutoModeConfig = Field(default_factory=AutoModeConfig)
+    """EKS Auto Mode; needs `API` or `API_AND_CONFIG_MAP`; adds the `eks-auth` endpoint"""
     node_groups: list[NodeGroup] = Field(default_factory=list)
     """self-managed node groups"""
     managed_node_groups: list[ManagedNodeGroup] = Field(default_factory=list)
@@ -467,6 +1014,7 @@ class ClusterSettings(_Model):
             if fp.name in fp_seen:
                 problems.append((("fargateProfiles", i, "name"), f"{fp.name!r} is listed twice"))
             fp_seen.add(fp.name)
+        problems += self._cluster_rules()
         zones = self.subnet_zones()
         if not self.availability_zones and zones is not None and len(zones) < 2:
             problems.append((("vpc", "subnets", "private"), "needs subnets in at least two availability zones"))
@@ -477,6 +1025,70 @@ class ClusterSettings(_Model):
                                  f"has subnets in {', '.join(missing)}, not in availabilityZones"))
         _rules(problems)
         return self
+
+    def _cluster_rules(self) -> list[tuple[tuple[Any, ...], str]]:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        service = self.kubernetes_network_config.service_ipv4_cidr
+        if service and self.vpc.cidr:
+            # EKS: the service CIDR must not overlap the VPC's (CreateCluster, serviceIpv4Cidr).
+            svc, vpc = ipaddress.ip_network(service), ipaddress.ip_network(self.vpc.cidr)
+            if svc.version == vpc.version and svc.overlaps(vpc):
+                problems.append((("kubernetesNetworkConfig", "serviceIPv4CIDR"), f"{svc} overlaps the VPC CIDR {vpc}"))
+        names: dict[str, int] = {}
+        for i, addon in enumerate(self.addons):
+            if addon.name in names:
+                problems.append((("addons", i, "name"), f"{addon.name!r} is already listed (addons[{names[addon.name]}])"))
+            names.setdefault(addon.name, i)
+        # eksctl refuses pod identity associations without the agent add-on unless Auto Mode, which
+        # runs the agent itself (pkg/ctl/cmdutils/configfile.go, ErrPodIdentityAgentNotInstalled).
+        wants_pod_identity = self.iam.pod_identity_associations or any(a.pod_identity_associations for a in self.addons)
+        if wants_pod_identity and POD_IDENTITY_AGENT not in names and not self.auto_mode_config.enabled:
+            where = (("iam", "podIdentityAssociations") if self.iam.pod_identity_associations else
+                     ("addons", next(i for i, a in enumerate(self.addons) if a.pod_identity_associations),
+                      "podIdentityAssociations"))
+            problems.append((where, f"needs the {POD_IDENTITY_AGENT!r} add-on in addons (or autoModeConfig.enabled)"))
+        problems += self._node_group_rules()
+        # pulumi-eks refuses Auto Mode without access entries (nodejs/eks/cluster/cluster.ts).
+        if self.auto_mode_config.enabled and not self.access_config.uses_access_entries:
+            problems.append((("autoModeConfig", "enabled"), "needs accessConfig.authenticationMode API or "
+                             "API_AND_CONFIG_MAP (Auto Mode nodes join through access entries)"))
+        return problems
+
+    def _node_group_rules(self) -> list[tuple[tuple[Any, ...], str]]:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        minor = int(self.metadata.version.split(".")[1])
+        zones = self.availability_zones or self.subnet_zones()
+        names = self.private_subnets
+        ids = {s.id for s in names.values() if s.id}
+        for kind, groups in (("nodeGroups", self.node_groups), ("managedNodeGroups", self.managed_node_groups)):
+            for i, ng in enumerate(groups):
+                # EKS publishes no Amazon Linux 2 AMIs for Kubernetes 1.33 and later (EKS user guide,
+                # "Amazon Linux 2 AMI deprecation"); pulumi-eks would find none.
+                if ng.ami_family == "AmazonLinux2" and minor >= 33 and ng.custom_ami is None:
+                    problems.append(((kind, i, "amiFamily"), f"AmazonLinux2 has no EKS-optimised AMI for Kubernetes "
+                                     f"{self.metadata.version}; use AmazonLinux2023 or Bottlerocket"))
+                # Nodes go only on the cluster's private subnets: a subset of them, never others.
+                for j, az in enumerate(ng.availability_zones):
+                    if zones and az not in zones:
+                        problems.append(((kind, i, "availabilityZones", j), f"{az!r} is not one of the cluster's "
+                                         f"availability zones ({', '.join(zones)})"))
+                for j, subnet in enumerate(ng.subnets):
+                    if subnet not in names and subnet not in ids:
+                        known = ", ".join(list(names) + sorted(ids)) or "none: set vpc.subnets.private"
+                        problems.append(((kind, i, "subnets", j), f"{subnet!r} is not a private subnet of the cluster "
+                                         f"(by name or id: {known})"))
+                if self.access_config.authentication_mode == "CONFIG_MAP" and ng.iam.instance_role_arn:
+                    # pulumi-eks puts node roles into aws-auth only as roles it is given
+                    # (instanceRoles), and refuses a managed node group whose role is not there.
+                    problems.append(((kind, i, "iam", "instanceRoleARN"), "cannot be used in CONFIG_MAP mode: "
+                                     "pulumi-eks maps into aws-auth only the node roles it creates"))
+        return problems
+
+    @property
+    def pod_identity(self) -> bool:
+        """Pods get credentials from EKS Pod Identity (through the eks-auth service)."""
+        return (bool(self.iam.pod_identity_associations) or self.auto_mode_config.enabled
+                or any(a.name == POD_IDENTITY_AGENT or a.pod_identity_associations for a in self.addons))
 
     @property
     def new_vpc(self) -> bool:
@@ -522,6 +1134,8 @@ class StackSettings:
         pc = self.cluster.private_cluster
         return catalog.endpoint_services(
             logging_enabled=self.cluster.logging_enabled,
+            encryption=self.cluster.secrets_encryption is not None,
+            pod_identity=self.cluster.pod_identity,
             additional=pc.additional_endpoint_services,
             skip=pc.skip_endpoint_creation,
         )
@@ -656,6 +1270,12 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
             zone = subnet_zone(key, s)
             if zone and not zone.startswith(region):
                 problems.append(Problem(f"vpc.subnets.private.{key}", f"{zone!r} is not an availability zone of {region}"))
+    if cluster is not None and region and cluster.secrets_encryption is not None:
+        # EKS: the key must be in the cluster's region (EncryptionConfig, Provider.keyArn).
+        m = _ARN_RE.match(cluster.secrets_encryption.key_arn)
+        if m and m["region"] != region:
+            problems.append(Problem("secretsEncryption.keyARN", f"the key is in {m['region'] or 'no region'}; "
+                                                                f"EKS needs a key in the cluster's region {region}"))
     if cluster is not None:
         for cidr in cluster.vpc.public_access_cidrs:
             if cidr in ("0.0.0.0/0", "::/0"):

@@ -234,18 +234,17 @@ def test_managed_node_groups_require_imdsv2_through_pulumi_eks_own_option():
 
 def test_managed_node_group_launch_templates_get_eksctls_volume_type():
     """pulumi-eks puts the disk size of a managed node group on its own launch template (no volume
-    type); the transform adds eksctl's gp3 to each of its block devices."""
-    from components.cluster import managed_volume_defaults
-
+    type); the transform adds eksctl's gp3 defaults (defaults.go: 3000 IOPS, 125 MiB/s) to each of
+    its block devices."""
     mng = run(settings()).one(MANAGED)
-    assert managed_volume_defaults in mng.transforms
+    (transform,) = [t for t in mng.transforms if getattr(t, "child_type", None) == "aws:ec2/launchTemplate:LaunchTemplate"]
     lt = pulumi.ResourceTransformArgs(
         custom=True, type_="aws:ec2/launchTemplate:LaunchTemplate", name="lt", opts=pulumi.ResourceOptions(),
         props={"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 80}}]})
-    result = managed_volume_defaults(lt)
+    result = transform(lt)
     assert result is not None
     assert result.props["blockDeviceMappings"] == [
-        {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 80, "volumeType": "gp3", "throughput": 125}}]
+        {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 80, "volumeType": "gp3", "iops": 3000, "throughput": 125}}]
 
 
 @pytest.mark.parametrize("enabled", [True, False])

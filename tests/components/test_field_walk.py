@@ -15,9 +15,23 @@ import pytest
 from automation.plan import diff_plans, plan_stack
 from components.settings import SettingsError, field_paths, settings_from_document
 
+ACCOUNT = "111122223333"
+VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 NG = {"name": "ng1", "instanceType": "m5.large", "desiredCapacity": 2, "minSize": 1, "maxSize": 3,
       "volumeSize": 50, "labels": {"role": "sys"}, "tags": {"cost": "a"}, "privateNetworking": True,
-      "taints": [{"key": "dedicated", "value": "sys", "effect": "NoSchedule"}]}
+      "taints": [{"key": "dedicated", "value": "sys", "effect": "NoSchedule"}],
+      "amiFamily": "AmazonLinux2023", "volumeType": "gp3", "volumeEncrypted": True,
+      "iam": {"withAddonPolicies": {"imageBuilder": False, "cloudWatch": False, "ebs": False}},
+      "disableIMDSv1": True}
+SELF_MANAGED = {**NG, "instanceName": "worker", "targetGroupARNs": [
+    f"arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/tg-1/0123456789abcdef"],
+    "asgMetricsCollection": [{"granularity": "1Minute", "metrics": ["GroupMinSize", "GroupMaxSize"]}]}
+MANAGED = {**NG, "name": "mng1", "spot": False, "updateConfig": {"maxUnavailable": 1},
+           "nodeRepairConfig": {"enabled": True, "maxUnhealthyNodeThresholdPercentage": 20,
+                                "maxParallelNodesRepairedCount": 1,
+                                "nodeRepairConfigOverrides": [{"nodeMonitoringCondition": "NetworkNotReady",
+                                                               "nodeUnhealthyReason": "InterfaceNotUp",
+                                                               "minRepairWaitTimeMins": 15, "repairAction": "Restart"}]}}
 NEW_VPC: dict[str, Any] = {
     "metadata": {"name": "walk", "version": "1.33", "tags": {"team": "platform"}},
     "privateCluster": {"enabled": True, "additionalEndpointServices": ["autoscaling"]},
@@ -26,11 +40,36 @@ NEW_VPC: dict[str, Any] = {
             "subnets": {"private": {"one": {"cidr": "10.0.0.0/19", "az": "us-west-2a"},
                                     "us-west-2b": {"cidr": "10.0.32.0/19"},
                                     "us-west-2c": {"cidr": "10.0.64.0/19"}}}},
-    "accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True},
-    "iam": {"withOIDC": True},
-    "cloudWatch": {"clusterLogging": {"enableTypes": ["api", "audit"]}},
-    "nodeGroups": [NG],
-    "managedNodeGroups": [{**NG, "name": "mng1", "spot": False}],
+    "accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True,
+                     "accessEntries": [
+                         {"principalARN": f"arn:aws:iam::{ACCOUNT}:role/viewer", "type": "STANDARD",
+                          "kubernetesGroups": ["viewers"], "kubernetesUsername": "viewer",
+                          "accessPolicies": [{"policyARN": VIEW_POLICY,
+                                              "accessScope": {"type": "namespace", "namespaces": ["default"]}}]}]},
+    "iam": {"withOIDC": True, "podIdentityAssociations": [
+        {"namespace": "default", "serviceAccountName": "reader", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/reader",
+         "targetRoleARN": f"arn:aws:iam::{ACCOUNT}:role/target", "disableSessionTags": False, "tags": {"app": "r"}},
+        {"namespace": "apps", "serviceAccountName": "writer", "roleName": "writer-role",
+         "permissionPolicyARNs": [f"arn:aws:iam::{ACCOUNT}:policy/write"],
+         "permissionsBoundaryARN": f"arn:aws:iam::{ACCOUNT}:policy/boundary",
+         "permissionPolicy": {"Version": "2012-10-17", "Statement": [
+             {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}]}}]},
+    "cloudWatch": {"clusterLogging": {"enableTypes": ["api", "audit"], "logRetentionInDays": 30}},
+    "secretsEncryption": {"keyARN": f"arn:aws:kms:us-west-2:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"},
+    "kubernetesNetworkConfig": {"serviceIPv4CIDR": "172.20.0.0/16"},
+    "upgradePolicy": {"supportType": "STANDARD"},
+    "zonalShiftConfig": {"enabled": False},
+    "addons": [
+        {"name": "vpc-cni", "version": "v1.19.0-eksbuild.1", "resolveConflicts": "overwrite",
+         "configurationValues": '{"env": {"ENABLE_PREFIX_DELEGATION": "true"}}',
+         "serviceAccountRoleARN": f"arn:aws:iam::{ACCOUNT}:role/cni"},
+        {"name": "eks-pod-identity-agent", "tags": {"team": "eks"}},
+        {"name": "aws-ebs-csi-driver", "version": "latest",
+         "podIdentityAssociations": [{"serviceAccountName": "ebs-csi-controller-sa",
+                                      "roleARN": f"arn:aws:iam::{ACCOUNT}:role/ebs"}]},
+    ],
+    "nodeGroups": [SELF_MANAGED],
+    "managedNodeGroups": [MANAGED],
     "fargateProfiles": [{"name": "fp1", "tags": {"cost": "a"},
                          "selectors": [{"namespace": "default", "labels": {"fargate": "yes"}}]}],
 }
@@ -42,7 +81,10 @@ EXISTING_VPC: dict[str, Any] = {
 }
 # A new VPC whose subnets are carved from the VPC CIDR in the listed AZs.
 CARVED = {**NEW_VPC, "vpc": {"cidr": "10.0.0.0/16", "publicAccessCIDRs": ["203.0.113.7/32"]}}
-BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC}
+# EKS Auto Mode with one built-in pool and a given node role.
+AUTO_MODE: dict[str, Any] = {**EXISTING_VPC, "autoModeConfig": {
+    "enabled": True, "nodePools": ["system"], "nodeRoleARN": f"arn:aws:iam::{ACCOUNT}:role/auto-nodes"}}
+BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE}
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -77,6 +119,21 @@ def group_fields(kind: str) -> dict[str, Mutation]:
         f"{kind}[].taints[].key": put(g + ("taints", 0, "key"), "gpu"),
         f"{kind}[].taints[].value": put(g + ("taints", 0, "value"), "true"),
         f"{kind}[].taints[].effect": put(g + ("taints", 0, "effect"), "NoExecute"),
+        f"{kind}[].amiFamily": put(g + ("amiFamily",), "Bottlerocket"),
+        f"{kind}[].ami": put(g + ("ami",), "ami-0123456789abcdef0"),
+        f"{kind}[].volumeType": put(g + ("volumeType",), "io2"),
+        f"{kind}[].volumeIOPS": put(g + ("volumeIOPS",), 4000),
+        f"{kind}[].volumeThroughput": put(g + ("volumeThroughput",), 250),
+        f"{kind}[].volumeEncrypted": put(g + ("volumeEncrypted",), False),
+        f"{kind}[].volumeKmsKeyID": put(g + ("volumeKmsKeyID",), f"arn:aws:kms:us-west-2:{ACCOUNT}:key/abc"),
+        f"{kind}[].iam.attachPolicyARNs": put(g + ("iam", "attachPolicyARNs"), [
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", f"arn:aws:iam::{ACCOUNT}:policy/nodes"]),
+        f"{kind}[].iam.instanceRoleARN": put(g + ("iam",), {"instanceRoleARN": f"arn:aws:iam::{ACCOUNT}:role/nodes"}),
+        f"{kind}[].iam.withAddonPolicies.imageBuilder": put(g + ("iam", "withAddonPolicies", "imageBuilder"), True),
+        f"{kind}[].iam.withAddonPolicies.cloudWatch": put(g + ("iam", "withAddonPolicies", "cloudWatch"), True),
+        f"{kind}[].iam.withAddonPolicies.ebs": put(g + ("iam", "withAddonPolicies", "ebs"), True),
+        f"{kind}[].availabilityZones": put(g + ("availabilityZones",), ["us-west-2a", "us-west-2b"]),
+        f"{kind}[].subnets": put(g + ("subnets",), ["one", "us-west-2c"]),
     }
 
 
@@ -108,12 +165,87 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
     "iam.withOIDC": ("new", put(("iam", "withOIDC"), False), ("private",)),
     "cloudWatch.clusterLogging.enableTypes": ("new", put(("cloudWatch", "clusterLogging", "enableTypes"), ["api"]),
                                               ("private",)),
+    "cloudWatch.clusterLogging.logRetentionInDays": (
+        "new", put(("cloudWatch", "clusterLogging", "logRetentionInDays"), 90), ("private",)),
+    "secretsEncryption.keyARN": ("new", put(("secretsEncryption", "keyARN"),
+                                            f"arn:aws:kms:us-west-2:{ACCOUNT}:alias/eks-secrets"), ("private",)),
+    "kubernetesNetworkConfig.serviceIPv4CIDR": ("new", put(("kubernetesNetworkConfig", "serviceIPv4CIDR"),
+                                                           "10.100.0.0/16"), ("private",)),
+    "upgradePolicy.supportType": ("new", put(("upgradePolicy", "supportType"), "EXTENDED"), ("private",)),
+    "zonalShiftConfig.enabled": ("new", put(("zonalShiftConfig", "enabled"), True), ("private",)),
+    **{f"accessConfig.accessEntries[].{k}": ("new", put(("accessConfig", "accessEntries", 0) + path, v), ("private",))
+       for k, path, v in (
+           ("principalARN", ("principalARN",), f"arn:aws:iam::{ACCOUNT}:user/someone"),
+           ("type", ("type",), "EC2"),
+           ("kubernetesGroups", ("kubernetesGroups",), ["editors"]),
+           ("kubernetesUsername", ("kubernetesUsername",), "someone"),
+           ("accessPolicies[].policyARN", ("accessPolicies", 0, "policyARN"),
+            "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"),
+           ("accessPolicies[].accessScope.namespaces", ("accessPolicies", 0, "accessScope", "namespaces"), ["apps"]))},
+    "accessConfig.accessEntries[].accessPolicies[].accessScope.type": (
+        "new", put(("accessConfig", "accessEntries", 0, "accessPolicies", 0, "accessScope"), {"type": "cluster"}),
+        ("private",)),
+    **{f"iam.podIdentityAssociations[].{k}": ("new", put(("iam", "podIdentityAssociations", i, k), v), ("private",))
+       for i, k, v in (
+           (0, "namespace", "kube-system"), (0, "serviceAccountName", "other"),
+           (0, "roleARN", f"arn:aws:iam::{ACCOUNT}:role/other"),
+           (0, "targetRoleARN", "arn:aws:iam::444455556666:role/b"), (0, "disableSessionTags", True),
+           (0, "tags", {"app": "other"}), (1, "roleName", "other-role"),
+           (1, "permissionPolicyARNs", [f"arn:aws:iam::{ACCOUNT}:policy/other"]),
+           (1, "permissionsBoundaryARN", f"arn:aws:iam::{ACCOUNT}:policy/other-boundary"),
+           (1, "permissionPolicy", {"Version": "2012-10-17", "Statement": [
+               {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}))},
+    "addons[].name": ("new", put(("addons", 2, "name"), "aws-efs-csi-driver"), ("private",)),
+    "addons[].version": ("new", put(("addons", 0, "version"), "latest"), ("private",)),
+    "addons[].configurationValues": ("new", put(("addons", 0, "configurationValues"), "env: {WARM_IP_TARGET: '5'}"),
+                                     ("private",)),
+    "addons[].serviceAccountRoleARN": ("new", put(("addons", 0, "serviceAccountRoleARN"),
+                                                  f"arn:aws:iam::{ACCOUNT}:role/cni2"), ("private",)),
+    "addons[].resolveConflicts": ("new", put(("addons", 0, "resolveConflicts"), "preserve"), ("private",)),
+    "addons[].tags": ("new", put(("addons", 1, "tags"), {"team": "other"}), ("private",)),
+    "addons[].podIdentityAssociations[].serviceAccountName": (
+        "new", put(("addons", 2, "podIdentityAssociations", 0, "serviceAccountName"), "other-sa"), ("private",)),
+    "addons[].podIdentityAssociations[].roleARN": (
+        "new", put(("addons", 2, "podIdentityAssociations", 0, "roleARN"), f"arn:aws:iam::{ACCOUNT}:role/ebs2"),
+        ("private",)),
+    "autoModeConfig.enabled": ("existing", put(("autoModeConfig",), {"enabled": True}), ("private",)),
+    "autoModeConfig.nodePools": ("auto", put(("autoModeConfig", "nodePools"), ["general-purpose", "system"]),
+                                 ("private",)),
+    "autoModeConfig.nodeRoleARN": ("auto", put(("autoModeConfig", "nodeRoleARN"), f"arn:aws:iam::{ACCOUNT}:role/n2"),
+                                   ("private",)),
     **{k: ("new", m, ("private",)) for k, m in group_fields("nodeGroups").items()},
     **{k: ("new", m, ("private",)) for k, m in group_fields("managedNodeGroups").items()},
     "managedNodeGroups[].instanceTypes": (
         "new", both(put(("managedNodeGroups", 0, "instanceType"), None),
                     put(("managedNodeGroups", 0, "instanceTypes"), ["m5.large", "m5a.large"])), ("private",)),
     "managedNodeGroups[].spot": ("new", put(("managedNodeGroups", 0, "spot"), True), ("private",)),
+    "managedNodeGroups[].updateConfig.maxUnavailable": (
+        "new", put(("managedNodeGroups", 0, "updateConfig", "maxUnavailable"), 2), ("private",)),
+    "managedNodeGroups[].updateConfig.maxUnavailablePercentage": (
+        "new", put(("managedNodeGroups", 0, "updateConfig"), {"maxUnavailablePercentage": 25}), ("private",)),
+    **{f"managedNodeGroups[].nodeRepairConfig.{k}": (
+        "new", put(("managedNodeGroups", 0, "nodeRepairConfig") + path, v), ("private",)) for k, path, v in (
+        ("enabled", (), {"enabled": False}),
+        ("maxUnhealthyNodeThresholdPercentage", ("maxUnhealthyNodeThresholdPercentage",), 30),
+        ("maxParallelNodesRepairedCount", ("maxParallelNodesRepairedCount",), 2),
+        ("nodeRepairConfigOverrides[].nodeMonitoringCondition",
+         ("nodeRepairConfigOverrides", 0, "nodeMonitoringCondition"), "AcceleratedInstanceNotReady"),
+        ("nodeRepairConfigOverrides[].nodeUnhealthyReason",
+         ("nodeRepairConfigOverrides", 0, "nodeUnhealthyReason"), "NvidiaXID13Error"),
+        ("nodeRepairConfigOverrides[].minRepairWaitTimeMins", ("nodeRepairConfigOverrides", 0, "minRepairWaitTimeMins"), 5),
+        ("nodeRepairConfigOverrides[].repairAction", ("nodeRepairConfigOverrides", 0, "repairAction"), "Terminate"))},
+    "managedNodeGroups[].nodeRepairConfig.maxUnhealthyNodeThresholdCount": (
+        "new", both(put(("managedNodeGroups", 0, "nodeRepairConfig", "maxUnhealthyNodeThresholdPercentage"), None),
+                    put(("managedNodeGroups", 0, "nodeRepairConfig", "maxUnhealthyNodeThresholdCount"), 3)),
+        ("private",)),
+    "managedNodeGroups[].nodeRepairConfig.maxParallelNodesRepairedPercentage": (
+        "new", both(put(("managedNodeGroups", 0, "nodeRepairConfig", "maxParallelNodesRepairedCount"), None),
+                    put(("managedNodeGroups", 0, "nodeRepairConfig", "maxParallelNodesRepairedPercentage"), 15)),
+        ("private",)),
+    "nodeGroups[].instanceName": ("new", put(("nodeGroups", 0, "instanceName"), "other"), ("private",)),
+    "nodeGroups[].targetGroupARNs": ("new", put(("nodeGroups", 0, "targetGroupARNs"), []), ("private",)),
+    "nodeGroups[].asgMetricsCollection[].metrics": (
+        "new", put(("nodeGroups", 0, "asgMetricsCollection", 0, "metrics"), ["GroupInServiceInstances"]), ("private",)),
     "fargateProfiles[].name": ("new", put(("fargateProfiles", 0, "name"), "fp2"), ("private",)),
     "fargateProfiles[].tags": ("new", put(("fargateProfiles", 0, "tags"), {"cost": "b"}), ("private",)),
     "fargateProfiles[].selectors[].namespace": ("new", put(("fargateProfiles", 0, "selectors", 0, "namespace"), "apps"),
@@ -133,6 +265,12 @@ ONE_VALUE: dict[str, tuple[Mutation, str]] = {
                                        "nodeGroups[0].privateNetworking"),
     "managedNodeGroups[].privateNetworking": (put(("managedNodeGroups", 0, "privateNetworking"), False),
                                               "managedNodeGroups[0].privateNetworking"),
+    "nodeGroups[].disableIMDSv1": (put(("nodeGroups", 0, "disableIMDSv1"), False), "nodeGroups[0].disableIMDSv1"),
+    "managedNodeGroups[].disableIMDSv1": (put(("managedNodeGroups", 0, "disableIMDSv1"), False),
+                                          "managedNodeGroups[0].disableIMDSv1"),
+    "nodeGroups[].asgMetricsCollection[].granularity": (
+        put(("nodeGroups", 0, "asgMetricsCollection", 0, "granularity"), "5Minute"),
+        "nodeGroups[0].asgMetricsCollection[0].granularity"),
 }
 
 # Fields read only by the runner, never by the program (README, "Fields the runner reads"). None today:
@@ -153,6 +291,9 @@ def settings_of(doc: dict[str, Any]):
         for g in doc.get(kind, []):
             for k in [k for k, v in g.items() if v is None]:
                 del g[k]
+            repair = g.get("nodeRepairConfig") or {}
+            for k in [k for k, v in repair.items() if v is None]:
+                del repair[k]
     return settings_from_document({"config": {"aws:region": "us-west-2", "private-eks:cluster": doc}},
                                   stack="walk", source="stacks/Pulumi.walk.yaml")
 

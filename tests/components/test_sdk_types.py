@@ -22,7 +22,7 @@ import pytest
 from automation.plan import plan_stack
 from components.settings import load_stack_file
 from tests.components.helpers import settings
-from tests.components.test_field_walk import EXISTING_VPC, NEW_VPC, settings_of
+from tests.components.test_field_walk import AUTO_MODE, EXISTING_VPC, NEW_VPC, settings_of
 
 PACKAGES = {"aws": pulumi_aws, "eks": pulumi_eks}
 
@@ -97,6 +97,7 @@ STACKS = {
     "existing-vpc": lambda: load_stack_file("stacks/Pulumi.existing-vpc.yaml"),
     "every-field": lambda: settings_of(NEW_VPC),
     "every-field-existing": lambda: settings_of(EXISTING_VPC),
+    "auto-mode": lambda: settings_of(AUTO_MODE),
     **{f"mode-{m}": (lambda m=m: settings(accessConfig={"authenticationMode": m})) for m in
        ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")},
 }

@@ -147,8 +147,9 @@ def test_output_loads_back_to_the_document_and_names_each_source_section():
     assert yaml.safe_load(r.text) == r.document
     comments = re.findall(r"^\s*# from eksctl: (\S+)", r.text, flags=re.M)
     assert comments == [
-        "metadata.region", "metadata", "privateCluster", "availabilityZones", "vpc", "accessConfig", "iam",
-        "cloudWatch", "nodeGroups", "nodeGroups[0]", "managedNodeGroups", "managedNodeGroups[0]",
+        "metadata.region", "metadata", "privateCluster", "availabilityZones", "vpc", "kubernetesNetworkConfig",
+        "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig", "autoModeConfig",
+        "addons", "nodeGroups", "nodeGroups[0]", "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]",
         "managedNodeGroups[1]", "fargateProfiles", "fargateProfiles[0]",
     ]
     assert "eksctl ClusterConfig cfg.yaml" in r.text.splitlines()[0]
@@ -178,8 +179,8 @@ def test_a_bad_stack_name_is_refused():
 
 UNSUPPORTED_PATHS = [
     "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public", "iam.serviceAccounts",
-    "addons[0]", "addons[1]", "identityProviders", "secretsEncryption", "gitops", "karpenter",
-    "nodeGroups[0].ami", "nodeGroups[0].ssh",
+    "addons[1].wellKnownPolicies", "identityProviders", "gitops", "karpenter",
+    "nodeGroups[0].preBootstrapCommands", "nodeGroups[0].ssh",
 ]
 
 
@@ -188,7 +189,7 @@ def test_unsupported_fields_refuse_the_import_listing_every_path():
         import_cluster_config(data("unsupported.yaml").read_text(), source="unsupported.yaml")
     assert [d.path for d in e.value.dropped] == UNSUPPORTED_PATHS
     rendered = e.value.render()
-    assert rendered.startswith("unsupported.yaml: 13 fields cannot be carried over")
+    assert rendered.startswith("unsupported.yaml: 11 fields cannot be carried over")
     assert all(f"  {p}: " in rendered for p in UNSUPPORTED_PATHS)
 
 
@@ -199,9 +200,8 @@ def test_dropped_fields_carry_their_reason():
     assert "no public subnets" in reasons["vpc.subnets.public"]
     assert "two passes" in reasons["vpc.clusterEndpoints"]
     assert "NAT" in reasons["vpc.nat"]
-    assert "AMI" in reasons["nodeGroups[0].ami"]
-    assert reasons["addons[0]"].startswith("add-on 'vpc-cni':")
-    assert reasons["addons[1]"].startswith("add-on 'aws-ebs-csi-driver' with custom configuration (configurationValues)")
+    assert "user data" in reasons["nodeGroups[0].preBootstrapCommands"]
+    assert "serviceAccountRoleARN" in reasons["addons[1].wellKnownPolicies"]
 
 
 def test_allow_drop_writes_the_rest_and_still_lists_the_dropped_fields():
@@ -231,20 +231,23 @@ def test_unsupported_keys_deep_inside_carried_sections_are_listed():
     doc["fargateProfiles"] = [{"name": "fp", "selectors": [{"namespace": "a", "labelz": {}}],
                                "podExecutionRoleARN": "arn:aws:iam::0:role/x"}]
     doc["cloudWatch"] = {"clusterLogging": {"enableTypes": ["api"], "logRetentionInDays": 7}}
+    doc["addons"] = [{"name": "eks-pod-identity-agent"}]
+    doc["iam"] = {"podIdentityAssociations": [{"namespace": "a", "serviceAccountName": "b", "createServiceAccount": True,
+                                               "roleARN": "arn:aws:iam::111122223333:role/r"}]}
     with pytest.raises(ImportRefused) as e:
         import_cluster_config(doc)
     assert [d.path for d in e.value.dropped] == [
         "vpc.subnets.private.us-west-2a.cidrIndex",
         "fargateProfiles[0].podExecutionRoleARN",
-        "cloudWatch.clusterLogging.logRetentionInDays",
+        "iam.podIdentityAssociations[0].createServiceAccount",
     ]
     assert [n.path for n in import_cluster_config(doc, allow_drop=True).notes] == [
         "fargateProfiles[0].selectors[0].labelz"]
 
 
 def test_empty_unsupported_fields_are_notes_not_drops():
-    r = import_cluster_config(minimal(gitops={}, addons=[], karpenter=None))
-    assert r.dropped == [] and [n.path for n in r.notes] == ["gitops", "addons", "karpenter"]
+    r = import_cluster_config(minimal(gitops={}, karpenter=None))
+    assert r.dropped == [] and [n.path for n in r.notes] == ["gitops", "karpenter"]
 
 
 def test_private_only_cluster_endpoints_are_a_note():
@@ -262,11 +265,11 @@ def test_map_form_taint_without_an_effect_is_dropped_by_its_key():
 
 
 def test_a_node_group_left_without_carried_fields_keeps_its_place_and_is_refused():
-    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"ami": "ami-1"}])
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"preBootstrapCommands": ["true"]}])
     with pytest.raises(ImportInvalid) as e:
         import_cluster_config(doc, allow_drop=True)
     assert [str(p) for p in e.value.problems] == ["nodeGroups[1].name: is required"]
-    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].ami"]
+    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].preBootstrapCommands"]
 
 
 def test_self_managed_spot_is_dropped_with_the_managed_alternative():

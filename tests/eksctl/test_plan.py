@@ -39,7 +39,7 @@ def test_seed_example_plans_region_version_node_group_and_endpoints(tmp_path):
     assert resources(plan, "private", "aws:ec2/vpc:Vpc") == []  # the existing VPC is used, not created
 
 
-def test_new_vpc_example_plans_every_group_and_the_logging_endpoint(tmp_path):
+def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp_path):
     plan = import_and_plan(tmp_path, "new-vpc-all-fields.yaml", "all")
     assert plan["region"] == "eu-west-1"
     (cluster,) = resources(plan, "private", "eks:index:Cluster")
@@ -52,13 +52,22 @@ def test_new_vpc_example_plans_every_group_and_the_logging_endpoint(tmp_path):
     assert set(mngs) == {"mng-spot", "mng-apps"}
     assert (mngs["mng-spot"]["capacityType"], mngs["mng-spot"]["instanceTypes"], mngs["mng-spot"]["diskSize"]) == (
         "SPOT", ["m5.large", "m5a.large"], 50)
-    (ng,) = resources(plan, "private", "eks:index:NodeGroupV2")
+    ng, apps = sorted(resources(plan, "private", "eks:index:NodeGroupV2"), key=lambda r: r["inputs"]["instanceType"],
+                      reverse=True)
     assert (ng["inputs"]["instanceType"], ng["inputs"]["desiredCapacity"], ng["inputs"]["nodeRootVolumeSize"]) == (
         "m5.xlarge", 3, 100)
+    assert apps["inputs"]["nodeRootVolumeThroughput"] == 300 and len(apps["inputs"]["nodeSubnetIds"]) == 1
     (fp,) = resources(plan, "private", "aws:eks/fargateProfile:FargateProfile")
     assert fp["inputs"]["selectors"] == [{"namespace": "default"}, {"labels": {"fargate": "yes"}, "namespace": "jobs"}]
+    # logs for logging, kms for secrets encryption, eks-auth for Pod Identity.
     assert endpoint_services(plan) == sorted(f"com.amazonaws.eu-west-1.{s}" for s in (
-        "autoscaling", "cloudformation", "ec2", "ecr.api", "ecr.dkr", "logs", "s3", "sts"))
+        "autoscaling", "cloudformation", "ec2", "ecr.api", "ecr.dkr", "eks-auth", "kms", "logs", "s3", "sts"))
+    assert i["encryptionConfigKeyArn"].startswith("arn:aws:kms:eu-west-1:")
+    assert i["autoMode"]["computeConfig"]["nodeRoleArn"].endswith(":role/auto-mode-nodes")
+    assert {r["inputs"]["addonName"] for r in resources(plan, "private", "aws:eks/addon:Addon")} == {
+        "eks-pod-identity-agent", "aws-ebs-csi-driver"}
+    assert len(resources(plan, "private", "aws:eks/podIdentityAssociation:PodIdentityAssociation")) == 2
+    assert len(resources(plan, "private", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) == 2
     assert len(resources(plan, "private", "aws:ec2/subnet:Subnet")) == 3
 
 

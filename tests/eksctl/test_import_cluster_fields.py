@@ -1,0 +1,165 @@
+"""import-eksctl and the cluster-level fields of issue 14, in the shapes of eksctl's own examples
+(eksctl-io/eksctl examples/19-kms-cluster, 25-addons, 39-pod-identity-association, 40-access-entries,
+41-zonal-shift, 42-auto-mode, 45-upgrade-policy-example)."""
+
+from __future__ import annotations
+
+import pytest
+
+from automation.eksctl_import import ImportInvalid, ImportRefused, import_cluster_config
+from components.settings import CONFIG_KEY
+from tests.eksctl.test_import import minimal
+
+ROLE = "arn:aws:iam::111122223333:role/role-1"
+
+
+def carried(r) -> dict:
+    return r.document["config"][CONFIG_KEY]
+
+
+def test_kms_zonal_shift_upgrade_policy_and_log_retention_carry_as_they_are():
+    r = import_cluster_config(minimal(
+        secretsEncryption={"keyARN": "arn:aws:kms:us-west-2:000000000000:key/00000000-0000-0000-0000-000000000000"},
+        zonalShiftConfig={"enabled": True}, upgradePolicy={"supportType": "EXTENDED"},
+        cloudWatch={"clusterLogging": {"enableTypes": ["*"], "logRetentionInDays": 60}}))
+    assert r.dropped == []
+    c = r.settings.cluster
+    assert c.secrets_encryption.key_arn.endswith(":key/00000000-0000-0000-0000-000000000000")
+    assert c.zonal_shift_config.enabled and c.upgrade_policy.support_type == "EXTENDED"
+    assert c.cloud_watch.cluster_logging.log_retention_in_days == 60
+
+
+def test_ipv4_family_is_a_note_and_ipv6_is_dropped():
+    r = import_cluster_config(minimal(kubernetesNetworkConfig={"ipFamily": "IPv4", "serviceIPv4CIDR": "172.20.0.0/16"}))
+    assert r.dropped == [] and "kubernetesNetworkConfig.ipFamily" in [n.path for n in r.notes]
+    assert carried(r)["kubernetesNetworkConfig"] == {"serviceIPv4CIDR": "172.20.0.0/16"}
+    with pytest.raises(ImportRefused) as e:
+        import_cluster_config(minimal(kubernetesNetworkConfig={"ipFamily": "IPv6"}))
+    assert [(d.path, d.reason) for d in e.value.dropped] == [
+        ("kubernetesNetworkConfig.ipFamily", "IPv6 is not supported by private-eks")]
+
+
+def test_addons_carry_and_role_making_fields_are_dropped_with_what_to_do_instead():
+    """eksctl examples/25-addons.yaml: vpc-cni with attachPolicyARNs, ebs with wellKnownPolicies."""
+    r = import_cluster_config(minimal(addons=[
+        {"name": "vpc-cni", "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]},
+        {"name": "coredns", "version": "latest"},
+        {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
+    ]), allow_drop=True)
+    assert [d.path for d in r.dropped] == ["addons[0].attachPolicyARNs", "addons[2].wellKnownPolicies"]
+    assert all("serviceAccountRoleARN" in d.reason for d in r.dropped)
+    assert [a.name for a in r.settings.cluster.addons] == ["vpc-cni", "coredns", "aws-ebs-csi-driver"]
+
+
+def test_access_entries_carry_and_are_refused_in_config_map_mode_by_eksctl_path():
+    """eksctl examples/40-access-entries.yaml; eksctl refuses access entries in CONFIG_MAP mode."""
+    entries = [{"principalARN": "arn:aws:iam::111122223333:user/my-user-name", "type": "STANDARD",
+                "kubernetesGroups": ["group1"]},
+               {"principalARN": "arn:aws:iam::111122223333:role/admin-role", "accessPolicies": [
+                   {"policyARN": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    "accessScope": {"type": "cluster"}}]}]
+    r = import_cluster_config(minimal(accessConfig={"authenticationMode": "API", "accessEntries": entries}))
+    assert len(r.settings.cluster.access_config.access_entries) == 2
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(accessConfig={"authenticationMode": "CONFIG_MAP", "accessEntries": entries}))
+    assert [p.path for p in e.value.problems] == ["accessConfig.accessEntries"]
+
+
+def test_pod_identity_associations_carry_but_not_service_account_creation():
+    """eksctl examples/39-pod-identity-association.yaml: createServiceAccount needs the Kubernetes API."""
+    r = import_cluster_config(minimal(
+        addons=[{"name": "eks-pod-identity-agent", "tags": {"team": "eks"}}],
+        iam={"podIdentityAssociations": [
+            {"namespace": "default", "serviceAccountName": "s3-reader", "createServiceAccount": True, "roleARN": ROLE},
+            {"namespace": "dev", "serviceAccountName": "nginx", "wellKnownPolicies": {"autoScaler": True},
+             "permissionPolicy": {"Version": "2012-10-17", "Statement": [
+                 {"Effect": "Allow", "Action": ["autoscaling:DescribeTags"], "Resource": "*"}]}}]}), allow_drop=True)
+    assert [d.path for d in r.dropped] == ["iam.podIdentityAssociations[0].createServiceAccount",
+                                           "iam.podIdentityAssociations[1].wellKnownPolicies"]
+    assert len(r.settings.cluster.iam.pod_identity_associations) == 2
+
+
+def test_auto_mode_carries():
+    """eksctl examples/42-auto-mode.yaml."""
+    r = import_cluster_config(minimal(autoModeConfig={"enabled": True, "nodePools": ["general-purpose", "system"]}))
+    assert r.dropped == [] and r.settings.cluster.auto_mode_config.pools == ["general-purpose", "system"]
+
+
+# ------------------------------------------------------------------------------ node groups
+
+
+def test_node_group_fields_carry_in_eksctls_shape():
+    """eksctl examples/05-advanced-nodegroups.yaml, 10-encrypted-volumes.yaml, 20-bottlerocket.yaml,
+    24-nodegroup-subnets.yaml, 44-node-repair.yaml shapes."""
+    doc = minimal(
+        availabilityZones=["us-west-2a", "us-west-2b", "us-west-2c"],
+        nodeGroups=[{"name": "ng", "privateNetworking": True, "amiFamily": "Bottlerocket", "volumeType": "gp3",
+                     "volumeEncrypted": True, "availabilityZones": ["us-west-2a"], "instanceName": "worker",
+                     "iam": {"withAddonPolicies": {"imageBuilder": True, "cloudWatch": True}}}],
+        managedNodeGroups=[{"name": "m1", "privateNetworking": True, "updateConfig": {"maxUnavailable": 3},
+                            "nodeRepairConfig": {"enabled": True}}])
+    r = import_cluster_config(doc)
+    assert r.dropped == []
+    ng = r.settings.cluster.node_groups[0]
+    assert (ng.ami_family, ng.instance_name, ng.availability_zones) == ("Bottlerocket", "worker", ["us-west-2a"])
+
+
+def test_disable_imdsv1_false_is_a_note_not_a_refusal():
+    """eksctl examples/05-advanced-nodegroups.yaml writes disableIMDSv1: false; IMDSv2 is required here."""
+    r = import_cluster_config(minimal(nodeGroups=[{"name": "ng", "privateNetworking": True, "disableIMDSv1": False}]))
+    assert r.dropped == [] and "nodeGroups[0].disableIMDSv1" in [n.path for n in r.notes]
+    assert r.settings.cluster.node_groups[0].disable_imdsv1 is True
+
+
+def test_inline_addon_policies_and_kind_specific_fields_are_dropped_with_their_reason():
+    """eksctl iam_helper.go: autoScaler, externalDNS, … are inline policies of eksctl's own."""
+    r = import_cluster_config(minimal(
+        nodeGroups=[{"name": "ng", "privateNetworking": True, "updateConfig": {"maxUnavailable": 1},
+                     "iam": {"withAddonPolicies": {"autoScaler": True, "ebs": True}}}],
+        managedNodeGroups=[{"name": "m1", "privateNetworking": True, "instanceName": "x",
+                            "ssh": {"publicKeyName": "k"}}]), allow_drop=True)
+    reasons = {d.path: d.reason for d in r.dropped}
+    assert set(reasons) == {"nodeGroups[0].updateConfig", "nodeGroups[0].iam.withAddonPolicies.autoScaler",
+                            "managedNodeGroups[0].instanceName", "managedNodeGroups[0].ssh"}
+    assert "inline policy" in reasons["nodeGroups[0].iam.withAddonPolicies.autoScaler"]
+    assert "managed node groups only" in reasons["nodeGroups[0].updateConfig"]
+    assert r.settings.cluster.node_groups[0].iam.with_addon_policies.ebs
+
+
+def test_an_ami_family_pulumi_eks_cannot_build_is_dropped_with_its_reason():
+    """eksctl examples/14-windows-nodes.yaml: Windows nodes are not built by pulumi-eks."""
+    r = import_cluster_config(minimal(nodeGroups=[{"name": "win", "privateNetworking": True,
+                                                   "amiFamily": "WindowsServer2019FullContainer"}]), allow_drop=True)
+    assert [d.path for d in r.dropped] == ["nodeGroups[0].amiFamily"]
+    assert "AmazonLinux2023" in r.dropped[0].reason
+    assert r.settings.cluster.node_groups[0].ami_family == "AmazonLinux2023"
+
+
+def test_node_group_subnets_outside_the_private_ones_are_dropped():
+    """eksctl examples/24-nodegroup-subnets.yaml places a group on a public subnet: here nodes go on
+    private subnets only."""
+    doc = minimal(vpc={"id": "vpc-1", "subnets": {"private": {"private-one": {"id": "subnet-1"},
+                                                              "private-two": {"id": "subnet-2"}}}},
+                  nodeGroups=[{"name": "ng", "privateNetworking": True, "subnets": ["public-one", "private-one"]},
+                              {"name": "ok", "privateNetworking": True, "subnets": ["private-two", "subnet-1"]}])
+    r = import_cluster_config(doc, allow_drop=True)
+    assert [(d.path, d.reason.split(":")[0]) for d in r.dropped] == [("nodeGroups[0].subnets", "public-one")]
+    assert r.settings.cluster.node_groups[0].subnets == [] and r.settings.cluster.node_groups[1].subnets == [
+        "private-two", "subnet-1"]
+
+
+def test_the_readme_lists_every_dropped_field_with_its_reason():
+    """The README's "Coming from eksctl" table names every path the import drops by rule, with the reason."""
+    from pathlib import Path
+
+    from automation import eksctl_import as m
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Coming from eksctl", 1)[1].split("\n## ", 1)[0]
+    for key, reason in m._REASONS.items():
+        if reason and key != "kubernetesNetworkConfig.ipFamily":
+            assert f"| `{key}` | {reason} |" in section
+    for key, reason in {**m._NODE_GROUP_REASONS}.items():
+        assert f"[].{key}` | {reason} |" in section
+    for key, reason in m._NODE_IAM_REASONS.items():
+        assert f"`managedNodeGroups[].iam.{key}` | {reason} |" in section
