@@ -241,6 +241,41 @@ def _ami_family(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     return _SKIP
 
 
+_SSH_REASONS = {
+    "publicKeyPath": "private-eks does not upload public keys; give an existing key pair in ssh.publicKeyName",
+    "publicKey": "private-eks does not upload public keys; give an existing key pair in ssh.publicKeyName",
+    "sourceSecurityGroupIds": "SSH is opened from the VPC CIDR only, as eksctl does for private nodes",
+    "enableSsm": "the SSM agent is on the EKS-optimised AMIs; add the ssm, ssmmessages and ec2messages endpoints "
+                 "with privateCluster.additionalEndpointServices",
+}
+
+
+def _ssh(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    """ssh: an existing key pair (publicKeyName) and allow are carried; keys to upload are not, and
+    without a key pair name nothing is (allow alone would need eksctl's upload of ~/.ssh/id_rsa.pub)."""
+    if not isinstance(value, Mapping):
+        return value
+    out: dict[str, Any] = {}
+    for key, sub in value.items():
+        p = f"{path}.{key}"
+        if key == "publicKeyName":
+            out[key] = sub
+        elif key == "allow":
+            if sub is True and gpath.startswith("managedNodeGroups"):
+                walk.drop(p, f"{gpath}.{key}", sub, reason="SSH is opened for self-managed node groups only "
+                          "(managed nodes get the cluster security group); the key pair is set")
+            else:
+                out[key] = sub
+        else:
+            walk.drop(p, f"{gpath}.{key}", sub, reason=_SSH_REASONS.get(str(key)), known=("allow", "publicKeyName"))
+    if "publicKeyName" not in out:
+        if out.get("allow") is True:
+            walk.drop(f"{path}.allow", f"{gpath}.allow", True, reason="no key pair name (ssh.publicKeyName): "
+                      "private-eks does not upload public keys")
+        return _SKIP
+    return out
+
+
 def _imdsv1(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     """disableIMDSv1: true is carried; false is a note: nodes here always require IMDSv2."""
     if value is False:
@@ -254,7 +289,7 @@ _NODE_GROUP_COMMON: dict[str, Any] = {
     "volumeSize": KEEP, "labels": KEEP, "taints": _taints, "tags": KEEP, "privateNetworking": KEEP,
     "amiFamily": _ami_family, "ami": KEEP, "volumeType": KEEP, "volumeIOPS": KEEP, "volumeThroughput": KEEP,
     "volumeEncrypted": KEEP, "volumeKmsKeyID": KEEP, "availabilityZones": KEEP, "subnets": KEEP,
-    "disableIMDSv1": _imdsv1,
+    "disableIMDSv1": _imdsv1, "ssh": _ssh,
     "iam": _Map({"attachPolicyARNs": KEEP, "instanceRoleARN": KEEP,
                  "withAddonPolicies": _Map({"imageBuilder": KEEP, "cloudWatch": KEEP, "ebs": KEEP})}),
 }
@@ -362,7 +397,6 @@ _REASONS = {
 }
 # Node group fields, the same for nodeGroups[] and managedNodeGroups[].
 _NODE_GROUP_REASONS = {
-    "ssh": "SSH is not configured by private-eks (nodes are private; use SSM Session Manager)",
     "securityGroups": "private-eks manages the node security groups (extra groups are not attached)",
     "instancesDistribution": "mixed instances and spot for self-managed groups are not supported (use a managed "
                              "node group with spot: true)",
@@ -399,6 +433,9 @@ def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
                 continue  # never carried: noted or dropped
             if sub in (_imdsv1, _ami_family):
                 out.append(path)
+                continue
+            if sub is _ssh:
+                out += [path, f"{path}.allow", f"{path}.publicKeyName"]
                 continue
             if sub is _network_config:
                 out.append(path)

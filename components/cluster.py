@@ -181,6 +181,7 @@ class PrivateCluster(pulumi.ComponentResource):
         capacity_depends_on: Sequence[pulumi.Resource] = (),
         subnets_by_zone: Optional[Mapping[str, pulumi.Input[str]]] = None,
         subnets_by_name: Optional[Mapping[str, pulumi.Input[str]]] = None,
+        vpc_cidr: Optional[pulumi.Input[str]] = None,
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
         """``capacity_depends_on``: what nodes and Fargate pods need before they start (the VPC
@@ -197,6 +198,7 @@ class PrivateCluster(pulumi.ComponentResource):
         # For node groups on some of the private subnets (availabilityZones, subnets).
         self._by_zone = dict(subnets_by_zone or {})
         self._by_name = dict(subnets_by_name or {})
+        self._vpc_id, self._vpc_cidr = vpc_id, vpc_cidr
         self._attachments: dict[int, list[aws.iam.RolePolicyAttachment]] = {}
         self.cluster_name = cfg.metadata.name
         self.endpoint_public_access = phase == "bootstrap"
@@ -364,6 +366,7 @@ class PrivateCluster(pulumi.ComponentResource):
         }.items() if v is not None}
         if extra_volume:
             transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"blockDeviceMappings": {"ebs": extra_volume}}))
+        ssh_groups = [self._ssh_security_group(name, ng)] if ng.ssh.allow else None
         asg = self_managed_asg_inputs(ng)
         if asg:
             transforms.append(ChildInputs(AUTOSCALING_GROUP, asg))
@@ -375,6 +378,8 @@ class PrivateCluster(pulumi.ComponentResource):
             instance_type=ng.instance_type or DEFAULT_INSTANCE_TYPE,
             operating_system=OPERATING_SYSTEMS[ng.ami_family],
             ami_id=ng.custom_ami,
+            key_name=ng.ssh.public_key_name,
+            extra_node_security_groups=ssh_groups,
             instance_profile=profile,
             desired_capacity=want,
             min_size=low,
@@ -392,11 +397,25 @@ class PrivateCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(self._capacity(role, *deps), pulumi.ResourceOptions(transforms=transforms)),
         )
 
+    def _ssh_security_group(self, name: str, ng: NodeGroup) -> aws.ec2.SecurityGroup:
+        """SSH from the VPC CIDR only, as eksctl opens it to private nodes
+        (pkg/cfn/builder/managed_launch_template.go, makeSSHIngressRules)."""
+        if self._vpc_cidr is None:
+            raise ValueError("ssh.allow needs the VPC CIDR")
+        return aws.ec2.SecurityGroup(
+            f"{name}-{ng.name}-ssh", vpc_id=self._vpc_id, description=f"SSH to {ng.name} from inside the VPC",
+            ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22,
+                                                      cidr_blocks=[self._vpc_cidr], description="SSH from the VPC")],
+            tags={**self._tags, "Name": f"{name}-{ng.name}-ssh"}, opts=pulumi.ResourceOptions(parent=self))
+
     def _managed(self, name: str, index: int, ng: ManagedNodeGroup, role: Optional[aws.iam.Role]) -> pulumi.Resource:
         low, want, high = ng.sizes
         types = list(ng.instance_types) or [ng.instance_type or DEFAULT_INSTANCE_TYPE]
         effects = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
         transforms: list[pulumi.ResourceTransform] = [managed_volume(ng)]
+        if ng.ssh.public_key_name:
+            # pulumi-eks's ManagedNodeGroup takes remoteAccess, which EKS refuses with a launch template.
+            transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"keyName": ng.ssh.public_key_name}))
         node_group = managed_node_group_inputs(ng)
         if node_group:
             transforms.append(ChildInputs(EKS_NODE_GROUP, node_group))

@@ -62,6 +62,7 @@ def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[st
         capacity_depends_on=[endpoints],
         subnets_by_zone=network.subnet_ids,
         subnets_by_name=network.subnet_ids_by_name,
+        vpc_cidr=network.vpc_cidr,
     )
 
     outputs: dict[str, Any] = {

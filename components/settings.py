@@ -681,6 +681,22 @@ _VOLUME_IOPS = {"gp3": (3000, 16000), "io1": (100, 64000), "io2": (100, 256000)}
 _THROUGHPUT = (DEFAULT_GP3_THROUGHPUT, 1000)
 
 
+class NodeSSH(_Model):
+    """SSH to the nodes with an existing EC2 key pair; reachable from inside the VPC only."""
+
+    allow: bool = False
+    """open port 22 from the VPC CIDR (self-managed node groups; eksctl's rule for private nodes)"""
+    public_key_name: str | None = None
+    """an existing EC2 key pair's name"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "NodeSSH":
+        # eksctl would upload ~/.ssh/id_rsa.pub without a key; private-eks uploads no keys.
+        if self.allow and not self.public_key_name:
+            _rules([(("publicKeyName",), "is required with allow: true (private-eks does not upload public keys)")])
+        return self
+
+
 class _NodeGroupBase(_Model):
     name: str
     """unique across all node groups; a letter or digit, then letters, digits, `-` (at most 63)"""
@@ -726,6 +742,8 @@ class _NodeGroupBase(_Model):
     subnets: list[str] = Field(default_factory=list)
     ("""(default: all the private subnets) names (keys of `vpc.subnets.private`) or ids of the cluster's private subnets only; """
      """not with `availabilityZones`""")
+    ssh: NodeSSH = Field(default_factory=NodeSSH)
+    """SSH access"""
     # IMDSv2 is always required here; eksctl's field is accepted when it says the same.
     disable_imdsv1: bool = Field(default=True, alias="disableIMDSv1")
     """must be `true`: IMDSv2 is always required"""
@@ -919,6 +937,16 @@ class ManagedNodeGroup(_NodeGroupBase):
     """(default: EKS's, 1 node at a time) how many nodes an update may take down"""
     node_repair_config: NodeRepairConfig | None = None
     """(default: off) EKS node auto repair"""
+
+    @model_validator(mode="after")
+    def _ssh(self) -> "ManagedNodeGroup":
+        # pulumi-eks's launch template for a managed node group has no security groups of its own
+        # (nodejs/eks/nodes/nodegroup.ts, createMNGCustomLaunchTemplate): EKS gives the nodes the
+        # cluster security group, and an SSH rule would have to go there, open to every node.
+        if self.ssh.allow:
+            _rules([(("ssh", "allow"), "can be true for self-managed node groups only (managed nodes get the "
+                     "cluster security group); the key pair alone is set")])
+        return self
 
     @model_validator(mode="after")
     def _types(self) -> "ManagedNodeGroup":

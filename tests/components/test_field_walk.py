@@ -22,11 +22,11 @@ NG = {"name": "ng1", "instanceType": "m5.large", "desiredCapacity": 2, "minSize"
       "taints": [{"key": "dedicated", "value": "sys", "effect": "NoSchedule"}],
       "amiFamily": "AmazonLinux2023", "volumeType": "gp3", "volumeEncrypted": True,
       "iam": {"withAddonPolicies": {"imageBuilder": False, "cloudWatch": False, "ebs": False}},
-      "disableIMDSv1": True}
-SELF_MANAGED = {**NG, "instanceName": "worker", "targetGroupARNs": [
+      "disableIMDSv1": True, "ssh": {"publicKeyName": "ops", "allow": False}}
+SELF_MANAGED = {**copy.deepcopy(NG), "instanceName": "worker", "targetGroupARNs": [
     f"arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/tg-1/0123456789abcdef"],
     "asgMetricsCollection": [{"granularity": "1Minute", "metrics": ["GroupMinSize", "GroupMaxSize"]}]}
-MANAGED = {**NG, "name": "mng1", "spot": False, "updateConfig": {"maxUnavailable": 1},
+MANAGED = {**copy.deepcopy(NG), "name": "mng1", "spot": False, "updateConfig": {"maxUnavailable": 1},
            "nodeRepairConfig": {"enabled": True, "maxUnhealthyNodeThresholdPercentage": 20,
                                 "maxParallelNodesRepairedCount": 1,
                                 "nodeRepairConfigOverrides": [{"nodeMonitoringCondition": "NetworkNotReady",
@@ -134,6 +134,7 @@ def group_fields(kind: str) -> dict[str, Mutation]:
         f"{kind}[].iam.withAddonPolicies.ebs": put(g + ("iam", "withAddonPolicies", "ebs"), True),
         f"{kind}[].availabilityZones": put(g + ("availabilityZones",), ["us-west-2a", "us-west-2b"]),
         f"{kind}[].subnets": put(g + ("subnets",), ["one", "us-west-2c"]),
+        f"{kind}[].ssh.publicKeyName": put(g + ("ssh", "publicKeyName"), "other"),
     }
 
 
@@ -242,6 +243,7 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
         "new", both(put(("managedNodeGroups", 0, "nodeRepairConfig", "maxParallelNodesRepairedCount"), None),
                     put(("managedNodeGroups", 0, "nodeRepairConfig", "maxParallelNodesRepairedPercentage"), 15)),
         ("private",)),
+    "nodeGroups[].ssh.allow": ("new", put(("nodeGroups", 0, "ssh", "allow"), True), ("private",)),
     "nodeGroups[].instanceName": ("new", put(("nodeGroups", 0, "instanceName"), "other"), ("private",)),
     "nodeGroups[].targetGroupARNs": ("new", put(("nodeGroups", 0, "targetGroupARNs"), []), ("private",)),
     "nodeGroups[].asgMetricsCollection[].metrics": (
@@ -265,6 +267,8 @@ ONE_VALUE: dict[str, tuple[Mutation, str]] = {
                                        "nodeGroups[0].privateNetworking"),
     "managedNodeGroups[].privateNetworking": (put(("managedNodeGroups", 0, "privateNetworking"), False),
                                               "managedNodeGroups[0].privateNetworking"),
+    "managedNodeGroups[].ssh.allow": (put(("managedNodeGroups", 0, "ssh", "allow"), True),
+                                      "managedNodeGroups[0].ssh.allow"),
     "nodeGroups[].disableIMDSv1": (put(("nodeGroups", 0, "disableIMDSv1"), False), "nodeGroups[0].disableIMDSv1"),
     "managedNodeGroups[].disableIMDSv1": (put(("managedNodeGroups", 0, "disableIMDSv1"), False),
                                           "managedNodeGroups[0].disableIMDSv1"),

@@ -190,3 +190,26 @@ def test_subnets_by_name_of_a_subnet_found_by_cidr():
     r = run(settings(doc))
     (subnet_id,) = r.one(MANAGED).inputs["subnetIds"]
     assert subnet_id.startswith("subnet-") and subnet_id != "subnet-bbbb"
+
+
+
+def test_self_managed_ssh_opens_port_22_from_the_vpc_only():
+    """eksctl pkg/cfn/builder/managed_launch_template.go makeSSHIngressRules: private nodes get SSH from
+    the VPC CIDR only; NodeGroupV2 takes the key pair (keyName) and extra security groups."""
+    r, g = one_group("nodeGroups", ssh={"allow": True, "publicKeyName": "ops"})
+    assert g.inputs["keyName"] == "ops"
+    (sg,) = [x for x in r.by_type("aws:ec2/securityGroup:SecurityGroup") if x.name.endswith("-g1-ssh")]
+    (rule,) = sg.inputs["ingress"]
+    assert (rule["fromPort"], rule["toPort"], rule["protocol"], rule["cidrBlocks"]) == (22, 22, "tcp", ["10.0.0.0/16"])
+    assert g.inputs["extraNodeSecurityGroups"]  # the group, by reference
+    r, g = one_group("nodeGroups", ssh={"publicKeyName": "ops"})
+    assert g.inputs["keyName"] == "ops" and "extraNodeSecurityGroups" not in g.inputs
+    assert not [x for x in r.by_type("aws:ec2/securityGroup:SecurityGroup") if x.name.endswith("-ssh")]
+
+
+def test_managed_ssh_key_goes_on_its_launch_template():
+    """EKS refuses remoteAccess together with a launch template (pulumi-eks always makes one here, for
+    IMDSv2): the key pair is set on that launch template."""
+    _, g = one_group("managedNodeGroups", ssh={"publicKeyName": "ops"})
+    assert "remoteAccess" not in g.inputs
+    assert child(g, LAUNCH_TEMPLATE, {"imageId": "ami-1"})["keyName"] == "ops"

@@ -180,7 +180,7 @@ def test_a_bad_stack_name_is_refused():
 UNSUPPORTED_PATHS = [
     "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public", "iam.serviceAccounts",
     "addons[1].wellKnownPolicies", "identityProviders", "gitops", "karpenter",
-    "nodeGroups[0].preBootstrapCommands", "nodeGroups[0].ssh",
+    "nodeGroups[0].preBootstrapCommands", "nodeGroups[0].ssh.allow",
 ]
 
 

@@ -117,10 +117,10 @@ def test_inline_addon_policies_and_kind_specific_fields_are_dropped_with_their_r
         nodeGroups=[{"name": "ng", "privateNetworking": True, "updateConfig": {"maxUnavailable": 1},
                      "iam": {"withAddonPolicies": {"autoScaler": True, "ebs": True}}}],
         managedNodeGroups=[{"name": "m1", "privateNetworking": True, "instanceName": "x",
-                            "ssh": {"publicKeyName": "k"}}]), allow_drop=True)
+                            "ssh": {"enableSsm": True}}]), allow_drop=True)
     reasons = {d.path: d.reason for d in r.dropped}
     assert set(reasons) == {"nodeGroups[0].updateConfig", "nodeGroups[0].iam.withAddonPolicies.autoScaler",
-                            "managedNodeGroups[0].instanceName", "managedNodeGroups[0].ssh"}
+                            "managedNodeGroups[0].instanceName", "managedNodeGroups[0].ssh.enableSsm"}
     assert "inline policy" in reasons["nodeGroups[0].iam.withAddonPolicies.autoScaler"]
     assert "managed node groups only" in reasons["nodeGroups[0].updateConfig"]
     assert r.settings.cluster.node_groups[0].iam.with_addon_policies.ebs
@@ -159,7 +159,23 @@ def test_the_readme_lists_every_dropped_field_with_its_reason():
     for key, reason in m._REASONS.items():
         if reason and key != "kubernetesNetworkConfig.ipFamily":
             assert f"| `{key}` | {reason} |" in section
-    for key, reason in {**m._NODE_GROUP_REASONS}.items():
+    for key, reason in {**m._NODE_GROUP_REASONS, **{f"ssh.{k}": v for k, v in m._SSH_REASONS.items()}}.items():
         assert f"[].{key}` | {reason} |" in section
     for key, reason in m._NODE_IAM_REASONS.items():
         assert f"`managedNodeGroups[].iam.{key}` | {reason} |" in section
+
+
+
+def test_ssh_carries_a_key_pair_name_and_drops_keys_to_upload():
+    """eksctl examples/07-ssh-keys.yaml: publicKeyName is carried; publicKeyPath and publicKey would need
+    an upload; allow without a key pair is dropped; allow on a managed group is dropped."""
+    r = import_cluster_config(minimal(
+        nodeGroups=[{"name": "a", "privateNetworking": True, "ssh": {"allow": True, "publicKeyName": "k"}},
+                    {"name": "b", "privateNetworking": True, "ssh": {"allow": True, "publicKeyPath": "~/.ssh/x.pub"}}],
+        managedNodeGroups=[{"name": "m", "privateNetworking": True, "ssh": {"allow": True, "publicKeyName": "k"}}]),
+        allow_drop=True)
+    assert sorted(d.path for d in r.dropped) == ["managedNodeGroups[0].ssh.allow", "nodeGroups[1].ssh.allow",
+                                                 "nodeGroups[1].ssh.publicKeyPath"]
+    ng = r.settings.cluster.node_groups
+    assert (ng[0].ssh.allow, ng[0].ssh.public_key_name) == (True, "k") and ng[1].ssh.public_key_name is None
+    assert r.settings.cluster.managed_node_groups[0].ssh.public_key_name == "k"

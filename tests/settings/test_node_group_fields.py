@@ -217,3 +217,26 @@ def test_managed_update_and_repair_rules(fields, path):
     """EKS UpdateNodegroupConfig: maxUnavailable or its percentage (1-100), not both; NodeRepairConfig:
     each limit as a count or a percentage, not both."""
     assert f"managedNodeGroups[0].{path}" in problems(with_group("managedNodeGroups", **fields))
+
+
+# ---------------------------------------------------------------------------------------- SSH
+
+
+def test_ssh_with_an_existing_key_pair():
+    """eksctl examples/07-ssh-keys.yaml: publicKeyName names an existing EC2 key pair."""
+    g = group("nodeGroups", with_group("nodeGroups", ssh={"allow": True, "publicKeyName": "ec2_dev_key"}))
+    assert g.ssh.allow and g.ssh.public_key_name == "ec2_dev_key"
+    g = group("managedNodeGroups", with_group("managedNodeGroups", ssh={"publicKeyName": "ec2_dev_key"}))
+    assert g.ssh.public_key_name == "ec2_dev_key" and not g.ssh.allow
+
+
+def test_ssh_allow_needs_a_key_pair_name():
+    """eksctl would upload ~/.ssh/id_rsa.pub (publicKeyPath's default); private-eks uploads no keys."""
+    assert list(problems(with_group("nodeGroups", ssh={"allow": True}))) == ["nodeGroups[0].ssh.publicKeyName"]
+
+
+def test_ssh_allow_is_refused_on_managed_node_groups():
+    """pulumi/pulumi-eks nodejs/eks/nodes/nodegroup.ts (createMNGCustomLaunchTemplate): the managed launch
+    template has no security groups of its own, so nodes get only the cluster security group."""
+    doc = with_group("managedNodeGroups", ssh={"allow": True, "publicKeyName": "k"})
+    assert list(problems(doc)) == ["managedNodeGroups[0].ssh.allow"]
