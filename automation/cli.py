@@ -28,6 +28,7 @@ from automation.errors import (
     short_errors,
 )
 from automation.project import Project, load_settings_file
+from components import input_files
 from components.settings import StackSettings
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_SECURITY", "UsageError", "build_parser", "main"]
@@ -80,7 +81,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_import_eksctl(args: argparse.Namespace) -> int:
     from automation import eksctl_import as ei
 
-    if args.stack is not None and not ei.STACK_NAME_RE.match(args.stack):
+    if args.stack is not None and not ei.STACK_NAME_RE.fullmatch(args.stack):
         raise UsageError(f"--stack {args.stack!r}: a stack name uses letters, digits, '-', '_' and '.'")
     out = Path(args.output) if args.output else None
     if out is not None and out.exists():
@@ -89,16 +90,22 @@ def cmd_import_eksctl(args: argparse.Namespace) -> int:
     named = re.match(r"^Pulumi\.(.+)\.ya?ml$", out.name) if out is not None else None
     if named and stack is not None and named.group(1) != stack:
         raise UsageError(f"-o {out} is the file of stack {named.group(1)!r}, not --stack {stack!r}")
-    if named and ei.STACK_NAME_RE.match(named.group(1)):
+    if named and ei.STACK_NAME_RE.fullmatch(named.group(1)):
         stack = named.group(1)  # validate/plan --file take the stack name from the file name too
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise UsageError(f"{args.file}: cannot read the eksctl config (not UTF-8 text: {e.reason} "
-                         f"at byte {e.start})") from None
-    except OSError as e:
-        raise UsageError(f"{args.file}: cannot read the eksctl config ({e.strerror or e})") from None
     source = "<stdin>" if args.file == "-" else args.file
+    try:
+        if args.file == "-":
+            raw = getattr(sys.stdin, "buffer", None)
+            text = (input_files.decode(raw.read(input_files.MAX_BYTES + 1), what="eksctl config") if raw is not None
+                    else sys.stdin.read(input_files.MAX_BYTES + 1))
+            if len(text) > input_files.MAX_BYTES:
+                raise input_files.InputFileError(f"the eksctl config is over {input_files.MAX_BYTES:,} bytes (the limit)")
+        else:
+            text = input_files.read_text(args.file, what="eksctl config")
+    except FileNotFoundError:
+        raise UsageError(f"{source}: cannot read the eksctl config (no such file)") from None
+    except input_files.InputFileError as e:
+        raise UsageError(f"{source}: {e}") from None
     result = ei.import_cluster_config(text, stack=stack, source=source, allow_drop=args.allow_drop)
     for d in result.dropped:
         print(f"dropped: {source}: {d}", file=sys.stderr)
@@ -123,7 +130,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from automation import aws_checks as ac
 
     try:
-        if args.stack:
+        if args.stack is not None:
             if args.region:
                 raise UsageError("--region goes with --vpc-id; with --stack the stack's aws:region is used")
             settings = load_settings(args)
@@ -434,15 +441,19 @@ def cmd_plan_diff(args: argparse.Namespace) -> int:
     plans = []
     for path in (args.old, args.new):
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = input_files.read_text(path, max_bytes=offline.MAX_PLAN_BYTES, what="plan")
         except FileNotFoundError:
             raise UsageError(f"{path}: no such plan file") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise UsageError(f"{path}: cannot read the plan ({getattr(e, 'strerror', None) or e})") from None
+        except input_files.InputFileError as e:
+            raise UsageError(f"{path}: {e}") from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise UsageError(f"{path}: not a JSON plan ({e.msg} at line {e.lineno}, column {e.colno})") from None
+        except RecursionError:
+            raise UsageError(f"{path}: not a JSON plan (nested too deep)") from None
+        except ValueError:  # Python converts at most 4,300 digits
+            raise UsageError(f"{path}: not a JSON plan (a number with too many digits)") from None
         try:
             offline.validate_plan(data, path)
         except offline.PlanError as e:

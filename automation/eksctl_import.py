@@ -22,11 +22,13 @@ from typing import Any, Union
 import yaml
 
 from automation.errors import ConfigurationError
+from components import input_files
 from components.settings import (
     CONFIG_KEY,
     DEFAULT_VERSION,
     REGION_KEY,
     Problem,
+    STACK_NAME_RE,
     SettingsError,
     StackSettings,
     settings_from_document,
@@ -35,7 +37,6 @@ from components.settings import (
 
 API_VERSION = "eksctl.io/v1alpha5"
 KIND = "ClusterConfig"
-STACK_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _DEFAULT_STACK = "imported"
 # eksctl's defaults where private-eks differs on purpose (eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5
 # types.go DefaultVersion, defaults.go getDefaultAuthenticationMode); the README's "Coming from eksctl".
@@ -518,33 +519,10 @@ class _Walk:
 # ------------------------------------------------------------------------------------ parsing
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe loading that refuses duplicate keys: YAML would silently keep only the last one."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    # Only the keys written in this mapping count: a key overriding one merged in by ``<<`` is fine.
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            duplicate = key in seen
-            seen.add(key)
-        except TypeError:
-            continue  # an unhashable key: construct_mapping reports it
-        if duplicate:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _parse(text: str, source: str) -> Any:
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_StrictLoader) if d is not None]
+        # Limits on depth and alias expansion; a key written twice is refused.
+        docs = [d for d in input_files.load_all_yaml(text) if d is not None]
     except yaml.YAMLError as e:
         raise NotAClusterConfig(source, yaml_error_message(e)) from None
     if not docs:
@@ -690,7 +668,7 @@ def import_cluster_config(
     ImportRefused so that every problem is known at once) or ImportRefused (fields would be dropped
     and ``allow_drop`` is false).
     """
-    if stack is not None and not STACK_NAME_RE.match(stack):
+    if stack is not None and not STACK_NAME_RE.fullmatch(stack):
         raise ValueError(f"{stack!r} is not a stack name (letters, digits, '-', '_', '.')")
     doc = _parse(doc_or_text, source) if isinstance(doc_or_text, str) else doc_or_text
     _check_kind(doc, source)
@@ -726,7 +704,7 @@ def import_cluster_config(
 
     if stack is None:
         name = metadata.get("name") if isinstance(metadata, dict) else None
-        stack = name if isinstance(name, str) and STACK_NAME_RE.match(name) else _DEFAULT_STACK
+        stack = name if isinstance(name, str) and STACK_NAME_RE.fullmatch(name) else _DEFAULT_STACK
 
     try:
         settings = settings_from_document(out_doc, stack=stack, source=source)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
@@ -25,7 +26,7 @@ from automation import pulumi_internals as sdk
 from automation.errors import ConfigurationError
 from automation.kubernetes_api import kubernetes_api_needs
 from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
-from components import catalog
+from components import catalog, input_files
 from components.settings import PHASES, PROJECT, StackSettings, subnet_zone
 from components.transforms import ChildInputs, merge_inputs
 
@@ -746,6 +747,19 @@ class PlanDiff:
         return out
 
 
+# A plan holds every resource's inputs (a few hundred KB for a big stack); --all plans are larger.
+MAX_PLAN_BYTES = 32 * 1024 * 1024
+# Resource inputs nest a few levels (a launch template's block devices); the diff walks them.
+MAX_PLAN_DEPTH = 64
+
+
+def _finite(number: int | float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def validate_plan(plan: Any, source: str = "plan") -> None:
     """Check a plan's shape (DESIGN §8) before diffing; a PlanError names what is wrong."""
     if not isinstance(plan, dict):
@@ -753,8 +767,11 @@ def validate_plan(plan: Any, source: str = "plan") -> None:
     for key, kind in (("stack", str), ("region", str), ("passes", list), ("findings", list)):
         if not isinstance(plan.get(key), kind):
             raise PlanError(f"{source}: not a plan: {key!r} is missing or not a {kind.__name__}")
-    if not isinstance(plan.get("endpointCostPerHour"), (int, float)):
-        raise PlanError(f"{source}: not a plan: 'endpointCostPerHour' is missing or not a number")
+    cost = plan.get("endpointCostPerHour")
+    if not isinstance(cost, (int, float)) or isinstance(cost, bool) or not _finite(cost):
+        raise PlanError(f"{source}: not a plan: 'endpointCostPerHour' is missing or not a finite number")
+    if not input_files.json_depth_ok(plan, MAX_PLAN_DEPTH):
+        raise PlanError(f"{source}: not a plan: nested more than {MAX_PLAN_DEPTH} levels deep")
     for i, p in enumerate(plan["passes"]):
         if not isinstance(p, dict) or not isinstance(p.get("phase"), str) or not isinstance(p.get("resources"), list):
             raise PlanError(f"{source}: not a plan: passes[{i}] needs 'phase' and 'resources'")

@@ -15,7 +15,8 @@ from typing import Any, Mapping
 import yaml
 
 from automation.errors import ConfigurationError, InvalidSettings, ProjectNotFound
-from components.settings import SettingsError, StackSettings, load_stack_file
+from components import input_files
+from components.settings import SettingsError, StackSettings, check_stack_name, load_stack_file
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 STACK_FILE_RE = re.compile(r"^Pulumi\.(.+)\.ya?ml$")
@@ -35,8 +36,9 @@ class Project:
         if file is None:
             raise ProjectNotFound(f"no Pulumi project found (looked in {d})")
         try:
-            doc = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+            # A pull request can change Pulumi.yaml too: read with the stack files' limits.
+            doc = input_files.load_yaml(input_files.read_text(file, what="Pulumi project file"))
+        except (OSError, input_files.InputFileError, yaml.YAMLError) as e:
             raise ConfigurationError(f"{file}: cannot read the Pulumi project file: {e}") from None
         if not isinstance(doc, Mapping) or not doc.get("name"):
             raise ConfigurationError(f"{file}: not a Pulumi project file (it needs a name:)")
@@ -66,7 +68,12 @@ class Project:
         return self.dir / str(self.document.get("stackConfigDir") or ".")
 
     def stack_file(self, stack: str) -> Path:
-        """The stack's file; a fully qualified name (``org/project/dev``) uses its last part."""
+        """The stack's file; a fully qualified name (``org/project/dev``) uses its last part. A name
+        that is not a stack name (``a b``, ``..``, ``stacks/../dev``) is bad input, on every command."""
+        try:
+            check_stack_name(stack)
+        except SettingsError as e:
+            raise InvalidSettings.wrap(e) from None
         return self.config_dir / f"Pulumi.{stack.rsplit('/', 1)[-1]}.yaml"
 
     def stacks(self) -> list[str]:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components import catalog
+from components import catalog, input_files
 
 PROJECT = "private-eks"
 # The two passes: bootstrap (public+private API access, limited CIDRs), then private only.
@@ -1231,6 +1231,41 @@ def _unknown_keys(model: type[BaseModel], data: Any, loc: tuple[Any, ...]) -> li
     return problems
 
 
+# Every whole number in the settings reaches an AWS API ``integer`` (botocore's models, e.g.
+# botocore/data/eks/2017-11-01/service-2.json NodegroupScalingConfig): 32 bits, signed.
+INT32_MAX = 2**31 - 1
+
+
+def _oversized_numbers(data: Any) -> list[Problem]:
+    """Whole numbers beyond what AWS accepts, anywhere in the document (walked without recursion:
+    a hostile document may nest thousands deep)."""
+    found, stack = [], [((), data)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, Mapping):
+            stack.extend((loc + (k,), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((loc + (i,), v) for i, v in enumerate(node))
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > INT32_MAX:
+            found.append(Problem(format_path(loc), f"{_brief(node)} is out of range (AWS takes whole numbers up "
+                                                   f"to {INT32_MAX:,})"))
+    return sorted(found, key=lambda p: p.path)
+
+
+def _brief(value: Any) -> str:
+    """A value as quoted in a message: short, whatever its size or depth (a hostile file's value
+    may nest thousands deep or have thousands of digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, (dict, list)) and not input_files.json_depth_ok(value, 8):
+        return f"a {type(value).__name__} nested more than 8 deep"
+    try:
+        text = repr(value)
+    except ValueError:  # an integer of over 4,300 digits inside
+        return f"a {type(value).__name__} holding a number of too many digits"
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 _TYPE_MESSAGES = {
     "dict_type": "must be a mapping",
     "model_type": "must be a mapping",
@@ -1259,9 +1294,9 @@ def _problems_from(error: ValidationError) -> list[Problem]:
         if msg is None:
             msg = err["msg"].removeprefix("Value error, ")
             if kind == "literal_error":
-                msg = f"{err['input']!r} is not allowed; expected {err['ctx']['expected']}"
+                msg = f"{_brief(err['input'])} is not allowed; expected {err['ctx']['expected']}"
         elif kind not in ("missing",):
-            msg = f"{msg}, not {type(err['input']).__name__} {err['input']!r}"
+            msg = f"{msg}, not {type(err['input']).__name__} {_brief(err['input'])}"
         problems.append(Problem(format_path(loc), msg))
     return problems
 
@@ -1284,6 +1319,7 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
         raise SettingsError(source, problems + [Problem(CONFIG_KEY, f"is {what}")])
 
     problems += _unknown_keys(ClusterSettings, data, ())
+    problems += _oversized_numbers(data)
     cluster = None
     try:
         cluster = ClusterSettings.model_validate(data)
@@ -1324,6 +1360,21 @@ def yaml_error_message(e: yaml.YAMLError) -> str:
     return f"YAML syntax error{where}: {getattr(e, 'problem', None) or e}"
 
 
+# Pulumi's rule for a stack name (pulumi/pulumi sdk/go/common/tokens: ``^[A-Za-z0-9_.-]{1,100}$``,
+# optionally qualified as ``org/project/stack``), and a first character that is a letter or digit:
+# the name becomes a file name (``Pulumi.<stack>.yaml``), which must not be hidden or ``..``.
+STACK_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def check_stack_name(stack: str) -> None:
+    """Raise SettingsError (exit 2) unless ``stack`` is a valid, optionally qualified, stack name."""
+    parts = stack.split("/") if isinstance(stack, str) else [stack]
+    if len(parts) > 3 or not all(isinstance(p, str) and STACK_NAME_RE.fullmatch(p) for p in parts):
+        raise SettingsError(f"--stack {stack!r}", [Problem("", (
+            "not a stack name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 100 "
+            "(optionally qualified as org/project/stack)"))])
+
+
 def stack_name_from_path(path: Path, document: Any = None) -> str:
     m = re.match(r"^Pulumi\.(.+)\.ya?ml$", path.name)
     if m:
@@ -1342,13 +1393,14 @@ def load_stack_file(path: str | Path, *, stack: str | None = None, display: str 
     path = Path(path)
     source = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = input_files.read_text(path, what="stack file")
     except FileNotFoundError:
         raise SettingsError(source, [Problem("", "no such stack file")]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise SettingsError(source, [Problem("", f"cannot read the stack file: {e}")]) from None
+    except input_files.InputFileError as e:
+        raise SettingsError(source, [Problem("", str(e))]) from None
     try:
-        doc = yaml.safe_load(text)
+        # Limits on size, depth and alias expansion; a key written twice is refused.
+        doc = input_files.load_yaml(text)
     except yaml.YAMLError as e:
         raise SettingsError(source, [Problem("", yaml_error_message(e))]) from None
     return settings_from_document(doc, stack=stack or stack_name_from_path(path, doc), source=source)

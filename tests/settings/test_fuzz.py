@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import time
 from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from components import input_files
 from components.settings import Problem, SettingsError, StackSettings, field_paths, settings_from_document
 from tests.fuzz import examples
 
@@ -91,3 +93,53 @@ def test_mutated_documents_give_settings_or_problems(doc):
                  st.fixed_dictionaries({"config": st.fixed_dictionaries({"aws:region": values, "private-eks:cluster": values})})))
 def test_random_documents_give_settings_or_problems(doc):
     _validate(doc)
+
+
+# Hostile documents: values nested thousands deep, integers of thousands of digits, floats that
+# overflow, long strings — placed anywhere in a valid document. Each must end in settings or
+# problems within a budget the test measures itself (a hang detector, not a speed target).
+BUDGET = 10.0
+
+
+def _nest(value, depth: int, kind: str):
+    for _ in range(depth):
+        value = [value] if kind == "list" else {"metadata": value}
+    return value
+
+
+hostile = st.one_of(
+    st.builds(_nest, scalars, st.integers(1_000, 10_000), st.sampled_from(["list", "dict"])),
+    st.integers(min_value=2**31, max_value=10**4000) | st.integers(min_value=-10**4000, max_value=-2**31),
+    st.floats(min_value=1e300, allow_infinity=True) | st.just(float("nan")),
+    st.text(min_size=1_000, max_size=5_000),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SEEDS), st.data())
+def test_deep_and_huge_values_give_problems_within_the_budget(seed, data):
+    doc = copy.deepcopy(seed)
+    path = data.draw(st.sampled_from([p for p in _paths(doc) if p]))
+    parent = doc
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = data.draw(hostile)
+    started = time.monotonic()
+    _validate(doc)
+    assert time.monotonic() - started < BUDGET
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(100, 10_000), st.sampled_from(["[", "{a: ", "- "]))
+def test_deeply_nested_yaml_text_is_refused_within_the_budget(depth, opener):
+    closer = {"[": "]", "{a: ": "}", "- ": ""}[opener]
+    body = opener * depth + ("x" if opener == "- " else "") + closer * depth
+    text = "config:\n  aws:region: us-west-2\n  private-eks:cluster:\n    vpc:\n      " + body + "\n"
+    started = time.monotonic()
+    try:
+        input_files.load_yaml(text)
+    except yaml.YAMLError as e:
+        assert "nested more than" in str(e) or "holds more than" in str(e)
+    else:
+        raise AssertionError("a document nested this deep must be refused")
+    assert time.monotonic() - started < BUDGET
