@@ -26,6 +26,7 @@ from automation import pulumi_internals as sdk
 from automation.errors import ConfigurationError
 from automation.kubernetes_api import kubernetes_api_needs
 from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
+from automation.report import md_code, md_text
 from components import catalog, input_files
 from components.settings import PHASES, PROJECT, StackSettings, subnet_zone
 from components.transforms import ChildInputs, merge_inputs
@@ -853,12 +854,14 @@ def render_diff_text(d: PlanDiff) -> str:
 
 
 def _md(value: Any) -> str:
-    return "`" + _short(value).replace("`", "'").replace("|", "\\|") + "`"
+    return md_code(_short(value), table=True)
 
 
 def render_diff_markdown(d: PlanDiff) -> str:
-    stack = d.new_stack if d.old_stack == d.new_stack else f"{d.old_stack} → {d.new_stack}"
-    lines = [f"### Offline plan diff: `{stack}`", ""]
+    """The diff as a pull-request comment. Everything in a plan file is the pull request's to
+    write, so every name, path, value and finding goes through the report's escaping."""
+    stack = md_code(d.new_stack) if d.old_stack == d.new_stack else f"{md_code(d.old_stack)} → {md_code(d.new_stack)}"
+    lines = [f"### Offline plan diff: {stack}", ""]
     if not d.changed:
         lines.append("No changes.")
         return "\n".join(lines) + "\n"
@@ -867,14 +870,16 @@ def render_diff_markdown(d: PlanDiff) -> str:
                  + (f" · endpoint cost ${d.cost_old:.4f}/h → ${d.cost_new:.4f}/h" if d.cost_old != d.cost_new else ""))
     lines.append("")
     if d.region_old != d.region_new:
-        lines.append(f"- region: `{d.region_old}` → `{d.region_new}`")
-    lines += [f"- pass `{p}` added" for p in d.phases_added] + [f"- pass `{p}` removed" for p in d.phases_removed]
+        lines.append(f"- region: {md_code(d.region_old)} → {md_code(d.region_new)}")
+    lines += [f"- pass {md_code(p)} added" for p in d.phases_added]
+    lines += [f"- pass {md_code(p)} removed" for p in d.phases_removed]
     if d.resources:
         lines += ["| pass | op | type | name | changed inputs |", "|---|---|---|---|---|"]
         size = sum(len(x) for x in lines)
         for i, r in enumerate(d.resources):
-            changed = "<br>".join(f"`{x.path}`: {_md(x.old)} → {_md(x.new)}" for x in r.changes)
-            row = f"| {r.phase} | {r.op} | `{r.type}` | `{r.name}` | {changed} |"
+            changed = "<br>".join(f"{md_code(x.path, table=True)}: {_md(x.old)} → {_md(x.new)}" for x in r.changes)
+            row = (f"| {md_text(r.phase)} | {r.op} | {md_code(r.type, table=True)} | {md_code(r.name, table=True)} "
+                   f"| {changed} |")
             size += len(row) + 1
             if size > MARKDOWN_LIMIT:
                 lines.append(f"\n_{len(d.resources) - i} more changes left out; run `private-eks plan-diff` for all._")
@@ -882,6 +887,6 @@ def render_diff_markdown(d: PlanDiff) -> str:
             lines.append(row)
     if d.findings_added or d.findings_removed:
         lines += ["", "<details><summary>Findings changed</summary>", ""]
-        lines += [f"- ➖ {f}" for f in d.findings_removed] + [f"- ➕ {f}" for f in d.findings_added]
+        lines += [f"- ➖ {md_text(f)}" for f in d.findings_removed] + [f"- ➕ {md_text(f)}" for f in d.findings_added]
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

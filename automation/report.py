@@ -8,6 +8,7 @@ text had to be trimmed to stay under GitHub's comment limit (65,536; we keep bel
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping, Sequence
@@ -195,21 +196,48 @@ def summary_line(counts: Mapping[str, int]) -> str:
     return ", ".join(parts) or "no changes"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Whatever a pull request can name (resources, properties, tags, findings in a plan file) is
+# printed through these two, so that no name can close the <details> block, start a heading, or
+# bring in HTML: the comment's structure is the renderer's alone.
+_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def md_text(text: Any) -> str:
+    """Text that Markdown shows as written, on one line: every mark that could start markup is
+    backslash-escaped (CommonMark: any ASCII punctuation may be), HTML's ``<``, ``>`` and ``&``
+    are entities, and line breaks (which would start a new block) are spaces. Safe in table cells."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_PUNCTUATION.sub(r"\\\1", text)
+
+
+def md_code(text: Any, *, table: bool = False) -> str:
+    """A code span showing ``text`` as written: fenced with more backticks than it holds, on one
+    line; in a table, ``|`` escaped (GFM splits cells before it reads code spans)."""
+    text = " ".join(str(text).split())
+    if not text:
+        return ""
+    if table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _pass_title(p: PassPreview) -> str:
     how = "previewed by the engine" if p.kind == "previewed" else "derived from the program"
-    return f"Pass {p.number} — `{p.phase}` ({p.purpose}; {how})"
+    return f"Pass {p.number} — {md_code(p.phase)} ({md_text(p.purpose)}; {how})"
 
 
 def _rows(p: PassPreview) -> list[str]:
-    return [
-        f"| {_OP_SYMBOL.get(c.op, '?')} {c.op} | `{_cell(c.type)}` | {_cell(c.name)} | "
-        f"{_cell(', '.join(c.changed)) or ' '}{(' (replace: ' + _cell(', '.join(c.replace_keys)) + ')') if c.replace_keys else ''} |"
-        for c in p.changes
-    ]
+    rows = []
+    for c in p.changes:
+        changed = md_text(", ".join(c.changed)) or " "
+        if c.replace_keys:
+            changed += f" (replace: {md_text(', '.join(c.replace_keys))})"
+        rows.append(f"| {_OP_SYMBOL.get(c.op, '?')} {md_text(c.op)} | {md_code(c.type, table=True)} | "
+                    f"{md_text(c.name)} | {changed} |")
+    return rows
 
 
 def _access(public: bool, private: bool) -> str:
@@ -218,17 +246,18 @@ def _access(public: bool, private: bool) -> str:
 
 def stack_markdown(preview: StackPreview, *, limit: int = MARKDOWN_LIMIT) -> str:
     """One stack's section, trimmed so the whole section stays below ``limit`` characters."""
-    head = [f"#### :tropical_drink: `preview` on {preview.stack}", ""]
-    summary = "; ".join(f"pass {p.number} (`{p.phase}`): {summary_line(p.counts())}" for p in preview.passes)
+    head = [f"#### :tropical_drink: `preview` on {md_text(preview.stack)}", ""]
+    summary = "; ".join(f"pass {p.number} ({md_code(p.phase)}): {md_text(summary_line(p.counts()))}"
+                        for p in preview.passes)
     head.append(f"**{summary or 'no passes'}** — final API endpoint access: "
                 f"{_access(preview.final_public_access, preview.final_private_access)}")
     head.append("")
     for p in preview.passes:
         if p.phase == "private" and p.description:
-            head.append(f"- Pass {p.number}: {p.description}")
+            head.append(f"- Pass {p.number}: {md_text(p.description)}")
     if preview.bootstrap_cidrs:
-        head.append(f"- Bootstrap window limited to: {', '.join(f'`{c}`' for c in preview.bootstrap_cidrs)}")
-    head += [f"- {n}" for n in preview.notes]
+        head.append(f"- Bootstrap window limited to: {', '.join(md_code(c) for c in preview.bootstrap_cidrs)}")
+    head += [f"- {md_text(n)}" for n in preview.notes]
     head += ["", "<details><summary>Pulumi report</summary>", ""]
     tail = ["", "</details>", ""]
 
@@ -270,7 +299,7 @@ def stack_markdown(preview: StackPreview, *, limit: int = MARKDOWN_LIMIT) -> str
 def _section_head(p: PassPreview) -> list[str]:
     lines = [f"##### {_pass_title(p)}", ""]
     if p.description:
-        lines += [p.description, ""]
+        lines += [md_text(p.description), ""]
     if not p.changes:
         lines.append("No resource changes.")
     return lines

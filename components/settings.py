@@ -17,10 +17,10 @@ import re
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Union, get_args, get_origin
+from typing import Annotated, Any, Iterable, Literal, Mapping, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -63,6 +63,7 @@ POD_IDENTITY_AGENT = "eks-pod-identity-agent"
 _ARN_RE = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):"
                      r"(?P<account>\d*|aws):(?P<resource>.+)$")
 _AZ_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
+_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")  # an AZ without its letter
 # Names as EKS and eksctl allow them: eksctl refuses anything outside [a-zA-Z0-9-]
 # (validation.go, IsInvalidNameArg), EKS wants a letter or digit first (CreateCluster and
 # CreateNodegroup: ^[0-9A-Za-z][A-Za-z0-9\-_]*), a cluster name up to 100 and a node group name up
@@ -71,6 +72,49 @@ _NAME_RE = re.compile(r"^[0-9A-Za-z][-a-zA-Z0-9]*$")
 CLUSTER_NAME_MAX = 100
 NODE_GROUP_NAME_MAX = 63
 NAME_RULE = "must start with a letter or digit and contain only letters, digits and '-'"
+# EKS's name rule (botocore/data/eks/2017-11-01/service-2.json, shape ClusterName; CloudFormation's
+# AWS::EKS::FargateProfile FargateProfileName has the same pattern and length).
+_EKS_NAME_RE = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$")
+# Kubernetes (kubernetes/apimachinery pkg/util/validation/validation.go): a label value or the name
+# part of a qualified name; a DNS-1123 subdomain as its prefix; a DNS-1123 label for a namespace.
+_K8S_NAME_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
+_K8S_PREFIX_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+# AWS tags (the EC2 User Guide's "Tag restrictions", for every service's tags): letters, digits,
+# spaces and _ . : / = + - @; keys of 1-128 characters not starting with aws:, values up to 256.
+_TAG_RE = re.compile(r"^[\w .:/=+\-@]*$")
+
+
+def _check_tags(tags: dict[str, str]) -> dict[str, str]:
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128 or not _TAG_RE.fullmatch(key) or key.lower().startswith("aws:"):
+            raise ValueError(f"tag key {key!r}: AWS takes 1-128 letters, digits, spaces and _ . : / = + - @, "
+                             "not starting with aws:")
+        if len(value) > 256 or not _TAG_RE.fullmatch(value):
+            raise ValueError(f"tag {key!r}: its value may have up to 256 letters, digits, spaces and _ . : / = + - @")
+    return tags
+
+
+def _check_label_key(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or not _K8S_PREFIX_RE.fullmatch(prefix)):
+        return False
+    return bool(_K8S_NAME_RE.fullmatch(name))
+
+
+def _check_labels(labels: dict[str, str]) -> dict[str, str]:
+    for key, value in labels.items():
+        if not _check_label_key(key):
+            raise ValueError(f"label key {key!r} is not a Kubernetes qualified name ([prefix/]name, the name up to 63 "
+                             "letters, digits, '-', '_', '.', starting and ending with a letter or digit)")
+        if value and not _K8S_NAME_RE.fullmatch(value):
+            raise ValueError(f"label {key!r}: its value is not a Kubernetes label value (up to 63 letters, digits, "
+                             "'-', '_', '.', starting and ending with a letter or digit)")
+    return labels
+
+
+Tags = Annotated[dict[str, str], AfterValidator(_check_tags)]
+Labels = Annotated[dict[str, str], AfterValidator(_check_labels)]
 
 
 # --------------------------------------------------------------------------------------- problems
@@ -131,13 +175,13 @@ class Metadata(_Model):
     """cluster name: a letter or digit, then letters, digits, `-` (at most 100)"""
     version: str = DEFAULT_VERSION
     """Kubernetes version, quoted (`"1.30"`, not `1.30`)"""
-    tags: dict[str, str] = Field(default_factory=dict)
-    """tags on every resource"""
+    tags: Tags = Field(default_factory=dict)
+    """tags on every resource (AWS's tag rules: keys of 1-128 letters, digits, spaces and `_ . : / = + - @`, not `aws:`; values up to 256)"""
 
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not _NAME_RE.match(v) or len(v) > CLUSTER_NAME_MAX:
+        if not _NAME_RE.fullmatch(v) or len(v) > CLUSTER_NAME_MAX:
             raise ValueError(f"{NAME_RULE} (at most {CLUSTER_NAME_MAX})")
         return v
 
@@ -192,10 +236,17 @@ class SubnetSpec(_Model):
     az: str | None = None
     """(default: the key) the AZ when the key is a name"""
 
+    @field_validator("az")
+    @classmethod
+    def _az(cls, v: str | None) -> str | None:
+        if v is not None and not _AZ_RE.fullmatch(v):
+            raise ValueError(f"{_brief(v)} is not an availability zone name (e.g. us-west-2a)")
+        return v
+
 
 def subnet_zone(key: str, spec: SubnetSpec) -> str | None:
     """A private subnet entry's AZ: its ``az``, else its key when the key names a zone."""
-    return spec.az or (key if _AZ_RE.match(key) else None)
+    return spec.az or (key if _AZ_RE.fullmatch(key) else None)
 
 
 class SubnetsSettings(_Model):
@@ -640,6 +691,24 @@ class Taint(_Model):
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
     """the taint's effect"""
 
+    # Kubernetes validates a taint's key as a label key and its value as a label value
+    # (kubernetes/kubernetes pkg/apis/core/validation/validation.go, validateTaints).
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not _check_label_key(v):
+            raise ValueError(f"{v!r} is not a Kubernetes qualified name ([prefix/]name, the name up to 63 letters, "
+                             "digits, '-', '_', '.', starting and ending with a letter or digit)")
+        return v
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v: str | None) -> str | None:
+        if v and not _K8S_NAME_RE.fullmatch(v):
+            raise ValueError(f"{v!r} is not a Kubernetes label value (up to 63 letters, digits, '-', '_', '.', "
+                             "starting and ending with a letter or digit)")
+        return v
+
 
 class AddonPolicies(_Model):
     """eksctl's iam.withAddonPolicies that map to AWS managed policies (pkg/cfn/builder/iam_helper.go,
@@ -710,11 +779,11 @@ class _NodeGroupBase(_Model):
     """(default: desiredCapacity, else minSize (1 when that is 0)) the most nodes"""
     volume_size: int | None = Field(default=None, ge=1)
     """(default: 80) root volume, GiB (gp3)"""
-    labels: dict[str, str] = Field(default_factory=dict)
-    """Kubernetes node labels"""
+    labels: Labels = Field(default_factory=dict)
+    """Kubernetes node labels (Kubernetes' rules for label keys and values)"""
     taints: list[Taint] = Field(default_factory=list)
     """`{key, value, effect}`"""
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: Tags = Field(default_factory=dict)
     """tags on the node group's resources"""
     # No default on purpose: unset is an error, as in eksctl's privateCluster validation.
     private_networking: bool | None = None
@@ -755,7 +824,7 @@ class _NodeGroupBase(_Model):
             problems.append((("privateNetworking",), "must be set to true in a fully-private cluster (it is not defaulted)"))
         elif self.private_networking is False:
             problems.append((("privateNetworking",), "must be true in a fully-private cluster"))
-        if not _NAME_RE.match(self.name) or len(self.name) > NODE_GROUP_NAME_MAX:
+        if not _NAME_RE.fullmatch(self.name) or len(self.name) > NODE_GROUP_NAME_MAX:
             problems.append((("name",), f"{NAME_RULE} (at most {NODE_GROUP_NAME_MAX})"))
         lo, want, hi = self.min_size, self.desired_capacity, self.max_size
         if lo is not None and want is not None and lo > want:
@@ -957,18 +1026,37 @@ class ManagedNodeGroup(_NodeGroupBase):
 
 class FargateSelector(_Model):
     namespace: str
-    """the pods' namespace"""
-    labels: dict[str, str] = Field(default_factory=dict)
+    """the pods' namespace (a Kubernetes namespace: a DNS label)"""
+    labels: Labels = Field(default_factory=dict)
     """the pods' labels"""
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, v: str) -> str:
+        # A Kubernetes namespace is a DNS-1123 label (kubernetes/apimachinery validation.go).
+        if not _DNS_LABEL_RE.fullmatch(v):
+            raise ValueError(f"{v!r} is not a Kubernetes namespace (up to 63 lower-case letters, digits and '-', "
+                             "starting and ending with a letter or digit)")
+        return v
 
 
 class FargateProfile(_Model):
     name: str
-    """the profile's name"""
+    """the profile's name: a letter or digit, then letters, digits, `-`, `_` (at most 100); not `eks-…` (reserved)"""
     selectors: list[FargateSelector] = Field(min_length=1)
     """which pods run on Fargate: at least one"""
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: Tags = Field(default_factory=dict)
     """tags on the profile"""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _EKS_NAME_RE.fullmatch(v):
+            raise ValueError("must start with a letter or digit and contain only letters, digits, '-' and '_' "
+                             "(at most 100), as EKS requires")
+        if v.startswith("eks-"):  # eksctl: the prefix is reserved for profiles EKS makes itself
+            raise ValueError("may not start with 'eks-' (reserved; eksctl refuses it too)")
+        return v
 
 
 class ClusterSettings(_Model):
@@ -1308,6 +1396,9 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
     if not isinstance(region, str) or not region:
         problems.append(Problem(REGION_KEY, "is required (e.g. us-west-2)"))
         region = ""
+    elif not _REGION_RE.fullmatch(region):
+        problems.append(Problem(REGION_KEY, f"{_brief(region)} is not an AWS region name (e.g. us-west-2)"))
+        region = ""
     elif region in UNSUPPORTED_REGIONS:
         problems.append(Problem(REGION_KEY, UNSUPPORTED_REGIONS[region]))
     elif catalog.known_partition(region) is None:
@@ -1328,11 +1419,11 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
 
     if cluster is not None and region:
         for i, az in enumerate(cluster.availability_zones):
-            if not az.startswith(region) or not _AZ_RE.match(az):
+            if not az.startswith(region) or not _AZ_RE.fullmatch(az):
                 problems.append(Problem(f"availabilityZones[{i}]", f"{az!r} is not an availability zone of {region}"))
         for key, s in cluster.private_subnets.items():
             zone = subnet_zone(key, s)
-            if zone and not zone.startswith(region):
+            if zone and (not zone.startswith(region) or not _AZ_RE.fullmatch(zone)):
                 problems.append(Problem(f"vpc.subnets.private.{key}", f"{zone!r} is not an availability zone of {region}"))
     if cluster is not None and region and cluster.secrets_encryption is not None:
         # EKS: the key must be in the cluster's region (EncryptionConfig, Provider.keyArn).
