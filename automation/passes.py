@@ -206,16 +206,29 @@ def derived_close(number: int, p: Pass, bootstrap: EventCollector) -> PassPrevie
 
 
 def parse_bootstrap_cidrs(values: Sequence[str] | str) -> list[str]:
-    """``--bootstrap-cidr`` values as networks (host bits allowed: 203.0.113.7/24 is its /24), deduped."""
+    """``--bootstrap-cidr`` values as networks, deduped. A bare address is its host network; host
+    bits are refused (203.0.113.7/3 is a typo, not 192.0.0.0/3), as the stack file refuses them."""
     if isinstance(values, str):
         values = [values]
     cidrs = []
     for value in values:
         try:
-            cidrs.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+            net = ipaddress.ip_network(value.strip(), strict=False)
         except ValueError:
             raise ConfigurationError(f"--bootstrap-cidr {value!r} is not a CIDR (for example 203.0.113.7/32)") from None
+        if not _no_host_bits(value.strip()):
+            raise ConfigurationError(f"--bootstrap-cidr {value!r} has host bits set: did you mean {net} or "
+                                     f"{value.strip().split('/')[0]}/{net.max_prefixlen}?")
+        cidrs.append(str(net))
     return dedupe(cidrs)
+
+
+def _no_host_bits(cidr: str) -> bool:
+    try:
+        ipaddress.ip_network(cidr, strict=True)
+        return True
+    except ValueError:
+        return False
 
 
 

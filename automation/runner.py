@@ -16,7 +16,6 @@ secrets, the copy of the stack file) is :mod:`automation.workspace`; errors are
 from __future__ import annotations
 
 import functools
-import ipaddress
 import os
 import time
 from typing import Any, Callable, Mapping, Sequence
@@ -54,7 +53,7 @@ from automation.project import Project
 from automation.report import EventCollector, PassPreview, StackPreview
 from automation.results import DestroyResult, PassResult, PreviewResult, RemainingResource, StatusResult, UpResult
 from automation.workspace import Workspace, command_summary, locked_message, plain_outputs, pulumi_errors
-from components.settings import Phase, StackSettings
+from components.settings import Phase, StackSettings, wide_window
 
 Program = Callable[[StackSettings, Phase, Sequence[str]], Any]
 OnOutput = Callable[[str], None]
@@ -179,9 +178,9 @@ class Runner:
                     cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
                     if state is StackState.NONE:
                         self._run_preflight()
-                if any(ipaddress.ip_network(c).prefixlen == 0 for c in cidrs):
-                    self._say(f"warning: {self.stack_name}: the bootstrap window is open to the whole internet "
-                              f"({', '.join(cidrs)})")
+                wide = wide_window(cidrs)
+                if wide:
+                    self._say(f"warning: {self.stack_name}: {wide}")
             for number, p in enumerate(passes, 1):
                 results.append(self._run_pass(stk, number, len(passes), p, cidrs))
         except (PrivateEksError, auto.CommandError, KeyboardInterrupt) as e:

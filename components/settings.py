@@ -266,7 +266,7 @@ class VpcSettings(_Model):
     subnets: SubnetsSettings | None = None
     """subnets"""
     public_access_cidrs: list[str] = Field(default_factory=list, alias="publicAccessCIDRs")
-    """who may reach the API during the bootstrap window; `0.0.0.0/0` only written out, with a warning"""
+    """who may reach the API during the bootstrap window; `0.0.0.0/0` only written out; a list whose union is very wide (a /8 of IPv4 or a /32 of IPv6 or more, however spelled) is warned about"""
     cluster_endpoints: Any = None
     """not allowed: API access is managed by the two passes"""
 
@@ -1432,16 +1432,49 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
             problems.append(Problem("secretsEncryption.keyARN", f"the key is in {m['region'] or 'no region'}; "
                                                                 f"EKS needs a key in the cluster's region {region}"))
     if cluster is not None:
-        for cidr in cluster.vpc.public_access_cidrs:
-            if cidr in ("0.0.0.0/0", "::/0"):
-                warnings.append(
-                    f"vpc.publicAccessCIDRs: {cidr} opens the bootstrap window to the whole internet"
-                )
+        wide = wide_window(cluster.vpc.public_access_cidrs)
+        if wide:
+            warnings.append(f"vpc.publicAccessCIDRs: {wide}")
 
     problems = list(dict.fromkeys(problems))
     if problems or cluster is None:
         raise SettingsError(source, problems)
     return StackSettings(stack=stack, region=region, cluster=cluster, source=source, warnings=tuple(warnings))
+
+
+# A bootstrap window this wide is named in a warning: a /8 of IPv4, a /32 of IPv6 (an ISP's block).
+WIDE_ADDRESSES = {4: 2**24, 6: 2**96}
+
+
+def wide_window(cidrs: Iterable[str]) -> str | None:
+    """A warning when the union of ``cidrs`` is very large — however it is spelled
+    (``0.0.0.0/0.0.0.0``, ``0:0:0:0:0:0:0:0/0``, ``0.0.0.0/1`` + ``128.0.0.0/1``) — else None."""
+    nets: dict[int, list[Any]] = {4: [], 6: []}
+    for cidr in cidrs:
+        try:
+            net = ipaddress.ip_network(str(cidr).strip(), strict=False)
+        except ValueError:
+            continue  # reported as a bad CIDR elsewhere
+        nets[net.version].append(net)
+    found = []
+    for version, group in nets.items():
+        union = list(ipaddress.collapse_addresses(group))
+        size = sum(n.num_addresses for n in union)
+        spelled = ", ".join(str(c) for c in cidrs if _version(c) == version)
+        if any(n.prefixlen == 0 for n in union):
+            found.append(f"{spelled} opens the bootstrap window to the whole internet (IPv{version})")
+        elif size >= WIDE_ADDRESSES[version]:
+            prefix = (32 if version == 4 else 128) - (size.bit_length() - 1)
+            found.append(f"{spelled} opens the bootstrap window very wide (as many addresses as a /{prefix} of "
+                         f"IPv{version}): name the addresses you reach AWS from")
+    return "; ".join(found) or None
+
+
+def _version(cidr: str) -> int:
+    try:
+        return ipaddress.ip_network(str(cidr).strip(), strict=False).version
+    except ValueError:
+        return 0
 
 
 def yaml_error_message(e: yaml.YAMLError) -> str:

@@ -84,3 +84,43 @@ def test_the_whole_internet_is_never_chosen_implicitly():
 def test_the_whole_internet_is_used_when_written_out():
     cidrs, _ = resolve_bootstrap_cidrs(settings(), ["0.0.0.0/0"], egress_lookup=no_lookup)
     assert cidrs == ["0.0.0.0/0"]
+
+
+# ------------------------------------------------------------------------------ wide windows
+
+
+@pytest.mark.parametrize("cidrs, words", [
+    (["0.0.0.0/0.0.0.0"], "whole internet (IPv4)"),
+    (["0:0:0:0:0:0:0:0/0"], "whole internet (IPv6)"),
+    (["0.0.0.0/1", "128.0.0.0/1"], "whole internet (IPv4)"),
+    (["10.0.0.0/8"], "as many addresses as a /8 of IPv4"),
+    (["11.0.0.0/9", "11.128.0.0/9", "203.0.113.7/32"], "as many addresses as a /8 of IPv4"),
+    (["2001:db8::/32"], "as many addresses as a /32 of IPv6"),
+])
+def test_a_very_wide_window_is_named_however_it_is_spelled(cidrs, words):
+    from components.settings import wide_window
+
+    assert words in (wide_window(cidrs) or "")
+
+
+def test_a_window_of_a_few_networks_is_not_called_wide():
+    from components.settings import wide_window
+
+    assert wide_window(["203.0.113.7/32", "198.51.100.0/24", "10.0.0.0/9"]) is None
+
+
+def test_the_stack_files_wide_cidrs_are_warned_about_by_validation():
+    from components.settings import settings_from_document
+
+    s = settings_from_document({"config": {"aws:region": "us-west-2", "private-eks:cluster": {
+        "metadata": {"name": "c"}, "vpc": {"publicAccessCIDRs": ["0.0.0.0/1", "128.0.0.0/1"]}}}},
+        stack="t", source="Pulumi.t.yaml")
+    assert any(w.startswith("vpc.publicAccessCIDRs:") and "whole internet" in w for w in s.warnings)
+
+
+@pytest.mark.parametrize("value", ["203.0.113.7/3", "203.0.113.7/24", "2001:db8::1/64"])
+def test_a_flag_with_host_bits_is_refused_as_the_stack_file_refuses_it(value):
+    """The stack file parses CIDRs strictly (components/settings.py `_network`); the flag too:
+    203.0.113.7/3 is a typo for /32, not a wish for 192.0.0.0/3."""
+    with pytest.raises(ConfigurationError, match="host bits set"):
+        resolve_bootstrap_cidrs(settings(), [value], egress_lookup=no_lookup)
