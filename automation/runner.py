@@ -69,8 +69,11 @@ def _typed_errors(method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def wrapper(self: "Runner", *args: Any, **kwargs: Any) -> Any:
-        with pulumi_errors(self.stack_name):
-            return method(self, *args, **kwargs)
+        try:
+            with pulumi_errors(self.stack_name):
+                return method(self, *args, **kwargs)
+        finally:
+            self.workspace.tighten()
 
     return wrapper
 

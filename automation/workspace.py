@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import urllib.parse
@@ -47,6 +48,7 @@ class Workspace:
         self._extra_env = dict(extra_env)
         self._pulumi_command = pulumi_command
         self._workspace_env: dict[str, str] | None = None
+        self.owned_state: list[Path] = []  # state folders the runner keeps owner-only
 
     def check(self) -> None:
         """Raise ConfigurationError now if the Pulumi CLI, the state backend or its passphrase is missing."""
@@ -108,11 +110,24 @@ class Workspace:
                     "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (or use another backend with "
                     "PULUMI_BACKEND_URL / `pulumi login`)")
         if local:
-            (project_dir / STATE_DIR).mkdir(parents=True, exist_ok=True)
+            _private_dir(project_dir / STATE_DIR)
+            self.owned_state.append(project_dir / STATE_DIR)
+        elif backend.startswith("file://"):
+            # A file backend of the user's: made owner-only if the runner is the one creating it.
+            folder = file_backend_folder(backend)
+            if folder is not None and not folder.exists():
+                _private_dir(folder)
+                self.owned_state.append(folder)
         env.update(proxy.proxy_environment(self._env, self._settings))
         env.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
         self._workspace_env = env
         return env
+
+    def tighten(self) -> None:
+        """The Pulumi CLI writes checkpoints, backups and history with the umask's modes (0644): in
+        a state folder the runner owns they become owner-only (after every operation)."""
+        for folder in self.owned_state:
+            _owner_only_tree(folder)
 
     def _secrets_provider(self) -> str | None:
         """The stack file's ``secretsprovider`` (Pulumi's own key), if any."""
@@ -127,7 +142,8 @@ class Workspace:
         """The folder the CLI runs in: copies of Pulumi.yaml and the stack file (see module doc)."""
         work = self.project.dir / STATE_DIR / "workspaces" / _safe(self.stack_name)
         config_dir = work / self.project.config_dir.relative_to(self.project.dir)
-        config_dir.mkdir(parents=True, exist_ok=True)
+        for folder in (self.project.dir / STATE_DIR, work.parent, work, config_dir):
+            _private_dir(folder)
         _write_if_changed(work / "Pulumi.yaml", self.project.file.read_text(encoding="utf-8"))
         shadow = config_dir / self.stack_file.name
         user_text = self.stack_file.read_text(encoding="utf-8")
@@ -234,9 +250,44 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigurationError(f"{path}: cannot read: {e}") from None
 
 
+def file_backend_folder(backend: str) -> Path | None:
+    """The folder of a ``file://`` backend URL, else None."""
+    if not backend.startswith("file://"):
+        return None
+    folder = Path(urllib.parse.unquote(urllib.parse.urlparse(backend).path or ""))
+    return folder if folder.is_absolute() else None
+
+
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        # Created owner-only: the copy of a stack file gains Pulumi's secrets keys.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    _owner_only(path, 0o600)
+
+
+def _private_dir(path: Path) -> None:
+    """``path`` as a folder only its owner can enter (0700): the state, its backups and history,
+    and the workspaces hold the stack's encrypted secrets and its resources' outputs. A folder
+    that exists with a looser mode is tightened (it is the runner's own)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(path, 0o700)
+
+
+def _owner_only_tree(root: Path) -> None:
+    for folder, _, files in os.walk(root):
+        _owner_only(Path(folder), 0o700)
+        for name in files:
+            _owner_only(Path(folder, name), 0o600)
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError:
+        pass  # not ours to change (another owner): Pulumi reports what it cannot read
 
 
 def _safe(stack: str) -> str:
