@@ -63,7 +63,8 @@ POD_IDENTITY_AGENT = "eks-pod-identity-agent"
 _ARN_RE = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):"
                      r"(?P<account>\d*|aws):(?P<resource>.+)$")
 _AZ_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")  # an AZ without its letter
+# A region name's characters; which regions exist is the catalog's partition table's to say.
+_REGION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,49}$")
 # Names as EKS and eksctl allow them: eksctl refuses anything outside [a-zA-Z0-9-]
 # (validation.go, IsInvalidNameArg), EKS wants a letter or digit first (CreateCluster and
 # CreateNodegroup: ^[0-9A-Za-z][A-Za-z0-9\-_]*), a cluster name up to 100 and a node group name up
