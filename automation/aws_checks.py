@@ -54,6 +54,8 @@ __all__ = [
     "Finding",
     "StackNotDeployed",
     "stack_vpc_id",
+    "EndpointAccess",
+    "cluster_endpoint_access",
     "audit",
     "audit_stack",
     "preflight",
@@ -126,14 +128,15 @@ def _translated_errors(region: str) -> Iterator[None]:
 class _Aws:
     """The few clients a check needs, from one session, region pinned."""
 
-    def __init__(self, region: str, session: boto3.Session | None):
+    def __init__(self, region: str, session: boto3.Session | None, config: Config = _CLIENT_CONFIG):
         self.region = region
         self._session = session or boto3.Session(region_name=region)
         self._clients: dict[str, Any] = {}
+        self._config = config
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._session.client(service, region_name=self.region, config=_CLIENT_CONFIG)
+            self._clients[service] = self._session.client(service, region_name=self.region, config=self._config)
         return self._clients[service]
 
     @property
@@ -518,6 +521,39 @@ def _audit(
 
     findings += _endpoint_findings(aws, vpc, expected_services, in_scope_tables, cluster_groups)
     return findings
+
+
+# `status` asks on every run: a short answer or none (the state is then all it can say).
+_QUICK_CONFIG = Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 2})
+
+
+@dataclass(frozen=True)
+class EndpointAccess:
+    """A cluster's API endpoint access as AWS has it (DescribeCluster's resourcesVpcConfig)."""
+
+    public: bool
+    private: bool
+    public_cidrs: tuple[str, ...]
+    status: str
+
+
+def cluster_endpoint_access(region: str, name: str, *, session: boto3.Session | None = None) -> EndpointAccess | None:
+    """The cluster's endpoint access from AWS, None when there is no such cluster. The state can be
+    behind AWS (a run killed while EKS applied a change): this is the truth the runner compares it
+    with. Raises AwsUnavailable when AWS cannot be asked."""
+    aws = _Aws(region, session, _QUICK_CONFIG)
+    with _translated_errors(region):
+        try:
+            cluster = aws.client("eks").describe_cluster(name=name)["cluster"]
+        except bx.ClientError as e:
+            if _code(e) == "ResourceNotFoundException":
+                return None
+            raise
+    cfg = cluster.get("resourcesVpcConfig", {})
+    public = bool(cfg.get("endpointPublicAccess", True))
+    cidrs = tuple(cfg.get("publicAccessCidrs") or (["0.0.0.0/0"] if public else []))
+    return EndpointAccess(public, bool(cfg.get("endpointPrivateAccess", not public)), cidrs if public else (),
+                          str(cluster.get("status", "")))
 
 
 def _cluster_findings(aws: _Aws, name: str, vpc_id: str) -> tuple[list[Finding], dict[str, Any] | None]:

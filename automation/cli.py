@@ -245,11 +245,13 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
     project = _project(args)
     stacks = _runner_stacks(args, project)
     printer = _Printer(len(stacks) > 1, stdout_is_json=bool(getattr(args, "json", False)))
+    signals = _Interrupts()
 
     def one(stack: str) -> tuple[int, str]:
         say, shout = printer(stack), printer(stack, err=True)
         try:
             runner = Runner(project, stack, on_output=say, **runner_options)
+            signals.add(runner)
             for w in runner.settings.warnings:
                 shout(f"warning: {runner.settings.source}: {w}")
             runner.check_environment()
@@ -267,16 +269,66 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
                 shout(traceback.format_exc())
             return EXIT_FAILED, "failed (unexpected error)"
 
-    if len(stacks) == 1:
-        results = [one(stacks[0])]
-    else:
-        with ThreadPoolExecutor(max_workers=max(1, args.stacks_at_once)) as pool:
-            results = list(pool.map(one, stacks))
+    with signals:
+        if len(stacks) == 1:
+            results = [one(stacks[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=max(1, args.stacks_at_once)) as pool:
+                results = list(pool.map(one, stacks))
+    if len(stacks) > 1:
         width = max(len(s) for s in stacks + ["stack"])
         table = [f"\n{'stack':<{width}}  exit  result"]
         table += [f"{stack:<{width}}  {code:<4}  {what}" for stack, (code, what) in zip(stacks, results)]
         print("\n".join(table), file=sys.stderr if getattr(args, "json", False) else sys.stdout)
     return max(code for code, _ in results)
+
+
+class _Interrupts:
+    """While runners run: SIGINT (Ctrl-C) and SIGTERM (CI cancellations and timeouts) interrupt
+    every runner (the Pulumi operation is cancelled, the window closed) instead of killing the
+    process with the window open. A runner made after a signal starts interrupted."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.RLock()  # RLock: the handler runs in the main thread, maybe inside add()
+        self._runners: list[Any] = []
+        self._received: list[int] = []
+        self._previous: dict[int, Any] = {}
+
+    def add(self, runner: Any) -> None:
+        with self._lock:
+            self._runners.append(runner)
+            for _ in self._received:
+                runner.interrupt()
+
+    def _handle(self, signum: int, frame: object) -> None:
+        import os
+        import signal
+
+        name = signal.Signals(signum).name
+        # os.write, not print: the handler may run while the main thread is inside a print.
+        os.write(2, (f"private-eks: {name} received: stopping the running operation, then closing the window "
+                     f"if it is open{' (again: the closing attempts stop too)' if self._received else ''}\n").encode())
+        with self._lock:
+            self._received.append(signum)
+            for runner in self._runners:
+                runner.interrupt()
+
+    def __enter__(self) -> "_Interrupts":
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -342,6 +394,14 @@ def cmd_status(args: argparse.Namespace) -> int:
                 since = f", since {s.since:%Y-%m-%d %H:%M:%S} UTC" if s.since else ""
                 say(f"{s.stack}: phase {s.phase or 'none'}, public endpoint {public}{since}"
                     + (f" (last: {s.last_update})" if s.last_update else ""))
+            if s.aws_public_access is not None or s.aws_note:
+                aws = {True: "ON", False: "off", None: "unknown"}[s.aws_public_access]
+                say(f"{s.stack}: AWS says: public endpoint {aws} ({s.aws_note})")
+            for op in s.pending_operations:
+                say(f"{s.stack}: pending operation: {op.type} {op.resource_type} {op.urn.rsplit('::', 1)[-1]} "
+                    "(a run was killed before it finished; `private-eks up` brings the state back in line with AWS)")
+            if s.window_open:
+                say(f"{s.stack}: the window is OPEN: close it with `private-eks up --stack {s.stack}`")
         return (EXIT_SECURITY, "PUBLIC ENDPOINT ON") if s.window_open else (EXIT_OK, s.state.value)
 
     code = _run_each(args, work, needs_aws=False)

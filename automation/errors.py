@@ -94,6 +94,13 @@ class StackLocked(OperationFailed):
     """Another update of the stack is running (or a crashed one left its lock)."""
 
 
+class Interrupted(OperationFailed):
+    """The run was interrupted (SIGINT, SIGTERM: ``Runner.interrupt``); the running Pulumi operation
+    was cancelled and nothing is left exposed (when the window stays open: WindowLeftOpen)."""
+
+    summary = "interrupted (nothing exposed)"
+
+
 # ------------------------------------------------------------------------ exit 3: security problem
 
 

@@ -116,12 +116,54 @@ def cluster_resources(resources: Sequence[Mapping[str, Any]]) -> list[tuple[str,
         props = r.get("outputs") or r.get("inputs") or {}
         if not report.is_cluster_resource(r.get("type", ""), props, custom=r.get("custom", True)):
             continue
-        if "endpointPublicAccess" in props:
-            public = props.get("endpointPublicAccess")
-        else:
-            public = (props.get("vpcConfig") or {}).get("endpointPublicAccess")
-        found.append((r.get("urn", ""), public is True))
+        found.append((r.get("urn", ""), _public_access(props)))
     return found
+
+
+def _public_access(props: Mapping[str, Any]) -> bool:
+    if "endpointPublicAccess" in props:
+        return props.get("endpointPublicAccess") is True
+    return (props.get("vpcConfig") or {}).get("endpointPublicAccess") is True
+
+
+@dataclass(frozen=True)
+class PendingOperation:
+    """An operation a run started and never finished (it was killed): AWS may be ahead of the state."""
+
+    type: str  # creating, updating, deleting, reading, importing
+    urn: str
+    resource_type: str
+    cluster: bool  # on the resource that holds the API endpoint's access
+    public_access: bool | None  # the endpoint access the operation was applying (cluster only)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "urn": self.urn, "resourceType": self.resource_type}
+
+
+def pending_operations(deployment: Mapping[str, Any]) -> list[PendingOperation]:
+    """The ``pending_operations`` of a deployment (``export_stack`` form)."""
+    found = []
+    for op in deployment.get("pending_operations") or []:
+        r = op.get("resource") or {}
+        props = r.get("inputs") or {}
+        cluster = report.is_cluster_resource(r.get("type", ""), props, custom=r.get("custom", True))
+        found.append(PendingOperation(str(op.get("type", "")), str(r.get("urn", "")), str(r.get("type", "")), cluster,
+                                      _public_access(props) if cluster else None))
+    return found
+
+
+# Pulumi's mark of a secret value in a deployment (sdk/go/common/resource/sig: Secret).
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+def deployment_outputs(deployment: Mapping[str, Any]) -> dict[str, Any]:
+    """The stack's outputs as recorded in the deployment: readable without the secrets passphrase
+    (a secret stays ``[secret]``)."""
+    for r in deployment.get("resources") or []:
+        if r.get("type") == report.ROOT_STACK_TYPE and not r.get("parent"):
+            return {k: "[secret]" if isinstance(v, Mapping) and SECRET_SIG in v else v
+                    for k, v in (r.get("outputs") or {}).items()}
+    return {}
 
 
 # ---------------------------------------------------------------------------- bootstrap CIDRs

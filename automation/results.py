@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automation import report
-from automation.passes import StackState
+from automation.passes import PendingOperation, StackState
 from automation.report import ResourceChange, StackPreview
 from components.settings import Phase
 
@@ -65,16 +65,28 @@ class StatusResult:
     since: _dt.datetime | None = None
     last_update: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    pending_operations: tuple[PendingOperation, ...] = ()
+    # The cluster's public access as AWS has it (DescribeCluster); None when AWS could not be
+    # asked or has no such cluster (``aws_note`` says which).
+    aws_public_access: bool | None = None
+    aws_note: str = ""
 
     @property
     def window_open(self) -> bool:
-        return self.state is StackState.BOOTSTRAP
+        """Whether the public endpoint is (or may be) on: the state says so, AWS says so, or a run
+        died applying public access and AWS cannot be asked."""
+        if self.state is StackState.BOOTSTRAP or self.aws_public_access is True:
+            return True
+        if self.aws_public_access is None:
+            return any(op.cluster and op.public_access for op in self.pending_operations)
+        return False
 
     def to_json(self) -> dict[str, Any]:
         return {"stack": self.stack, "exists": self.exists, "state": self.state.value, "phase": self.phase,
                 "endpointPublicAccess": self.endpoint_public_access, "windowOpen": self.window_open,
                 "since": self.since.isoformat() if self.since else None, "lastUpdate": self.last_update,
-                "outputs": self.outputs}
+                "outputs": self.outputs, "pendingOperations": [op.to_json() for op in self.pending_operations],
+                "awsEndpointPublicAccess": self.aws_public_access, "awsNote": self.aws_note}
 
 
 @dataclass(frozen=True)

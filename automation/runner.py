@@ -15,10 +15,11 @@ secrets, the copy of the stack file) is :mod:`automation.workspace`; errors are
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
@@ -26,6 +27,7 @@ from pulumi.automation.events import EngineEvent
 from automation import proxy, report
 from automation.errors import (
     ConfigurationError,
+    Interrupted,
     LockedWithWindowOpen,
     OperationFailed,
     PreflightFailed,
@@ -42,9 +44,11 @@ from automation.passes import (
     cluster_resources,
     decide_passes,
     dedupe,
+    deployment_outputs,
     derived_close,
     needs_kubernetes_api,
     parse_bootstrap_cidrs,
+    pending_operations,
     phase_since,
     resolve_bootstrap_cidrs,
     stack_state,
@@ -52,7 +56,14 @@ from automation.passes import (
 from automation.project import Project
 from automation.report import EventCollector, PassPreview, StackPreview
 from automation.results import DestroyResult, PassResult, PreviewResult, RemainingResource, StatusResult, UpResult
-from automation.workspace import Workspace, command_summary, locked_message, plain_outputs, pulumi_errors
+from automation.workspace import (
+    Workspace,
+    command_summary,
+    locked_message,
+    passphrase_error,
+    plain_outputs,
+    pulumi_errors,
+)
 from components.settings import Phase, StackSettings, wide_window
 
 Program = Callable[[StackSettings, Phase, Sequence[str]], Any]
@@ -62,6 +73,9 @@ Preflight = Callable[[StackSettings], Sequence[Any]]
 Audit = Callable[[StackSettings, Mapping[str, Any]], Sequence[Any]]
 
 UPDATE_MESSAGE = "private-eks: {phase} pass"
+# How long an interrupted Pulumi operation may take to cancel (finish what AWS is doing, save the
+# state, release the lock) before the runner stops waiting for it.
+INTERRUPT_GRACE = 120.0
 
 
 def _typed_errors(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -90,6 +104,12 @@ def _default_audit(settings: StackSettings, outputs: Mapping[str, Any]) -> Seque
     return audit_stack(settings, outputs)
 
 
+def _default_cluster_access(settings: StackSettings) -> Any:
+    from automation.aws_checks import cluster_endpoint_access
+
+    return cluster_endpoint_access(settings.region, settings.cluster.metadata.name)
+
+
 def _default_program(settings: StackSettings, phase: Phase, bootstrap_cidrs: Sequence[str]) -> Any:
     from components.program import build  # lazily: the runner imports without the components
 
@@ -108,7 +128,10 @@ class Runner:
     look). ``preflight(settings)`` returns problems found before a new stack's pass 1 (any stops
     the run with :class:`PreflightFailed` before anything is created); ``audit(settings, outputs)``
     returns the post-deploy findings ``up()`` puts in its result. Both default to the boto3 checks
-    of :mod:`automation.aws_checks`; None skips them.
+    of :mod:`automation.aws_checks`; None skips them. ``cluster_access(settings)`` tells the
+    cluster's endpoint access as AWS has it (default: boto3's DescribeCluster; None: never ask),
+    which ``status`` and ``up`` compare with the state. :meth:`interrupt` (from a signal handler
+    or another thread) stops a run cleanly.
     """
 
     close_retry_delay = 5.0
@@ -126,6 +149,7 @@ class Runner:
         egress_lookup: EgressLookup | None = checkip_egress,
         preflight: Preflight | None = _default_preflight,
         audit: Audit | None = _default_audit,
+        cluster_access: Callable[[StackSettings], Any] | None = _default_cluster_access,
     ):
         self.project = project_dir if isinstance(project_dir, Project) else Project.load(project_dir)
         self.project_dir = self.project.dir
@@ -137,6 +161,8 @@ class Runner:
         self._egress_lookup = egress_lookup
         self._preflight = preflight
         self._audit = audit
+        self._cluster_access = cluster_access
+        self._interrupts = 0
         self.stack_file = self.project.stack_file(stack)
         self.settings: StackSettings = self.project.settings(stack)
         self.workspace = Workspace(self.project, stack, self.settings, env=self._env, extra_env=env or {},
@@ -148,29 +174,39 @@ class Runner:
     def up(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = ()) -> UpResult:
         if bootstrap not in ("auto", "always"):
             raise ConfigurationError(f"bootstrap must be 'auto' or 'always', not {bootstrap!r}")
-        explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
         warnings = self._warn_proxy()
         cidrs: list[str] = []
         source = ""
         checked = False
+        self._check_interrupt()
         stk = self._stack(create=False)
         if stk is None:
             # A new stack: what can be checked is checked before the stack is created, so that a
             # bad CIDR or a preflight problem leaves nothing behind in the backend.
+            explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
             cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
             self._run_preflight()
             checked = True
             stk = self._stack(create=True)
             assert stk is not None
-        state = self._state(stk)
-        if state is StackState.BOOTSTRAP:
-            self._say(f"=== {self.stack_name}: the public endpoint was found ON (an interrupted run?): closing it first ===")
         results: list[PassResult] = []
+        state = StackState.NONE
         try:
+            self._clear_dead_lock(stk)
+            # The state can be behind AWS (a run killed while EKS was applying a change): it is
+            # brought up to date first, so that a window AWS has open is seen, and closed.
+            state = self._recover(stk)
+            if state is StackState.BOOTSTRAP:
+                self._say(f"=== {self.stack_name}: the public endpoint was found ON (an interrupted run?): "
+                          "closing it first ===")
+            # Parsed here, not before: a bad flag must not keep a window found open from closing
+            # (the private pass needs no CIDR); it is refused once the window is closed.
+            explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
             kubernetes = False
             # With --bootstrap always the decision needs no preview (and must not depend on one:
             # it is the way out when the private-phase preview itself cannot run).
             if state is not StackState.NONE and bootstrap == "auto":
+                self._check_interrupt()
                 self._say(f"=== {self.stack_name}: previewing the private phase to decide the passes ===")
                 collector = self._preview_phase(stk, "private", ())
                 kubernetes = needs_kubernetes_api(collector.changes,
@@ -187,8 +223,10 @@ class Runner:
             for number, p in enumerate(passes, 1):
                 results.append(self._run_pass(stk, number, len(passes), p, cidrs))
         except (PrivateEksError, auto.CommandError, KeyboardInterrupt) as e:
-            # Whatever failed — the deciding preview, the CIDRs, a pass — a window found or left
-            # open is closed before the error is reported.
+            # Whatever failed — the deciding preview, the CIDRs, a pass, an interrupt — a window
+            # found or left open is closed before the error is reported.
+            if isinstance(e, KeyboardInterrupt):
+                self._interrupts = max(self._interrupts, 1)
             self._fail_closed(stk, e, cidrs)
             raise  # _fail_closed always raises; this keeps type checkers honest
         final = self._state(stk)
@@ -199,6 +237,20 @@ class Runner:
         return UpResult(self.stack_name, tuple(results), outputs, state, tuple(cidrs), source,
                         endpoint_public_access=bool(outputs.get("endpointPublicAccess", False)),
                         warnings=tuple(warnings), audit_findings=findings, audit_error=audit_error)
+
+    def interrupt(self) -> None:
+        """Stop the run in progress (thread-safe; safe to call from a signal handler).
+
+        The running Pulumi operation is asked to cancel, once: Pulumi finishes the AWS calls in
+        flight, saves the state and releases the stack's lock. The run then closes the window if
+        it is open and raises :class:`Interrupted`, or :class:`WindowLeftOpen` when the window
+        stays open. A second interrupt while the window is being closed stops that too."""
+        self._interrupts += 1
+        self.workspace.stop()
+
+    def _check_interrupt(self) -> None:
+        if self._interrupts:
+            raise Interrupted(f"stack {self.stack_name}: interrupted")
 
     @_typed_errors
     def preview(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = ()) -> PreviewResult:
@@ -271,9 +323,22 @@ class Runner:
         stk = self._stack(create=False)
         if stk is None:
             return StatusResult(self.stack_name, False, StackState.NONE)
-        outputs = plain_outputs(stk.outputs())
-        state = self._state(stk)
-        history = stk.history(page_size=50)
+        # Everything from the exported deployment: no secret is decrypted, so a wrong passphrase
+        # still gets the truth about the window.
+        deployment = self.workspace.deployment(stk)
+        outputs = deployment_outputs(deployment)
+        resources = list(deployment.get("resources") or [])
+        state = stack_state(outputs, resources)
+        pending = tuple(pending_operations(deployment))
+        aws_public, note = None, ""
+        if cluster_resources(resources) or any(op.cluster for op in pending):
+            aws_public, note = self._aws_public_access()
+        try:
+            history = stk.history(page_size=50)
+        except auto.CommandError as e:
+            if not passphrase_error(e):
+                raise
+            history = []  # it decrypts the config: without the passphrase, no "since"
         phase = outputs.get("endpointPhase") or (None if state is StackState.NONE else state.value)
         since = phase_since(history, state)
         last = None
@@ -283,7 +348,8 @@ class Runner:
         public = outputs.get("endpointPublicAccess")
         if state is StackState.BOOTSTRAP:
             public = True
-        return StatusResult(self.stack_name, True, state, phase, public, since, last, outputs)
+        return StatusResult(self.stack_name, True, state, phase, public, since, last, outputs, pending,
+                            aws_public, note)
 
     @_typed_errors
     def destroy(self, *, force: bool = False) -> DestroyResult:
@@ -306,6 +372,7 @@ class Runner:
             except auto.CommandError as e:
                 errors += collector.errors or [command_summary(e)]
                 if not force:
+                    self._destroy_left_open(stk, errors, "the destroy failed")
                     raise OperationFailed(f"destroy of stack {self.stack_name} failed (use --force to carry on past errors)",
                                           errors=errors) from None
                 if attempt + 1 < attempts:
@@ -315,7 +382,14 @@ class Runner:
             for r in self._resources(stk)
             if r.get("custom") and not r.get("type", "").startswith("pulumi:providers:")
         )
+        if remaining:
+            self._destroy_left_open(stk, errors, f"the destroy left {len(remaining)} resource(s), the cluster among them")
         return DestroyResult(self.stack_name, True, remaining, tuple(dedupe(errors)))
+
+    def _destroy_left_open(self, stk: auto.Stack, errors: Sequence[str], what: str) -> None:
+        """A destroy that ends with the cluster still there and public is a security problem (exit 3)."""
+        if self._window_open(stk) or self._aws_public_access()[0]:
+            raise self._left_open(stk, (), errors, f"{what}. Close the window first with up, then destroy again")
 
     @_typed_errors
     def audit(self, *, session: Any = None) -> list[Any]:
@@ -333,7 +407,9 @@ class Runner:
     # ----------------------------------------------------------------------- the passes
 
     def _run_pass(self, stk: auto.Stack, number: int, total: int, p: Pass, cidrs: Sequence[str],
-                  *, label: str = "pass") -> PassResult:
+                  *, label: str = "pass", closing: bool = False) -> PassResult:
+        if not closing:
+            self._check_interrupt()
         what = "the cluster alone" if p.cluster_only else "the whole program"
         access = f"public access ON for {', '.join(cidrs)}" if p.phase == "bootstrap" else "public access off"
         self._say(f"=== {self.stack_name}: {label} {number}/{total}: {p.phase} ({p.purpose}; {what}; {access}) ===")
@@ -344,8 +420,9 @@ class Runner:
             urns = [u for u, _ in cluster_resources(self._resources(stk))]
             if urns:
                 kwargs = {"target": urns, "target_dependents": False}
-        with pulumi_errors(self.stack_name, f"pass {number} ({p.phase}) of stack {self.stack_name} failed",
-                           errors=lambda: collector.errors):
+        with self._interruptible(f"pass {number} ({p.phase})", closing), \
+                pulumi_errors(self.stack_name, f"pass {number} ({p.phase}) of stack {self.stack_name} failed",
+                              errors=lambda: collector.errors):
             stk.up(program=self._inline(p.phase, cidrs), on_output=self._on_output, on_error=self._on_output,
                    on_event=self._events(collector), message=UPDATE_MESSAGE.format(phase=p.phase), **kwargs)
         summary = report.change_counts(collector.changes, collector.unchanged)
@@ -393,6 +470,15 @@ class Runner:
         errors = list(getattr(cause, "errors", []) or [])
         if not errors and isinstance(cause, auto.CommandError):
             errors = [command_summary(cause)]
+        interrupted = self._interrupts > 0
+        if interrupted:
+            # The cancelled Pulumi operation ends first: it holds the lock every closing attempt needs.
+            if not self.workspace.wait(INTERRUPT_GRACE):
+                raise self._left_open(stk, cidrs, errors, f"interrupted, and the Pulumi operation did not end within "
+                                      f"{INTERRUPT_GRACE:.0f} s (it still holds the stack's lock)")
+            self.workspace.resume()
+            self._clear_dead_lock(stk)
+            cause = Interrupted(f"stack {self.stack_name}: interrupted", errors=errors)
         if isinstance(cause, StackLocked):
             # Another run holds the stack: any open window is that run's to close, and every
             # closing attempt of ours would hit the same lock. But an open window is said loudly.
@@ -404,19 +490,23 @@ class Runner:
                     stack=self.stack_name, errors=errors) from None
             raise cause
         if not self._window_open(stk):
+            if isinstance(cause, Interrupted):
+                raise Interrupted(f"{cause}; the public endpoint is off (the window is closed)", errors=errors) from None
             if isinstance(cause, PrivateEksError):
                 raise cause
-            if isinstance(cause, KeyboardInterrupt):
-                raise cause
             raise OperationFailed(f"stack {self.stack_name}: {_describe(cause)}", errors=errors) from None
-        self._say(f"=== {self.stack_name}: FAILED with the public endpoint ON — closing the window (fail closed) ===")
+        self._say(f"=== {self.stack_name}: {'INTERRUPTED' if interrupted else 'FAILED'} with the public endpoint ON "
+                  "— closing the window (fail closed) ===")
         attempts = [Pass("private", "fail closed"), Pass("private", "fail closed, retry"),
                     Pass("private", "fail closed, cluster only", cluster_only=True)]
         for i, p in enumerate(attempts, 1):
+            if self._interrupts > 1:
+                errors.append("interrupted again while closing the window: the closing attempts were stopped")
+                break
             if i > 1 and self.close_retry_delay:
                 time.sleep(self.close_retry_delay)
             try:
-                self._run_pass(stk, i, len(attempts), p, cidrs, label="closing attempt")
+                self._run_pass(stk, i, len(attempts), p, cidrs, label="closing attempt", closing=True)
             except (PrivateEksError, auto.CommandError) as e:
                 errors += list(getattr(e, "errors", []) or [str(e)])
             try:
@@ -424,26 +514,92 @@ class Runner:
                     self._say(f"=== {self.stack_name}: the window is closed (public access off) ===")
                     if isinstance(cause, ConfigurationError):
                         raise ConfigurationError(f"{cause} (the public endpoint found on was turned off)") from None
-                    raise OperationFailed(
-                        f"stack {self.stack_name}: {_describe(cause)}; the public endpoint was turned off again",
-                        errors=dedupe(errors)) from None
+                    kind = Interrupted if interrupted else OperationFailed
+                    raise kind(
+                        f"stack {self.stack_name}: {_describe(cause)}; the public endpoint was turned off again "
+                        "(the window is closed)", errors=dedupe(errors)) from None
             except PrivateEksError:
                 raise
             except Exception as e:  # state unreadable: try the next attempt
                 errors.append(f"reading the stack state: {e}")
-        raise WindowLeftOpen(
+        raise self._left_open(stk, cidrs, errors, ("interrupted, and " if interrupted else "")
+                              + f"the runner could not turn it off ({len(attempts)} attempts at most)")
+
+    def _left_open(self, stk: auto.Stack, cidrs: Sequence[str], errors: Sequence[str], why: str) -> WindowLeftOpen:
+        """The loud error for a window that stays open: what is open, to whom, and what closes it."""
+        return WindowLeftOpen(
             f"SECURITY: stack {self.stack_name}: the cluster's PUBLIC API endpoint is still ON "
-            f"(reachable from {', '.join(cidrs) or 'the CIDRs recorded in the stack'}) and the runner could not "
-            f"turn it off after {len(attempts)} attempts. Turn it off now: run `private-eks up --stack "
-            f"{self.stack_name}` again, or `aws eks update-cluster-config --name "
+            f"(reachable from {', '.join(cidrs) or 'the CIDRs recorded in the stack'}): {why}. Turn it off now: run "
+            f"`private-eks up --stack {self.stack_name}`, or `aws eks update-cluster-config --name "
             f"{self.settings.cluster.metadata.name} --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true`.",
             stack=self.stack_name, cidrs=cidrs, errors=dedupe(errors),
         )
 
+    def _recover(self, stk: auto.Stack) -> StackState:
+        """The stack's state, first brought up to date with AWS when a killed run left it behind:
+        pending operations (the cluster's create or update that AWS carried out while the state
+        never heard of it), or a cluster whose public access differs between AWS and the state.
+        A pending create of the cluster that AWS has is adopted (what ``pulumi refresh
+        --import-pending-creates`` does: the operation becomes the resource, with the cluster's
+        name as its id), then a refresh reads every resource back from AWS."""
+        deployment = self.workspace.deployment(stk)
+        resources = list(deployment.get("resources") or [])
+        state = stack_state(deployment_outputs(deployment), resources)
+        pending = pending_operations(deployment)
+        if not cluster_resources(resources) and not any(op.cluster for op in pending):
+            return state
+        aws_public, note = self._aws_public_access()
+        behind = aws_public is not None and aws_public != (state is StackState.BOOTSTRAP)
+        if not pending and not behind:
+            return state
+        what = ", ".join(f"{op.type} {report.resource_name(op.urn)}" for op in pending) or \
+            f"AWS has public access {'ON' if aws_public else 'off'}"
+        self._say(f"=== {self.stack_name}: the state is behind AWS ({what}; {note}): reading it back from AWS ===")
+        if aws_public is not None and any(op.cluster and op.type == "creating" for op in pending):
+            # A refresh first: it takes the stack's lock, so a run still in progress (whose
+            # operations are pending too) is never overwritten by the adoption below.
+            self._refresh(stk)
+            exported = stk.export_stack()
+            deployment = dict(exported.deployment or {})
+            resources = list(deployment.get("resources") or [])
+            adopted = []
+            kept = []
+            for op in deployment.get("pending_operations") or []:
+                r = dict(op.get("resource") or {})
+                if op.get("type") == "creating" and report.is_cluster_resource(r.get("type", ""), r.get("inputs") or {},
+                                                                               custom=r.get("custom", True)):
+                    inputs = dict(r.get("inputs") or {})
+                    adopted.append({**r, "id": str(inputs.get("name") or self.settings.cluster.metadata.name),
+                                    "outputs": inputs})
+                else:
+                    kept.append(op)
+            deployment["pending_operations"] = kept
+            deployment["resources"] = resources + adopted
+            stk.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
+        self._refresh(stk)
+        state = self._state(stk)
+        return StackState.BOOTSTRAP if aws_public else state
+
+    def _refresh(self, stk: auto.Stack) -> None:
+        self._check_interrupt()
+        with self._interruptible("the refresh"), \
+                pulumi_errors(self.stack_name, f"stack {self.stack_name}: reading the state back from AWS (refresh) failed"):
+            stk.refresh(on_output=self._on_output, on_error=self._on_output, message="private-eks: refresh from AWS")
+
+    def _clear_dead_lock(self, stk: auto.Stack) -> None:
+        """Remove the stack's lock when the run holding it is dead (killed on this machine): no one
+        else would ever release it. A lock held by a live process, or by another machine, stays."""
+        pids = self.workspace.dead_locks()
+        if pids:
+            self._say(f"=== {self.stack_name}: removing the lock left by a run that was killed "
+                      f"(pid {', '.join(map(str, pids))}, this machine) ===")
+            stk.cancel()
+
     def _preview_phase(self, stk: auto.Stack, phase: Phase, cidrs: Sequence[str]) -> EventCollector:
         collector = EventCollector()
-        with pulumi_errors(self.stack_name, f"preview of the {phase} phase of stack {self.stack_name} failed",
-                           errors=lambda: collector.errors):
+        with self._interruptible(f"the {phase} preview"), \
+                pulumi_errors(self.stack_name, f"preview of the {phase} phase of stack {self.stack_name} failed",
+                              errors=lambda: collector.errors):
             stk.preview(program=self._inline(phase, cidrs), on_output=self._on_output, on_error=self._on_output,
                         on_event=self._events(collector), message=f"private-eks: {phase} preview")
         return collector
@@ -484,7 +640,31 @@ class Runner:
     # ------------------------------------------------------------------- state
 
     def _state(self, stk: auto.Stack) -> StackState:
-        return stack_state(plain_outputs(stk.outputs()), self._resources(stk))
+        deployment = self.workspace.deployment(stk)
+        return stack_state(deployment_outputs(deployment), list(deployment.get("resources") or []))
+
+    def _aws_public_access(self) -> tuple[bool | None, str]:
+        """The cluster's public access as AWS has it, and a note when AWS could not say."""
+        if self._cluster_access is None:
+            return None, "AWS not asked"
+        try:
+            access = self._cluster_access(self.settings)
+        except Exception as e:  # AWS unreachable, no credentials: the state is all there is
+            return None, f"AWS could not be asked: {e}"
+        if access is None:
+            return None, f"AWS has no cluster {self.settings.cluster.metadata.name} in {self.settings.region}"
+        return bool(access.public), "from AWS (DescribeCluster)"
+
+    @contextlib.contextmanager
+    def _interruptible(self, what: str, closing: bool = False) -> Iterator[None]:
+        """A Pulumi operation cancelled by :meth:`interrupt` fails: that failure is the interrupt."""
+        try:
+            yield
+        except (PrivateEksError, auto.CommandError) as e:
+            if self._interrupts and not closing:
+                raise Interrupted(f"stack {self.stack_name}: interrupted during {what}",
+                                  errors=list(getattr(e, "errors", []) or [command_summary(e)])) from None
+            raise
 
     def _window_open(self, stk: auto.Stack) -> bool:
         try:
@@ -493,8 +673,7 @@ class Runner:
             return True
 
     def _resources(self, stk: auto.Stack) -> list[dict[str, Any]]:
-        deployment = stk.export_stack().deployment or {}
-        return list(deployment.get("resources") or [])
+        return list(self.workspace.deployment(stk).get("resources") or [])
 
     def _stack(self, *, create: bool) -> auto.Stack | None:
         return self.workspace.select(self._inline("private", ()), create=create)

@@ -12,10 +12,12 @@ login``; with none of them, a file backend under ``.pulumi-state/`` in the proje
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import re
 import shutil
+import socket
 import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -26,6 +28,7 @@ from pulumi import automation as auto
 from automation import proxy
 from automation.errors import ConfigurationError, OperationFailed, StackLocked
 from automation.passes import dedupe
+from automation.processes import StoppableCommand
 from automation.project import Project
 from components.settings import StackSettings
 
@@ -74,7 +77,10 @@ class Workspace:
             raise OperationFailed(f"stack {self.stack_name}: cannot open the stack in the state backend {where}; "
                                   "nothing was done", errors=[command_summary(e)]) from None
 
-    def command(self) -> auto.PulumiCommand:
+    def command(self) -> StoppableCommand:
+        if self._pulumi_command is not None and not isinstance(self._pulumi_command, StoppableCommand):
+            # Any CLI given is run as a stoppable one: an interrupt must be able to cancel it.
+            self._pulumi_command = StoppableCommand(root=str(Path(self._pulumi_command.command).parent.parent))
         if self._pulumi_command is None:
             found = shutil.which("pulumi", path=self._env.get("PATH"))
             if not found:
@@ -87,7 +93,7 @@ class Workspace:
                 raise ConfigurationError(f"the Pulumi CLI at {found} is not in a bin/ folder: put the folder "
                                          "holding bin/pulumi on PATH as <folder>/bin")
             try:
-                self._pulumi_command = auto.PulumiCommand(root=str(roots[0]), skip_version_check=True)
+                self._pulumi_command = StoppableCommand(root=str(roots[0]))
             except Exception as e:
                 raise ConfigurationError(f"the Pulumi CLI at {found} does not run: {e}") from None
         return self._pulumi_command
@@ -122,6 +128,72 @@ class Workspace:
         env.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
         self._workspace_env = env
         return env
+
+    def stop(self) -> None:
+        """Cancel the running Pulumi commands (signal-safe: nothing is made here)."""
+        if isinstance(self._pulumi_command, StoppableCommand):
+            self._pulumi_command.stop()
+
+    def resume(self) -> None:
+        if isinstance(self._pulumi_command, StoppableCommand):
+            self._pulumi_command.resume()
+
+    def wait(self, timeout: float) -> bool:
+        """Whether every running Pulumi command ended within ``timeout`` seconds."""
+        return not isinstance(self._pulumi_command, StoppableCommand) or self._pulumi_command.wait(timeout)
+
+    def deployment(self, stk: auto.Stack) -> dict[str, Any]:
+        """The stack's deployment (``export_stack``). The CLI checks the passphrase even to export;
+        a wrong one must not hide an open window: a file backend's checkpoint is then read as it
+        is (the window's state is in plain text)."""
+        try:
+            return dict(stk.export_stack().deployment or {})
+        except auto.CommandError as e:
+            checkpoint = self._checkpoint() if passphrase_error(e) else None
+            if checkpoint is None:
+                raise
+            return checkpoint
+
+    def _checkpoint(self) -> dict[str, Any] | None:
+        folder = self.file_backend()
+        if folder is None:
+            return None
+        short = self.stack_name.rsplit("/", 1)[-1]
+        for path in (folder / ".pulumi" / "stacks" / self.project.name / f"{short}.json",
+                     folder / ".pulumi" / "stacks" / f"{short}.json"):
+            for candidate, opener in ((path, open), (path.with_name(path.name + ".gz"), gzip.open)):
+                if candidate.is_file():
+                    try:
+                        with opener(candidate, "rt", encoding="utf-8") as f:  # type: ignore[operator]
+                            return dict(json.load(f)["checkpoint"].get("latest") or {})
+                    except (OSError, ValueError, KeyError, TypeError):
+                        return None
+        return None
+
+    def file_backend(self) -> Path | None:
+        """The folder of the state backend when it is a file backend."""
+        return file_backend_folder(self.environment().get("PULUMI_BACKEND_URL") or self._env.get("PULUMI_BACKEND_URL")
+                                   or "")
+
+    def dead_locks(self) -> list[int]:
+        """The pids of the stack's locks when every holder is a dead process of this machine (a run
+        killed here: no one else would ever release them); [] when there is none, or any holder
+        may be alive or is another machine's (then the lock is not ours to judge)."""
+        folder = self.file_backend()
+        if folder is None:
+            return []
+        short = self.stack_name.rsplit("/", 1)[-1]
+        pids = []
+        for lock in folder.glob(f".pulumi/locks/*/*/{short}/*.json"):
+            try:
+                holder = json.loads(lock.read_text(encoding="utf-8"))
+                pid, host = int(holder["pid"]), str(holder["hostname"])
+            except (OSError, ValueError, KeyError, TypeError):
+                return []
+            if host != socket.gethostname() or _alive(pid):
+                return []
+            pids.append(pid)
+        return pids
 
     def tighten(self) -> None:
         """The Pulumi CLI writes checkpoints, backups and history with the umask's modes (0644): in
@@ -163,7 +235,7 @@ def pulumi_errors(stack: str, failed: str | None = None, *, errors: Callable[[],
         raise
     except auto.CommandError as e:
         summary = command_summary(e)
-        if failed is None and "passphrase" in summary.lower():
+        if passphrase_error(e):  # bad input whichever command met it
             raise ConfigurationError(f"stack {stack}: {summary}") from None
         raise OperationFailed(failed or f"stack {stack}: a Pulumi command failed",
                               errors=(errors() if errors else []) or [summary]) from None
@@ -231,6 +303,20 @@ def command_summary(e: BaseException) -> str:
     errors = [ln for ln in lines if re.search(r"\berror\b", ln, re.I)]
     picked = errors or [ln for ln in lines if ln][-10:]
     return "\n".join(dedupe(picked))[:4000]
+
+
+def passphrase_error(e: BaseException) -> bool:
+    return "passphrase" in command_summary(e).lower()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def locked_message(stack: str) -> str:

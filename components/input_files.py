@@ -62,7 +62,7 @@ def decode(data: bytes, *, max_bytes: int = MAX_BYTES, what: str = "file") -> st
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise InputFileError(f"the {what} is not UTF-8 text (byte {e.start})") from None
+        raise InputFileError(f"cannot read the {what} (not UTF-8 text: {e.reason} at byte {e.start})") from None
 
 
 # ------------------------------------------------------------------------------------------ YAML

@@ -98,21 +98,31 @@ class EngineProject:
     def slow(self, op: str, kind: str, seconds: float) -> None:
         (self.faults / f"sleep-{op}-{kind}").write_text(str(seconds))
 
+    def aws_wait(self, op: str, kind: str, seconds: float) -> None:
+        """Make the ``kind`` stand-in wait ``seconds`` after its ``op``'s AWS call succeeded (EKS's
+        create/update wait): AWS is then ahead of the state."""
+        (self.faults / f"wait-{op}-{kind}").write_text(str(seconds))
+
+    def clear_aws_wait(self, op: str, kind: str) -> None:
+        (self.faults / f"wait-{op}-{kind}").unlink(missing_ok=True)
+
     def operations(self, kind: str | None = None, *, waits: bool = False) -> list[dict[str, Any]]:
         """The provider operations the engine ran, in order (failed ones included, marked
         ``fault``); with ``waits``, also the starts of slowed operations (marked ``sleeping``)."""
         if not self.journal.exists():
             return []
         entries = [json.loads(line) for line in self.journal.read_text().splitlines() if line.strip()]
-        return [e for e in entries if (kind is None or e["kind"] == kind) and (waits or "sleeping" not in e)]
+        return [e for e in entries if (kind is None or e["kind"] == kind)
+                and (waits or ("sleeping" not in e and "waiting" not in e))]
 
-    def wait_for(self, op: str, kind: str, *, timeout: float = 60) -> None:
-        """Until the ``op`` of the ``kind`` stand-in has started (see ``slow``)."""
+    def wait_for(self, op: str, kind: str, *, timeout: float = 60, after_aws: bool = False) -> None:
+        """Until the ``op`` of the ``kind`` stand-in has started (see ``slow``), or with
+        ``after_aws``, until its AWS call is done and it waits (see ``aws_wait``)."""
         import time
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(e["op"] == op for e in self.operations(kind, waits=True)):
+            if any(e["op"] == op and (not after_aws or "waiting" in e) for e in self.operations(kind, waits=True)):
                 return
             time.sleep(0.1)
         raise TimeoutError(f"no {op} of the {kind} stand-in within {timeout:.0f} s")

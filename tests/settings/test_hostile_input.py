@@ -140,7 +140,7 @@ def test_a_stack_file_that_is_not_utf8_is_refused(tmp_path):
 
 
 BAD_NAMES = ["a b", "dév", "stacks/../dev", "..", ".hidden", "dev\n", "", "a" * 101, "o/p/s/x"]
-COMMANDS = [["validate"], ["plan"], ["proxy-env"], ["audit"], ["preview"], ["up"], ["status"], ["destroy"]]
+COMMANDS = [["validate"], ["plan"], ["proxy-env"], ["audit"], ["preview"], ["up"], ["status"], ["destroy", "--yes"]]
 
 
 @pytest.mark.parametrize("name", BAD_NAMES)

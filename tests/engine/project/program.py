@@ -19,7 +19,13 @@ Two environment variables, read by the providers (they run in the engine's plugi
 - ``PRIVATE_EKS_ENGINE_FAULTS``: a folder of faults. A file ``<op>-<kind>`` (op: create, update,
   delete; kind: vpc, subnet, routeTable, endpoints, cluster, nodeGroup) makes that operation fail;
   it holds how many times (a number, each failure consumes one) or ``always``. A file
-  ``sleep-<op>-<kind>`` holds seconds to wait before that operation (to hold the stack's lock).
+  ``sleep-<op>-<kind>`` holds seconds to wait before that operation (to hold the stack's lock). A
+  file ``wait-<op>-<kind>`` holds seconds to wait *after* the AWS call succeeded, before the engine
+  hears of it: EKS's create and update waits (CreateCluster returns at once; the cluster is ACTIVE
+  minutes later), the window in which a killed run leaves AWS ahead of the state.
+
+``read`` (refresh, and the import of a pending create) reads the cluster back from AWS
+(DescribeCluster): the state then learns the endpoint access AWS really has.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 if TYPE_CHECKING:  # the engine's plugin process loads this module: it needs no settings models
     from components.settings import StackSettings
@@ -57,6 +63,16 @@ def _journal(entry: dict[str, Any]) -> None:
         # One short write per line in append mode: lines from concurrent plugin processes don't mix.
         with open(path, "a", encoding="utf-8") as f:
             f.write(json.dumps(entry, sort_keys=True) + "\n")
+
+
+def _wait_after(op: str, kind: str, id_: str) -> None:
+    folder = os.environ.get(FAULTS_ENV)
+    marker = Path(folder, f"wait-{op}-{kind}") if folder else None
+    if marker is not None and marker.is_file():
+        seconds = float(marker.read_text().strip() or "0")
+        # Journaled first: a test then knows AWS has done the call and the engine does not know it.
+        _journal({"op": op, "kind": kind, "id": id_, "waiting": seconds, "pid": os.getpid()})
+        time.sleep(seconds)
 
 
 def _fault(op: str, kind: str) -> None:
@@ -116,8 +132,19 @@ class StandInProvider(ResourceProvider):
         else:
             digest = hashlib.sha1(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:12]
             id_ = f"{self.kind}-{digest}"
+        _wait_after("create", self.kind, id_)
         _journal({"op": "create", "kind": self.kind, "id": id_, "inputs": inputs})
         return CreateResult(id_, self._outs(id_, inputs, None))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        inputs = self._inputs(props)
+        if _aws_named():
+            inputs = self._aws_read(id_, inputs)
+        _journal({"op": "read", "kind": self.kind, "id": id_})
+        return ReadResult(id_, self._outs(id_, inputs, props))
+
+    def _aws_read(self, id_: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        return inputs  # the parts the runner reads back are the cluster's
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         old, new = self._inputs(olds), self._inputs(news)
@@ -130,6 +157,7 @@ class StandInProvider(ResourceProvider):
         inputs = self._inputs(news)
         if _aws_named():
             self._aws_update(id_, olds, inputs)
+        _wait_after("update", self.kind, id_)
         _journal({"op": "update", "kind": self.kind, "id": id_, "inputs": inputs})
         return UpdateResult(self._outs(id_, inputs, olds))
 
@@ -271,6 +299,12 @@ class ClusterProvider(StandInProvider):
 
     def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
         _client("eks", props["region"]).delete_cluster(name=id_)
+
+    def _aws_read(self, id_: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        vpc = _client("eks", inputs["region"]).describe_cluster(name=id_)["cluster"]["resourcesVpcConfig"]
+        public = bool(vpc.get("endpointPublicAccess"))
+        return {**inputs, "endpointPublicAccess": public, "endpointPrivateAccess": bool(vpc.get("endpointPrivateAccess")),
+                "publicAccessCidrs": list(vpc.get("publicAccessCidrs") or []) if public else []}
 
     def _outs(self, id_: str, inputs: dict[str, Any], olds: dict[str, Any] | None) -> dict[str, Any]:
         history = list((olds or {}).get("accessHistory") or [])
