@@ -10,10 +10,10 @@ from typing import Any
 
 _HOMES = {
     "automation.errors": [
-        "ConfigurationError", "InvalidSettings", "LockedWithWindowOpen", "OperationFailed", "PreflightFailed",
+        "ConfigurationError", "Interrupted", "InvalidSettings", "LockedWithWindowOpen", "OperationFailed", "PreflightFailed",
         "PrivateEksError", "ProjectNotFound", "SecurityProblem", "StackLocked", "UsageError", "WindowLeftOpen",
     ],
-    "automation.passes": ["Pass", "StackState", "decide_passes", "resolve_bootstrap_cidrs"],
+    "automation.passes": ["Pass", "PendingOperation", "StackState", "decide_passes", "resolve_bootstrap_cidrs"],
     "automation.project": ["Project"],
     "automation.results": ["DestroyResult", "PassResult", "PreviewResult", "RemainingResource", "StatusResult",
                            "UpResult"],
