@@ -97,14 +97,17 @@ class StoppableCommand(PulumiCommand):
         for reader in readers:
             reader.start()
         try:
-            while True:
-                try:
-                    code = process.wait(0.5)  # in slices: the main thread stays responsive to signals
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-            for reader in readers:
-                reader.join()
+            try:
+                code = _wait(process)
+            except KeyboardInterrupt:
+                # No handler caught Ctrl-C (an embedding program): the CLI, in its own group, did
+                # not get it. Cancel it, let it save the state and release the lock, then go on.
+                _interrupt(process)
+                _wait(process, again=True)
+                raise
+            finally:
+                for reader in readers:
+                    reader.join()
         finally:
             with self._lock:
                 self._running.discard(process)
@@ -112,6 +115,20 @@ class StoppableCommand(PulumiCommand):
         if code != 0:
             raise create_command_error(result)
         return result
+
+
+def _wait(process: subprocess.Popen[str], *, again: bool = False) -> int:
+    """The process's exit code, waited for in slices (the main thread stays responsive to
+    signals). With ``again``, a further Ctrl-C meanwhile is passed on: Pulumi then stops at once."""
+    while True:
+        try:
+            return process.wait(0.5)
+        except subprocess.TimeoutExpired:
+            continue
+        except KeyboardInterrupt:
+            if not again:
+                raise
+            _interrupt(process)
 
 
 def _interrupt(process: subprocess.Popen[str]) -> None:

@@ -168,3 +168,18 @@ def test_a_runner_made_after_a_signal_starts_interrupted():
     late = Fake()
     interrupts.add(late)
     assert late.count == 1
+
+
+def test_a_keyboard_interrupt_in_the_caller_cancels_the_command_and_waits_for_it(tmp_path):
+    """An embedding program with no signal handler: Ctrl-C raises KeyboardInterrupt in the caller;
+    the CLI (in its own group) is cancelled and has ended when the exception comes out."""
+    import _thread
+    import threading
+
+    command = fake_pulumi(tmp_path)
+    lines: list[str] = []
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        command.run(["up"], str(tmp_path), {}, on_output=lines.append)
+    assert lines == ["started", "cancelled"] and not command.running
