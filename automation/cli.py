@@ -306,6 +306,8 @@ class _Interrupts:
         import os
         import signal
 
+        import os
+
         name = signal.Signals(signum).name
         # os.write, not print: the handler may run while the main thread is inside a print.
         os.write(2, (f"private-eks: {name} received: stopping the running operation, then closing the window "
