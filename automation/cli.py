@@ -306,7 +306,6 @@ class _Interrupts:
         import os
         import signal
 
-        import os
 
         name = signal.Signals(signum).name
         # os.write, not print: the handler may run while the main thread is inside a print.

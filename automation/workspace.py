@@ -164,7 +164,7 @@ class Workspace:
             for candidate, opener in ((path, open), (path.with_name(path.name + ".gz"), gzip.open)):
                 if candidate.is_file():
                     try:
-                        with opener(candidate, "rt", encoding="utf-8") as f:  # type: ignore[operator]
+                        with opener(candidate, "rt", encoding="utf-8") as f:
                             return dict(json.load(f)["checkpoint"].get("latest") or {})
                     except (OSError, ValueError, KeyError, TypeError):
                         return None

@@ -177,7 +177,7 @@ class Metadata(_Model):
     version: str = DEFAULT_VERSION
     """Kubernetes version, quoted (`"1.30"`, not `1.30`)"""
     tags: Tags = Field(default_factory=dict)
-    """tags on every resource (AWS's tag rules: keys of 1-128 letters, digits, spaces and `_ . : / = + - @`, not `aws:`; values up to 256)"""
+    """tags on every resource (AWS's tag rules: keys of 1-128 letters, digits, spaces, `_.:/=+-@`, not `aws:`)"""
 
     @field_validator("name")
     @classmethod
@@ -267,7 +267,7 @@ class VpcSettings(_Model):
     subnets: SubnetsSettings | None = None
     """subnets"""
     public_access_cidrs: list[str] = Field(default_factory=list, alias="publicAccessCIDRs")
-    """who may reach the API during the bootstrap window; `0.0.0.0/0` only written out; a list whose union is very wide (a /8 of IPv4 or a /32 of IPv6 or more, however spelled) is warned about"""
+    """who may reach the API during the window; `0.0.0.0/0` only written out; a union of a /8 (IPv6: /32) or more is warned"""
     cluster_endpoints: Any = None
     """not allowed: API access is managed by the two passes"""
 
@@ -1328,7 +1328,8 @@ INT32_MAX = 2**31 - 1
 def _oversized_numbers(data: Any) -> list[Problem]:
     """Whole numbers beyond what AWS accepts, anywhere in the document (walked without recursion:
     a hostile document may nest thousands deep)."""
-    found, stack = [], [((), data)]
+    found: list[Problem] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
     while stack:
         loc, node = stack.pop()
         if isinstance(node, Mapping):

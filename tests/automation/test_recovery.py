@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from automation.processes import StoppableCommand
 from automation.passes import (
     SECRET_SIG,
     StackState,
@@ -18,6 +17,7 @@ from automation.passes import (
     parse_bootstrap_cidrs,
     pending_operations,
 )
+from automation.processes import StoppableCommand
 from automation.results import StatusResult
 
 CLUSTER = "urn:pulumi:dev::private-eks::eks:index:Cluster$aws:eks/cluster:Cluster::dev-eksCluster"

@@ -32,7 +32,7 @@ def test_the_local_state_folder_and_workspaces_are_owner_only(engine, monkeypatc
     copy = workspace / "stacks" / "Pulumi.engine.yaml"
     assert "encryptionsalt" in copy.read_text()
     # Everything inside too, Pulumi's checkpoints, backups and history included.
-    for folder, dirs, files in os.walk(state):
+    for folder, _dirs, files in os.walk(state):
         assert mode(Path(folder)) == 0o700, folder
         assert all(mode(Path(folder, f)) == 0o600 for f in files), (folder, files)
     assert any(f.endswith(".json") for _, _, files in os.walk(state / ".pulumi" / "stacks") for f in files)
