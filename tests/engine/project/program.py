@@ -141,7 +141,9 @@ class StandInProvider(ResourceProvider):
         if _aws_named():
             inputs = self._aws_read(id_, inputs)
         _journal({"op": "read", "kind": self.kind, "id": id_})
-        return ReadResult(id_, self._outs(id_, inputs, props))
+        # What the provider computed stays as it was: a read applies nothing (no accessHistory entry).
+        computed = {k: props[k] for k in self.computed if k in props}
+        return ReadResult(id_, {**StandInProvider._outs(self, id_, inputs, props), **computed})
 
     def _aws_read(self, id_: str, inputs: dict[str, Any]) -> dict[str, Any]:
         return inputs  # the parts the runner reads back are the cluster's
