@@ -27,6 +27,7 @@ from automation.errors import (
     UsageError,
     short_errors,
 )
+from automation.passes import BOOTSTRAP_MODES
 from automation.project import Project, load_settings_file
 from components import input_files
 from components.settings import StackSettings
@@ -371,6 +372,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         keys = ("clusterName", "vpcId", "endpointPhase", "endpointPublicAccess")
         shown = ", ".join(f"{k}={result.outputs[k]}" for k in keys if k in result.outputs)
         say(f"=== {runner.stack_name}: done ({passes}); public endpoint off; {shown} ===")
+        say(f"=== {runner.stack_name}: {_window_line(result)} ===")
         # DESIGN §8: the runner audits after the last pass; a finding is a security problem (exit 3).
         if result.audit_findings is None:
             return EXIT_OK, f"up ({passes}); audit not run"
@@ -379,6 +381,29 @@ def cmd_up(args: argparse.Namespace) -> int:
         return EXIT_OK, f"up ({passes}); audit clean"
 
     return _run_each(args, work, needs_aws=True)
+
+
+def _window_line(result: Any) -> str:
+    """The up summary's line about the bootstrap window (automation/window.py says how it is measured)."""
+    if not result.windows:
+        never = " (--bootstrap never)" if result.bootstrap == "never" else ""
+        return f"public endpoint never on during this run{never}: window 0 s"
+    spans = "; ".join(f"{w.opened_at:%H:%M:%S} -> {w.closed_at:%H:%M:%S} UTC" for w in result.windows
+                      if w.opened_at and w.closed_at)
+    return f"bootstrap window open {result.window_seconds:.1f} s ({spans or 'opened before this run'})"
+
+
+def _status_window(s: Any) -> str:
+    w = s.window
+    if w is None:
+        return "; no bootstrap window in the update history"
+    if w.open:
+        since = f"since {w.opened_at:%Y-%m-%d %H:%M:%S} UTC" if w.opened_at else "since an unknown time"
+        return f"; window open {since}"
+    opened = f"{w.opened_at:%Y-%m-%d %H:%M:%S}" if w.opened_at else "?"
+    seconds = w.seconds()
+    length = f" ({seconds:.0f} s)" if seconds is not None else ""
+    return f"; last window {opened} -> {w.closed_at:%Y-%m-%d %H:%M:%S} UTC{length}"
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -394,7 +419,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 public = "ON (window open)" if s.window_open else ("off" if s.endpoint_public_access is False else "unknown")
                 since = f", since {s.since:%Y-%m-%d %H:%M:%S} UTC" if s.since else ""
                 say(f"{s.stack}: phase {s.phase or 'none'}, public endpoint {public}{since}"
-                    + (f" (last: {s.last_update})" if s.last_update else ""))
+                    + (f" (last: {s.last_update})" if s.last_update else "") + _status_window(s))
             if s.aws_public_access is not None or s.aws_note:
                 aws = {True: "ON", False: "off", None: "unknown"}[s.aws_public_access]
                 say(f"{s.stack}: AWS says: public endpoint {aws} ({s.aws_note})")
@@ -640,11 +665,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Pass 1 (bootstrap): public API access limited to the bootstrap CIDRs; pass 2 (private): public "
         "access off. A stack found with the window open is closed first; an existing private stack "
         "opens a window only when the change needs the Kubernetes API (or --bootstrap always). "
+        "--bootstrap never: one private pass, the public endpoint never turned on; a change that needs "
+        "the Kubernetes API is refused before anything changes (exit 2). "
         "Bootstrap CIDRs: --bootstrap-cidr, else vpc.publicAccessCIDRs, else this machine's egress "
-        "address. Exit 0, 1 failed (nothing exposed), 2 bad input, 3 the public endpoint was left ON.",
+        "address. The summary says how long the window was open. "
+        "Exit 0, 1 failed (nothing exposed), 2 bad input, 3 the public endpoint was left ON.",
         many=True, all_=True)
-    p.add_argument("--bootstrap", choices=("auto", "always"), default="auto",
-                   help="auto: open the window only when needed (default); always: open it for this run")
+    p.add_argument("--bootstrap", choices=BOOTSTRAP_MODES, default="auto",
+                   help="auto: open the window only when needed (default); always: open it for this run; "
+                   "never: never turn public access on (refuse what needs the Kubernetes API)")
     p.add_argument("--bootstrap-cidr", metavar="CIDR", action="append",
                    help="who may reach the public API during the window (repeatable; overrides vpc.publicAccessCIDRs)")
     COMMANDS["up"] = cmd_up

@@ -63,6 +63,21 @@ class InvalidSettings(ConfigurationError, SettingsError):
         return SettingsError.render(self)
 
 
+class KubernetesApiNeeded(ConfigurationError):
+    """``--bootstrap never``, but the change needs the Kubernetes API (reachable from outside the VPC
+    only through a bootstrap window): refused before anything was created or changed. ``needs``
+    holds each resource and why (:class:`automation.kubernetes_api.KubernetesApiNeed`)."""
+
+    summary = "refused: needs the Kubernetes API"
+
+    def __init__(self, message: str, needs: Sequence[Any]):
+        super().__init__(message)
+        self.needs = list(needs)
+
+    def render(self) -> str:
+        return "\n".join([super().render(), *[f"  - {n}" for n in self.needs]])
+
+
 class PreflightFailed(ConfigurationError):
     """The preflight checks found problems that would make pass 1 fail; nothing was created."""
 

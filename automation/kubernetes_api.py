@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from automation.report import NO_CHANGE_OPS
+from automation.report import NO_CHANGE_OPS, ResourceChange
 
 KUBERNETES_PREFIX = "kubernetes:"
 CONFIG_MAP_MODES = frozenset({"CONFIG_MAP", "API_AND_CONFIG_MAP"})
@@ -70,3 +70,11 @@ def kubernetes_api_needs(resources: Iterable[Mapping[str, Any]], *, authenticati
         elif config_map and "aws-auth" in name:
             out.append(KubernetesApiNeed(typ, name, f"changes the aws-auth ConfigMap ({authentication_mode} mode)"))
     return out
+
+
+def preview_needs(changes: Iterable[ResourceChange], *, authentication_mode: str) -> list[KubernetesApiNeed]:
+    """The rule applied to a real preview's changes (the runner's view): a preview names each
+    resource's type, name and operation, and shows pulumi-eks's own Kubernetes children (aws-auth,
+    storage classes), which the rule catches by their ``kubernetes:`` type."""
+    return kubernetes_api_needs(({"type": c.type, "name": c.name, "op": c.op} for c in changes),
+                                authentication_mode=authentication_mode)

@@ -20,14 +20,16 @@ import threading
 import urllib.request
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Mapping, Sequence
 
-from automation import report
-from automation.errors import ConfigurationError
-from automation.report import EventCollector, PassPreview, ResourceChange
+from automation.errors import ConfigurationError, UsageError
 from components.settings import Phase, StackSettings
 
-BootstrapMode = Literal["auto", "always"]
+if TYPE_CHECKING:  # automation.report imports the Pulumi SDK: the CLI's parser imports this module without it
+    from automation.report import EventCollector, PassPreview
+
+BootstrapMode = Literal["auto", "always", "never"]
+BOOTSTRAP_MODES: tuple[BootstrapMode, ...] = ("auto", "always", "never")
 EgressLookup = Callable[[float], str]
 
 EGRESS_TIMEOUT = 5.0
@@ -49,18 +51,41 @@ class Pass:
     cluster_only: bool = False
 
 
+def check_bootstrap_mode(bootstrap: str) -> BootstrapMode:
+    """``bootstrap`` if it is one of the three modes, else :class:`UsageError` listing them."""
+    if bootstrap not in BOOTSTRAP_MODES:
+        raise UsageError(f"--bootstrap {bootstrap!r}: must be one of {', '.join(BOOTSTRAP_MODES)} (auto: open the "
+                         "window when needed; always: open it for this run; never: never turn public access on)")
+    return bootstrap
+
+
 def decide_passes(state: StackState, *, kubernetes_changes: bool, bootstrap: BootstrapMode = "auto") -> list[Pass]:
     """The passes an ``up`` runs, from the stack's state, whether the private-phase preview needs
     the Kubernetes API, and the ``bootstrap`` option.
+
+    ``auto`` and ``always``:
 
     - new stack: open (create everything), then close;
     - window found open (resume): close first — the whole private pass when that needs no
       Kubernetes API, else the cluster alone and then a fresh bootstrap/private pair;
     - private stack: the private pass alone, unless the change needs the Kubernetes API or
       ``bootstrap="always"``: then open, apply, close.
+
+    ``never`` has no bootstrap pass at all:
+
+    - new or private stack: the private pass alone; when the change needs the Kubernetes API,
+      nothing (the runner refuses the change: :class:`~automation.errors.KubernetesApiNeeded`);
+    - window found open: closing it turns public access off, which ``never`` allows: the whole
+      private pass, or the cluster alone when the rest needs the Kubernetes API (that rest is
+      then refused).
     """
-    if bootstrap not in ("auto", "always"):
-        raise ConfigurationError(f"bootstrap must be 'auto' or 'always', not {bootstrap!r}")
+    check_bootstrap_mode(bootstrap)
+    if bootstrap == "never":
+        if state is StackState.BOOTSTRAP:
+            return [Pass("private", "resume: close", cluster_only=kubernetes_changes)]
+        if kubernetes_changes:
+            return []
+        return [Pass("private", "create" if state is StackState.NONE else "apply")]
     reopen = kubernetes_changes or bootstrap == "always"
     if state is StackState.NONE:
         return [Pass("bootstrap", "create"), Pass("private", "close")]
@@ -74,28 +99,12 @@ def decide_passes(state: StackState, *, kubernetes_changes: bool, bootstrap: Boo
     return [Pass("bootstrap", "apply (Kubernetes API)"), Pass("private", "close")]
 
 
-KUBERNETES_MAPPING_TYPES = frozenset({"eks:index:NodeGroup", "eks:index:NodeGroupV2", "eks:index:ManagedNodeGroup"})
-
-
-def needs_kubernetes_api(changes: Iterable[ResourceChange], authentication_mode: str = "API") -> bool:
-    """Whether applying these changes talks to the Kubernetes API: any change to a ``kubernetes:``
-    resource; with a ConfigMap authentication mode also aws-auth changes, which node groups cause."""
-    configmap = authentication_mode in ("CONFIG_MAP", "API_AND_CONFIG_MAP")
-    for c in changes:
-        if c.op in report.NO_CHANGE_OPS:
-            continue
-        if c.type.startswith("kubernetes:"):
-            return True
-        if configmap and ("aws-auth" in c.name or c.type in KUBERNETES_MAPPING_TYPES):
-            return True
-    return False
-
-
 def stack_state(outputs: Mapping[str, Any], resources: Sequence[Mapping[str, Any]]) -> StackState:
     """The state from the stack's outputs and its resources (``export_stack`` form).
 
     The resources win over the outputs: a failed update does not refresh the outputs, but the
     cluster resource's recorded state tells whether public access is on."""
+
     clusters = cluster_resources(resources)
     if any(public for _, public in clusters):
         return StackState.BOOTSTRAP
@@ -109,6 +118,8 @@ def stack_state(outputs: Mapping[str, Any], resources: Sequence[Mapping[str, Any
 
 def cluster_resources(resources: Sequence[Mapping[str, Any]]) -> list[tuple[str, bool]]:
     """(urn, public access on) of the cluster resources in a deployment."""
+    from automation import report
+
     found = []
     for r in resources:
         if r.get("delete"):
@@ -116,14 +127,8 @@ def cluster_resources(resources: Sequence[Mapping[str, Any]]) -> list[tuple[str,
         props = r.get("outputs") or r.get("inputs") or {}
         if not report.is_cluster_resource(r.get("type", ""), props, custom=r.get("custom", True)):
             continue
-        found.append((r.get("urn", ""), _public_access(props)))
+        found.append((r.get("urn", ""), report.endpoint_public_access(props) is True))
     return found
-
-
-def _public_access(props: Mapping[str, Any]) -> bool:
-    if "endpointPublicAccess" in props:
-        return props.get("endpointPublicAccess") is True
-    return (props.get("vpcConfig") or {}).get("endpointPublicAccess") is True
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ def pending_operations(deployment: Mapping[str, Any]) -> list[PendingOperation]:
         props = r.get("inputs") or {}
         cluster = report.is_cluster_resource(r.get("type", ""), props, custom=r.get("custom", True))
         found.append(PendingOperation(str(op.get("type", "")), str(r.get("urn", "")), str(r.get("type", "")), cluster,
-                                      _public_access(props) if cluster else None))
+                                      report.endpoint_public_access(props) is True if cluster else None))
     return found
 
 
@@ -222,10 +227,9 @@ def phase_since(history: Sequence[Any], state: StackState) -> _dt.datetime | Non
         return None
     since = None
     for h in history:  # newest first
-        if getattr(h, "kind", "update") != "update":
+        phase = update_phase(h)
+        if phase is None:
             continue
-        m = re.match(r"private-eks: (\w+) pass", getattr(h, "message", "") or "")
-        phase = m.group(1) if m else "private"
         if phase != state.value:
             if since is None and h.result != "succeeded":
                 continue  # a failed update in another phase changes nothing we can tell
@@ -234,7 +238,20 @@ def phase_since(history: Sequence[Any], state: StackState) -> _dt.datetime | Non
     return since
 
 
+def update_phase(h: Any) -> str | None:
+    """The phase an entry of the stack's update history ran in: the runner tags its updates
+    (``private-eks: <phase> pass``); an untagged update is a plain `pulumi up`, which builds the
+    private phase; None for what is not an update (destroy, refresh)."""
+    if getattr(h, "kind", "update") != "update":
+        return None
+    m = re.match(r"private-eks: (\w+) pass", getattr(h, "message", "") or "")
+    return m.group(1) if m else "private"
+
+
 def derived_close(number: int, p: Pass, bootstrap: EventCollector) -> PassPreview:
+    from automation import report
+    from automation.report import PassPreview, ResourceChange
+
     changes = []
     for urn, type_, _ in bootstrap.cluster_candidates():
         changes.append(ResourceChange("update", type_, report.resource_name(urn), urn,

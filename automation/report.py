@@ -178,6 +178,13 @@ def is_cluster_resource(type_: str, properties: Mapping[str, Any], *, custom: bo
     return type_ == EKS_CLUSTER_TYPE or "endpointPublicAccess" in properties
 
 
+def endpoint_public_access(properties: Mapping[str, Any]) -> Any:
+    """A cluster resource's public access: top-level (stand-ins) or in ``vpcConfig`` (EKS)."""
+    if "endpointPublicAccess" in properties:
+        return properties.get("endpointPublicAccess")
+    return (properties.get("vpcConfig") or {}).get("endpointPublicAccess")
+
+
 def endpoint_access_properties(type_: str) -> tuple[str, ...]:
     if type_ == EKS_CLUSTER_TYPE:
         return ("vpcConfig.endpointPublicAccess", "vpcConfig.publicAccessCidrs")

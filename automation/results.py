@@ -9,6 +9,7 @@ from typing import Any
 from automation import report
 from automation.passes import PendingOperation, StackState
 from automation.report import ResourceChange, StackPreview
+from automation.window import EVENTS, HISTORY, Window, no_window_json
 from components.settings import Phase
 
 
@@ -35,10 +36,34 @@ class UpResult:
     # The post-deploy audit (DESIGN §8): its findings, None when it did not run (audit_error says why).
     audit_findings: tuple[Any, ...] | None = None
     audit_error: str | None = None
+    # Every period of this run with the public endpoint on, measured from the engine's events
+    # (automation/window.py); empty when it was never on (always with bootstrap="never").
+    windows: tuple[Window, ...] = ()
+    bootstrap: str = "auto"
 
     @property
     def audit_clean(self) -> bool:
         return self.audit_findings is not None and not self.audit_findings
+
+    @property
+    def window_opened_at(self) -> _dt.datetime | None:
+        return self.windows[0].opened_at if self.windows else None
+
+    @property
+    def window_closed_at(self) -> _dt.datetime | None:
+        return self.windows[-1].closed_at if self.windows else None
+
+    @property
+    def window_seconds(self) -> float:
+        """How long the public endpoint was on during this run, in all (0 when it never was)."""
+        return sum(w.seconds() or 0.0 for w in self.windows)
+
+    def window_json(self) -> dict[str, Any]:
+        if not self.windows:
+            return no_window_json(EVENTS)
+        first, last = self.windows[0].to_json(), self.windows[-1].to_json()
+        return {**first, "closedAt": last["closedAt"], "open": False, "seconds": round(self.window_seconds, 1),
+                "windows": len(self.windows)}
 
 
 @dataclass(frozen=True)
@@ -70,6 +95,8 @@ class StatusResult:
     # asked or has no such cluster (``aws_note`` says which).
     aws_public_access: bool | None = None
     aws_note: str = ""
+    # The last window in the stack's update history (None: it holds none, the endpoint was never on).
+    window: Window | None = None
 
     @property
     def window_open(self) -> bool:
@@ -85,6 +112,7 @@ class StatusResult:
         return {"stack": self.stack, "exists": self.exists, "state": self.state.value, "phase": self.phase,
                 "endpointPublicAccess": self.endpoint_public_access, "windowOpen": self.window_open,
                 "since": self.since.isoformat() if self.since else None, "lastUpdate": self.last_update,
+                "window": self.window.to_json() if self.window else no_window_json(HISTORY),
                 "outputs": self.outputs, "pendingOperations": [op.to_json() for op in self.pending_operations],
                 "awsEndpointPublicAccess": self.aws_public_access, "awsNote": self.aws_note}
 

@@ -28,25 +28,28 @@ from automation import proxy, report
 from automation.errors import (
     ConfigurationError,
     Interrupted,
+    KubernetesApiNeeded,
     LockedWithWindowOpen,
     OperationFailed,
     PreflightFailed,
     PrivateEksError,
     StackLocked,
+    UsageError,
     WindowLeftOpen,
 )
+from automation.kubernetes_api import KubernetesApiNeed, preview_needs
 from automation.passes import (
     BootstrapMode,
     EgressLookup,
     Pass,
     StackState,
+    check_bootstrap_mode,
     checkip_egress,
     cluster_resources,
     decide_passes,
     dedupe,
     deployment_outputs,
     derived_close,
-    needs_kubernetes_api,
     parse_bootstrap_cidrs,
     pending_operations,
     phase_since,
@@ -56,6 +59,7 @@ from automation.passes import (
 from automation.project import Project
 from automation.report import EventCollector, PassPreview, StackPreview
 from automation.results import DestroyResult, PassResult, PreviewResult, RemainingResource, StatusResult, UpResult
+from automation.window import AccessClock, WindowTracker, last_window
 from automation.workspace import (
     Workspace,
     command_summary,
@@ -116,6 +120,11 @@ def _default_program(settings: StackSettings, phase: Phase, bootstrap_cidrs: Seq
     return build(settings, phase, bootstrap_cidrs=tuple(bootstrap_cidrs))
 
 
+
+def _no_cidrs_with_never(bootstrap: str, explicit: Sequence[str]) -> None:
+    if bootstrap == "never" and explicit:
+        raise UsageError("--bootstrap-cidr has no use with --bootstrap never: the public endpoint is never turned on")
+
 class Runner:
     """Runs one stack of a private-eks project. Output goes to ``on_output`` (engine text and the
     runner's progress lines) and ``on_event`` (engine events); the library never prints.
@@ -172,25 +181,33 @@ class Runner:
 
     @_typed_errors
     def up(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = ()) -> UpResult:
-        if bootstrap not in ("auto", "always"):
-            raise ConfigurationError(f"bootstrap must be 'auto' or 'always', not {bootstrap!r}")
+        """Create or update the stack (DESIGN §6). ``bootstrap``: ``auto`` opens the window on
+        create and when a change needs the Kubernetes API; ``always`` opens it for this run;
+        ``never`` never turns public access on: one private pass, and a change that needs the
+        Kubernetes API is refused with :class:`KubernetesApiNeeded` before anything is created or
+        changed (a window found open is still closed: that turns public access off)."""
+        check_bootstrap_mode(bootstrap)
         warnings = self._warn_proxy()
         cidrs: list[str] = []
         source = ""
-        checked = False
+        checked = created = False
         self._check_interrupt()
         stk = self._stack(create=False)
         if stk is None:
             # A new stack: what can be checked is checked before the stack is created, so that a
             # bad CIDR or a preflight problem leaves nothing behind in the backend.
             explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
-            cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
+            _no_cidrs_with_never(bootstrap, explicit)
+            if bootstrap != "never":
+                cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
             self._run_preflight()
-            checked = True
+            checked = created = True
             stk = self._stack(create=True)
             assert stk is not None
         results: list[PassResult] = []
+        needs: list[KubernetesApiNeed] = []
         state = StackState.NONE
+        tracker = WindowTracker(already_open=False, open_since=None)
         try:
             self._clear_dead_lock(stk)
             # The state can be behind AWS (a run killed while EKS was applying a change): it is
@@ -199,19 +216,21 @@ class Runner:
             if state is StackState.BOOTSTRAP:
                 self._say(f"=== {self.stack_name}: the public endpoint was found ON (an interrupted run?): "
                           "closing it first ===")
+                tracker = WindowTracker(already_open=True, open_since=self._window_opened_at(stk))
             # Parsed here, not before: a bad flag must not keep a window found open from closing
             # (the private pass needs no CIDR); it is refused once the window is closed.
             explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
-            kubernetes = False
+            _no_cidrs_with_never(bootstrap, explicit)
             # With --bootstrap always the decision needs no preview (and must not depend on one:
-            # it is the way out when the private-phase preview itself cannot run).
-            if state is not StackState.NONE and bootstrap == "auto":
+            # it is the way out when the private-phase preview itself cannot run). With never,
+            # even a new stack is previewed: what needs the Kubernetes API is refused before a change.
+            if bootstrap == "never" or (state is not StackState.NONE and bootstrap == "auto"):
                 self._check_interrupt()
                 self._say(f"=== {self.stack_name}: previewing the private phase to decide the passes ===")
                 collector = self._preview_phase(stk, "private", ())
-                kubernetes = needs_kubernetes_api(collector.changes,
-                                                  self.settings.cluster.access_config.authentication_mode)
-            passes = decide_passes(state, kubernetes_changes=kubernetes, bootstrap=bootstrap)
+                needs = preview_needs(collector.changes,
+                                      authentication_mode=self.settings.cluster.access_config.authentication_mode)
+            passes = decide_passes(state, kubernetes_changes=bool(needs), bootstrap=bootstrap)
             if any(p.phase == "bootstrap" for p in passes):
                 if not checked:
                     cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
@@ -221,7 +240,7 @@ class Runner:
                 if wide:
                     self._say(f"warning: {self.stack_name}: {wide}")
             for number, p in enumerate(passes, 1):
-                results.append(self._run_pass(stk, number, len(passes), p, cidrs))
+                results.append(self._run_pass(stk, number, len(passes), p, cidrs, tracker=tracker))
         except (PrivateEksError, auto.CommandError, KeyboardInterrupt) as e:
             # Whatever failed — the deciding preview, the CIDRs, a pass, an interrupt — a window
             # found or left open is closed before the error is reported.
@@ -229,6 +248,8 @@ class Runner:
                 self._interrupts = max(self._interrupts, 1)
             self._fail_closed(stk, e, cidrs)
             raise  # _fail_closed always raises; this keeps type checkers honest
+        if bootstrap == "never" and needs:
+            self._refuse(stk, needs, closed=state is StackState.BOOTSTRAP, remove=created and state is StackState.NONE)
         final = self._state(stk)
         if final is StackState.BOOTSTRAP:
             self._fail_closed(stk, OperationFailed("the private pass succeeded but public access is still on"), cidrs)
@@ -236,7 +257,34 @@ class Runner:
         findings, audit_error = self._run_audit(outputs)
         return UpResult(self.stack_name, tuple(results), outputs, state, tuple(cidrs), source,
                         endpoint_public_access=bool(outputs.get("endpointPublicAccess", False)),
-                        warnings=tuple(warnings), audit_findings=findings, audit_error=audit_error)
+                        warnings=tuple(warnings), audit_findings=findings, audit_error=audit_error,
+                        windows=tuple(tracker.windows), bootstrap=bootstrap)
+
+    def _refuse(self, stk: auto.Stack, needs: Sequence[KubernetesApiNeed], *, closed: bool, remove: bool) -> None:
+        """--bootstrap never and the change needs the Kubernetes API: bad input, nothing applied
+        (but a window found open, which has just been closed)."""
+        if remove:
+            # The stack entry this run made to preview against: a refused create leaves nothing behind.
+            try:
+                stk.workspace.remove_stack(self.stack_name)
+            except auto.CommandError as e:
+                self._say(f"warning: {self.stack_name}: could not remove the empty stack created for the preview: "
+                          f"{command_summary(e)}")
+        done = ("the public endpoint found on was turned off (the cluster alone); nothing else was changed"
+                if closed else "nothing was created or changed")
+        raise KubernetesApiNeeded(
+            f"stack {self.stack_name}: --bootstrap never, but {len(needs)} change(s) need the Kubernetes API, which "
+            f"is reachable from outside the VPC only through a bootstrap window: {done}. Run with --bootstrap auto "
+            "to open a window limited to the bootstrap CIDRs, or change the stack (`private-eks plan` says what "
+            "needs the API):", needs)
+
+    def _window_opened_at(self, stk: auto.Stack) -> Any:
+        """When the window found open was opened, per the stack's update history (None: unknown)."""
+        try:
+            window = last_window(stk.history(page_size=50), StackState.BOOTSTRAP)
+        except auto.CommandError:
+            return None
+        return window.opened_at if window else None
 
     def interrupt(self) -> None:
         """Stop the run in progress (thread-safe; safe to call from a signal handler).
@@ -262,6 +310,7 @@ class Runner:
         bootstrap pass's preview: the cluster resource(s) updated to public access off, CIDRs
         dropped. The report says which passes were previewed and which were derived.
         """
+        check_bootstrap_mode(bootstrap)
         explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
         warnings = self._warn_proxy()
         stk = self._stack(create=False)
@@ -283,11 +332,17 @@ class Runner:
     def _preview(self, stk: auto.Stack, state: StackState, explicit: Sequence[str], bootstrap: BootstrapMode,
                  warnings: Sequence[str]) -> PreviewResult:
         private: EventCollector | None = None
-        kubernetes = False
-        if state is not StackState.NONE:
+        needs: list[KubernetesApiNeed] = []
+        if state is not StackState.NONE or bootstrap == "never":
             private = self._preview_phase(stk, "private", ())
-            kubernetes = needs_kubernetes_api(private.changes, self.settings.cluster.access_config.authentication_mode)
-        passes = decide_passes(state, kubernetes_changes=kubernetes, bootstrap=bootstrap)
+            needs = preview_needs(private.changes,
+                                  authentication_mode=self.settings.cluster.access_config.authentication_mode)
+        if bootstrap == "never" and needs:
+            closes = "up would close the window found open (the cluster alone) and refuse the rest" \
+                if state is StackState.BOOTSTRAP else "up would refuse it before any change"
+            raise KubernetesApiNeeded(f"stack {self.stack_name}: --bootstrap never, but {len(needs)} change(s) need the "
+                                      f"Kubernetes API: {closes}:", needs)
+        passes = decide_passes(state, kubernetes_changes=bool(needs), bootstrap=bootstrap)
         cidrs: list[str] = []
         notes: list[str] = []
         if any(p.phase == "bootstrap" for p in passes):
@@ -349,7 +404,7 @@ class Runner:
         if state is StackState.BOOTSTRAP:
             public = True
         return StatusResult(self.stack_name, True, state, phase, public, since, last, outputs, pending,
-                            aws_public, note)
+                            aws_public, note, window=last_window(history, state))
 
     @_typed_errors
     def destroy(self, *, force: bool = False) -> DestroyResult:
@@ -407,13 +462,14 @@ class Runner:
     # ----------------------------------------------------------------------- the passes
 
     def _run_pass(self, stk: auto.Stack, number: int, total: int, p: Pass, cidrs: Sequence[str],
-                  *, label: str = "pass", closing: bool = False) -> PassResult:
+                  *, label: str = "pass", closing: bool = False, tracker: WindowTracker | None = None) -> PassResult:
         if not closing:
             self._check_interrupt()
         what = "the cluster alone" if p.cluster_only else "the whole program"
         access = f"public access ON for {', '.join(cidrs)}" if p.phase == "bootstrap" else "public access off"
         self._say(f"=== {self.stack_name}: {label} {number}/{total}: {p.phase} ({p.purpose}; {what}; {access}) ===")
         collector = EventCollector()
+        clock = AccessClock()
         started = time.monotonic()
         kwargs: dict[str, Any] = {}
         if p.cluster_only:
@@ -424,7 +480,9 @@ class Runner:
                 pulumi_errors(self.stack_name, f"pass {number} ({p.phase}) of stack {self.stack_name} failed",
                               errors=lambda: collector.errors):
             stk.up(program=self._inline(p.phase, cidrs), on_output=self._on_output, on_error=self._on_output,
-                   on_event=self._events(collector), message=UPDATE_MESSAGE.format(phase=p.phase), **kwargs)
+                   on_event=self._events(collector, clock), message=UPDATE_MESSAGE.format(phase=p.phase), **kwargs)
+        if tracker is not None:
+            tracker.add(clock)
         summary = report.change_counts(collector.changes, collector.unchanged)
         duration = time.monotonic() - started
         self._say(f"=== {self.stack_name}: {label} {number}/{total} done in {duration:.1f} s "
@@ -617,11 +675,13 @@ class Runner:
 
         return run
 
-    def _events(self, collector: EventCollector) -> OnEvent:
+    def _events(self, collector: EventCollector, clock: AccessClock | None = None) -> OnEvent:
         user = self._on_event
 
         def on_event(event: EngineEvent) -> None:
             collector(event)
+            if clock is not None:
+                clock(event)
             if user is not None:
                 user(event)
 

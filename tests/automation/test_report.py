@@ -193,9 +193,9 @@ def test_recorded_day_two_change_is_the_node_group_sizes():
     c = recorded("preview-day2-private")
     node_group = [x for x in c.changes if x.name == "mng-apps"]
     assert node_group and node_group[0].op == "update" and "desiredSize" in node_group[0].changed
-    from automation.passes import needs_kubernetes_api
+    from automation.kubernetes_api import preview_needs
 
-    assert not needs_kubernetes_api(c.changes)
+    assert preview_needs(c.changes, authentication_mode="API") == []
 
 
 def test_recorded_failed_update_keeps_the_error_and_the_failed_resource():
