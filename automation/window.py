@@ -34,6 +34,11 @@ def _utc(ts: float) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(ts, _dt.UTC)
 
 
+def _aware(t: _dt.datetime | None) -> _dt.datetime | None:
+    """The SDK parses the history's times (``...Z``, UTC) into naive datetimes: made UTC-aware."""
+    return t.replace(tzinfo=_dt.UTC) if t is not None and t.tzinfo is None else t
+
+
 def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
@@ -154,9 +159,9 @@ def last_window(history: Sequence[Any], state: StackState) -> Window | None:
         phase = update_phase(h)
         if phase == "bootstrap":
             if not pending:
-                pending, opened_at = True, h.start_time
+                pending, opened_at = True, _aware(h.start_time)
         elif phase is not None and pending and h.result == "succeeded":
-            closed = Window(opened_at, h.end_time or h.start_time, HISTORY)
+            closed = Window(opened_at, _aware(h.end_time or h.start_time), HISTORY)
             pending, opened_at = False, None
     if state is StackState.BOOTSTRAP:
         if pending:

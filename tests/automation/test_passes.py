@@ -247,6 +247,12 @@ def test_history_window_runs_from_the_bootstrap_pass_start_to_the_closing_privat
     assert window.to_json()["open"] is False and window.to_json()["source"] == "update history"
 
 
+def test_history_times_are_utc_although_the_sdk_parses_them_naive():
+    naive = SimpleNamespace(kind="update", message="private-eks: bootstrap pass", result="failed",
+                            start_time=at(0).replace(tzinfo=None), end_time=None)
+    assert last_window([naive], StackState.BOOTSTRAP).opened_at == at(0)
+
+
 def test_history_of_a_stack_created_privately_has_no_window():
     history = newest_first(update("private-eks: private pass", 0, 500), update("private-eks: private pass", 900, 950))
     assert last_window(history, StackState.PRIVATE) is None

@@ -155,7 +155,8 @@ class EngineProject:
         # No AWS behind the stand-ins unless a test passes its own checks.
         kwargs.setdefault("preflight", None)
         kwargs.setdefault("audit", None)
-        runner = Runner(self.dir, stack, program=standin.build, pulumi_command=self.pulumi_command(),
+        kwargs.setdefault("program", standin.build)
+        runner = Runner(self.dir, stack, pulumi_command=self.pulumi_command(),
                         env=self.env, egress_lookup=None,
                         on_output=output.append if output is not None else None, **kwargs)
         runner.close_retry_delay = 0
@@ -169,6 +170,33 @@ class EngineProject:
         doc = yaml.safe_load(path.read_text())
         doc["config"]["private-eks:cluster"]["managedNodeGroups"][0].update(node_group)
         path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+    def set_cluster(self, name: str = "engine", **settings: Any) -> None:
+        """Change top-level cluster settings of a stack file (e.g. accessConfig)."""
+        import yaml
+
+        path = self.dir / "stacks" / f"Pulumi.{name}.yaml"
+        doc = yaml.safe_load(path.read_text())
+        doc["config"]["private-eks:cluster"].update(settings)
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+    def access_log(self, cluster: str | None = None) -> list[tuple[float, bool]]:
+        """The endpoint's public access over time, as the cluster stand-in applied it: (Unix time,
+        public access on) of each create/update that succeeded, in order; a delete ends it (False)."""
+        log = []
+        for e in self.operations("cluster"):
+            if e.get("fault") or (cluster and e.get("inputs", {}).get("name", cluster) != cluster):
+                continue
+            if e["op"] in ("create", "update"):
+                log.append((e["time"], e["inputs"]["endpointPublicAccess"] is True))
+            elif e["op"] == "delete":
+                log.append((e["time"], False))
+        return log
+
+    def checkpoint(self, name: str = "engine") -> str | None:
+        """The stack's checkpoint file as it is (None: no stack in the backend)."""
+        path = self.state / ".pulumi" / "stacks" / "private-eks" / f"{name}.json"
+        return path.read_text() if path.exists() else None
 
     def resources(self, name: str = "engine") -> dict[str, dict[str, Any]]:
         """The stack's resources from its checkpoint in the file backend, by logical name."""

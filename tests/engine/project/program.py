@@ -15,7 +15,9 @@ change (pass 2 is UpdateClusterConfig on the cluster). The cluster's outputs als
 
 Two environment variables, read by the providers (they run in the engine's plugin process):
 
-- ``PRIVATE_EKS_ENGINE_JOURNAL``: a file; every provider operation appends one JSON line.
+- ``PRIVATE_EKS_ENGINE_JOURNAL``: a file; every provider operation appends one JSON line, with
+  the time it was written (``time``, Unix seconds). The cluster's lines, written when its
+  create/update has applied the access, are the record of the endpoint access over time.
 - ``PRIVATE_EKS_ENGINE_FAULTS``: a folder of faults. A file ``<op>-<kind>`` (op: create, update,
   delete; kind: vpc, subnet, routeTable, endpoints, cluster, nodeGroup) makes that operation fail;
   it holds how many times (a number, each failure consumes one) or ``always``. A file
@@ -62,7 +64,7 @@ def _journal(entry: dict[str, Any]) -> None:
     if path:
         # One short write per line in append mode: lines from concurrent plugin processes don't mix.
         with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(entry, sort_keys=True) + "\n")
+            f.write(json.dumps({**entry, "time": time.time()}, sort_keys=True) + "\n")
 
 
 def _wait_after(op: str, kind: str, id_: str) -> None:
@@ -372,6 +374,17 @@ class StandInCluster(pulumi.dynamic.Resource, module="standin", name="Cluster"):
                          opts)
 
 
+class StandInKubernetesObject(pulumi.ComponentResource):
+    """What pulumi-eks writes through the Kubernetes API (the aws-auth ConfigMap when the
+    authentication mode supports it: pulumi/pulumi-eks nodejs/eks/cluster/cluster.ts), with its
+    ``kubernetes:`` type, as a real preview shows it. A component: the engine needs no Kubernetes
+    provider for it, and it writes nothing (the runner must decide before it would)."""
+
+    def __init__(self, type_: str, name: str, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(type_, name, None, opts)
+        self.register_outputs({})
+
+
 def _subnet_cidrs(settings: StackSettings, zones: Sequence[str]) -> dict[str, str]:
     configured = {s.az or key: s.cidr for key, s in settings.cluster.private_subnets.items() if s.cidr}
     vpc = ipaddress.ip_network(settings.cluster.vpc_cidr)
@@ -420,6 +433,9 @@ def build(settings: StackSettings, phase: str, bootstrap_cidrs: Sequence[str] = 
         # Nodes need the endpoints to pull images and register, as in the real program.
         opts=pulumi.ResourceOptions(depends_on=[endpoints]),
     )
+    if c.access_config.uses_config_map:
+        StandInKubernetesObject("kubernetes:core/v1:ConfigMap", "aws-auth",
+                                opts=pulumi.ResourceOptions(depends_on=[cluster]))
     for ng in [*c.managed_node_groups, *c.node_groups]:
         lo, want, hi = ng.sizes
         StandIn(NodeGroupProvider(), ng.name, {
