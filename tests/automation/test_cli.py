@@ -87,9 +87,10 @@ def test_a_bad_stack_file_is_reported_before_anything_runs(clean_env, project):
     assert "stacks/Pulumi.bad.yaml" in done.stderr
 
 
-def test_a_bad_bootstrap_mode_is_bad_input(clean_env, project):
-    done = run(["--project-dir", str(project), "up", "--stack", "dev", "--bootstrap", "never"], clean_env)
+def test_a_bad_bootstrap_mode_is_bad_input_listing_the_three(clean_env, project):
+    done = run(["--project-dir", str(project), "up", "--stack", "dev", "--bootstrap", "sometimes"], clean_env)
     assert_clean(done, 2)
+    assert "'auto', 'always', 'never'" in done.stderr
 
 
 def with_cli(env: dict[str, str], bin_dir: Path) -> dict[str, str]:
@@ -152,3 +153,23 @@ def test_several_stacks_exit_with_the_worst_code_and_name_each_in_the_table(clea
     assert "[nope] stacks/Pulumi.nope.yaml: 1 problem in the stack settings" in done.stderr
     table = done.stdout.splitlines()[-2:]
     assert [line.split()[:2] for line in table] == [["dev", "0"], ["nope", "2"]]
+
+
+@pytest.mark.parametrize("method", ["up", "preview"])
+def test_the_runner_refuses_an_unknown_bootstrap_mode_before_touching_anything(project, method):
+    from automation.errors import UsageError
+    from automation.runner import Runner
+
+    runner = Runner(project, "dev", pulumi_command=None, egress_lookup=None, preflight=None, audit=None)
+    with pytest.raises(UsageError, match="must be one of auto, always, never"):
+        getattr(runner, method)(bootstrap="sometimes")
+    assert not (project / ".pulumi-state").exists()  # no workspace, no backend: nothing was run
+
+
+def test_bootstrap_cidrs_with_never_are_a_usage_error(project):
+    from automation.errors import UsageError
+    from automation.runner import Runner
+
+    runner = Runner(project, "dev", egress_lookup=None, preflight=None, audit=None)
+    with pytest.raises(UsageError, match="no use with --bootstrap never"):
+        runner.up(bootstrap="never", bootstrap_cidrs=["203.0.113.7/32"])

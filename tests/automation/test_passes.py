@@ -1,9 +1,10 @@
-"""The pass decision of DESIGN §6, for every state, and the inputs it is computed from."""
-
-import pytest
+"""The pass decision of DESIGN §6, for every state and bootstrap mode, the inputs it is computed
+from, and the window measured from engine events and from the update history."""
 
 import datetime as dt
 from types import SimpleNamespace
+
+import pytest
 
 from automation.errors import ConfigurationError, UsageError
 from automation.kubernetes_api import preview_needs

@@ -44,10 +44,41 @@ def test_up_streams_a_banner_per_pass_and_exits_0(engine):
     assert banners[0] == "=== engine: preflight checks ==="
     # The stand-ins built their VPC and cluster in moto: the post-deploy audit checks them there.
     assert "engine: post-deploy audit: no findings" in up.stdout
+    # The summary says how long the window was open (measured from the engine's events).
+    assert any(re.fullmatch(r"=== engine: bootstrap window open \d+\.\d s \(\d\d:\d\d:\d\d -> \d\d:\d\d:\d\d UTC\) ===", b)
+               for b in banners)
     status = cli(engine, "status", "--stack", "engine", "--json")
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["windowOpen"] is False
+    window = json.loads(status.stdout)["window"]
+    assert window["seconds"] > 0 and window["closedAt"] and window["source"] == "update history"
     assert engine.cluster_state()["endpointPublicAccess"] is False
+
+
+def test_up_bootstrap_never_is_one_private_pass_and_a_zero_window(engine):
+    up = cli(engine, "up", "--stack", "engine", "--bootstrap", "never")
+
+    assert up.returncode == 0, up.stderr
+    banners = [line for line in up.stdout.splitlines() if line.startswith("===")]
+    assert any("pass 1/1: private (create" in b for b in banners)
+    assert "=== engine: public endpoint never on during this run (--bootstrap never): window 0 s ===" in banners
+    assert not any(public for _, public in engine.access_log())
+    status = cli(engine, "status", "--stack", "engine", "--json")
+    assert json.loads(status.stdout)["window"] == {"openedAt": None, "closedAt": None, "seconds": 0, "open": False,
+                                                   "source": "update history"}
+    assert "no bootstrap window in the update history" in cli(engine, "status", "--stack", "engine").stdout
+
+
+def test_up_bootstrap_never_refuses_what_needs_the_kubernetes_api_with_exit_2(engine):
+    engine.set_cluster(accessConfig={"authenticationMode": "CONFIG_MAP"})
+
+    up = cli(engine, "up", "--stack", "engine", "--bootstrap", "never")
+
+    assert up.returncode == 2, up.stderr
+    assert "--bootstrap never, but 1 change(s) need the Kubernetes API" in up.stderr
+    assert "  - kubernetes:core/v1:ConfigMap aws-auth: a Kubernetes resource" in up.stderr
+    assert "Traceback" not in up.stderr
+    assert engine.operations() == [] and engine.checkpoint() is None
 
 
 def test_window_left_open_exits_3_and_status_exits_3(engine):
