@@ -10,14 +10,18 @@ from typing import Any
 
 _HOMES = {
     "automation.errors": [
-        "ConfigurationError", "Interrupted", "InvalidSettings", "LockedWithWindowOpen", "OperationFailed", "PreflightFailed",
+        "ConfigurationError", "Interrupted", "InvalidSettings", "KubernetesApiNeeded", "LockedWithWindowOpen",
+        "OperationFailed", "PreflightFailed",
         "PrivateEksError", "ProjectNotFound", "SecurityProblem", "StackLocked", "UsageError", "WindowLeftOpen",
     ],
-    "automation.passes": ["Pass", "PendingOperation", "StackState", "decide_passes", "resolve_bootstrap_cidrs"],
+    "automation.kubernetes_api": ["KubernetesApiNeed", "kubernetes_api_needs"],
+    "automation.passes": ["BOOTSTRAP_MODES", "Pass", "PendingOperation", "StackState", "decide_passes",
+                          "resolve_bootstrap_cidrs"],
     "automation.project": ["Project"],
     "automation.results": ["DestroyResult", "PassResult", "PreviewResult", "RemainingResource", "StatusResult",
                            "UpResult"],
     "automation.runner": ["Runner"],
+    "automation.window": ["Window"],
 }
 __all__ = sorted(name for names in _HOMES.values() for name in names)
 

@@ -125,3 +125,16 @@ def test_never_closes_a_window_found_open(engine):
     assert window.source == "opened: update history; closed: engine events"
     assert window.closed_at.timestamp() >= engine.access_log()[-1][0]
     assert engine.runner().status().window_open is False
+
+
+def test_preview_with_never_shows_one_private_pass_or_the_refusal(engine):
+    preview = engine.runner().preview(bootstrap="never")
+
+    (only,) = preview.report.passes
+    assert (only.phase, only.kind, only.purpose) == ("private", "previewed", "create")
+    assert {"vpc", "cluster", "mng-apps"} <= {c.name for c in only.changes if c.op == "create"}
+    assert preview.report.bootstrap_cidrs == ()
+    engine.set_cluster(accessConfig={"authenticationMode": "API_AND_CONFIG_MAP"})
+    with pytest.raises(KubernetesApiNeeded, match="up would refuse it before any change"):
+        engine.runner().preview(bootstrap="never")
+    assert engine.operations() == [] and engine.checkpoint() is None
