@@ -62,8 +62,10 @@ class Window:
             return None
         return max(0.0, ((self.closed_at or now or _now()) - self.opened_at).total_seconds())
 
-    def to_json(self, now: _dt.datetime | None = None) -> dict[str, Any]:
-        seconds = self.seconds(now)
+    def to_json(self) -> dict[str, Any]:
+        """``seconds`` only for a closed window: the JSON of an open one depends on the state alone
+        (two machines reading one stack print the same), ``openedAt`` says since when."""
+        seconds = None if self.open else self.seconds()
         return {"openedAt": self.opened_at.isoformat() if self.opened_at else None,
                 "closedAt": self.closed_at.isoformat() if self.closed_at else None,
                 "seconds": round(seconds, 1) if seconds is not None else None,
