@@ -147,6 +147,8 @@ class PendingOperation:
 
 def pending_operations(deployment: Mapping[str, Any]) -> list[PendingOperation]:
     """The ``pending_operations`` of a deployment (``export_stack`` form)."""
+    from automation import report
+
     found = []
     for op in deployment.get("pending_operations") or []:
         r = op.get("resource") or {}
@@ -164,6 +166,8 @@ SECRET_SIG = "4dabf18193072939515e22adb298388d"
 def deployment_outputs(deployment: Mapping[str, Any]) -> dict[str, Any]:
     """The stack's outputs as recorded in the deployment: readable without the secrets passphrase
     (a secret stays ``[secret]``)."""
+    from automation import report
+
     for r in deployment.get("resources") or []:
         if r.get("type") == report.ROOT_STACK_TYPE and not r.get("parent"):
             return {k: "[secret]" if isinstance(v, Mapping) and SECRET_SIG in v else v
