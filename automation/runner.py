@@ -187,6 +187,8 @@ class Runner:
         Kubernetes API is refused with :class:`KubernetesApiNeeded` before anything is created or
         changed (a window found open is still closed: that turns public access off)."""
         check_bootstrap_mode(bootstrap)
+        # Contradictory flags are refused like any bad argument, before anything runs.
+        _no_cidrs_with_never(bootstrap, bootstrap_cidrs)
         warnings = self._warn_proxy()
         cidrs: list[str] = []
         source = ""
@@ -197,7 +199,6 @@ class Runner:
             # A new stack: what can be checked is checked before the stack is created, so that a
             # bad CIDR or a preflight problem leaves nothing behind in the backend.
             explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
-            _no_cidrs_with_never(bootstrap, explicit)
             if bootstrap != "never":
                 cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
             self._run_preflight()
@@ -220,7 +221,6 @@ class Runner:
             # Parsed here, not before: a bad flag must not keep a window found open from closing
             # (the private pass needs no CIDR); it is refused once the window is closed.
             explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
-            _no_cidrs_with_never(bootstrap, explicit)
             # With --bootstrap always the decision needs no preview (and must not depend on one:
             # it is the way out when the private-phase preview itself cannot run). With never,
             # even a new stack is previewed: what needs the Kubernetes API is refused before a change.
