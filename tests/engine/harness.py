@@ -115,6 +115,19 @@ class EngineProject:
         return [e for e in entries if (kind is None or e["kind"] == kind)
                 and (waits or ("sleeping" not in e and "waiting" not in e))]
 
+    def kill_run(self, run: subprocess.Popen) -> None:
+        """The machine dies mid-run: SIGKILL the runner's process group (the runner and its Pulumi
+        CLI), then the stand-in's provider, which the engine starts in a process group of its own."""
+        import contextlib
+        import signal
+
+        os.killpg(run.pid, signal.SIGKILL)
+        run.communicate(timeout=30)
+        for waiting in self.operations("cluster", waits=True):
+            if "pid" in waiting:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(waiting["pid"], signal.SIGKILL)
+
     def wait_for(self, op: str, kind: str, *, timeout: float = 60, after_aws: bool = False) -> None:
         """Until the ``op`` of the ``kind`` stand-in has started (see ``slow``), or with
         ``after_aws``, until its AWS call is done and it waits (see ``aws_wait``)."""

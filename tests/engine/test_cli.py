@@ -5,11 +5,8 @@ CLI's AWS calls (preflight, post-deploy audit) go to moto's server, where the st
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 
@@ -102,13 +99,7 @@ def test_run_killed_between_passes_is_found_open_and_closed_by_the_next_up(engin
     try:
         engine.wait_for("update", "cluster")
     finally:
-        os.killpg(run.pid, signal.SIGKILL)
-        run.wait(timeout=30)
-        # The engine starts its plugins in their own process groups: end the stand-in's provider too.
-        for waiting in engine.operations("cluster", waits=True):
-            if "pid" in waiting:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(waiting["pid"], signal.SIGKILL)
+        engine.kill_run(run)
     engine.slow("update", "cluster", 0)
 
     status = cli(engine, "status", "--stack", "engine")

@@ -12,10 +12,8 @@ own process. Pulumi's DIY lock (a lock object under ``.pulumi/locks/`` in the bu
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -128,16 +126,6 @@ def start_up_that_hangs_in_pass_2(machine: EngineProject, seconds: float) -> sub
     return run
 
 
-def kill(machine: EngineProject, run: subprocess.Popen) -> None:
-    """The machine dies: the runner, its CLI and the engine's provider plugin (its own process group)."""
-    os.killpg(run.pid, signal.SIGKILL)
-    run.communicate(timeout=30)
-    for waiting in machine.operations("cluster", waits=True):
-        if "pid" in waiting:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(waiting["pid"], signal.SIGKILL)
-
-
 def test_a_second_up_while_the_first_holds_the_lock_is_refused_and_changes_nothing(machines, state_server,
                                                                                    aws_endpoint):
     laptop, ci = machines
@@ -174,7 +162,7 @@ def test_a_second_up_while_the_first_holds_the_lock_is_refused_and_changes_nothi
 
 def test_first_machine_killed_between_passes_the_second_closes_the_window(machines, state_server):
     laptop, ci = machines
-    kill(laptop, start_up_that_hangs_in_pass_2(laptop, seconds=300))
+    laptop.kill_run(start_up_that_hangs_in_pass_2(laptop, seconds=300))
     laptop.slow("update", "cluster", 0)
 
     open_seen_by_ci = status(ci)
