@@ -199,6 +199,24 @@ def _cluster_endpoints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     return _SKIP
 
 
+def _control_plane_on_private_subnets(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    if isinstance(value, bool):
+        walk.notes.append(Note(path, f"{str(value).lower()}: the control plane's network interfaces are always on the "
+                                     "private subnets here (there are no others)"))
+    else:
+        walk.drop(path, gpath, value)
+    return _SKIP
+
+
+def _container_runtime(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    """containerd is the one runtime from Kubernetes 1.24 (eksctl validation.go, DockershimDeprecationVersion)."""
+    if value == "containerd":
+        walk.notes.append(Note(path, "containerd is the runtime of every node here"))
+    else:
+        walk.drop(path, gpath, value)
+    return _SKIP
+
+
 def _network_config(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     """kubernetesNetworkConfig: the service CIDR is carried; ipFamily IPv4 is what private-eks does."""
     if not isinstance(value, Mapping):
@@ -295,7 +313,7 @@ _NODE_GROUP_COMMON: dict[str, Any] = {
                  "withAddonPolicies": _Map({"imageBuilder": KEEP, "cloudWatch": KEEP, "ebs": KEEP})}),
 }
 _SELF_MANAGED_ONLY: dict[str, Any] = {
-    "instanceName": KEEP, "targetGroupARNs": KEEP,
+    "instanceName": KEEP, "targetGroupARNs": KEEP, "classicLoadBalancerNames": KEEP, "containerRuntime": _container_runtime,
     "asgMetricsCollection": _List(_Map({"granularity": KEEP, "metrics": KEEP})),
 }
 _MANAGED_ONLY: dict[str, Any] = {
@@ -320,6 +338,8 @@ SPEC = _Map({
         "subnets": _Map({"private": _Named(_Map({"id": KEEP, "cidr": KEEP, "az": KEEP}))}),
         "nat": _nat,
         "clusterEndpoints": _cluster_endpoints,
+        "hostnameType": KEEP,
+        "controlPlaneOnPrivateSubnets": _control_plane_on_private_subnets,
     }),
     "accessConfig": _Map({"authenticationMode": KEEP, "bootstrapClusterCreatorAdminPermissions": KEEP,
                           "accessEntries": _List(_ACCESS_ENTRY)}),
@@ -329,6 +349,11 @@ SPEC = _Map({
     "kubernetesNetworkConfig": _network_config,
     "upgradePolicy": _Map({"supportType": KEEP}),
     "zonalShiftConfig": _Map({"enabled": KEEP}),
+    "controlPlaneScalingConfig": _Map({"tier": KEEP}),
+    "identityProviders": _List(_Map({
+        "name": KEEP, "type": KEEP, "issuerURL": KEEP, "clientID": KEEP, "usernameClaim": KEEP, "usernamePrefix": KEEP,
+        "groupsClaim": KEEP, "groupsPrefix": KEEP, "requiredClaims": KEEP, "tags": KEEP,
+    })),
     "addons": _List(_ADDON),
     "autoModeConfig": _Map({"enabled": KEEP, "nodePools": KEEP, "nodeRoleARN": KEEP}),
     "nodeGroups": _List(_Map({**_NODE_GROUP_COMMON, **_SELF_MANAGED_ONLY})),
@@ -341,7 +366,8 @@ SPEC = _Map({
 # Where a section goes in the stack file; the region is Pulumi's own key.
 _SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "kubernetesNetworkConfig",
                   "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
-                  "autoModeConfig", "addons", "nodeGroups", "managedNodeGroups", "fargateProfiles")
+                  "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "nodeGroups",
+                  "managedNodeGroups", "fargateProfiles")
 
 _NOT_HERE = "private-eks has no setting for it"
 _REASONS = {
@@ -372,7 +398,8 @@ _REASONS = {
     "iam.fargatePodExecutionRolePermissionsBoundary": "private-eks creates the Fargate pod execution role itself",
     "iam.vpcResourceControllerPolicy": "private-eks creates the cluster's IAM role itself",
     "iamIdentityMappings": "aws-auth identity mappings are not managed by private-eks",
-    "identityProviders": "OIDC identity providers are not configured by private-eks",
+    "capabilities": "EKS Capabilities (managed Argo CD, ACK, kro) are not created by private-eks; add them once "
+                    "the cluster is up (Argo CD also needs its own VPC endpoint in a private VPC)",
     "kubernetesNetworkConfig.ipFamily": "IPv6 is not supported by private-eks",
     "vpc.subnets.public": "a fully-private cluster has no public subnets",
     "vpc.nat": "a fully-private VPC has no NAT gateway",
@@ -387,7 +414,6 @@ _REASONS = {
     "vpc.ipv6Pool": "IPv6 is not supported by private-eks",
     "vpc.extraCIDRs": "secondary VPC CIDRs are not supported by private-eks",
     "vpc.extraIPv6CIDRs": "IPv6 is not supported by private-eks",
-    "privateCluster.skipEndpointServiceCreation": _NOT_HERE,
     "fargateProfiles[].podExecutionRoleARN": "private-eks creates the Fargate pod execution role itself",
     "fargateProfiles[].subnets": "Fargate profiles use all the private subnets",
     "outpost": "EKS on Outposts is not supported by private-eks",
@@ -398,6 +424,11 @@ _REASONS = {
 }
 # Node group fields, the same for nodeGroups[] and managedNodeGroups[].
 _NODE_GROUP_REASONS = {
+    "bottlerocket": "Bottlerocket's own settings are not carried by private-eks (the group still runs Bottlerocket)",
+    "containerRuntime": "containerd is the only runtime from Kubernetes 1.24 (eksctl refuses others too)",
+    "localZones": "local zones cannot be used in a fully-private cluster",
+    "instanceSelector": "eksctl turns it into instance types through the EC2 API when it runs; list them in "
+                        "instanceType (instanceTypes for managed node groups)",
     "securityGroups": "private-eks manages the node security groups (extra groups are not attached)",
     "instancesDistribution": "mixed instances and spot for self-managed groups are not supported (use a managed "
                              "node group with spot: true)",
@@ -424,13 +455,50 @@ _NODE_IAM_REASONS = {
 }
 
 
+_GROUP = r"^(?:managedNodeGroups|nodeGroups)\[\]\."
+
+
+def documented_reason(gpath: str) -> str | None:
+    """Why the import drops the eksctl path ``gpath`` (``nodeGroups[].ssh.publicKey``), as the README's
+    table says; None for a path with no documented reason (one eksctl does not have, say)."""
+    reason = _REASONS.get(gpath)
+    if reason is None and (m := re.match(_GROUP + r"([^.\[]+)$", gpath)):
+        reason = _NODE_GROUP_REASONS.get(m.group(1))
+    if reason is None and (m := re.match(_GROUP + r"ssh\.([^.\[]+)$", gpath)):
+        reason = _SSH_REASONS.get(m.group(1))
+    if reason is None and (m := re.match(_GROUP + r"iam\.(withAddonPolicies\.)?([^.\[]+)$", gpath)):
+        reason = _ADDON_POLICY_REASON if m.group(1) else _NODE_IAM_REASONS.get(m.group(2))
+    return reason
+
+
+def config_paths(doc: Any, spec: _Spec = SPEC, prefix: str = "") -> set[str]:
+    """The eksctl paths a ClusterConfig uses, generic (``nodeGroups[].iam.withAddonPolicies.ebs``), down
+    to what the spec carries as a whole or does not know."""
+    out: set[str] = set()
+    if isinstance(spec, _Map) and isinstance(doc, Mapping):
+        for key, sub in doc.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.add(path)
+            if key in spec.fields:
+                out |= config_paths(sub, spec.fields[key], path)
+    elif isinstance(spec, _List) and isinstance(doc, list):
+        for item in doc:
+            out |= config_paths(item, spec.item, prefix + "[]")
+    elif isinstance(spec, _Named) and isinstance(doc, Mapping):
+        for item in doc.values():
+            out |= config_paths(item, spec.item, prefix + ".<name>")
+    elif spec is _ssh and isinstance(doc, Mapping):
+        out |= {f"{prefix}.{key}" for key in doc}
+    return out
+
+
 def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
     """The eksctl paths the import carries (``nodeGroups[].taints`` etc.), for comparing with the model."""
     out = []
     if isinstance(spec, _Map):
         for key, sub in spec.fields.items():
             path = f"{prefix}.{key}" if prefix else key
-            if sub in (_nat, _cluster_endpoints):
+            if sub in (_nat, _cluster_endpoints, _control_plane_on_private_subnets, _container_runtime):
                 continue  # never carried: noted or dropped
             if sub in (_imdsv1, _ami_family):
                 out.append(path)
@@ -472,13 +540,7 @@ class _Walk:
             self.notes.append(Note(path, "empty; nothing to carry over"))
             return
         if reason is None:
-            reason = _REASONS.get(gpath)
-            m = re.match(r"^(?:managedNodeGroups|nodeGroups)\[\]\.([^.\[]+)$", gpath)
-            if reason is None and m:
-                reason = _NODE_GROUP_REASONS.get(m.group(1))
-            m = re.match(r"^(?:managedNodeGroups|nodeGroups)\[\]\.iam\.(withAddonPolicies\.)?([^.\[]+)$", gpath)
-            if reason is None and m:
-                reason = _ADDON_POLICY_REASON if m.group(1) else _NODE_IAM_REASONS.get(m.group(2))
+            reason = documented_reason(gpath)
             if reason is None:
                 close = difflib.get_close_matches(path.rsplit(".", 1)[-1], list(known), n=1, cutoff=0.8)
                 reason = f"{_NOT_HERE} (did you mean {close[0]!r}?)" if close else _NOT_HERE

@@ -22,6 +22,7 @@ from components.settings import (
     PULUMI_EKS_ADDONS,
     Addon,
     FargateProfile,
+    IdentityProvider,
     ManagedNodeGroup,
     NodeGroup,
     Phase,
@@ -118,10 +119,13 @@ def managed_node_group_inputs(ng: ManagedNodeGroup) -> dict[str, Any]:
 
 
 def self_managed_asg_inputs(ng: NodeGroup) -> dict[str, Any]:
-    """targetGroupARNs and asgMetricsCollection, on the Auto Scaling group NodeGroupV2 creates."""
+    """targetGroupARNs, classicLoadBalancerNames and asgMetricsCollection, on the Auto Scaling group
+    NodeGroupV2 creates."""
     out: dict[str, Any] = {}
     if ng.target_group_arns:
         out["targetGroupArns"] = list(ng.target_group_arns)
+    if ng.classic_load_balancer_names:
+        out["loadBalancers"] = list(ng.classic_load_balancer_names)
     if ng.asg_metrics_collection:
         (metrics,) = ng.asg_metrics_collection
         out["enabledMetrics"] = list(metrics.metrics)
@@ -129,12 +133,15 @@ def self_managed_asg_inputs(ng: NodeGroup) -> dict[str, Any]:
     return out
 
 
-def cluster_child_inputs(*, creator_admin: bool, zonal_shift: bool) -> ChildInputs:
+def cluster_child_inputs(*, creator_admin: bool, zonal_shift: bool, scaling_tier: Optional[str] = None) -> ChildInputs:
     """Inputs of the EKS cluster pulumi-eks creates that it does not expose (nodejs/eks/cluster/cluster.ts):
-    ``accessConfig.bootstrapClusterCreatorAdminPermissions`` (hard-coded true there) and
-    ``zonalShiftConfig`` (not passed at all)."""
-    return ChildInputs(EKS_CLUSTER, {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": creator_admin},
-                                     "zonalShiftConfig": {"enabled": zonal_shift}})
+    ``accessConfig.bootstrapClusterCreatorAdminPermissions`` (hard-coded true there),
+    ``zonalShiftConfig`` and ``controlPlaneScalingConfig`` (not passed at all)."""
+    inputs: dict[str, Any] = {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": creator_admin},
+                              "zonalShiftConfig": {"enabled": zonal_shift}}
+    if scaling_tier is not None:
+        inputs["controlPlaneScalingConfig"] = {"tier": scaling_tier}
+    return ChildInputs(EKS_CLUSTER, inputs)
 
 
 # eksctl's resolveConflicts → EKS's. CreateAddon takes only NONE or OVERWRITE (pulumi-aws
@@ -255,7 +262,7 @@ class PrivateCluster(pulumi.ComponentResource):
             tags=self._tags or None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=before_cluster, transforms=[cluster_child_inputs(
                 creator_admin=access.bootstrap_cluster_creator_admin_permissions,
-                zonal_shift=cfg.zonal_shift_config.enabled)]),
+                zonal_shift=cfg.zonal_shift_config.enabled, scaling_tier=cfg.control_plane_scaling_config.tier)]),
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
         self._capacity_after = [self.cluster, *capacity_depends_on]
@@ -272,6 +279,8 @@ class PrivateCluster(pulumi.ComponentResource):
             self._access_entry(name, i, entry, after_cluster)
         for pia in cfg.iam.pod_identity_associations:
             self._pod_identity(name, pia, after_cluster)
+        for idp in cfg.identity_providers:
+            self._identity_provider(name, idp, after_cluster)
         # Add-ons run pods: eksctl creates them after the node groups that run them, except those
         # nodes need to start (pkg/apis/eksctl.io/v1alpha5/known_addons.go, CreateBeforeNodeGroup).
         after_capacity = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster, *capacity])
@@ -600,5 +609,24 @@ class PrivateCluster(pulumi.ComponentResource):
             target_role_arn=pia.target_role_arn,
             disable_session_tags=pia.disable_session_tags,
             tags={**self._tags, **pia.tags} or None,
+            opts=opts,
+        )
+
+    def _identity_provider(self, name: str, idp: IdentityProvider, opts: pulumi.ResourceOptions) -> None:
+        # An EKS API call (AssociateIdentityProviderConfig): no Kubernetes API needed.
+        aws.eks.IdentityProviderConfig(
+            f"{name}-idp",  # EKS allows one per cluster (the settings check it)
+            cluster_name=self.cluster_name,
+            oidc=aws.eks.IdentityProviderConfigOidcArgs(
+                identity_provider_config_name=idp.name,
+                issuer_url=idp.issuer_url,
+                client_id=idp.client_id,
+                username_claim=idp.username_claim,
+                username_prefix=idp.username_prefix,
+                groups_claim=idp.groups_claim,
+                groups_prefix=idp.groups_prefix,
+                required_claims=dict(idp.required_claims) or None,
+            ),
+            tags={**self._tags, **idp.tags} or None,
             opts=opts,
         )

@@ -115,6 +115,7 @@ class PrivateNetwork(pulumi.ComponentResource):
                 cidr_block=cidrs[az],
                 availability_zone=az,
                 map_public_ip_on_launch=False,
+                private_dns_hostname_type_on_launch=cluster.vpc.hostname_type,
                 tags={**self._tags, "Name": f"{cluster.metadata.name}-private-{az}", INTERNAL_ELB_TAG: "1"},
                 opts=child,
             )

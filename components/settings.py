@@ -270,6 +270,8 @@ class VpcSettings(_Model):
     """who may reach the API during the window; `0.0.0.0/0` only written out; a union of a /8 (IPv6: /32) or more is warned"""
     cluster_endpoints: Any = None
     """not allowed: API access is managed by the two passes"""
+    hostname_type: Literal["ip-name", "resource-name"] | None = None
+    """(default: EC2's, `ip-name`) the hostname type of instances launched in the new subnets; not with existing subnets"""
 
     @model_validator(mode="after")
     def _check(self) -> "VpcSettings":
@@ -298,6 +300,11 @@ class VpcSettings(_Model):
         if existing and new and self.id is None:
             problems.append((("subnets", "private"), "mixes existing subnets (id) and new ones (cidr only); "
                              "use one kind, or set vpc.id to look existing subnets up by CIDR"))
+        # eksctl refuses it with a pre-existing VPC (validation.go, "vpc.hostnameType is not supported
+        # with a pre-existing VPC"): it is a property of the subnets eksctl (here: private-eks) creates.
+        if self.hostname_type is not None and (self.id is not None or existing):
+            problems.append((("hostnameType",), "is not supported with a pre-existing VPC or existing subnets "
+                             "(it is set on the subnets private-eks creates)"))
         if existing and self.cidr is not None and self.id is None:
             problems.append((("cidr",), "is taken from the existing subnets' VPC; remove it or set vpc.id"))
         if new and self.id is None:
@@ -911,6 +918,11 @@ class _NodeGroupBase(_Model):
         return self.volume_size if self.volume_size is not None else DEFAULT_VOLUME_SIZE
 
 
+# Elastic Load Balancing's CreateLoadBalancer, LoadBalancerName: up to 32 alphanumerics and hyphens,
+# not beginning or ending with a hyphen.
+_ELB_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
+
+
 class AsgMetricsCollection(_Model):
     granularity: Literal["1Minute"] = "1Minute"
     """the only granularity EC2 Auto Scaling has"""
@@ -927,12 +939,18 @@ class NodeGroup(_NodeGroupBase):
     """one entry: the Auto Scaling group's metrics"""
     target_group_arns: list[str] = Field(default_factory=list, alias="targetGroupARNs")
     """target group ARNs; the Auto Scaling group registers its instances there"""
+    classic_load_balancer_names: list[str] = Field(default_factory=list)
+    """Classic Load Balancers (internal ones: there is no internet here) the Auto Scaling group registers its instances with"""
 
     @model_validator(mode="after")
     def _self_managed(self) -> "NodeGroup":
         problems: list[tuple[tuple[Any, ...], str]] = []
         for i, arn in enumerate(self.target_group_arns):
             _check_arn(arn, ("targetGroupARNs", i), problems, service="elasticloadbalancing", resource="targetgroup")
+        for i, lb in enumerate(self.classic_load_balancer_names):
+            if not _ELB_NAME_RE.fullmatch(lb):
+                problems.append((("classicLoadBalancerNames", i), f"{_brief(lb)} is not a load balancer name "
+                                 "(1-32 letters, digits and '-', not starting or ending with '-')"))
         # eksctl validation.go: one metrics collection entry (an ASG has one granularity).
         if len(self.asg_metrics_collection) > 1:
             problems.append((("asgMetricsCollection",), "takes one entry (an Auto Scaling group has one granularity)"))
@@ -1060,6 +1078,62 @@ class FargateProfile(_Model):
         return v
 
 
+class ControlPlaneScalingConfig(_Model):
+    """EKS Provisioned Control Plane (eksctl's controlPlaneScalingConfig)."""
+
+    tier: Literal["standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl"] | None = None
+    """(default: EKS's, `standard`) the control plane scaling tier (set on the EKS cluster by a transform)"""
+
+
+# EKS AssociateIdentityProviderConfig (botocore eks service-2.json, requiredClaimsKey/Value): claim
+# names of 1-63 characters, values of 1-253.
+_CLAIM_KEY_MAX, _CLAIM_VALUE_MAX = 63, 253
+
+
+class IdentityProvider(_Model):
+    """An OIDC identity provider for users of the Kubernetes API (eksctl's identityProviders[])."""
+
+    name: str
+    """the identity provider configuration's name"""
+    type: Literal["oidc"]
+    """`oidc`, the one type eksctl and EKS know"""
+    issuer_url: str = Field(alias="issuerURL")
+    """`https://` URL of the issuer (no query), reachable from the internet by EKS"""
+    client_id: str = Field(alias="clientID")
+    """the client ID (audience) of the tokens"""
+    username_claim: str | None = None
+    """(default: EKS's, `sub`) the claim used as the user name"""
+    username_prefix: str | None = None
+    """prefix of user names (`-` for none)"""
+    groups_claim: str | None = None
+    """the claim holding the user's groups"""
+    groups_prefix: str | None = None
+    """prefix of group names"""
+    required_claims: dict[str, str] = Field(default_factory=dict)
+    """claims a token must carry with these values"""
+    tags: Tags = Field(default_factory=dict)
+    """tags on the identity provider configuration"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "IdentityProvider":
+        # eksctl (validation.go, validateIdentityProvider): name, clientID and issuerURL are required.
+        # EKS (OidcIdentityProviderConfigRequest): the issuer URL begins with https:// and has no query.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for field, value in (("name", self.name), ("clientID", self.client_id), ("issuerURL", self.issuer_url)):
+            if not value:
+                problems.append(((field,), "must be set to a non-empty value"))
+        if self.issuer_url and (not self.issuer_url.startswith("https://") or "?" in self.issuer_url
+                                or len(self.issuer_url) <= len("https://")):
+            problems.append((("issuerURL",), f"{_brief(self.issuer_url)} must be an https:// URL without a query"))
+        for key, value in self.required_claims.items():
+            if not 1 <= len(key) <= _CLAIM_KEY_MAX:
+                problems.append((("requiredClaims", key), f"a claim name has 1-{_CLAIM_KEY_MAX} characters"))
+            if not 1 <= len(value) <= _CLAIM_VALUE_MAX:
+                problems.append((("requiredClaims", key), f"a claim value has 1-{_CLAIM_VALUE_MAX} characters"))
+        _rules(problems)
+        return self
+
+
 class ClusterSettings(_Model):
     """``private-eks:cluster``: eksctl's ClusterConfig, restricted to fully-private clusters."""
 
@@ -1087,6 +1161,10 @@ class ClusterSettings(_Model):
     """the cluster's support policy"""
     zonal_shift_config: ZonalShiftConfig = Field(default_factory=ZonalShiftConfig)
     """ARC zonal shift"""
+    control_plane_scaling_config: ControlPlaneScalingConfig = Field(default_factory=ControlPlaneScalingConfig)
+    """EKS Provisioned Control Plane"""
+    identity_providers: list[IdentityProvider] = Field(default_factory=list)
+    """OIDC identity providers for users of the Kubernetes API (EKS allows one)"""
     addons: list[Addon] = Field(default_factory=list)
     ("""(default: vpc-cni, kube-proxy, coredns) EKS managed add-ons; those three through pulumi-eks's own options, others as """
      """`aws.eks.Addon`""")
@@ -1164,6 +1242,10 @@ class ClusterSettings(_Model):
                      ("addons", next(i for i, a in enumerate(self.addons) if a.pod_identity_associations),
                       "podIdentityAssociations"))
             problems.append((where, f"needs the {POD_IDENTITY_AGENT!r} add-on in addons (or autoModeConfig.enabled)"))
+        # EKS associates at most one OIDC identity provider with a cluster (EKS user guide, "Grant
+        # users access to Kubernetes with an external OIDC provider").
+        if len(self.identity_providers) > 1:
+            problems.append((("identityProviders", 1), "EKS associates one OIDC identity provider with a cluster"))
         problems += self._node_group_rules()
         # pulumi-eks refuses Auto Mode without access entries (nodejs/eks/cluster/cluster.ts).
         if self.auto_mode_config.enabled and not self.access_config.uses_access_entries:

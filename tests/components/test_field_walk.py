@@ -25,7 +25,8 @@ NG = {"name": "ng1", "instanceType": "m5.large", "desiredCapacity": 2, "minSize"
       "disableIMDSv1": True, "ssh": {"publicKeyName": "ops", "allow": False}}
 SELF_MANAGED = {**copy.deepcopy(NG), "instanceName": "worker", "targetGroupARNs": [
     f"arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/tg-1/0123456789abcdef"],
-    "asgMetricsCollection": [{"granularity": "1Minute", "metrics": ["GroupMinSize", "GroupMaxSize"]}]}
+    "asgMetricsCollection": [{"granularity": "1Minute", "metrics": ["GroupMinSize", "GroupMaxSize"]}],
+    "classicLoadBalancerNames": ["internal-lb"]}
 MANAGED = {**copy.deepcopy(NG), "name": "mng1", "spot": False, "updateConfig": {"maxUnavailable": 1},
            "nodeRepairConfig": {"enabled": True, "maxUnhealthyNodeThresholdPercentage": 20,
                                 "maxParallelNodesRepairedCount": 1,
@@ -39,7 +40,8 @@ NEW_VPC: dict[str, Any] = {
     "vpc": {"cidr": "10.0.0.0/16", "publicAccessCIDRs": ["203.0.113.7/32"],
             "subnets": {"private": {"one": {"cidr": "10.0.0.0/19", "az": "us-west-2a"},
                                     "us-west-2b": {"cidr": "10.0.32.0/19"},
-                                    "us-west-2c": {"cidr": "10.0.64.0/19"}}}},
+                                    "us-west-2c": {"cidr": "10.0.64.0/19"}}},
+            "hostnameType": "ip-name"},
     "accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True,
                      "accessEntries": [
                          {"principalARN": f"arn:aws:iam::{ACCOUNT}:role/viewer", "type": "STANDARD",
@@ -59,6 +61,10 @@ NEW_VPC: dict[str, Any] = {
     "kubernetesNetworkConfig": {"serviceIPv4CIDR": "172.20.0.0/16"},
     "upgradePolicy": {"supportType": "STANDARD"},
     "zonalShiftConfig": {"enabled": False},
+    "controlPlaneScalingConfig": {"tier": "standard"},
+    "identityProviders": [{"name": "idp", "type": "oidc", "issuerURL": "https://issuer.example.com", "clientID": "c",
+                           "usernameClaim": "email", "usernamePrefix": "u:", "groupsClaim": "groups",
+                           "groupsPrefix": "g:", "requiredClaims": {"hd": "example.com"}, "tags": {"idp": "a"}}],
     "addons": [
         {"name": "vpc-cni", "version": "v1.19.0-eksbuild.1", "resolveConflicts": "overwrite",
          "configurationValues": '{"env": {"ENABLE_PREFIX_DELEGATION": "true"}}',
@@ -245,6 +251,14 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
         ("private",)),
     "nodeGroups[].ssh.allow": ("new", put(("nodeGroups", 0, "ssh", "allow"), True), ("private",)),
     "nodeGroups[].instanceName": ("new", put(("nodeGroups", 0, "instanceName"), "other"), ("private",)),
+    "nodeGroups[].classicLoadBalancerNames": ("new", put(("nodeGroups", 0, "classicLoadBalancerNames"), ["lb2"]),
+                                              ("private",)),
+    "vpc.hostnameType": ("new", put(("vpc", "hostnameType"), "resource-name"), ("private",)),
+    "controlPlaneScalingConfig.tier": ("new", put(("controlPlaneScalingConfig", "tier"), "tier-xl"), ("private",)),
+    **{f"identityProviders[].{k}": ("new", put(("identityProviders", 0, k), v), ("private",)) for k, v in (
+        ("name", "idp2"), ("issuerURL", "https://other.example.com"), ("clientID", "c2"), ("usernameClaim", "sub"),
+        ("usernamePrefix", "-"), ("groupsClaim", "roles"), ("groupsPrefix", "oidc:"),
+        ("requiredClaims", {"hd": "example.org"}), ("tags", {"idp": "b"}))},
     "nodeGroups[].targetGroupARNs": ("new", put(("nodeGroups", 0, "targetGroupARNs"), []), ("private",)),
     "nodeGroups[].asgMetricsCollection[].metrics": (
         "new", put(("nodeGroups", 0, "asgMetricsCollection", 0, "metrics"), ["GroupInServiceInstances"]), ("private",)),
@@ -261,6 +275,7 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
 ONE_VALUE: dict[str, tuple[Mutation, str]] = {
     "privateCluster.enabled": (put(("privateCluster", "enabled"), False), "privateCluster.enabled"),
     "localZones": (put(("localZones",), ["us-west-2-lax-1a"]), "localZones"),
+    "identityProviders[].type": (put(("identityProviders", 0, "type"), "saml"), "identityProviders[0].type"),
     "vpc.subnets.public": (put(("vpc", "subnets", "public"), {"us-west-2a": {"id": "subnet-1"}}), "vpc.subnets.public"),
     "vpc.clusterEndpoints": (put(("vpc", "clusterEndpoints"), {"publicAccess": True}), "vpc.clusterEndpoints"),
     "nodeGroups[].privateNetworking": (put(("nodeGroups", 0, "privateNetworking"), False),

@@ -105,7 +105,9 @@ def test_new_vpc_example_carries_every_field_unchanged_except_map_form_taints():
     r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
     expected = copy.deepcopy(src)
     region = expected["metadata"].pop("region")
-    del expected["apiVersion"], expected["kind"], expected["vpc"]["nat"]
+    # noted, not carried: what private-eks does anyway
+    del expected["apiVersion"], expected["kind"], expected["vpc"]["nat"], expected["vpc"]["controlPlaneOnPrivateSubnets"]
+    del expected["nodeGroups"][0]["containerRuntime"]
     expected["nodeGroups"][0]["taints"] = [
         {"key": "dedicated", "value": "system", "effect": "NoSchedule"},
         {"key": "critical", "effect": "NoExecute"},
@@ -134,9 +136,10 @@ def test_new_vpc_example_settings():
     assert [(s.namespace, s.labels) for s in fp.selectors] == [("default", {}), ("jobs", {"fargate": "yes"})]
 
 
-def test_nat_gateway_disable_is_a_note_not_a_drop():
+def test_what_private_eks_does_anyway_is_a_note_not_a_drop():
     r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
-    assert [n.path for n in r.notes] == ["vpc.nat"]
+    assert sorted(n.path for n in r.notes) == ["nodeGroups[0].containerRuntime", "vpc.controlPlaneOnPrivateSubnets",
+                                               "vpc.nat"]
 
 
 # ----------------------------------------------------------------------------------------- output
@@ -148,9 +151,9 @@ def test_output_loads_back_to_the_document_and_names_each_source_section():
     comments = re.findall(r"^\s*# from eksctl: (\S+)", r.text, flags=re.M)
     assert comments == [
         "metadata.region", "metadata", "privateCluster", "availabilityZones", "vpc", "kubernetesNetworkConfig",
-        "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig", "autoModeConfig",
-        "addons", "nodeGroups", "nodeGroups[0]", "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]",
-        "managedNodeGroups[1]", "fargateProfiles", "fargateProfiles[0]",
+        "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
+        "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "nodeGroups", "nodeGroups[0]",
+        "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]", "managedNodeGroups[1]", "fargateProfiles", "fargateProfiles[0]",
     ]
     assert "eksctl ClusterConfig cfg.yaml" in r.text.splitlines()[0]
     assert "nodeGroups[0] (taints converted from eksctl's map form)" in r.text
@@ -179,7 +182,7 @@ def test_a_bad_stack_name_is_refused():
 
 UNSUPPORTED_PATHS = [
     "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public", "iam.serviceAccounts",
-    "addons[1].wellKnownPolicies", "identityProviders", "gitops", "karpenter",
+    "addons[1].wellKnownPolicies", "capabilities", "gitops", "karpenter",
     "nodeGroups[0].preBootstrapCommands", "nodeGroups[0].ssh.allow",
 ]
 
