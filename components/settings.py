@@ -465,7 +465,7 @@ class Addon(_Model):
     # eksctl leaves conflicts to EKS's default, none (CreateAddon, resolveConflicts).
     resolve_conflicts: Literal["none", "overwrite", "preserve"] = "none"
     """(default: `none`) `preserve` applies to updates (EKS creates with `NONE`)"""
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: Tags = Field(default_factory=dict)
     """not on `vpc-cni`, `coredns`, `kube-proxy`"""
     pod_identity_associations: list[AddonPodIdentityAssociation] = Field(default_factory=list)
     """not on `vpc-cni`, `coredns`, `kube-proxy`"""
@@ -531,7 +531,7 @@ class PodIdentityAssociation(_Model):
     """a role to chain into (another account)"""
     disable_session_tags: bool = False
     """no session tags on the role's sessions"""
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: Tags = Field(default_factory=dict)
     """tags on the association and the made role"""
 
     @model_validator(mode="after")

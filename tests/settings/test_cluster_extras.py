@@ -129,3 +129,16 @@ def test_classic_load_balancer_names_follow_elb_rules(name):
     hyphens, not beginning or ending with a hyphen."""
     ng = {"name": "a", "privateNetworking": True, "classicLoadBalancerNames": ["ok", name]}
     assert list(problems(doc_with(nodeGroups=[ng]))) == ["nodeGroups[0].classicLoadBalancerNames[1]"]
+
+
+@pytest.mark.parametrize("section", [
+    {"addons": [{"name": "aws-ebs-csi-driver", "tags": {"aws:reserved": "x"}}]},
+    {"addons": [{"name": "eks-pod-identity-agent"}],
+     "iam": {"podIdentityAssociations": [{"namespace": "a", "serviceAccountName": "b",
+                                          "roleARN": "arn:aws:iam::111122223333:role/r", "tags": {"k": "v" * 257}}]}},
+])
+def test_addon_and_pod_identity_tags_follow_aws_tag_rules(section):
+    """The EC2 User Guide's tag restrictions (keys 1-128, not aws:, values up to 256), as on every other
+    tag map of the settings: EKS TagResource refuses the same."""
+    found = problems(doc_with(**section))
+    assert [p for p in found if p.endswith(".tags")], found
