@@ -8,15 +8,10 @@ from typing import Any
 
 import pytest
 
+from tests.settings.test_cluster_fields import doc_with
 from tests.settings.test_rules import base, check, cluster, problems
 
 ISSUER = "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_Ur78RxTra"
-
-
-def doc_with(**sections: Any) -> dict:
-    doc = base()
-    cluster(doc).update(sections)
-    return doc
 
 
 def idp(**fields: Any) -> dict:
