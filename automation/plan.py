@@ -200,10 +200,12 @@ class PlanMocks(pulumi.runtime.Mocks):
         elif typ == EKS_CLUSTER:
             cluster = inputs.get("name") or name
             issuer = f"oidc.eks.{self.region}.amazonaws.com/id/{_digest('oidc', cluster, n=32).upper()}"
+            kubeconfig = {"apiVersion": "v1", "kind": "Config",
+                          "clusters": [{"name": cluster, "cluster": {
+                              "server": f"https://{_digest('api', cluster, n=32).upper()}.gr7.{self.region}.eks.amazonaws.com"}}]}
             state.update(
-                kubeconfig={"apiVersion": "v1", "kind": "Config",
-                            "clusters": [{"name": cluster, "cluster": {
-                                "server": f"https://{_digest('api', cluster, n=32).upper()}.gr7.{self.region}.eks.amazonaws.com"}}]},
+                kubeconfig=kubeconfig,
+                kubeconfigJson=json.dumps(kubeconfig, sort_keys=True),
                 clusterSecurityGroupId=f"sg-{_digest('clustersg', cluster)}",
                 nodeSecurityGroupId=f"sg-{_digest('nodesg', cluster)}",
                 oidcIssuer=issuer if inputs.get("createOidcProvider") else None,

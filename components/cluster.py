@@ -30,6 +30,7 @@ from components.settings import (
     StackSettings,
     _NodeGroupBase,
 )
+from components.service_accounts import ServiceAccounts
 from components.transforms import ChildInputs
 
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
@@ -150,9 +151,10 @@ _RESOLVE_ON_CREATE = {"none": eks.ResolveConflictsOnCreate.NONE, "overwrite": ek
                       "preserve": eks.ResolveConflictsOnCreate.NONE}
 _RESOLVE_ON_UPDATE = {"none": eks.ResolveConflictsOnUpdate.NONE, "overwrite": eks.ResolveConflictsOnUpdate.OVERWRITE,
                       "preserve": eks.ResolveConflictsOnUpdate.PRESERVE}
-# Add-ons eksctl creates before the node groups (known_addons.go, CreateBeforeNodeGroup) besides
-# pulumi-eks's three: the others wait for the capacity that runs their pods.
-ADDONS_BEFORE_NODES = frozenset({"eks-pod-identity-agent"})
+# Add-ons eksctl creates before the node groups (known_addons.go, CreateBeforeNodeGroup) when they
+# are not pulumi-eks's own (vpc-cni is not when it gets an IRSA role made here): the others wait for
+# the capacity that runs their pods.
+ADDONS_BEFORE_NODES = frozenset({"eks-pod-identity-agent", "vpc-cni"})
 # EKS Pod Identity's service principal, with the two actions its trust policy needs (EKS user guide,
 # "Create an IAM role for Pod Identity").
 POD_IDENTITY_TRUST = json.dumps({
@@ -225,10 +227,19 @@ class PrivateCluster(pulumi.ComponentResource):
         config_map_only = not access_entries
         # A given instanceRoleARN is not in this list: settings refuse it in CONFIG_MAP mode.
         node_roles = [role for _, role in self_managed + managed if role is not None]
-        role_mappings = None
+        role_mappings: list[eks.RoleMappingArgs] = []
         if config_map_only and pod_role is not None:
             role_mappings = [eks.RoleMappingArgs(role_arn=pod_role.arn, username=FARGATE_USERNAME,
                                                  groups=list(FARGATE_GROUPS))]
+        # iamIdentityMappings go into the same aws-auth (the settings allow them only in modes that
+        # have it): pulumi-eks writes it whole from roleMappings, userMappings and instanceRoles.
+        user_mappings: list[eks.UserMappingArgs] = []
+        for m in cfg.aws_auth_mappings:
+            username, groups = m.username or m.arn, list(m.groups)
+            if m.is_role:
+                role_mappings.append(eks.RoleMappingArgs(role_arn=m.arn, username=username, groups=groups))
+            else:
+                user_mappings.append(eks.UserMappingArgs(user_arn=m.arn, username=username, groups=groups))
 
         public = phase == "bootstrap"
         log_group = self._log_group(name)
@@ -249,14 +260,14 @@ class PrivateCluster(pulumi.ComponentResource):
             create_oidc_provider=cfg.iam.with_oidc,
             enabled_cluster_log_types=list(cfg.cloud_watch.cluster_logging.enable_types) or None,
             instance_roles=node_roles if (config_map_only and node_roles) else None,
-            role_mappings=role_mappings,
+            role_mappings=role_mappings or None,
+            user_mappings=user_mappings or None,
             encryption_config_key_arn=cfg.secrets_encryption.key_arn if cfg.secrets_encryption else None,
             kubernetes_service_ip_address_range=cfg.kubernetes_network_config.service_ipv4_cidr,
             upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=cfg.upgrade_policy.support_type),
             auto_mode=self._auto_mode(),
             vpc_cni_options=self._vpc_cni(addons.get("vpc-cni")),
-            # pulumi-eks leaves vpc-cni out in Auto Mode unless told otherwise.
-            use_default_vpc_cni=False if (cfg.auto_mode_config.enabled and "vpc-cni" in addons) else None,
+            use_default_vpc_cni=self._use_default_vpc_cni(addons),
             coredns_addon_options=self._coredns(addons.get("coredns")),
             kube_proxy_addon_options=self._kube_proxy(addons.get("kube-proxy")),
             tags=self._tags or None,
@@ -281,12 +292,14 @@ class PrivateCluster(pulumi.ComponentResource):
             self._pod_identity(name, pia, after_cluster)
         for idp in cfg.identity_providers:
             self._identity_provider(name, idp, after_cluster)
+        role_arns = self._service_accounts(name)
         # Add-ons run pods: eksctl creates them after the node groups that run them, except those
         # nodes need to start (pkg/apis/eksctl.io/v1alpha5/known_addons.go, CreateBeforeNodeGroup).
         after_capacity = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster, *capacity])
         for addon in cfg.addons:
-            if addon.name not in PULUMI_EKS_ADDONS:
-                self._addon(name, addon, after_cluster if addon.name in ADDONS_BEFORE_NODES else after_capacity)
+            if addon.name not in addons:
+                self._addon(name, addon, after_cluster if addon.name in ADDONS_BEFORE_NODES else after_capacity,
+                            role_arn=role_arns.get(addon.name, addon.service_account_role_arn))
 
         self.kubeconfig = self.cluster.kubeconfig
         self.oidc_provider_arn = self.cluster.oidc_provider_arn
@@ -509,7 +522,31 @@ class PrivateCluster(pulumi.ComponentResource):
         if not cfg.auto_mode_config.enabled:
             for addon_name in PULUMI_EKS_ADDONS:
                 listed.setdefault(addon_name, Addon(name=addon_name))
+        # An IRSA role made here trusts the cluster's OIDC provider, which pulumi-eks makes with the
+        # cluster: its own vpc-cni (an input of the cluster) cannot take that role, so the add-on is
+        # an aws.eks.Addon after the cluster instead.
+        if any(a.name == "vpc-cni" and a.makes_role for a in cfg.addons):
+            del listed["vpc-cni"]
         return listed
+
+    def _use_default_vpc_cni(self, addons: Mapping[str, Addon]) -> Optional[bool]:
+        """pulumi-eks makes vpc-cni unless useDefaultVpcCni, and leaves it out in Auto Mode unless told
+        otherwise (nodejs/eks/cluster/cluster.ts, vpcCniAddonEnabled)."""
+        cfg = self._settings.cluster
+        if any(a.name == "vpc-cni" and a.makes_role for a in cfg.addons):
+            return True
+        return False if (cfg.auto_mode_config.enabled and "vpc-cni" in addons) else None
+
+    def _service_accounts(self, name: str) -> dict[str, pulumi.Output[str]]:
+        """The IRSA roles and ServiceAccounts (components/service_accounts.py); the add-ons' roles by name."""
+        cfg = self._settings.cluster
+        if not (cfg.iam.service_accounts or cfg.service_accounts or any(a.makes_role for a in cfg.addons)):
+            return {}
+        accounts = ServiceAccounts(
+            f"{name}-service-accounts", settings=self._settings, oidc_provider_arn=self.cluster.oidc_provider_arn,
+            oidc_issuer=self.cluster.oidc_issuer, kubeconfig=self.cluster.kubeconfig_json, partition=self._partition,
+            tags=self._tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster]))
+        return accounts.addon_role_arns
 
     def _vpc_cni(self, addon: Optional[Addon]) -> Optional[eks.VpcCniOptionsArgs]:
         if addon is None:
@@ -542,7 +579,8 @@ class PrivateCluster(pulumi.ComponentResource):
             resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts],
         )
 
-    def _addon(self, name: str, addon: Addon, opts: pulumi.ResourceOptions) -> aws.eks.Addon:
+    def _addon(self, name: str, addon: Addon, opts: pulumi.ResourceOptions, *,
+               role_arn: Optional[pulumi.Input[str]]) -> aws.eks.Addon:
         config = addon.configuration_object
         return aws.eks.Addon(
             f"{name}-addon-{addon.name}",
@@ -550,7 +588,7 @@ class PrivateCluster(pulumi.ComponentResource):
             addon_name=addon.name,
             addon_version=self._addon_version(addon),
             configuration_values=json.dumps(config, sort_keys=True) if config is not None else None,
-            service_account_role_arn=addon.service_account_role_arn,
+            service_account_role_arn=role_arn,
             resolve_conflicts_on_create=_RESOLVE_ON_CREATE[addon.resolve_conflicts].value,
             resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts].value,
             pod_identity_associations=[aws.eks.AddonPodIdentityAssociationArgs(

@@ -59,6 +59,13 @@ AUTO_MODE_NODE_POOLS = ("general-purpose", "system")
 # options so that each exists once.
 PULUMI_EKS_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
+# The add-on service accounts eksctl knows, for the IRSA role it makes from attachPolicyARNs or
+# attachPolicy (pkg/actions/addon/create.go, getKnownServiceAccountLocation; api.AWSNodeMeta).
+ADDON_SERVICE_ACCOUNTS = {"vpc-cni": ("kube-system", "aws-node")}
+# The annotation IRSA reads (eksctl pkg/apis/eksctl.io/v1alpha5/iam.go, AnnotationEKSRoleARN).
+ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+# IAM CreateRole's RoleName: 1-64 of letters, digits and _+=,.@-.
+_ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 # aws-sdk-go's arn.Parse, as eksctl uses it: arn:partition:service:region:account:resource.
 _ARN_RE = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):"
                      r"(?P<account>\d*|aws):(?P<resource>.+)$")
@@ -469,10 +476,15 @@ class Addon(_Model):
     """not on `vpc-cni`, `coredns`, `kube-proxy`"""
     pod_identity_associations: list[AddonPodIdentityAssociation] = Field(default_factory=list)
     """not on `vpc-cni`, `coredns`, `kube-proxy`"""
+    attach_policy_arns: list[str] = Field(default_factory=list, alias="attachPolicyARNs")
+    """policy ARNs of an IRSA role made for the add-on's service account (`vpc-cni` only: eksctl's known one); needs `iam.withOIDC`"""
+    attach_policy: dict[str, Any] = Field(default_factory=dict)
+    """an inline IAM policy document on that role (`vpc-cni` only); needs `iam.withOIDC`"""
 
     @model_validator(mode="after")
     def _check(self) -> "Addon":
         problems: list[tuple[tuple[Any, ...], str]] = []
+        problems += self._role_rules()
         if self.configuration_values is not None and self.configuration_object is None:
             problems.append((("configurationValues",), "must be a JSON (or YAML) object, as EKS takes it"))
         _check_arn(self.service_account_role_arn, ("serviceAccountRoleARN",), problems, service="iam", resource="role")
@@ -492,6 +504,33 @@ class Addon(_Model):
                                  "without a service account role"))
         _rules(problems)
         return self
+
+    def _role_rules(self) -> list[tuple[tuple[Any, ...], str]]:
+        """eksctl makes an IRSA role from attachPolicyARNs/attachPolicy for the add-on's known service
+        account only, and only when no role is given (pkg/actions/addon/create.go, Create)."""
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for i, arn in enumerate(self.attach_policy_arns):
+            _check_arn(arn, ("attachPolicyARNs", i), problems, service="iam", resource="policy")
+        if self.attach_policy and "Statement" not in self.attach_policy:
+            problems.append((("attachPolicy",), "must be an IAM policy document (with Statement)"))
+        if not self.makes_role:
+            return problems
+        where = ("attachPolicyARNs",) if self.attach_policy_arns else ("attachPolicy",)
+        if self.service_account_role_arn:
+            problems.append((where, "cannot be set together with serviceAccountRoleARN (the role is given)"))
+        if self.pod_identity_associations:
+            problems.append((where, "cannot be set together with podIdentityAssociations (eksctl uses those and "
+                                    "makes no IRSA role)"))
+        if self.name not in ADDON_SERVICE_ACCOUNTS:
+            problems.append((where, f"the service account of add-on {self.name!r} is not known (eksctl knows "
+                                    f"{', '.join(ADDON_SERVICE_ACCOUNTS)}), so no role can trust it alone; give "
+                                    "serviceAccountRoleARN or podIdentityAssociations"))
+        return problems
+
+    @property
+    def makes_role(self) -> bool:
+        """An IRSA role is made for the add-on (from attachPolicyARNs and attachPolicy)."""
+        return bool(self.attach_policy_arns or self.attach_policy)
 
     @property
     def configuration_object(self) -> dict[str, Any] | None:
@@ -533,6 +572,8 @@ class PodIdentityAssociation(_Model):
     """no session tags on the role's sessions"""
     tags: Tags = Field(default_factory=dict)
     """tags on the association and the made role"""
+    create_service_account: bool = False
+    """create the Kubernetes ServiceAccount too (needs the Kubernetes API: a bootstrap window)"""
 
     @model_validator(mode="after")
     def _check(self) -> "PodIdentityAssociation":
@@ -555,6 +596,138 @@ class PodIdentityAssociation(_Model):
             _check_arn(arn, ("permissionPolicyARNs", i), problems, service="iam", resource="policy")
         _rules(problems)
         return self
+
+
+class WellKnownPolicies(_Model):
+    """eksctl's wellKnownPolicies that are AWS managed policies (pkg/cfn/builder/iam_helper.go,
+    createWellKnownPolicies); the others are inline policies of eksctl's own and are not offered."""
+
+    image_builder: bool = False
+    """`AmazonEC2ContainerRegistryPowerUser`"""
+    ebs_csi_controller: bool = Field(default=False, alias="ebsCSIController")
+    """`service-role/AmazonEBSCSIDriverPolicy`"""
+
+    @property
+    def policies(self) -> list[str]:
+        return [name for on, name in ((self.image_builder, "AmazonEC2ContainerRegistryPowerUser"),
+                                      (self.ebs_csi_controller, "service-role/AmazonEBSCSIDriverPolicy")) if on]
+
+
+class ServiceAccountMetadata(_Model):
+    name: str
+    """the ServiceAccount's name (a DNS subdomain)"""
+    namespace: str = "default"
+    """(default: `default`, as eksctl) created when missing, and kept on destroy (eksctl creates it too)"""
+    labels: Labels = Field(default_factory=dict)
+    """labels on the ServiceAccount"""
+    annotations: dict[str, str] = Field(default_factory=dict)
+    """annotations on the ServiceAccount (`eks.amazonaws.com/role-arn` is set from the role)"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "ServiceAccountMetadata":
+        # Kubernetes: a ServiceAccount's name is a DNS-1123 subdomain, a namespace a DNS-1123 label
+        # (kubernetes/kubernetes pkg/apis/core/validation/validation.go, ValidateServiceAccountName).
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if len(self.name) > 253 or not _K8S_PREFIX_RE.fullmatch(self.name):
+            problems.append((("name",), f"{_brief(self.name)} is not a Kubernetes name (lower-case letters, digits, "
+                                        "'-' and '.', starting and ending with a letter or digit, at most 253)"))
+        if not _DNS_LABEL_RE.fullmatch(self.namespace):
+            problems.append((("namespace",), f"{_brief(self.namespace)} is not a Kubernetes namespace (up to 63 "
+                                             "lower-case letters, digits and '-', starting and ending with a letter or digit)"))
+        for key in self.annotations:
+            if not _check_label_key(key):
+                problems.append((("annotations", key), "is not a Kubernetes qualified name ([prefix/]name)"))
+            elif key == ROLE_ARN_ANNOTATION:
+                problems.append((("annotations", key), "is set from the role (attachRoleARN or the role made here)"))
+        _rules(problems)
+        return self
+
+
+class IamServiceAccount(_Model):
+    """eksctl's iam.serviceAccounts[]: an IAM role trusted through the cluster's OIDC provider by one
+    ServiceAccount (IRSA), and that ServiceAccount, annotated with the role's ARN."""
+
+    metadata: ServiceAccountMetadata
+    """the ServiceAccount"""
+    attach_policy_arns: list[str] = Field(default_factory=list, alias="attachPolicyARNs")
+    """policy ARNs attached to the made role"""
+    attach_policy: dict[str, Any] = Field(default_factory=dict)
+    """an inline IAM policy document on the made role"""
+    well_known_policies: WellKnownPolicies = Field(default_factory=WellKnownPolicies)
+    """eksctl's well-known policies that are AWS managed policies"""
+    attach_role_arn: str | None = Field(default=None, alias="attachRoleARN")
+    """an existing role to annotate with (no role is made; not with the role's fields)"""
+    role_name: str | None = None
+    """(default: generated) the made role's name"""
+    role_only: bool = False
+    """make the role only: no ServiceAccount (then no Kubernetes API is needed)"""
+    permissions_boundary: str | None = None
+    """the made role's permissions boundary (a policy ARN)"""
+    tags: Tags = Field(default_factory=dict)
+    """tags on the made role"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "IamServiceAccount":
+        # eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/validation.go, ValidateClusterConfig: a policy
+        # or a role must be given. With attachRoleARN eksctl makes no role (pkg/actions/irsa), so the
+        # role's own fields would be ignored: refused instead.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if not (self.attach_policy_arns or self.attach_policy or self.attach_role_arn or self.well_known_policies.policies):
+            problems.append(((), "needs wellKnownPolicies, attachPolicyARNs, attachRoleARN or attachPolicy"))
+        if self.attach_policy and "Statement" not in self.attach_policy:
+            problems.append((("attachPolicy",), "must be an IAM policy document (with Statement)"))
+        if self.attach_role_arn is not None:
+            for key, value in (("attachPolicyARNs", self.attach_policy_arns), ("attachPolicy", self.attach_policy),
+                               ("wellKnownPolicies", self.well_known_policies.policies), ("roleName", self.role_name),
+                               ("permissionsBoundary", self.permissions_boundary), ("tags", self.tags)):
+                if value:
+                    problems.append(((key,), "cannot be set when attachRoleARN is set (no role is made)"))
+            if self.role_only:
+                problems.append((("roleOnly",), "cannot be true with attachRoleARN: there would be nothing to create"))
+        if self.role_name is not None and not _ROLE_NAME_RE.fullmatch(self.role_name):
+            problems.append((("roleName",), "IAM takes 1-64 letters, digits and _+=,.@-"))
+        _check_arn(self.attach_role_arn, ("attachRoleARN",), problems, service="iam", resource="role")
+        _check_arn(self.permissions_boundary, ("permissionsBoundary",), problems, service="iam", resource="policy")
+        for i, arn in enumerate(self.attach_policy_arns):
+            _check_arn(arn, ("attachPolicyARNs", i), problems, service="iam", resource="policy")
+        _rules(problems)
+        return self
+
+    @property
+    def makes_role(self) -> bool:
+        return self.attach_role_arn is None
+
+
+class IamIdentityMapping(_Model):
+    """eksctl's iamIdentityMappings[] (identitymapping.go): an IAM role or user in the aws-auth ConfigMap."""
+
+    arn: str
+    """an IAM role or user ARN"""
+    username: str | None = None
+    """(default: the ARN, as pulumi-eks documents it) the Kubernetes user name"""
+    groups: list[str] = Field(default_factory=list)
+    """Kubernetes groups"""
+    no_duplicate_arns: bool = Field(default=False, alias="noDuplicateARNs")
+    """refuse a second mapping of this ARN (an identical one is sent once, as eksctl skips it)"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "IamIdentityMapping":
+        # eksctl-io/eksctl pkg/iam/mapping.go, NewIdentity: a role or user ARN, and a user name or groups.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        _check_arn(self.arn, ("arn",), problems, service="iam", resource=("role", "user"))
+        if not self.username and not self.groups:
+            problems.append(((), "needs a username or groups"))
+        _rules(problems)
+        return self
+
+    @property
+    def is_role(self) -> bool:
+        m = _ARN_RE.match(self.arn)
+        return bool(m and m["resource"].startswith("role/"))
+
+    @property
+    def key(self) -> tuple[str, str, tuple[str, ...]]:
+        return self.arn, self.username or self.arn, tuple(sorted(self.groups))
 
 
 class AutoModeConfig(_Model):
@@ -639,6 +812,8 @@ class IamSettings(_Model):
     """create the OIDC provider (IRSA)"""
     pod_identity_associations: list[PodIdentityAssociation] = Field(default_factory=list)
     """EKS Pod Identity associations; need the `eks-pod-identity-agent` add-on (or Auto Mode); add the `eks-auth` endpoint"""
+    service_accounts: list[IamServiceAccount] = Field(default_factory=list)
+    """IAM roles for service accounts (IRSA) and their ServiceAccounts; need `withOIDC: true`; a ServiceAccount needs the Kubernetes API"""
 
     @model_validator(mode="after")
     def _check(self) -> "IamSettings":
@@ -651,6 +826,20 @@ class IamSettings(_Model):
                 problems.append((("podIdentityAssociations", i), f"service account {key[0]}/{key[1]} already has an "
                                  f"association (podIdentityAssociations[{seen[key]}])"))
             seen.setdefault(key, i)
+        # eksctl validation.go, ValidateClusterConfig: IRSA needs the OIDC provider, and each
+        # <namespace>/<name> is listed once.
+        if self.service_accounts and not self.with_oidc:
+            problems.append((("serviceAccounts",), "needs iam.withOIDC: true (the roles trust the cluster's OIDC provider)"))
+        names: dict[tuple[str, str], str] = {}
+        for i, pia in enumerate(self.pod_identity_associations):
+            if pia.create_service_account:
+                names.setdefault((pia.namespace, pia.service_account_name), f"podIdentityAssociations[{i}]")
+        for i, sa in enumerate(self.service_accounts):
+            key = (sa.metadata.namespace, sa.metadata.name)
+            if key in names:
+                problems.append((("serviceAccounts", i, "metadata"), f"service account {key[0]}/{key[1]} is already "
+                                 f"listed ({names[key]})"))
+            names.setdefault(key, f"serviceAccounts[{i}]")
         _rules(problems)
         return self
 
@@ -1170,6 +1359,9 @@ class ClusterSettings(_Model):
      """`aws.eks.Addon`""")
     auto_mode_config: AutoModeConfig = Field(default_factory=AutoModeConfig)
     """EKS Auto Mode; needs `API` or `API_AND_CONFIG_MAP`; adds the `eks-auth` endpoint"""
+    iam_identity_mappings: list[IamIdentityMapping] = Field(default_factory=list, alias="iamIdentityMappings")
+    ("""aws-auth mappings of IAM roles and users (pulumi-eks's `roleMappings`, `userMappings`); not in `API` mode """
+     """(use `accessConfig.accessEntries`)""")
     node_groups: list[NodeGroup] = Field(default_factory=list)
     """self-managed node groups"""
     managed_node_groups: list[ManagedNodeGroup] = Field(default_factory=list)
@@ -1247,6 +1439,7 @@ class ClusterSettings(_Model):
         if len(self.identity_providers) > 1:
             problems.append((("identityProviders", 1), "EKS associates one OIDC identity provider with a cluster"))
         problems += self._node_group_rules()
+        problems += self._service_account_rules()
         # pulumi-eks refuses Auto Mode without access entries (nodejs/eks/cluster/cluster.ts).
         if self.auto_mode_config.enabled and not self.access_config.uses_access_entries:
             problems.append((("autoModeConfig", "enabled"), "needs accessConfig.authenticationMode API or "
@@ -1282,6 +1475,49 @@ class ClusterSettings(_Model):
                     problems.append(((kind, i, "iam", "instanceRoleARN"), "cannot be used in CONFIG_MAP mode: "
                                      "pulumi-eks maps into aws-auth only the node roles it creates"))
         return problems
+
+    def _service_account_rules(self) -> list[tuple[tuple[Any, ...], str]]:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for i, addon in enumerate(self.addons):
+            # eksctl makes an add-on's IRSA role only with the OIDC provider (pkg/actions/addon/create.go).
+            if addon.makes_role and not self.iam.with_oidc:
+                where = "attachPolicyARNs" if addon.attach_policy_arns else "attachPolicy"
+                problems.append((("addons", i, where), "needs iam.withOIDC: true (the role trusts the cluster's "
+                                 "OIDC provider)"))
+        # pulumi-eks refuses role and user mappings without the ConfigMap (nodejs/eks/cluster/
+        # authenticationMode.ts, validateAuthenticationMode).
+        if self.iam_identity_mappings and not self.access_config.uses_config_map:
+            problems.append((("iamIdentityMappings",), f"cannot be used with authenticationMode "
+                             f"{self.access_config.authentication_mode}: it has no aws-auth ConfigMap; use "
+                             "accessConfig.accessEntries (or authenticationMode API_AND_CONFIG_MAP)"))
+        seen: dict[str, tuple[int, IamIdentityMapping]] = {}
+        for i, m in enumerate(self.iam_identity_mappings):
+            # eksctl pkg/actions/iamidentitymapping/create.go: with noDuplicateARNs an identical mapping
+            # is skipped and a different one of the same ARN refused.
+            first = seen.get(m.arn)
+            if first is not None and (m.no_duplicate_arns or first[1].no_duplicate_arns) and m.key != first[1].key:
+                problems.append((("iamIdentityMappings", i, "arn"), f"{m.arn!r} is already mapped "
+                                 f"(iamIdentityMappings[{first[0]}]) and noDuplicateARNs is set"))
+            seen.setdefault(m.arn, (i, m))
+        return problems
+
+    @property
+    def aws_auth_mappings(self) -> list[IamIdentityMapping]:
+        """iamIdentityMappings as they go into aws-auth: an identical repeat of a noDuplicateARNs
+        mapping once (eksctl skips it)."""
+        out: list[IamIdentityMapping] = []
+        for m in self.iam_identity_mappings:
+            if not any(o.key == m.key and (o.no_duplicate_arns or m.no_duplicate_arns) for o in out):
+                out.append(m)
+        return out
+
+    @property
+    def service_accounts(self) -> list[tuple[str, str]]:
+        """The ServiceAccounts this program creates (namespace, name): IRSA ones (but roleOnly) and
+        those of pod identity associations with createServiceAccount."""
+        iam = self.iam
+        return ([(sa.metadata.namespace, sa.metadata.name) for sa in iam.service_accounts if not sa.role_only]
+                + [(p.namespace, p.service_account_name) for p in iam.pod_identity_associations if p.create_service_account])
 
     @property
     def pod_identity(self) -> bool:

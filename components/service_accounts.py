@@ -1,0 +1,148 @@
+"""ServiceAccounts: IAM roles for service accounts (IRSA) and the Kubernetes ServiceAccounts.
+
+Three settings meet here, as eksctl builds them:
+
+- ``iam.serviceAccounts[]``: a role trusted through the cluster's OIDC provider by exactly one
+  ServiceAccount (eksctl pkg/iam/oidc/api.go, MakeAssumeRolePolicyDocumentWithServiceAccountConditions:
+  ``sub`` = ``system:serviceaccount:NS:NAME``, ``aud`` = ``sts.amazonaws.com``), with its managed
+  and inline policies, and the ServiceAccount annotated with ``eks.amazonaws.com/role-arn``
+  (none with ``roleOnly``);
+- ``iam.podIdentityAssociations[].createServiceAccount``: the ServiceAccount alone (EKS Pod
+  Identity needs no annotation);
+- ``addons[].attachPolicyARNs`` / ``attachPolicy``: the role alone, for the add-on's known service
+  account (EKS creates that ServiceAccount and annotates it from ``serviceAccountRoleARN``).
+
+ServiceAccounts are written through the Kubernetes API, with a provider made from the cluster's
+kubeconfig, so a stack that has one needs the bootstrap window (automation/kubernetes_api.py).
+The namespaces eksctl would create when missing are created here too, and kept on destroy: other
+workloads may live in them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as kubernetes
+
+from components.settings import ADDON_SERVICE_ACCOUNTS, ROLE_ARN_ANNOTATION, StackSettings
+
+# The audience of the tokens EKS projects for IRSA (eksctl pkg/iam/oidc/api.go, defaultAudience).
+AUDIENCE = "sts.amazonaws.com"
+# Namespaces every cluster has: never created, never owned.
+BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
+def trust_policy(provider_arn: str, issuer: str, namespace: str, name: str) -> str:
+    """The web-identity trust policy of an IRSA role: only ``namespace/name``'s tokens, for STS.
+    ``issuer`` is the OIDC issuer without ``https://`` (pulumi-eks's ``oidcIssuer``)."""
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": provider_arn},
+            "Action": ["sts:AssumeRoleWithWebIdentity"],
+            "Condition": {"StringEquals": {f"{issuer}:sub": f"system:serviceaccount:{namespace}:{name}",
+                                           f"{issuer}:aud": AUDIENCE}},
+        }],
+    }, sort_keys=True)
+
+
+class ServiceAccounts(pulumi.ComponentResource):
+    """The IRSA roles and ServiceAccounts of a cluster; ``addon_role_arns`` maps an add-on's name to
+    the ARN of the role made for it."""
+
+    addon_role_arns: dict[str, pulumi.Output[str]]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        settings: StackSettings,
+        oidc_provider_arn: pulumi.Input[str],
+        oidc_issuer: pulumi.Input[str],
+        kubeconfig: pulumi.Input[str],
+        partition: str,
+        tags: Optional[Mapping[str, str]] = None,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("private-eks:service-accounts:ServiceAccounts", name, None, opts)
+        cfg = settings.cluster
+        self._name = name
+        self._cluster = cfg.metadata.name
+        self._partition = partition
+        self._tags = dict(tags or {})
+        self._oidc = pulumi.Output.all(oidc_provider_arn, oidc_issuer)
+        self._kubeconfig = kubeconfig
+        self._provider: Optional[kubernetes.Provider] = None
+        self._namespaces: dict[str, pulumi.Resource] = {}
+
+        for sa in cfg.iam.service_accounts:
+            meta = sa.metadata
+            role_arn: pulumi.Input[str]
+            if sa.attach_role_arn is not None:
+                role_arn = sa.attach_role_arn
+            else:
+                policies = list(sa.attach_policy_arns) + [self._managed(p) for p in sa.well_known_policies.policies]
+                role_arn = self._role(f"{name}-{meta.namespace}-{meta.name}", meta.namespace, meta.name,
+                                      policy_arns=policies, policy=sa.attach_policy, role_name=sa.role_name,
+                                      boundary=sa.permissions_boundary, tags=sa.tags)
+            if not sa.role_only:
+                self._service_account(meta.namespace, meta.name, labels=meta.labels,
+                                      annotations={**meta.annotations, ROLE_ARN_ANNOTATION: role_arn})
+        for pia in cfg.iam.pod_identity_associations:
+            if pia.create_service_account:
+                self._service_account(pia.namespace, pia.service_account_name)
+        self.addon_role_arns = {}
+        for addon in cfg.addons:
+            if addon.makes_role:
+                namespace, account = ADDON_SERVICE_ACCOUNTS[addon.name]
+                self.addon_role_arns[addon.name] = self._role(
+                    f"{name}-addon-{addon.name}", namespace, account, policy_arns=addon.attach_policy_arns,
+                    policy=addon.attach_policy, role_name=None, boundary=None, tags={})
+        self.register_outputs({"addonRoleArns": self.addon_role_arns})
+
+    def _managed(self, policy: str) -> str:
+        return f"arn:{self._partition}:iam::aws:policy/{policy}"
+
+    def _role(self, slug: str, namespace: str, account: str, *, policy_arns: Sequence[str], policy: Mapping[str, Any],
+              role_name: Optional[str], boundary: Optional[str], tags: Mapping[str, str]) -> pulumi.Output[str]:
+        child = pulumi.ResourceOptions(parent=self)
+        # IAM names a role with at most 64 characters: an unnamed one gets a readable prefix of at
+        # most 38 (the provider's limit for name_prefix), the rest unique, rather than a resource
+        # name that may be too long.
+        prefix = None if role_name else f"{self._cluster}-{namespace}-{account}"[:37] + "-"
+        role = aws.iam.Role(
+            f"{slug}-role", name=role_name, name_prefix=prefix,
+            assume_role_policy=self._oidc.apply(lambda o: trust_policy(o[0], o[1], namespace, account)),
+            permissions_boundary=boundary, tags={**self._tags, **tags} or None, opts=child)
+        for i, arn in enumerate(policy_arns):
+            aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn, opts=child)
+        if policy:
+            aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=json.dumps(policy, sort_keys=True), opts=child)
+        return role.arn
+
+    def _kubernetes(self) -> kubernetes.Provider:
+        if self._provider is None:
+            self._provider = kubernetes.Provider(f"{self._name}-k8s", kubeconfig=self._kubeconfig,
+                                                 opts=pulumi.ResourceOptions(parent=self))
+        return self._provider
+
+    def _namespace(self, namespace: str) -> list[pulumi.Resource]:
+        if namespace in BUILT_IN_NAMESPACES:
+            return []
+        if namespace not in self._namespaces:
+            self._namespaces[namespace] = kubernetes.core.v1.Namespace(
+                f"{self._name}-ns-{namespace}", metadata=kubernetes.meta.v1.ObjectMetaArgs(name=namespace),
+                opts=pulumi.ResourceOptions(parent=self, provider=self._kubernetes(), retain_on_delete=True))
+        return [self._namespaces[namespace]]
+
+    def _service_account(self, namespace: str, name: str, *, labels: Optional[Mapping[str, str]] = None,
+                         annotations: Optional[Mapping[str, pulumi.Input[str]]] = None) -> None:
+        kubernetes.core.v1.ServiceAccount(
+            f"{self._name}-sa-{namespace}-{name}",
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels or {}) or None,
+                                                       annotations=dict(annotations or {}) or None),
+            opts=pulumi.ResourceOptions(parent=self, provider=self._kubernetes(), depends_on=self._namespace(namespace)))
