@@ -24,6 +24,7 @@ import yaml
 from automation.errors import ConfigurationError
 from components import input_files
 from components.settings import (
+    ADDON_SERVICE_ACCOUNTS,
     CONFIG_KEY,
     DEFAULT_VERSION,
     REGION_KEY,
@@ -238,14 +239,40 @@ _ACCESS_ENTRY = _Map({
 })
 _ADDON = _Map({
     "name": KEEP, "version": KEEP, "configurationValues": KEEP, "serviceAccountRoleARN": KEEP,
-    "resolveConflicts": KEEP, "tags": KEEP,
+    "resolveConflicts": KEEP, "tags": KEEP, "attachPolicyARNs": KEEP, "attachPolicy": KEEP,
     "podIdentityAssociations": _List(_Map({"serviceAccountName": KEEP, "roleARN": KEEP})),
 })
 _POD_IDENTITY = _Map({
     "namespace": KEEP, "serviceAccountName": KEEP, "roleARN": KEEP, "roleName": KEEP, "permissionPolicyARNs": KEEP,
     "permissionPolicy": KEEP,
     "permissionsBoundaryARN": KEEP, "targetRoleARN": KEEP, "disableSessionTags": KEEP, "tags": KEEP,
+    "createServiceAccount": KEEP,
 })
+_WELL_KNOWN_CARRIED = ("imageBuilder", "ebsCSIController")
+
+
+def _well_known(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    """wellKnownPolicies of iam.serviceAccounts[]: those that are AWS managed policies are carried;
+    the others are eksctl's own inline policies (pkg/cfn/builder/iam_helper.go), dropped when on."""
+    if not isinstance(value, Mapping):
+        return value
+    out = {}
+    for key, on in value.items():
+        if key in _WELL_KNOWN_CARRIED:
+            out[key] = on
+        elif on is False:
+            walk.notes.append(Note(f"{path}.{key}", "false: nothing to carry over"))
+        else:
+            walk.drop(f"{path}.{key}", f"{gpath}.*", on, known=_WELL_KNOWN_CARRIED)
+    return out if out else _SKIP
+
+
+_SERVICE_ACCOUNT = _Map({
+    "metadata": _Map({"name": KEEP, "namespace": KEEP, "labels": KEEP, "annotations": KEEP}),
+    "attachPolicyARNs": KEEP, "attachPolicy": KEEP, "attachRoleARN": KEEP, "roleName": KEEP, "roleOnly": KEEP,
+    "permissionsBoundary": KEEP, "tags": KEEP, "wellKnownPolicies": _well_known,
+})
+_IDENTITY_MAPPING = _Map({"arn": KEEP, "username": KEEP, "groups": KEEP, "noDuplicateARNs": KEEP})
 
 
 _AMI_FAMILIES = ("AmazonLinux2023", "AmazonLinux2", "Bottlerocket")
@@ -343,7 +370,9 @@ SPEC = _Map({
     }),
     "accessConfig": _Map({"authenticationMode": KEEP, "bootstrapClusterCreatorAdminPermissions": KEEP,
                           "accessEntries": _List(_ACCESS_ENTRY)}),
-    "iam": _Map({"withOIDC": KEEP, "podIdentityAssociations": _List(_POD_IDENTITY)}),
+    "iam": _Map({"withOIDC": KEEP, "podIdentityAssociations": _List(_POD_IDENTITY),
+                 "serviceAccounts": _List(_SERVICE_ACCOUNT)}),
+    "iamIdentityMappings": _List(_IDENTITY_MAPPING),
     "cloudWatch": _Map({"clusterLogging": _Map({"enableTypes": KEEP, "logRetentionInDays": KEEP})}),
     "secretsEncryption": _Map({"keyARN": KEEP}),
     "kubernetesNetworkConfig": _network_config,
@@ -366,8 +395,8 @@ SPEC = _Map({
 # Where a section goes in the stack file; the region is Pulumi's own key.
 _SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "kubernetesNetworkConfig",
                   "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
-                  "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "nodeGroups",
-                  "managedNodeGroups", "fargateProfiles")
+                  "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "iamIdentityMappings",
+                  "nodeGroups", "managedNodeGroups", "fargateProfiles")
 
 _NOT_HERE = "private-eks has no setting for it"
 _REASONS = {
@@ -377,19 +406,18 @@ _REASONS = {
     "git": "GitOps (Flux v1) bootstrap is not part of private-eks",
     "karpenter": "Karpenter is not installed by private-eks",
     "addonsConfig": "add-on defaults are eksctl's (vpc-cni, kube-proxy, coredns); list add-ons in addons",
-    "addons[].attachPolicyARNs": "private-eks does not create add-on IAM roles; give serviceAccountRoleARN or "
-                                 "podIdentityAssociations with a roleARN",
-    "addons[].attachPolicy": "private-eks does not create add-on IAM roles; give serviceAccountRoleARN or "
-                             "podIdentityAssociations with a roleARN",
-    "addons[].wellKnownPolicies": "private-eks does not create add-on IAM roles; give serviceAccountRoleARN or "
-                                  "podIdentityAssociations with a roleARN",
-    "addons[].permissionsBoundary": "private-eks does not create add-on IAM roles",
+    "addons[].wellKnownPolicies": "eksctl's well-known policies are not built for add-ons by private-eks; give "
+                                  "attachPolicyARNs (vpc-cni), serviceAccountRoleARN or podIdentityAssociations with a "
+                                  "roleARN",
+    "addons[].permissionsBoundary": "private-eks puts no permissions boundary on the add-on roles it makes",
     "addons[].useDefaultPodIdentityAssociations": "private-eks does not create add-on IAM roles; list "
                                                   "podIdentityAssociations with a roleARN",
-    "iam.serviceAccounts": "IAM roles for service accounts are not created by private-eks (withOIDC is carried; "
-                           "create the roles separately)",
-    "iam.podIdentityAssociations[].createServiceAccount": "creating the ServiceAccount needs the Kubernetes API; "
-                                                         "create it with the workload",
+    "iam.serviceAccounts[].wellKnownPolicies.*": "eksctl attaches an inline policy of its own for it (only "
+                                                 "imageBuilder and ebsCSIController, AWS managed policies, are carried); "
+                                                 "attach an equivalent policy with attachPolicyARNs or attachPolicy",
+    "iam.serviceAccounts[].subjectPattern": "the trust policy names one service account (sub = "
+                                            "system:serviceaccount:NAMESPACE:NAME); list each service account",
+    "iam.serviceAccounts[].status": "read-only status written by eksctl",
     "iam.podIdentityAssociations[].wellKnownPolicies": "eksctl's well-known policy sets are not built by "
                                                       "private-eks; list permissionPolicyARNs",
     "iam.serviceRoleARN": "private-eks creates the cluster's IAM role itself",
@@ -397,7 +425,11 @@ _REASONS = {
     "iam.fargatePodExecutionRoleARN": "private-eks creates the Fargate pod execution role itself",
     "iam.fargatePodExecutionRolePermissionsBoundary": "private-eks creates the Fargate pod execution role itself",
     "iam.vpcResourceControllerPolicy": "private-eks creates the cluster's IAM role itself",
-    "iamIdentityMappings": "aws-auth identity mappings are not managed by private-eks",
+    "iamIdentityMappings[].account": "pulumi-eks writes aws-auth from role and user mappings only (no account "
+                                     "mappings); map the account's roles or users, or use accessConfig.accessEntries",
+    "iamIdentityMappings[].serviceName": "eksctl's service access (e.g. emr-containers) also creates RBAC objects in "
+                                         "the namespace; not made by private-eks",
+    "iamIdentityMappings[].namespace": "goes with serviceName, which private-eks does not carry",
     "capabilities": "EKS Capabilities (managed Argo CD, ACK, kro) are not created by private-eks; add them once "
                     "the cluster is up (Argo CD also needs its own VPC endpoint in a private VPC)",
     "kubernetesNetworkConfig.ipFamily": "IPv6 is not supported by private-eks",
@@ -506,6 +538,9 @@ def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
             if sub is _ssh:
                 out += [path, f"{path}.allow", f"{path}.publicKeyName"]
                 continue
+            if sub is _well_known:
+                out += [path] + [f"{path}.{k}" for k in _WELL_KNOWN_CARRIED]
+                continue
             if sub is _network_config:
                 out.append(path)
                 out.append(f"{path}.serviceIPv4CIDR")
@@ -533,6 +568,9 @@ class _Walk:
         self.dropped: list[Dropped] = []
         self.notes: list[Note] = []
         self.converted: set[str] = set()  # taints converted from the map form
+        # Lists some of whose items were dropped whole: the eksctl indices of the items kept, so
+        # that a problem of the stack file is named by its eksctl path.
+        self.kept: dict[str, list[int]] = {}
 
     def drop(self, path: str, gpath: str, value: Any, *, reason: str | None = None,
              known: Iterable[str] = ()) -> None:
@@ -659,12 +697,84 @@ def _render(doc: dict[str, Any], walk: _Walk, *, stack: str, source: str, added:
 # --------------------------------------------------------------------------------------- import
 
 
-def _translate(problem: Problem) -> Problem:
+def _translate(problem: Problem, walk: _Walk) -> Problem:
     """A settings problem, named by its eksctl path. The paths coincide (same names, same list
-    order; map-form taints always convert to valid entries) except for the region."""
+    order; map-form taints always convert to valid entries) except for the region and lists some
+    of whose items were dropped whole."""
     if problem.path == REGION_KEY:
         return Problem("metadata.region", problem.message)
+    for where, kept in walk.kept.items():
+        m = re.match(rf"^{re.escape(where)}\[(\d+)\]", problem.path)
+        if m and int(m.group(1)) < len(kept):
+            return Problem(f"{where}[{kept[int(m.group(1))]}]{problem.path[m.end():]}", problem.message)
     return problem
+
+
+def _drop_emptied_items(carried: dict[str, Any], walk: _Walk) -> None:
+    """List items left without what makes them (their only fields were dropped) go whole: a service
+    account whose only policies are eksctl's inline well-known ones, an account or service mapping."""
+    iam = carried.get("iam")
+    lists = [("iam.serviceAccounts", iam if isinstance(iam, dict) else {}, "serviceAccounts",
+              ("attachPolicyARNs", "attachPolicy", "attachRoleARN", "wellKnownPolicies"), "wellKnownPolicies",
+              "its only policies are eksctl's inline well-known policies, which are not carried: the role would "
+              "have none"),
+             ("iamIdentityMappings", carried, "iamIdentityMappings", ("arn",), ("account", "serviceName"),
+              "an account or service mapping, which private-eks does not carry")]
+    for where, parent, key, needs, dropped_keys, reason in lists:
+        items = parent.get(key)
+        if not isinstance(items, list):
+            continue
+        prefixes = tuple(f"{where}[{{}}].{k}" for k in ((dropped_keys,) if isinstance(dropped_keys, str) else dropped_keys))
+        kept, out = [], []
+        for i, item in enumerate(items):
+            lost = any(d.path.startswith(p.format(i)) for d in walk.dropped for p in prefixes)
+            if isinstance(item, dict) and lost and not any(k in item for k in needs):
+                walk.dropped.append(Dropped(f"{where}[{i}]", reason))
+                continue
+            kept.append(i)
+            out.append(item)
+        if len(out) != len(items):
+            walk.kept[where] = kept
+            if out:
+                parent[key] = out
+            else:
+                del parent[key]
+
+
+def _drop_addon_roles_eksctl_skips(carried: dict[str, Any], walk: _Walk) -> None:
+    """An add-on's attachPolicyARNs/attachPolicy make a role in eksctl only with iam.withOIDC, when no
+    role or pod identity association is given, for a service account it knows
+    (pkg/actions/addon/create.go, Create and getKnownServiceAccountLocation)."""
+    iam = carried.get("iam")
+    oidc = isinstance(iam, dict) and iam.get("withOIDC") is True
+    addons = carried.get("addons")
+    for i, addon in enumerate(addons if isinstance(addons, list) else []):
+        if not isinstance(addon, dict):
+            continue
+        reason = None
+        if addon.get("serviceAccountRoleARN") or addon.get("podIdentityAssociations"):
+            reason = "eksctl uses serviceAccountRoleARN or podIdentityAssociations and makes no role from it"
+        elif addon.get("name") not in ADDON_SERVICE_ACCOUNTS:
+            reason = (f"eksctl knows no service account of add-on {addon.get('name')!r} (only "
+                      f"{', '.join(ADDON_SERVICE_ACCOUNTS)}): its role would trust every service account of the "
+                      "cluster; give serviceAccountRoleARN or podIdentityAssociations with a roleARN")
+        elif not oidc:
+            reason = "eksctl makes no add-on role without iam.withOIDC (it only warns)"
+        for key in ("attachPolicyARNs", "attachPolicy"):
+            if reason and key in addon:
+                walk.drop(f"addons[{i}].{key}", f"addons[].{key}", addon.pop(key), reason=reason)
+
+
+def _keep_config_map_for_mappings(carried: dict[str, Any], walk: _Walk) -> None:
+    """iamIdentityMappings under eksctl's default authentication mode (API_AND_CONFIG_MAP, which has
+    aws-auth): that mode is written out, since private-eks's default (API) has no aws-auth."""
+    access = carried.get("accessConfig")
+    if carried.get("iamIdentityMappings") and not (isinstance(access, dict) and "authenticationMode" in access):
+        carried["accessConfig"] = {**(access if isinstance(access, dict) else {}),
+                                   "authenticationMode": EKSCTL_DEFAULT_AUTHENTICATION_MODE}
+        walk.notes.append(Note("accessConfig.authenticationMode", f"not set: set to eksctl's default "
+                               f"{EKSCTL_DEFAULT_AUTHENTICATION_MODE} for iamIdentityMappings (aws-auth); "
+                               "private-eks's default, API, has no aws-auth"))
 
 
 def _make_nodes_private(carried: dict[str, Any], walk: _Walk) -> None:
@@ -755,6 +865,9 @@ def import_cluster_config(
     elif isinstance(private, dict) and "enabled" not in private:
         walk.notes.append(Note("privateCluster.enabled", "not set: private-eks builds only fully-private clusters"))
     _drop_foreign_node_subnets(carried, walk)
+    _drop_emptied_items(carried, walk)
+    _drop_addon_roles_eksctl_skips(carried, walk)
+    _keep_config_map_for_mappings(carried, walk)
     _note_different_defaults(carried, walk)
 
     cluster = {k: carried[k] for k in _SECTION_ORDER if k in carried}
@@ -771,7 +884,7 @@ def import_cluster_config(
     try:
         settings = settings_from_document(out_doc, stack=stack, source=source)
     except SettingsError as e:
-        raise ImportInvalid(source, [_translate(p) for p in e.problems], walk.dropped) from None
+        raise ImportInvalid(source, [_translate(p, walk) for p in e.problems], walk.dropped) from None
     if walk.dropped and not allow_drop:
         raise ImportRefused(source, walk.dropped)
 
