@@ -97,6 +97,10 @@ def test_new_vpc_example_uses_every_carried_field_but_the_existing_vpc_ones():
     unused = {"vpc.id", "vpc.subnets.private.<name>.id", "localZones"}
     r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
     used = generic_paths(r.document["config"][CONFIG_KEY]) | {"metadata.region"}
+    # aws-auth mappings need a ConfigMap mode, and vpc-cni's role made from policies excludes a given one.
+    aws_auth = import_cluster_config(data("aws-auth-fields.yaml").read_text())
+    assert aws_auth.dropped == []
+    used |= generic_paths(aws_auth.document["config"][CONFIG_KEY])
     assert set(carried_paths()) - used == unused
 
 
@@ -181,7 +185,8 @@ def test_a_bad_stack_name_is_refused():
 # ------------------------------------------------------------------------------ unsupported fields
 
 UNSUPPORTED_PATHS = [
-    "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public", "iam.serviceAccounts",
+    "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public",
+    "iam.serviceAccounts[0].wellKnownPolicies.autoScaler",
     "addons[1].wellKnownPolicies", "capabilities", "gitops", "karpenter",
     "nodeGroups[0].preBootstrapCommands", "nodeGroups[0].ssh.allow",
 ]
@@ -236,13 +241,14 @@ def test_unsupported_keys_deep_inside_carried_sections_are_listed():
     doc["cloudWatch"] = {"clusterLogging": {"enableTypes": ["api"], "logRetentionInDays": 7}}
     doc["addons"] = [{"name": "eks-pod-identity-agent"}]
     doc["iam"] = {"podIdentityAssociations": [{"namespace": "a", "serviceAccountName": "b", "createServiceAccount": True,
-                                               "roleARN": "arn:aws:iam::111122223333:role/r"}]}
+                                               "roleARN": "arn:aws:iam::111122223333:role/r",
+                                               "wellKnownPolicies": {"autoScaler": True}}]}
     with pytest.raises(ImportRefused) as e:
         import_cluster_config(doc)
     assert [d.path for d in e.value.dropped] == [
         "vpc.subnets.private.us-west-2a.cidrIndex",
         "fargateProfiles[0].podExecutionRoleARN",
-        "iam.podIdentityAssociations[0].createServiceAccount",
+        "iam.podIdentityAssociations[0].wellKnownPolicies",
     ]
     assert [n.path for n in import_cluster_config(doc, allow_drop=True).notes] == [
         "fargateProfiles[0].selectors[0].labelz"]

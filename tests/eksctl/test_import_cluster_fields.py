@@ -39,16 +39,32 @@ def test_ipv4_family_is_a_note_and_ipv6_is_dropped():
         ("kubernetesNetworkConfig.ipFamily", "IPv6 is not supported by private-eks")]
 
 
-def test_addons_carry_and_role_making_fields_are_dropped_with_what_to_do_instead():
-    """eksctl examples/25-addons.yaml: vpc-cni with attachPolicyARNs, ebs with wellKnownPolicies."""
-    r = import_cluster_config(minimal(addons=[
+def test_addons_carry_and_the_vpc_cni_role_made_from_policies_too():
+    """eksctl examples/25-addons.yaml: vpc-cni with attachPolicyARNs gets an IRSA role (eksctl
+    pkg/actions/addon/create.go, createRoleForIRSA); ebs's wellKnownPolicies are not built."""
+    r = import_cluster_config(minimal(iam={"withOIDC": True}, addons=[
         {"name": "vpc-cni", "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]},
         {"name": "coredns", "version": "latest"},
         {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
     ]), allow_drop=True)
-    assert [d.path for d in r.dropped] == ["addons[0].attachPolicyARNs", "addons[2].wellKnownPolicies"]
-    assert all("serviceAccountRoleARN" in d.reason for d in r.dropped)
+    assert [d.path for d in r.dropped] == ["addons[2].wellKnownPolicies"]
+    assert "serviceAccountRoleARN" in r.dropped[0].reason
     assert [a.name for a in r.settings.cluster.addons] == ["vpc-cni", "coredns", "aws-ebs-csi-driver"]
+    assert r.settings.cluster.addons[0].attach_policy_arns == ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]
+
+
+@pytest.mark.parametrize("addon, iam, why", [
+    ({"name": "aws-efs-csi-driver"}, {"withOIDC": True}, "knows no service account"),
+    ({"name": "vpc-cni"}, {}, "without iam.withOIDC"),
+    ({"name": "vpc-cni", "serviceAccountRoleARN": ROLE}, {"withOIDC": True}, "uses serviceAccountRoleARN"),
+])
+def test_an_addon_role_eksctl_would_not_make_or_would_make_too_wide_is_dropped(addon, iam, why):
+    """eksctl pkg/actions/addon/create.go: a role from attachPolicy only with withOIDC and no role
+    given; for an add-on whose service account it does not know its trust has no ``sub`` condition."""
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:DescribeTags"], "Resource": "*"}]}
+    r = import_cluster_config(minimal(iam=iam, addons=[{**addon, "attachPolicy": policy}]), allow_drop=True)
+    assert [d.path for d in r.dropped] == ["addons[0].attachPolicy"] and why in r.dropped[0].reason
+    assert r.settings.cluster.addons[0].attach_policy == {}
 
 
 def test_access_entries_carry_and_are_refused_in_config_map_mode_by_eksctl_path():
@@ -65,8 +81,8 @@ def test_access_entries_carry_and_are_refused_in_config_map_mode_by_eksctl_path(
     assert [p.path for p in e.value.problems] == ["accessConfig.accessEntries"]
 
 
-def test_pod_identity_associations_carry_but_not_service_account_creation():
-    """eksctl examples/39-pod-identity-association.yaml: createServiceAccount needs the Kubernetes API."""
+def test_pod_identity_associations_carry_with_service_account_creation():
+    """eksctl examples/39-pod-identity-association.yaml: createServiceAccount is carried."""
     r = import_cluster_config(minimal(
         addons=[{"name": "eks-pod-identity-agent", "tags": {"team": "eks"}}],
         iam={"podIdentityAssociations": [
@@ -74,9 +90,74 @@ def test_pod_identity_associations_carry_but_not_service_account_creation():
             {"namespace": "dev", "serviceAccountName": "nginx", "wellKnownPolicies": {"autoScaler": True},
              "permissionPolicy": {"Version": "2012-10-17", "Statement": [
                  {"Effect": "Allow", "Action": ["autoscaling:DescribeTags"], "Resource": "*"}]}}]}), allow_drop=True)
-    assert [d.path for d in r.dropped] == ["iam.podIdentityAssociations[0].createServiceAccount",
-                                           "iam.podIdentityAssociations[1].wellKnownPolicies"]
-    assert len(r.settings.cluster.iam.pod_identity_associations) == 2
+    assert [d.path for d in r.dropped] == ["iam.podIdentityAssociations[1].wellKnownPolicies"]
+    assert [p.create_service_account for p in r.settings.cluster.iam.pod_identity_associations] == [True, False]
+
+
+def test_service_accounts_carry_in_eksctls_shape():
+    """eksctl examples/13-iamserviceaccounts.yaml: eksctl's own inline well-known policies are
+    dropped, and a service account left with no policy goes whole; the problems of the rest keep
+    their eksctl indices."""
+    s3 = {"metadata": {"name": "s3-reader", "namespace": "backend-apps", "labels": {"aws-usage": "application"}},
+          "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]}
+    doc = minimal(iam={"withOIDC": True, "serviceAccounts": [
+        s3,
+        {"metadata": {"name": "aws-load-balancer-controller", "namespace": "kube-system"},
+         "wellKnownPolicies": {"awsLoadBalancerController": True}},
+        {"metadata": {"name": "ebs-csi-controller-sa", "namespace": "kube-system"},
+         "wellKnownPolicies": {"ebsCSIController": True, "autoScaler": False}},
+        {"metadata": {"name": "some-app", "namespace": "default"},
+         "attachRoleARN": "arn:aws:iam::123:role/already-created-role-for-app"}]})
+    r = import_cluster_config(doc, allow_drop=True)
+    assert [d.path for d in r.dropped] == ["iam.serviceAccounts[1].wellKnownPolicies.awsLoadBalancerController",
+                                           "iam.serviceAccounts[1]"]
+    assert "iam.serviceAccounts[2].wellKnownPolicies.autoScaler" in [n.path for n in r.notes]
+    accounts = r.settings.cluster.iam.service_accounts
+    assert [(a.metadata.namespace, a.metadata.name) for a in accounts] == [
+        ("backend-apps", "s3-reader"), ("kube-system", "ebs-csi-controller-sa"), ("default", "some-app")]
+    assert accounts[1].well_known_policies.policies == ["service-role/AmazonEBSCSIDriverPolicy"]
+    doc["iam"]["serviceAccounts"][3]["roleName"] = "x"  # refused with attachRoleARN, named by its eksctl index
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(doc, allow_drop=True)
+    assert [p.path for p in e.value.problems] == ["iam.serviceAccounts[3].roleName"]
+
+
+def test_service_accounts_without_oidc_are_refused_as_eksctl_refuses_them():
+    """eksctl validation.go: iam.withOIDC must be enabled explicitly for iam.serviceAccounts."""
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(iam={"serviceAccounts": [
+            {"metadata": {"name": "a"}, "attachPolicyARNs": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}]}))
+    assert [p.path for p in e.value.problems] == ["iam.serviceAccounts"]
+
+
+def test_identity_mappings_carry_and_keep_eksctls_default_mode():
+    """eksctl examples/35-iamidentitymappings.yaml: role and user mappings are carried; account and
+    service mappings are dropped whole; with no authenticationMode, eksctl's default
+    (API_AND_CONFIG_MAP, which has aws-auth) is written out."""
+    doc = minimal(iamIdentityMappings=[
+        {"arn": "arn:aws:iam::000000000000:role/myAdminRole", "groups": ["system:masters"], "username": "admin",
+         "noDuplicateARNs": True},
+        {"serviceName": "emr-containers", "namespace": "emr"},
+        {"account": "000000000000"},
+        {"arn": "arn:aws:iam::000000000000:user/myUser", "username": "myUser", "noDuplicateARNs": True}])
+    del doc["accessConfig"]
+    r = import_cluster_config(doc, allow_drop=True)
+    assert [d.path for d in r.dropped] == [
+        "iamIdentityMappings[1].serviceName", "iamIdentityMappings[1].namespace", "iamIdentityMappings[2].account",
+        "iamIdentityMappings[1]", "iamIdentityMappings[2]"]
+    c = r.settings.cluster
+    assert [m.arn.rsplit(":", 1)[1] for m in c.iam_identity_mappings] == ["role/myAdminRole", "user/myUser"]
+    assert c.access_config.authentication_mode == "API_AND_CONFIG_MAP"
+    assert "set to eksctl's default API_AND_CONFIG_MAP" in {n.path: n.message for n in r.notes}[
+        "accessConfig.authenticationMode"]
+
+
+def test_identity_mappings_are_refused_in_api_mode_by_eksctl_path():
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(accessConfig={"authenticationMode": "API"}, iamIdentityMappings=[
+            {"arn": "arn:aws:iam::000000000000:role/admin", "groups": ["system:masters"]}]))
+    assert [p.path for p in e.value.problems] == ["iamIdentityMappings"]
+    assert "accessConfig.accessEntries" in e.value.problems[0].message
 
 
 def test_auto_mode_carries():

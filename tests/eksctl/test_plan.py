@@ -66,9 +66,28 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
     assert i["autoMode"]["computeConfig"]["nodeRoleArn"].endswith(":role/auto-mode-nodes")
     assert {r["inputs"]["addonName"] for r in resources(plan, "private", "aws:eks/addon:Addon")} == {
         "eks-pod-identity-agent", "aws-ebs-csi-driver"}
-    assert len(resources(plan, "private", "aws:eks/podIdentityAssociation:PodIdentityAssociation")) == 2
+    assert len(resources(plan, "private", "aws:eks/podIdentityAssociation:PodIdentityAssociation")) == 3
     assert len(resources(plan, "private", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) == 2
     assert len(resources(plan, "private", "aws:ec2/subnet:Subnet")) == 3
+    # iam.serviceAccounts: the roleOnly one has no ServiceAccount, attachRoleARN makes no role; the
+    # pod identity association with createServiceAccount has its ServiceAccount.
+    accounts = {(r["inputs"]["metadata"]["namespace"], r["inputs"]["metadata"]["name"])
+                for r in resources(plan, "private", "kubernetes:core/v1:ServiceAccount")}
+    assert accounts == {("backend-apps", "s3-reader"), ("default", "some-app"), ("jobs", "batch-runner")}
+    assert plan["kubernetesApi"]["needed"] is True
+
+
+def test_aws_auth_example_maps_roles_and_users_and_makes_the_vpc_cni_role(tmp_path):
+    plan = import_and_plan(tmp_path, "aws-auth-fields.yaml", "aws-auth")
+    (cluster,) = resources(plan, "private", "eks:index:Cluster")
+    i = cluster["inputs"]
+    assert i["roleMappings"] == [{"roleArn": "arn:aws:iam::000000000000:role/myAdminRole", "username": "admin",
+                                  "groups": ["system:masters"]}]
+    assert i["userMappings"] == [{"userArn": "arn:aws:iam::000000000000:user/myUser", "username": "myUser",
+                                  "groups": []}]
+    assert i["useDefaultVpcCni"] is True and "vpcCniOptions" not in i
+    (cni,) = resources(plan, "private", "aws:eks/addon:Addon")
+    assert cni["inputs"]["addonName"] == "vpc-cni" and ":role/" in cni["inputs"]["serviceAccountRoleArn"]
 
 
 def test_config_with_dropped_fields_plans_without_them(tmp_path):
