@@ -17,6 +17,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 
 from components import catalog
+from components.service_accounts import ServiceAccounts
 from components.settings import (
     DEFAULT_INSTANCE_TYPE,
     PULUMI_EKS_ADDONS,
@@ -30,7 +31,6 @@ from components.settings import (
     StackSettings,
     _NodeGroupBase,
 )
-from components.service_accounts import ServiceAccounts
 from components.transforms import ChildInputs
 
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")

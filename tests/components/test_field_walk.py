@@ -55,7 +55,16 @@ NEW_VPC: dict[str, Any] = {
          "permissionPolicyARNs": [f"arn:aws:iam::{ACCOUNT}:policy/write"],
          "permissionsBoundaryARN": f"arn:aws:iam::{ACCOUNT}:policy/boundary",
          "permissionPolicy": {"Version": "2012-10-17", "Statement": [
-             {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}]}}]},
+             {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}]}}],
+        "serviceAccounts": [
+            {"metadata": {"name": "s3-reader", "namespace": "backend", "labels": {"app": "r"}, "annotations": {"a": "b"}},
+             "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+             "attachPolicy": {"Version": "2012-10-17", "Statement": [
+                 {"Effect": "Allow", "Action": ["s3:ListAllMyBuckets"], "Resource": "*"}]},
+             "wellKnownPolicies": {"imageBuilder": False, "ebsCSIController": False},
+             "roleName": "s3-reader-irsa", "roleOnly": False,
+             "permissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/boundary", "tags": {"app": "r"}},
+            {"metadata": {"name": "app"}, "attachRoleARN": f"arn:aws:iam::{ACCOUNT}:role/app"}]},
     "cloudWatch": {"clusterLogging": {"enableTypes": ["api", "audit"], "logRetentionInDays": 30}},
     "secretsEncryption": {"keyARN": f"arn:aws:kms:us-west-2:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"},
     "kubernetesNetworkConfig": {"serviceIPv4CIDR": "172.20.0.0/16"},
@@ -87,10 +96,16 @@ EXISTING_VPC: dict[str, Any] = {
 }
 # A new VPC whose subnets are carved from the VPC CIDR in the listed AZs.
 CARVED = {**NEW_VPC, "vpc": {"cidr": "10.0.0.0/16", "publicAccessCIDRs": ["203.0.113.7/32"]}}
+# aws-auth mappings (a ConfigMap mode), one repeated identically under noDuplicateARNs (sent once).
+ADMIN = f"arn:aws:iam::{ACCOUNT}:role/admin"
+AWS_AUTH: dict[str, Any] = {**EXISTING_VPC, "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"},
+                            "iamIdentityMappings": [
+                                {"arn": ADMIN, "username": "admin", "groups": ["system:masters"], "noDuplicateARNs": True},
+                                {"arn": ADMIN, "username": "admin", "groups": ["system:masters"], "noDuplicateARNs": True}]}
 # EKS Auto Mode with one built-in pool and a given node role.
 AUTO_MODE: dict[str, Any] = {**EXISTING_VPC, "autoModeConfig": {
     "enabled": True, "nodePools": ["system"], "nodeRoleARN": f"arn:aws:iam::{ACCOUNT}:role/auto-nodes"}}
-BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE}
+BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE, "aws-auth": AWS_AUTH}
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -202,6 +217,37 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
            (1, "permissionsBoundaryARN", f"arn:aws:iam::{ACCOUNT}:policy/other-boundary"),
            (1, "permissionPolicy", {"Version": "2012-10-17", "Statement": [
                {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}))},
+    **{f"iam.serviceAccounts[].{k}": ("new", put(("iam", "serviceAccounts", 0) + path, v), ("private",))
+       for k, path, v in (
+           ("metadata.name", ("metadata", "name"), "s3-writer"),
+           ("metadata.namespace", ("metadata", "namespace"), "apps"),
+           ("metadata.labels", ("metadata", "labels"), {"app": "w"}),
+           ("metadata.annotations", ("metadata", "annotations"), {}),
+           ("attachPolicyARNs", ("attachPolicyARNs",), [f"arn:aws:iam::{ACCOUNT}:policy/other"]),
+           ("attachPolicy", ("attachPolicy",), {}),
+           ("wellKnownPolicies.imageBuilder", ("wellKnownPolicies", "imageBuilder"), True),
+           ("wellKnownPolicies.ebsCSIController", ("wellKnownPolicies", "ebsCSIController"), True),
+           ("roleName", ("roleName",), "other-irsa"),
+           ("roleOnly", ("roleOnly",), True),
+           ("permissionsBoundary", ("permissionsBoundary",), f"arn:aws:iam::{ACCOUNT}:policy/other-boundary"),
+           ("tags", ("tags",), {"app": "w"}))},
+    "iam.serviceAccounts[].attachRoleARN": ("new", put(("iam", "serviceAccounts", 1, "attachRoleARN"),
+                                                       f"arn:aws:iam::{ACCOUNT}:role/other-app"), ("private",)),
+    "iam.podIdentityAssociations[].createServiceAccount": (
+        "new", put(("iam", "podIdentityAssociations", 0, "createServiceAccount"), True), ("private",)),
+    "addons[].attachPolicyARNs": ("new", put(("addons", 0), {"name": "vpc-cni", "attachPolicyARNs": [
+        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]}), ("private",)),
+    "addons[].attachPolicy": ("new", put(("addons", 0), {"name": "vpc-cni", "attachPolicy": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:DescribeTags"], "Resource": "*"}]}}),
+        ("private",)),
+    "iamIdentityMappings[].arn": ("aws-auth", put(("iamIdentityMappings", 1, "arn"), f"arn:aws:iam::{ACCOUNT}:user/u"),
+                                  ("private",)),
+    **{f"iamIdentityMappings[].{k}": ("aws-auth", both(put(("iamIdentityMappings", 0, k), v),
+                                                       put(("iamIdentityMappings", 1, k), v)), ("private",))
+       for k, v in (("username", "root"), ("groups", ["viewers"]))},
+    "iamIdentityMappings[].noDuplicateARNs": ("aws-auth", both(put(("iamIdentityMappings", 0, "noDuplicateARNs"), False),
+                                                               put(("iamIdentityMappings", 1, "noDuplicateARNs"), False)),
+                                              ("private",)),
     "addons[].name": ("new", put(("addons", 2, "name"), "aws-efs-csi-driver"), ("private",)),
     "addons[].version": ("new", put(("addons", 0, "version"), "latest"), ("private",)),
     "addons[].configurationValues": ("new", put(("addons", 0, "configurationValues"), "env: {WARM_IP_TARGET: '5'}"),
