@@ -184,7 +184,8 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
                                         ("private",)),
     "accessConfig.bootstrapClusterCreatorAdminPermissions": (
         "new", put(("accessConfig", "bootstrapClusterCreatorAdminPermissions"), False), ("private",)),
-    "iam.withOIDC": ("new", put(("iam", "withOIDC"), False), ("private",)),
+    # On a base without service accounts: IRSA needs the OIDC provider, so "new" cannot turn it off.
+    "iam.withOIDC": ("existing", put(("iam",), {"withOIDC": True}), ("private",)),
     "cloudWatch.clusterLogging.enableTypes": ("new", put(("cloudWatch", "clusterLogging", "enableTypes"), ["api"]),
                                               ("private",)),
     "cloudWatch.clusterLogging.logRetentionInDays": (
