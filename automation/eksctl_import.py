@@ -711,25 +711,25 @@ def _translate(problem: Problem, walk: _Walk) -> Problem:
 
 
 def _drop_emptied_items(carried: dict[str, Any], walk: _Walk) -> None:
-    """List items left without what makes them (their only fields were dropped) go whole: a service
-    account whose only policies are eksctl's inline well-known ones, an account or service mapping."""
+    """List items left without what makes them (their only fields were dropped) go whole, listed
+    once with the reasons of those fields: a service account whose only policies are eksctl's inline
+    well-known ones (the role would have none), an account or service mapping."""
     iam = carried.get("iam")
     lists = [("iam.serviceAccounts", iam if isinstance(iam, dict) else {}, "serviceAccounts",
-              ("attachPolicyARNs", "attachPolicy", "attachRoleARN", "wellKnownPolicies"), "wellKnownPolicies",
-              "its only policies are eksctl's inline well-known policies, which are not carried: the role would "
-              "have none"),
-             ("iamIdentityMappings", carried, "iamIdentityMappings", ("arn",), ("account", "serviceName"),
-              "an account or service mapping, which private-eks does not carry")]
-    for where, parent, key, needs, dropped_keys, reason in lists:
+              ("attachPolicyARNs", "attachPolicy", "attachRoleARN", "wellKnownPolicies"), ("wellKnownPolicies",)),
+             ("iamIdentityMappings", carried, "iamIdentityMappings", ("arn",), ("account", "serviceName", "namespace"))]
+    for where, parent, key, needs, lost_keys in lists:
         items = parent.get(key)
         if not isinstance(items, list):
             continue
-        prefixes = tuple(f"{where}[{{}}].{k}" for k in ((dropped_keys,) if isinstance(dropped_keys, str) else dropped_keys))
         kept, out = [], []
         for i, item in enumerate(items):
-            lost = any(d.path.startswith(p.format(i)) for d in walk.dropped for p in prefixes)
+            prefixes = tuple(f"{where}[{i}].{k}" for k in lost_keys)
+            lost = [d for d in walk.dropped if d.path.startswith(prefixes)]
             if isinstance(item, dict) and lost and not any(k in item for k in needs):
-                walk.dropped.append(Dropped(f"{where}[{i}]", reason))
+                walk.dropped = [d for d in walk.dropped if d not in lost]
+                walk.dropped.append(Dropped(f"{where}[{i}]", "; ".join(
+                    f"{d.path.removeprefix(f'{where}[{i}].')}: {d.reason}" for d in lost)))
                 continue
             kept.append(i)
             out.append(item)

@@ -109,8 +109,8 @@ def test_service_accounts_carry_in_eksctls_shape():
         {"metadata": {"name": "some-app", "namespace": "default"},
          "attachRoleARN": "arn:aws:iam::123:role/already-created-role-for-app"}]})
     r = import_cluster_config(doc, allow_drop=True)
-    assert [d.path for d in r.dropped] == ["iam.serviceAccounts[1].wellKnownPolicies.awsLoadBalancerController",
-                                           "iam.serviceAccounts[1]"]
+    assert [d.path for d in r.dropped] == ["iam.serviceAccounts[1]"]
+    assert r.dropped[0].reason.startswith("wellKnownPolicies.awsLoadBalancerController: eksctl attaches an inline policy")
     assert "iam.serviceAccounts[2].wellKnownPolicies.autoScaler" in [n.path for n in r.notes]
     accounts = r.settings.cluster.iam.service_accounts
     assert [(a.metadata.namespace, a.metadata.name) for a in accounts] == [
@@ -142,9 +142,10 @@ def test_identity_mappings_carry_and_keep_eksctls_default_mode():
         {"arn": "arn:aws:iam::000000000000:user/myUser", "username": "myUser", "noDuplicateARNs": True}])
     del doc["accessConfig"]
     r = import_cluster_config(doc, allow_drop=True)
-    assert [d.path for d in r.dropped] == [
-        "iamIdentityMappings[1].serviceName", "iamIdentityMappings[1].namespace", "iamIdentityMappings[2].account",
-        "iamIdentityMappings[1]", "iamIdentityMappings[2]"]
+    assert [d.path for d in r.dropped] == ["iamIdentityMappings[1]", "iamIdentityMappings[2]"]
+    assert r.dropped[0].reason.startswith("serviceName: eksctl's service access") and "; namespace: " in \
+        r.dropped[0].reason
+    assert r.dropped[1].reason.startswith("account: pulumi-eks writes aws-auth from role and user mappings only")
     c = r.settings.cluster
     assert [m.arn.rsplit(":", 1)[1] for m in c.iam_identity_mappings] == ["role/myAdminRole", "user/myUser"]
     assert c.access_config.authentication_mode == "API_AND_CONFIG_MAP"
