@@ -126,8 +126,12 @@ class ServiceAccounts(pulumi.ComponentResource):
 
     def _kubernetes(self) -> kubernetes.Provider:
         if self._provider is None:
+            # Once the window is closed the API is reachable only from inside the VPC: a destroy
+            # from outside could never delete these ServiceAccounts and would stop before the
+            # cluster, which takes them with it. deleteUnreachable lets it forget them instead
+            # (day-2 deletions open a window first: automation/kubernetes_api.py).
             self._provider = kubernetes.Provider(f"{self._name}-k8s", kubeconfig=self._kubeconfig,
-                                                 opts=pulumi.ResourceOptions(parent=self))
+                                                 delete_unreachable=True, opts=pulumi.ResourceOptions(parent=self))
         return self._provider
 
     def _namespace(self, namespace: str) -> list[pulumi.Resource]:

@@ -58,8 +58,8 @@ def test_the_role_gets_its_policies_boundary_name_and_tags():
     (role,) = made_roles(r)
     assert (role.inputs["name"], role.inputs["permissionsBoundary"]) == ("s3-reader-irsa", boundary)
     assert role.inputs["tags"] == {"team": "platform", "app": "reader"}
-    attached = [a.inputs["policyArn"] for a in r.by_type(ATTACHMENT) if a.parent_urn == role.parent_urn]
-    assert attached == [S3, "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser"]
+    attached = sorted(a.inputs["policyArn"] for a in r.by_type(ATTACHMENT) if a.parent_urn == role.parent_urn)
+    assert attached == ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser", S3]
     (inline,) = [p for p in r.by_type(INLINE_POLICY) if p.parent_urn == role.parent_urn]
     assert json.loads(inline.inputs["policy"]) == INLINE
 
@@ -99,6 +99,14 @@ def test_the_kubernetes_provider_uses_the_clusters_kubeconfig():
     (provider,) = r.by_type(PROVIDER)
     assert json.loads(provider.inputs["kubeconfig"])["kind"] == "Config"
     assert "test-cluster" in provider.inputs["kubeconfig"]
+
+
+def test_the_kubernetes_provider_forgets_what_it_cannot_reach_so_a_destroy_from_outside_ends():
+    """pulumi-kubernetes Provider deleteUnreachable (sdk/python pulumi_kubernetes/provider.py): resources
+    of an unreachable cluster are removed from the state on delete — a private API is unreachable from
+    outside the VPC once the window is closed, and the ServiceAccounts go with the cluster."""
+    r = run(irsa({"metadata": {"name": "app"}, "attachRoleARN": GIVEN}))
+    assert r.one(PROVIDER).inputs["deleteUnreachable"] == "true"
 
 
 def test_role_only_makes_the_role_and_no_service_account():
