@@ -270,7 +270,7 @@ def _well_known(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
 _SERVICE_ACCOUNT = _Map({
     "metadata": _Map({"name": KEEP, "namespace": KEEP, "labels": KEEP, "annotations": KEEP}),
     "attachPolicyARNs": KEEP, "attachPolicy": KEEP, "attachRoleARN": KEEP, "roleName": KEEP, "roleOnly": KEEP,
-    "permissionsBoundary": KEEP, "tags": KEEP, "wellKnownPolicies": _well_known,
+    "permissionsBoundary": KEEP, "tags": KEEP, "subjectPattern": KEEP, "wellKnownPolicies": _well_known,
 })
 _IDENTITY_MAPPING = _Map({"arn": KEEP, "username": KEEP, "groups": KEEP, "noDuplicateARNs": KEEP})
 
@@ -415,8 +415,6 @@ _REASONS = {
     "iam.serviceAccounts[].wellKnownPolicies.*": "eksctl attaches an inline policy of its own for it (only "
                                                  "imageBuilder and ebsCSIController, AWS managed policies, are carried); "
                                                  "attach an equivalent policy with attachPolicyARNs or attachPolicy",
-    "iam.serviceAccounts[].subjectPattern": "the trust policy names one service account (sub = "
-                                            "system:serviceaccount:NAMESPACE:NAME); list each service account",
     "iam.serviceAccounts[].status": "read-only status written by eksctl",
     "iam.podIdentityAssociations[].wellKnownPolicies": "eksctl's well-known policy sets are not built by "
                                                       "private-eks; list permissionPolicyARNs",

@@ -35,17 +35,21 @@ AUDIENCE = "sts.amazonaws.com"
 BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 
 
-def trust_policy(provider_arn: str, issuer: str, namespace: str, name: str) -> str:
-    """The web-identity trust policy of an IRSA role: only ``namespace/name``'s tokens, for STS.
-    ``issuer`` is the OIDC issuer without ``https://`` (pulumi-eks's ``oidcIssuer``)."""
+def trust_policy(provider_arn: str, issuer: str, namespace: str, name: str, pattern: Optional[str] = None) -> str:
+    """The web-identity trust policy of an IRSA role: only ``namespace/name``'s tokens, for STS, or
+    those of the names ``pattern`` matches (eksctl's subjectPattern: ``StringLike``, oidc/api.go,
+    MakeAssumeRolePolicyDocumentWithServiceAccountConditionsAllowingWildcard). ``issuer`` is the OIDC
+    issuer without ``https://`` (pulumi-eks's ``oidcIssuer``)."""
+    subject = {f"{issuer}:sub": f"system:serviceaccount:{namespace}:{pattern or name}"}
+    audience = {f"{issuer}:aud": AUDIENCE}
+    condition = {"StringLike": subject, "StringEquals": audience} if pattern else {"StringEquals": {**subject, **audience}}
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [{
             "Effect": "Allow",
             "Principal": {"Federated": provider_arn},
             "Action": ["sts:AssumeRoleWithWebIdentity"],
-            "Condition": {"StringEquals": {f"{issuer}:sub": f"system:serviceaccount:{namespace}:{name}",
-                                           f"{issuer}:aud": AUDIENCE}},
+            "Condition": condition,
         }],
     }, sort_keys=True)
 
@@ -88,7 +92,7 @@ class ServiceAccounts(pulumi.ComponentResource):
                 policies = list(sa.attach_policy_arns) + [self._managed(p) for p in sa.well_known_policies.policies]
                 role_arn = self._role(f"{name}-{meta.namespace}-{meta.name}", meta.namespace, meta.name,
                                       policy_arns=policies, policy=sa.attach_policy, role_name=sa.role_name,
-                                      boundary=sa.permissions_boundary, tags=sa.tags)
+                                      boundary=sa.permissions_boundary, tags=sa.tags, pattern=sa.subject_pattern)
             if not sa.role_only:
                 self._service_account(meta.namespace, meta.name, labels=meta.labels,
                                       annotations={**meta.annotations, ROLE_ARN_ANNOTATION: role_arn})
@@ -108,7 +112,8 @@ class ServiceAccounts(pulumi.ComponentResource):
         return f"arn:{self._partition}:iam::aws:policy/{policy}"
 
     def _role(self, slug: str, namespace: str, account: str, *, policy_arns: Sequence[str], policy: Mapping[str, Any],
-              role_name: Optional[str], boundary: Optional[str], tags: Mapping[str, str]) -> pulumi.Output[str]:
+              role_name: Optional[str], boundary: Optional[str], tags: Mapping[str, str],
+              pattern: Optional[str] = None) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
         # IAM names a role with at most 64 characters: an unnamed one gets a readable prefix of at
         # most 38 (the provider's limit for name_prefix), the rest unique, rather than a resource
@@ -116,7 +121,7 @@ class ServiceAccounts(pulumi.ComponentResource):
         prefix = None if role_name else f"{self._cluster}-{namespace}-{account}"[:37] + "-"
         role = aws.iam.Role(
             f"{slug}-role", name=role_name, name_prefix=prefix,
-            assume_role_policy=self._oidc.apply(lambda o: trust_policy(o[0], o[1], namespace, account)),
+            assume_role_policy=self._oidc.apply(lambda o: trust_policy(o[0], o[1], namespace, account, pattern)),
             permissions_boundary=boundary, tags={**self._tags, **tags} or None, opts=child)
         for i, arn in enumerate(policy_arns):
             aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn, opts=child)

@@ -665,6 +665,8 @@ class IamServiceAccount(_Model):
     """the made role's permissions boundary (a policy ARN)"""
     tags: Tags = Field(default_factory=dict)
     """tags on the made role"""
+    subject_pattern: str | None = None
+    """(default: the name) the service account names in the namespace the made role trusts, with `*` wildcards (`StringLike`)"""
 
     @model_validator(mode="after")
     def _check(self) -> "IamServiceAccount":
@@ -679,7 +681,8 @@ class IamServiceAccount(_Model):
         if self.attach_role_arn is not None:
             for key, value in (("attachPolicyARNs", self.attach_policy_arns), ("attachPolicy", self.attach_policy),
                                ("wellKnownPolicies", self.well_known_policies.policies), ("roleName", self.role_name),
-                               ("permissionsBoundary", self.permissions_boundary), ("tags", self.tags)):
+                               ("permissionsBoundary", self.permissions_boundary), ("tags", self.tags),
+                               ("subjectPattern", self.subject_pattern)):
                 if value:
                     problems.append(((key,), "cannot be set when attachRoleARN is set (no role is made)"))
             if self.role_only:

@@ -231,7 +231,8 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
            ("roleName", ("roleName",), "other-irsa"),
            ("roleOnly", ("roleOnly",), True),
            ("permissionsBoundary", ("permissionsBoundary",), f"arn:aws:iam::{ACCOUNT}:policy/other-boundary"),
-           ("tags", ("tags",), {"app": "w"}))},
+           ("tags", ("tags",), {"app": "w"}),
+           ("subjectPattern", ("subjectPattern",), "s3-*"))},
     "iam.serviceAccounts[].attachRoleARN": ("new", put(("iam", "serviceAccounts", 1, "attachRoleARN"),
                                                        f"arn:aws:iam::{ACCOUNT}:role/other-app"), ("private",)),
     "iam.podIdentityAssociations[].createServiceAccount": (

@@ -48,6 +48,18 @@ def test_an_irsa_role_trusts_one_service_account_through_the_clusters_oidc_provi
                                                        f"{issuer}:aud": "sts.amazonaws.com"}}
 
 
+def test_a_subject_pattern_trusts_the_matching_names_with_string_like():
+    """eksctl pkg/iam/oidc/api.go, MakeAssumeRolePolicyDocumentWithServiceAccountConditionsAllowingWildcard:
+    ``sub`` under StringLike (system:serviceaccount:NS:PATTERN), ``aud`` still under StringEquals."""
+    r = run(irsa({"metadata": {"name": "runner", "namespace": "ci"}, "attachPolicyARNs": [S3],
+                  "subjectPattern": "runner-*"}))
+    (role,) = made_roles(r)
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    issuer = statement["Principal"]["Federated"].split("oidc-provider/", 1)[1]
+    assert statement["Condition"] == {"StringLike": {f"{issuer}:sub": "system:serviceaccount:ci:runner-*"},
+                                      "StringEquals": {f"{issuer}:aud": "sts.amazonaws.com"}}
+
+
 def test_the_role_gets_its_policies_boundary_name_and_tags():
     """eksctl pkg/cfn/builder/iam.go, IAMRoleResourceSet.AddAllResources: managed policy ARNs (given
     and well-known AWS managed ones), the inline policy, the permissions boundary, the role name."""

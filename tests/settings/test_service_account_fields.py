@@ -82,6 +82,7 @@ def test_a_service_account_also_created_for_a_pod_identity_association_is_refuse
 @pytest.mark.parametrize("field, value", [
     ("attachPolicyARNs", [POLICY]), ("attachPolicy", INLINE), ("roleName", "r"), ("tags", {"a": "b"}),
     ("permissionsBoundary", f"arn:aws:iam::{ACCOUNT}:policy/b"), ("wellKnownPolicies", {"imageBuilder": True}),
+    ("subjectPattern", "app-*"),
 ])
 def test_attach_role_arn_takes_none_of_the_made_roles_fields(field, value):
     """eksctl pkg/actions/irsa: with attachRoleARN no role is made, so these would be ignored."""
