@@ -275,6 +275,18 @@ _SERVICE_ACCOUNT = _Map({
 _IDENTITY_MAPPING = _Map({"arn": KEEP, "username": KEEP, "groups": KEEP, "noDuplicateARNs": KEEP})
 
 
+_CAPABILITY = _Map({
+    "name": KEEP, "type": KEEP, "roleArn": KEEP, "deletePropagationPolicy": KEEP, "tags": KEEP,
+    "configuration": _Map({"argocd": _Map({
+        "namespace": KEEP, "networkAccess": _Map({"vpceIds": KEEP}),
+        "rbacRoleMappings": _List(_Map({"role": KEEP, "identities": _List(_Map({"id": KEEP, "type": KEEP}))})),
+        "awsIdc": _Map({"idcInstanceArn": KEEP, "idcRegion": KEEP}),
+    })}),
+    "accessPolicies": _List(_Map({"policyARN": KEEP, "accessScope": _Map({"type": KEEP, "namespaces": KEEP})})),
+    "attachPolicyARNs": KEEP, "attachPolicy": KEEP, "permissionsBoundary": KEEP,
+})
+
+
 _AMI_FAMILIES = ("AmazonLinux2023", "AmazonLinux2", "Bottlerocket")
 
 
@@ -384,6 +396,7 @@ SPEC = _Map({
         "groupsClaim": KEEP, "groupsPrefix": KEEP, "requiredClaims": KEEP, "tags": KEEP,
     })),
     "addons": _List(_ADDON),
+    "capabilities": _List(_CAPABILITY),
     "autoModeConfig": _Map({"enabled": KEEP, "nodePools": KEEP, "nodeRoleARN": KEEP}),
     "nodeGroups": _List(_Map({**_NODE_GROUP_COMMON, **_SELF_MANAGED_ONLY})),
     "managedNodeGroups": _List(_Map({**_NODE_GROUP_COMMON, **_MANAGED_ONLY})),
@@ -396,7 +409,7 @@ SPEC = _Map({
 _SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "kubernetesNetworkConfig",
                   "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
                   "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "iamIdentityMappings",
-                  "nodeGroups", "managedNodeGroups", "fargateProfiles")
+                  "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles")
 
 _NOT_HERE = "private-eks has no setting for it"
 _REASONS = {
@@ -428,8 +441,6 @@ _REASONS = {
     "iamIdentityMappings[].serviceName": "eksctl's service access (e.g. emr-containers) also creates RBAC objects in "
                                          "the namespace; not made by private-eks",
     "iamIdentityMappings[].namespace": "goes with serviceName, which private-eks does not carry",
-    "capabilities": "EKS Capabilities (managed Argo CD, ACK, kro) are not created by private-eks; add them once "
-                    "the cluster is up (Argo CD also needs its own VPC endpoint in a private VPC)",
     "kubernetesNetworkConfig.ipFamily": "IPv6 is not supported by private-eks",
     "vpc.subnets.public": "a fully-private cluster has no public subnets",
     "vpc.nat": "a fully-private VPC has no NAT gateway",

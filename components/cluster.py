@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components import catalog
+from components import capabilities, catalog
 from components.service_accounts import ServiceAccounts
 from components.settings import (
     DEFAULT_INSTANCE_TYPE,
@@ -292,6 +292,9 @@ class PrivateCluster(pulumi.ComponentResource):
             self._pod_identity(name, pia, after_cluster)
         for idp in cfg.identity_providers:
             self._identity_provider(name, idp, after_cluster)
+        for cap in cfg.capabilities:
+            capabilities.capability(name, cap, cluster_name=self.cluster_name, tags=self._tags, parent=self,
+                                    depends_on=[self.cluster])
         role_arns = self._service_accounts(name)
         # Add-ons run pods: eksctl creates them after the node groups that run them, except those
         # nodes need to start (pkg/apis/eksctl.io/v1alpha5/known_addons.go, CreateBeforeNodeGroup).

@@ -439,14 +439,7 @@ class AccessEntry(_Model):
                 problems.append((("type",), f"{self.type} entries cannot have kubernetesGroups or kubernetesUsername"))
             if self.access_policies:
                 problems.append((("accessPolicies",), f"cannot be set when type is {self.type}"))
-        for i, ap in enumerate(self.access_policies):
-            loc = ("accessPolicies", i)
-            _check_arn(ap.policy_arn, loc + ("policyARN",), problems, service="eks", resource="cluster-access-policy")
-            if ap.access_scope.type == "cluster" and ap.access_scope.namespaces:
-                problems.append((loc + ("accessScope", "namespaces"), "cannot be set when accessScope.type is cluster"))
-            if ap.access_scope.type == "namespace" and not ap.access_scope.namespaces:
-                problems.append((loc + ("accessScope", "namespaces"), "needs at least one namespace when "
-                                 "accessScope.type is namespace"))
+        _check_access_policies(self.access_policies, ("accessPolicies",), problems)
         _rules(problems)
         return self
 
@@ -1326,6 +1319,157 @@ class IdentityProvider(_Model):
         return self
 
 
+# EKS Capabilities (eksctl pkg/apis/eksctl.io/v1alpha5/capability.go; EKS CreateCapability in botocore's
+# eks service-2.json): a name of letters, digits, '-' and '_'; an IAM Identity Center instance ARN as
+# sso-admin's InstanceArn (botocore sso-admin service-2.json); EC2 resource ids (vpce-) of 8 or 17
+# hexadecimal digits, as the AMI ids above.
+_CAPABILITY_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_IDC_INSTANCE_ARN_RE = re.compile(r"^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")
+_VPCE_RE = re.compile(r"^vpce-([0-9a-f]{8}|[0-9a-f]{17})$")
+# The service principal eksctl's capability roles trust (pkg/cfn/builder/iam.go,
+# NewIAMRoleResourceSetForCapability), with sts:AssumeRole and sts:TagSession.
+CAPABILITIES_PRINCIPAL = "capabilities.eks.amazonaws.com"
+# Where Argo CD's server endpoint is made private (EKS user guide, "Configure private endpoint access
+# for Argo CD"): an interface endpoint for this service, listed in networkAccess.vpceIds.
+ARGOCD_ENDPOINT_SERVICE = "eks-capabilities"
+
+
+def _check_access_policies(policies: "list[AccessPolicy]", loc: tuple[Any, ...],
+                           problems: list[tuple[tuple[Any, ...], str]]) -> None:
+    """eksctl's rules for accessPolicies (access_entry.go, validateAccessEntries)."""
+    for i, ap in enumerate(policies):
+        here = loc + (i,)
+        _check_arn(ap.policy_arn, here + ("policyARN",), problems, service="eks", resource="cluster-access-policy")
+        if ap.access_scope.type == "cluster" and ap.access_scope.namespaces:
+            problems.append((here + ("accessScope", "namespaces"), "cannot be set when accessScope.type is cluster"))
+        if ap.access_scope.type == "namespace" and not ap.access_scope.namespaces:
+            problems.append((here + ("accessScope", "namespaces"), "needs at least one namespace when "
+                             "accessScope.type is namespace"))
+
+
+class SsoIdentity(_Model):
+    id: str
+    """the IAM Identity Center user or group id"""
+    type: Literal["SSO_USER", "SSO_GROUP"]
+    """a user or a group"""
+
+
+class ArgoCDRoleMapping(_Model):
+    role: Literal["ADMIN", "EDITOR", "VIEWER"]
+    """the Argo CD role"""
+    identities: list[SsoIdentity]
+    """the IAM Identity Center users and groups given the role"""
+
+
+class ArgoCDNetworkAccess(_Model):
+    vpce_ids: list[str] = Field(default_factory=list, alias="vpceIds")
+    """ids of existing interface endpoints for `eks-capabilities`: the Argo CD server is then reachable only through them"""
+
+
+class ArgoCDAwsIdc(_Model):
+    idc_instance_arn: str = Field(alias="idcInstanceArn")
+    """the IAM Identity Center instance (`arn:aws:sso:::instance/ssoins-...`)"""
+    idc_region: str | None = None
+    """(default: the cluster's region) the instance's region"""
+
+
+class ArgoCDConfiguration(_Model):
+    namespace: str | None = None
+    """(default: EKS's) the namespace of Argo CD's resources"""
+    network_access: ArgoCDNetworkAccess | None = None
+    """private access to the Argo CD server (public without it: a warning)"""
+    rbac_role_mappings: list[ArgoCDRoleMapping] = Field(default_factory=list, alias="rbacRoleMappings")
+    """Argo CD roles of IAM Identity Center users and groups"""
+    aws_idc: ArgoCDAwsIdc | None = Field(default=None, alias="awsIdc")
+    """sign-in through IAM Identity Center (required)"""
+
+
+class CapabilityConfiguration(_Model):
+    argocd: ArgoCDConfiguration | None = None
+    """Argo CD's configuration (type `ARGOCD` only)"""
+
+
+class Capability(_Model):
+    """An EKS Capability (eksctl's capabilities[]: managed ACK, kro or Argo CD)."""
+
+    name: str
+    """letters, digits, `-` and `_`; unique in the cluster"""
+    type: Literal["ACK", "KRO", "ARGOCD"]
+    """one capability of each type per cluster"""
+    role_arn: str | None = Field(default=None, alias="roleArn")
+    """an existing role trusted by `capabilities.eks.amazonaws.com`; else one is made from `attachPolicyARNs`, `attachPolicy`, `permissionsBoundary`"""
+    delete_propagation_policy: Literal["RETAIN"] = "RETAIN"
+    """(default: `RETAIN`) the one policy EKS takes: the capability's Kubernetes resources stay when it is deleted"""
+    configuration: CapabilityConfiguration | None = None
+    """required for `ARGOCD`, refused for the others"""
+    tags: Tags = Field(default_factory=dict)
+    """tags on the capability and the made role"""
+    access_policies: list[AccessPolicy] = Field(default_factory=list)
+    """access policies associated with the role's access entry, which EKS makes with the capability"""
+    attach_policy_arns: list[str] = Field(default_factory=list, alias="attachPolicyARNs")
+    """policy ARNs attached to the made role (not with `roleArn`)"""
+    attach_policy: dict[str, Any] = Field(default_factory=dict)
+    """an inline IAM policy document on the made role (not with `roleArn`)"""
+    permissions_boundary: str | None = None
+    """the made role's permissions boundary (not with `roleArn`)"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "Capability":
+        # eksctl capability.go (Capability.Validate): name and type required, ARGOCD needs
+        # configuration.argocd.awsIdc; pkg/cfn/builder/capability.go reads configuration as Argo CD's
+        # only. EKS CreateCapability (botocore eks service-2.json): awsIdc.idcInstanceArn required.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if not _CAPABILITY_NAME_RE.fullmatch(self.name):
+            problems.append((("name",), f"{_brief(self.name)} must be letters, digits, '-' and '_' (EKS's capability names)"))
+        argocd = self.configuration.argocd if self.configuration else None
+        if self.type == "ARGOCD":
+            if argocd is None:
+                problems.append((("configuration", "argocd"), "is required for an ARGOCD capability"))
+            elif argocd.aws_idc is None:
+                problems.append((("configuration", "argocd", "awsIdc"), "is required for an ARGOCD capability "
+                                 "(Argo CD signs users in through IAM Identity Center)"))
+        elif self.configuration is not None:
+            problems.append((("configuration",), f"applies to ARGOCD capabilities only, not {self.type}"))
+        if argocd is not None:
+            loc = ("configuration", "argocd")
+            if argocd.namespace is not None and not _DNS_LABEL_RE.fullmatch(argocd.namespace):
+                problems.append((loc + ("namespace",), f"{_brief(argocd.namespace)} is not a Kubernetes namespace name"))
+            idc = argocd.aws_idc
+            if idc is not None and not _IDC_INSTANCE_ARN_RE.fullmatch(idc.idc_instance_arn):
+                problems.append((loc + ("awsIdc", "idcInstanceArn"), f"{_brief(idc.idc_instance_arn)} is not an IAM "
+                                 "Identity Center instance ARN (arn:aws:sso:::instance/ssoins-<16 characters>)"))
+            if idc is not None and idc.idc_region is not None and catalog.known_partition(idc.idc_region) is None:
+                problems.append((loc + ("awsIdc", "idcRegion"), f"{_brief(idc.idc_region)} is not an AWS region name"))
+            for i, vpce in enumerate(argocd.network_access.vpce_ids if argocd.network_access else []):
+                if not _VPCE_RE.fullmatch(vpce):
+                    problems.append((loc + ("networkAccess", "vpceIds", i), f"{_brief(vpce)} is not a VPC endpoint id "
+                                     "(vpce- and 8 or 17 hexadecimal digits)"))
+            for i, mapping in enumerate(argocd.rbac_role_mappings):
+                for j, identity in enumerate(mapping.identities):
+                    if not identity.id:
+                        problems.append((loc + ("rbacRoleMappings", i, "identities", j, "id"), "must not be empty"))
+        # eksctl makes a role only without roleArn (pkg/actions/capability/creator.go) and ignores the
+        # role's settings otherwise: here they are refused rather than dropped silently.
+        if self.role_arn is not None:
+            for key, value in (("attachPolicyARNs", self.attach_policy_arns), ("attachPolicy", self.attach_policy),
+                               ("permissionsBoundary", self.permissions_boundary)):
+                if value:
+                    problems.append(((key,), "cannot be set when roleArn is set (it applies to the role made here)"))
+        if self.attach_policy and "Statement" not in self.attach_policy:
+            problems.append((("attachPolicy",), "must be an IAM policy document (with Statement)"))
+        _check_arn(self.role_arn, ("roleArn",), problems, service="iam", resource="role")
+        _check_arn(self.permissions_boundary, ("permissionsBoundary",), problems, service="iam", resource="policy")
+        for i, arn in enumerate(self.attach_policy_arns):
+            _check_arn(arn, ("attachPolicyARNs", i), problems, service="iam", resource="policy")
+        _check_access_policies(self.access_policies, ("accessPolicies",), problems)
+        _rules(problems)
+        return self
+
+    @property
+    def argocd(self) -> ArgoCDConfiguration | None:
+        return self.configuration.argocd if self.configuration else None
+
+
 class ClusterSettings(_Model):
     """``private-eks:cluster``: eksctl's ClusterConfig, restricted to fully-private clusters."""
 
@@ -1357,6 +1501,8 @@ class ClusterSettings(_Model):
     """EKS Provisioned Control Plane"""
     identity_providers: list[IdentityProvider] = Field(default_factory=list)
     """OIDC identity providers for users of the Kubernetes API (EKS allows one)"""
+    capabilities: list[Capability] = Field(default_factory=list)
+    """EKS Capabilities (managed ACK, kro, Argo CD); need `API` or `API_AND_CONFIG_MAP`"""
     addons: list[Addon] = Field(default_factory=list)
     ("""(default: vpc-cni, kube-proxy, coredns) EKS managed add-ons; those three through pulumi-eks's own options, others as """
      """`aws.eks.Addon`""")
@@ -1443,10 +1589,41 @@ class ClusterSettings(_Model):
             problems.append((("identityProviders", 1), "EKS associates one OIDC identity provider with a cluster"))
         problems += self._node_group_rules()
         problems += self._service_account_rules()
+        problems += self._capability_rules()
         # pulumi-eks refuses Auto Mode without access entries (nodejs/eks/cluster/cluster.ts).
         if self.auto_mode_config.enabled and not self.access_config.uses_access_entries:
             problems.append((("autoModeConfig", "enabled"), "needs accessConfig.authenticationMode API or "
                              "API_AND_CONFIG_MAP (Auto Mode nodes join through access entries)"))
+        return problems
+
+    def _capability_rules(self) -> list[tuple[tuple[Any, ...], str]]:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if not self.capabilities:
+            return problems
+        # EKS gives a capability's role an access entry (EKS user guide, "Amazon EKS capability IAM
+        # role"): there are none in CONFIG_MAP mode.
+        if not self.access_config.uses_access_entries:
+            problems.append((("capabilities",), "needs accessConfig.authenticationMode API or API_AND_CONFIG_MAP "
+                             "(EKS authorises a capability through an access entry; CONFIG_MAP mode has none)"))
+        # EKS CreateCapability: one capability of each type per cluster, names unique in the cluster.
+        names: dict[str, int] = {}
+        types_: dict[str, int] = {}
+        for i, cap in enumerate(self.capabilities):
+            if cap.name in names:
+                problems.append((("capabilities", i, "name"), f"{cap.name!r} is already used (capabilities[{names[cap.name]}])"))
+            names.setdefault(cap.name, i)
+            if cap.type in types_:
+                problems.append((("capabilities", i, "type"), f"EKS allows one {cap.type} capability per cluster "
+                                 f"(capabilities[{types_[cap.type]}])"))
+            types_.setdefault(cap.type, i)
+        # EKS makes the role's access entry itself; one given in accessEntries would be a second entry
+        # for the same principal (CreateAccessEntry: one entry per principal ARN).
+        entries = {e.principal_arn: j for j, e in enumerate(self.access_config.access_entries)}
+        for i, cap in enumerate(self.capabilities):
+            if cap.role_arn in entries:
+                problems.append((("capabilities", i, "roleArn"), f"has an entry in accessConfig.accessEntries"
+                                 f"[{entries[cap.role_arn]}]; EKS makes the capability role's access entry itself "
+                                 "(list its policies in accessPolicies)"))
         return problems
 
     def _node_group_rules(self) -> list[tuple[tuple[Any, ...], str]]:
@@ -1758,6 +1935,14 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
         wide = wide_window(cluster.vpc.public_access_cidrs)
         if wide:
             warnings.append(f"vpc.publicAccessCIDRs: {wide}")
+        for i, cap in enumerate(cluster.capabilities):
+            # EKS ArgoCdNetworkAccessConfigRequest: without VPC endpoint ids the Argo CD server EKS runs
+            # for the capability is public (users sign in through IAM Identity Center).
+            if cap.argocd is not None and not (cap.argocd.network_access and cap.argocd.network_access.vpce_ids):
+                warnings.append(
+                    f"capabilities[{i}].configuration.argocd.networkAccess.vpceIds: not set, so the Argo CD server of "
+                    f"{cap.name!r} is reachable from the internet; to keep it inside the VPC, create an interface "
+                    f"endpoint for com.amazonaws.{region or '<region>'}.{ARGOCD_ENDPOINT_SERVICE} and list its id here")
 
     problems = list(dict.fromkeys(problems))
     if problems or cluster is None:
