@@ -156,7 +156,8 @@ def test_output_loads_back_to_the_document_and_names_each_source_section():
     assert comments == [
         "metadata.region", "metadata", "privateCluster", "availabilityZones", "vpc", "kubernetesNetworkConfig",
         "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
-        "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "nodeGroups", "nodeGroups[0]",
+        "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "capabilities", "nodeGroups",
+        "nodeGroups[0]",
         "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]", "managedNodeGroups[1]", "fargateProfiles", "fargateProfiles[0]",
     ]
     assert "eksctl ClusterConfig cfg.yaml" in r.text.splitlines()[0]
@@ -187,7 +188,7 @@ def test_a_bad_stack_name_is_refused():
 UNSUPPORTED_PATHS = [
     "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public",
     "iam.serviceAccounts[0].wellKnownPolicies.autoScaler",
-    "addons[1].wellKnownPolicies", "capabilities", "gitops", "karpenter",
+    "addons[1].wellKnownPolicies", "outpost", "gitops", "karpenter",
     "nodeGroups[0].preBootstrapCommands", "nodeGroups[0].ssh.allow",
 ]
 

@@ -308,15 +308,14 @@ def test_container_runtime_containerd_is_a_note_and_another_is_dropped():
     assert [d.path for d in e.value.dropped] == ["nodeGroups[0].containerRuntime"]
 
 
-def test_capabilities_instance_selector_and_node_local_zones_are_dropped_with_their_reason():
-    """eksctl examples/47, 48 (capabilities), 28 (instanceSelector), 33 (nodeGroups[].localZones)."""
+def test_instance_selector_and_node_local_zones_are_dropped_with_their_reason():
+    """eksctl examples/28 (instanceSelector), 33 (nodeGroups[].localZones); capabilities (47, 48) are
+    carried now (test_import_capabilities.py)."""
     r = import_cluster_config(minimal(
-        capabilities=[{"name": "argocd", "type": "ARGOCD"}],
         managedNodeGroups=[{"name": "m", "privateNetworking": True, "instanceSelector": {"vCPUs": 2}},
                            {"name": "n", "privateNetworking": True, "localZones": ["us-west-2-lax-1a"]}]),
         allow_drop=True)
     reasons = {d.path: d.reason for d in r.dropped}
-    assert "EKS Capabilities" in reasons["capabilities"]
     assert "EC2 API" in reasons["managedNodeGroups[0].instanceSelector"]
     assert "local zones" in reasons["managedNodeGroups[1].localZones"]
 

@@ -67,7 +67,13 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
     assert {r["inputs"]["addonName"] for r in resources(plan, "private", "aws:eks/addon:Addon")} == {
         "eks-pod-identity-agent", "aws-ebs-csi-driver"}
     assert len(resources(plan, "private", "aws:eks/podIdentityAssociation:PodIdentityAssociation")) == 3
-    assert len(resources(plan, "private", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) == 2
+    # Two for accessConfig.accessEntries, one for the ack capability's role.
+    associations = resources(plan, "private", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert len([a for a in associations if "-capability-" not in a["name"]]) == 2
+    assert [a["inputs"]["accessScope"] for a in associations if "-capability-ack-" in a["name"]] == [
+        {"type": "namespace", "namespaces": ["apps"]}]
+    assert sorted(r["inputs"]["type"] for r in resources(plan, "private", "aws:eks/capability:Capability")) == [
+        "ACK", "ARGOCD", "KRO"]
     assert len(resources(plan, "private", "aws:ec2/subnet:Subnet")) == 3
     # iam.serviceAccounts: the roleOnly one has no ServiceAccount, attachRoleARN makes no role; the
     # pod identity association with createServiceAccount has its ServiceAccount.
