@@ -1370,7 +1370,7 @@ class ArgoCDAwsIdc(_Model):
     idc_instance_arn: str = Field(alias="idcInstanceArn")
     """the IAM Identity Center instance (`arn:aws:sso:::instance/ssoins-...`)"""
     idc_region: str | None = None
-    """(default: the cluster's region) the instance's region"""
+    """(default: EKS's) the instance's region"""
 
 
 class ArgoCDConfiguration(_Model):

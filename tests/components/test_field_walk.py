@@ -105,7 +105,22 @@ AWS_AUTH: dict[str, Any] = {**EXISTING_VPC, "accessConfig": {"authenticationMode
 # EKS Auto Mode with one built-in pool and a given node role.
 AUTO_MODE: dict[str, Any] = {**EXISTING_VPC, "autoModeConfig": {
     "enabled": True, "nodePools": ["system"], "nodeRoleARN": f"arn:aws:iam::{ACCOUNT}:role/auto-nodes"}}
-BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE, "aws-auth": AWS_AUTH}
+# EKS Capabilities: a made role (ACK), a given one (KRO), and Argo CD with every option.
+CAPABILITIES: dict[str, Any] = {**EXISTING_VPC, "capabilities": [
+    {"name": "ack", "type": "ACK", "deletePropagationPolicy": "RETAIN", "tags": {"team": "a"},
+     "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3FullAccess"],
+     "attachPolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sqs:*"], "Resource": "*"}]},
+     "permissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/boundary",
+     "accessPolicies": [{"policyARN": VIEW_POLICY, "accessScope": {"type": "namespace", "namespaces": ["apps"]}}]},
+    {"name": "kro", "type": "KRO", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/kro"},
+    {"name": "argocd", "type": "ARGOCD", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/argocd", "configuration": {"argocd": {
+        "namespace": "argocd",
+        "awsIdc": {"idcInstanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef", "idcRegion": "us-west-2"},
+        "networkAccess": {"vpceIds": ["vpce-1234567890abcdef0"]},
+        "rbacRoleMappings": [{"role": "ADMIN", "identities": [{"id": "u-1", "type": "SSO_USER"}]}]}}},
+]}
+BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE, "aws-auth": AWS_AUTH,
+         "caps": CAPABILITIES}
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -310,6 +325,33 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
     "nodeGroups[].targetGroupARNs": ("new", put(("nodeGroups", 0, "targetGroupARNs"), []), ("private",)),
     "nodeGroups[].asgMetricsCollection[].metrics": (
         "new", put(("nodeGroups", 0, "asgMetricsCollection", 0, "metrics"), ["GroupInServiceInstances"]), ("private",)),
+    **{f"capabilities[].{k}": ("caps", put(("capabilities",) + path, v), ("private",)) for k, path, v in (
+        ("name", (0, "name"), "ack2"),
+        ("roleArn", (1, "roleArn"), f"arn:aws:iam::{ACCOUNT}:role/kro2"),
+        ("tags", (0, "tags"), {"team": "b"}),
+        ("attachPolicyARNs", (0, "attachPolicyARNs"), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
+        ("attachPolicy", (0, "attachPolicy"), {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["sns:*"], "Resource": "*"}]}),
+        ("permissionsBoundary", (0, "permissionsBoundary"), f"arn:aws:iam::{ACCOUNT}:policy/boundary2"),
+        ("accessPolicies[].policyARN", (0, "accessPolicies", 0, "policyARN"),
+         "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"),
+        ("accessPolicies[].accessScope.type", (0, "accessPolicies", 0, "accessScope"), {"type": "cluster"}),
+        ("accessPolicies[].accessScope.namespaces", (0, "accessPolicies", 0, "accessScope", "namespaces"), ["jobs"]),
+        ("configuration.argocd.namespace", (2, "configuration", "argocd", "namespace"), "gitops"),
+        ("configuration.argocd.awsIdc.idcInstanceArn", (2, "configuration", "argocd", "awsIdc", "idcInstanceArn"),
+         "arn:aws:sso:::instance/ssoins-fedcba0987654321"),
+        ("configuration.argocd.awsIdc.idcRegion", (2, "configuration", "argocd", "awsIdc", "idcRegion"), "us-east-1"),
+        ("configuration.argocd.networkAccess.vpceIds", (2, "configuration", "argocd", "networkAccess", "vpceIds"),
+         ["vpce-12345678"]),
+        ("configuration.argocd.rbacRoleMappings[].role", (2, "configuration", "argocd", "rbacRoleMappings", 0, "role"),
+         "VIEWER"),
+        ("configuration.argocd.rbacRoleMappings[].identities[].id",
+         (2, "configuration", "argocd", "rbacRoleMappings", 0, "identities", 0, "id"), "u-2"),
+        ("configuration.argocd.rbacRoleMappings[].identities[].type",
+         (2, "configuration", "argocd", "rbacRoleMappings", 0, "identities", 0, "type"), "SSO_GROUP"))},
+    # One capability of each type per cluster: two swap theirs.
+    "capabilities[].type": ("caps", both(put(("capabilities", 0, "type"), "KRO"), put(("capabilities", 1, "type"), "ACK")),
+                            ("private",)),
     "fargateProfiles[].name": ("new", put(("fargateProfiles", 0, "name"), "fp2"), ("private",)),
     "fargateProfiles[].tags": ("new", put(("fargateProfiles", 0, "tags"), {"cost": "b"}), ("private",)),
     "fargateProfiles[].selectors[].namespace": ("new", put(("fargateProfiles", 0, "selectors", 0, "namespace"), "apps"),
@@ -335,6 +377,9 @@ ONE_VALUE: dict[str, tuple[Mutation, str]] = {
     "nodeGroups[].disableIMDSv1": (put(("nodeGroups", 0, "disableIMDSv1"), False), "nodeGroups[0].disableIMDSv1"),
     "managedNodeGroups[].disableIMDSv1": (put(("managedNodeGroups", 0, "disableIMDSv1"), False),
                                           "managedNodeGroups[0].disableIMDSv1"),
+    "capabilities[].deletePropagationPolicy": (
+        put(("capabilities",), [{"name": "kro", "type": "KRO", "deletePropagationPolicy": "DELETE"}]),
+        "capabilities[0].deletePropagationPolicy"),
     "nodeGroups[].asgMetricsCollection[].granularity": (
         put(("nodeGroups", 0, "asgMetricsCollection", 0, "granularity"), "5Minute"),
         "nodeGroups[0].asgMetricsCollection[0].granularity"),

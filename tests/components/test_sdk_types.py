@@ -23,7 +23,7 @@ import pytest
 from automation.plan import plan_stack
 from components.settings import load_stack_file
 from tests.components.helpers import settings
-from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, EXISTING_VPC, NEW_VPC, settings_of
+from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, NEW_VPC, settings_of
 
 PACKAGES = {"aws": pulumi_aws, "eks": pulumi_eks, "kubernetes": pulumi_kubernetes}
 
@@ -107,6 +107,7 @@ STACKS = {
     # vpc-cni with an IRSA role made from policies: an aws.eks.Addon, and pulumi-eks's own left out.
     "vpc-cni-role": lambda: settings(addons=[{"name": "vpc-cni", "attachPolicyARNs": [
         "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]}]),
+    "capabilities": lambda: settings_of(CAPABILITIES),
     **{f"mode-{m}": (lambda m=m: settings(accessConfig={"authenticationMode": m})) for m in
        ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")},
 }

@@ -86,3 +86,22 @@ def test_an_unknown_capability_key_is_dropped_with_its_path():
     cap = {**copy.deepcopy(ACK_AND_KRO[0]), "roleName": "x"}
     r = import_cluster_config(minimal(capabilities=[cap]), allow_drop=True)
     assert [d.path for d in r.dropped] == ["capabilities[0].roleName"]
+
+
+def test_example_47_plans_offline_with_its_roles_capabilities_and_association():
+    """An imported example validates and plans offline: examples/47 gives two made roles, two
+    capabilities and the kro role's one access policy association."""
+    from automation.plan import plan_stack
+
+    r = import_cluster_config(minimal(autoModeConfig={"enabled": True}, managedNodeGroups=[],
+                                      capabilities=copy.deepcopy(ACK_AND_KRO)))
+    (private,) = [p for p in plan_stack(r.settings)["passes"] if p["phase"] == "private"]
+    by_type: dict[str, list[dict]] = {}
+    for res in private["resources"]:
+        if "-capability-" in res["name"]:
+            by_type.setdefault(res["type"], []).append(res)
+    assert sorted(c["inputs"]["type"] for c in by_type["aws:eks/capability:Capability"]) == ["ACK", "KRO"]
+    assert len(by_type["aws:iam/role:Role"]) == 2
+    (association,) = by_type["aws:eks/accessPolicyAssociation:AccessPolicyAssociation"]
+    assert association["inputs"]["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
+    assert any(d.endswith("-capability-kro-capability") for d in association["dependsOn"])
