@@ -1624,6 +1624,17 @@ class ClusterSettings(_Model):
                 problems.append((("capabilities", i, "roleArn"), f"has an entry in accessConfig.accessEntries"
                                  f"[{entries[cap.role_arn]}]; EKS makes the capability role's access entry itself "
                                  "(list its policies in accessPolicies)"))
+        # A role may serve several capabilities (EKS user guide, "Amazon EKS capability IAM role"), but
+        # a policy is associated with its access entry once (AssociateAccessPolicy: one association
+        # per principal and policy).
+        associated: dict[tuple[str, str], str] = {}
+        for i, cap in enumerate(self.capabilities):
+            for j, policy in enumerate(cap.access_policies):
+                key = (cap.role_arn or f"made for capabilities[{i}]", policy.policy_arn)
+                if key in associated:
+                    problems.append((("capabilities", i, "accessPolicies", j, "policyARN"), f"is already associated "
+                                     f"with the same role ({associated[key]})"))
+                associated.setdefault(key, f"capabilities[{i}].accessPolicies[{j}]")
         return problems
 
     def _node_group_rules(self) -> list[tuple[tuple[Any, ...], str]]:

@@ -186,3 +186,19 @@ def test_argocd_without_vpc_endpoints_is_warned_about_by_path():
     assert warning.startswith("capabilities[0].configuration.argocd.networkAccess.vpceIds: not set")
     assert "com.amazonaws.us-west-2.eks-capabilities" in warning
     assert check(with_caps(argocd(networkAccess={"vpceIds": ["vpce-12345678"]}))).warnings == ()
+
+
+def test_a_policy_is_associated_once_per_role():
+    """A role may serve several capabilities (EKS user guide, "Amazon EKS capability IAM role"), but
+    EKS AssociateAccessPolicy associates a policy with a principal's access entry once: the same
+    policy twice on one role is refused by path; on two made roles it is two principals."""
+    role = f"arn:aws:iam::{ACCOUNT}:role/shared"
+    policy = {"policyARN": ADMIN_POLICY, "accessScope": {"type": "cluster"}}
+    found = problems(with_caps({"name": "ack", "type": "ACK", "roleArn": role, "accessPolicies": [policy]},
+                               {"name": "kro", "type": "KRO", "roleArn": role, "accessPolicies": [policy]}))
+    assert found == {"capabilities[1].accessPolicies[0].policyARN":
+                     "is already associated with the same role (capabilities[0].accessPolicies[0])"}
+    assert "capabilities[0].accessPolicies[1].policyARN" in problems(
+        with_caps({"name": "ack", "type": "ACK", "accessPolicies": [policy, policy]}))
+    assert len(check(with_caps({"name": "ack", "type": "ACK", "accessPolicies": [policy]},
+                               {"name": "kro", "type": "KRO", "accessPolicies": [policy]})).cluster.capabilities) == 2
