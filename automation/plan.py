@@ -618,6 +618,8 @@ _SUMMARY_KEYS = {
     "eks:index:NodeGroupV2": ("instanceType", "nodeAssociatePublicIpAddress", "minSize", "desiredCapacity", "maxSize"),
     "aws:eks/accessEntry:AccessEntry": ("type",),
     "aws:eks/fargateProfile:FargateProfile": ("fargateProfileName",),
+    "aws:eks/capability:Capability": ("capabilityName", "type"),
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ("policyArn", "accessScope"),
 }
 
 

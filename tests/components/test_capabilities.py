@@ -98,3 +98,18 @@ def test_access_policies_are_associated_with_the_role_after_the_capability():
 def test_no_capabilities_no_resources():
     r = run(settings())
     assert r.by_type(CAPABILITY) == [] and capability_roles(r) == []
+
+
+def test_the_offline_plan_names_each_capability_and_warns_of_a_public_argo_cd_server():
+    """The plan's tree shows a capability's name and type and an association's policy and scope; the
+    settings warning about Argo CD's public server (EKS ArgoCdNetworkAccessConfigRequest) is a finding."""
+    from automation.plan import plan_stack, render_plan_text
+
+    plan = plan_stack(settings(capabilities=[
+        {"name": "argocd", "type": "ARGOCD", "configuration": {"argocd": {"awsIdc": {"idcInstanceArn": IDC}}},
+         "accessPolicies": [{"policyARN": ADMIN_POLICY, "accessScope": {"type": "cluster"}}]}]), ("private",))
+    text = render_plan_text(plan)
+    assert 'capabilityName="argocd" type="ARGOCD"' in text
+    assert f'policyArn="{ADMIN_POLICY}" accessScope={{"type":"cluster"}}' in text
+    assert any(f.startswith("warning: capabilities[0].configuration.argocd.networkAccess.vpceIds: not set")
+               for f in plan["findings"])
