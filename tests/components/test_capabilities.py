@@ -87,7 +87,8 @@ def test_access_policies_are_associated_with_the_role_after_the_capability():
          "accessScope": {"type": "namespace", "namespaces": ["a", "b"]}}]}]))
     (role,) = capability_roles(r)
     cap = r.one(CAPABILITY)
-    associations = [a for a in r.by_type(ASSOCIATION) if "-capability-" in a.name]
+    # Registered as their inputs resolve: in the order of accessPolicies by name, not by arrival.
+    associations = sorted((a for a in r.by_type(ASSOCIATION) if "-capability-" in a.name), key=lambda a: a.name)
     assert [(a.inputs["policyArn"], a.inputs["accessScope"]) for a in associations] == [
         (ADMIN_POLICY, {"type": "cluster"}),
         ("arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", {"type": "namespace", "namespaces": ["a", "b"]})]
