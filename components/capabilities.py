@@ -73,7 +73,7 @@ def capability(name: str, cap: Capability, *, cluster_name: str, tags: Mapping[s
     )
     # eksctl waits for the access entry EKS makes for the role, then associates the policies
     # (creator.go, waitForAndAssociateAccessPolicies); pulumi-aws's Capability returns once the
-    # capability is ACTIVE.
+    # capability is ACTIVE (its provider's internal/service/eks/capability.go, waitCapabilityCreated).
     for j, policy in enumerate(cap.access_policies):
         aws.eks.AccessPolicyAssociation(
             f"{slug}-policy-association-{j}",
