@@ -179,6 +179,10 @@ class PlanMocks(pulumi.runtime.Mocks):
             return {"addonName": a.get("addonName"), "kubernetesVersion": a.get("kubernetesVersion"),
                     "mostRecent": bool(a.get("mostRecent")), "id": a.get("addonName"),
                     "version": f"{which}-for-{a.get('kubernetesVersion')}"}
+        if token == "aws:ec2/getLaunchTemplate:getLaunchTemplate":
+            # A managed node group's own launch template without a version: offline, its default
+            # version is taken to be 1 (preflight reads the real template).
+            return {"id": a.get("id"), "name": a.get("id"), "defaultVersion": 1, "latestVersion": 1}
         raise Exception(f"the offline plan has no answer for the invoke {token}")
 
     # resources -----------------------------------------------------------------------------

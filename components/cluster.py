@@ -32,6 +32,7 @@ from components.settings import (
     _NodeGroupBase,
 )
 from components.transforms import ChildInputs
+from components.user_data import user_data_inputs
 
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 FARGATE_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
@@ -419,6 +420,7 @@ class PrivateCluster(pulumi.ComponentResource):
             labels=dict(ng.labels) or None,
             taints={t.key: eks.TaintArgs(value=t.value or "", effect=t.effect) for t in ng.taints} or None,
             auto_scaling_group_tags={**self._tags, **ng.tags} or None,
+            **user_data_inputs(ng, managed=False),
             opts=pulumi.ResourceOptions.merge(self._capacity(role, *deps), pulumi.ResourceOptions(transforms=transforms)),
         )
 
@@ -435,12 +437,14 @@ class PrivateCluster(pulumi.ComponentResource):
 
     def _managed(self, name: str, index: int, ng: ManagedNodeGroup, role: Optional[aws.iam.Role]) -> pulumi.Resource:
         low, want, high = ng.sizes
-        types = list(ng.instance_types) or [ng.instance_type or DEFAULT_INSTANCE_TYPE]
         effects = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
-        transforms: list[pulumi.ResourceTransform] = [managed_volume(ng)]
-        if ng.ssh.public_key_name:
-            # pulumi-eks's ManagedNodeGroup takes remoteAccess, which EKS refuses with a launch template.
-            transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"keyName": ng.ssh.public_key_name}))
+        transforms: list[pulumi.ResourceTransform] = []
+        if ng.launch_template is not None:
+            own: dict[str, Any] = {"launch_template": self._launch_template(name, ng),
+                                   # The types are the template's unless given (eksctl managed_nodegroup.go).
+                                   "instance_types": list(ng.instance_types) or None}
+        else:
+            own = self._managed_launch_template(ng, transforms)
         node_group = managed_node_group_inputs(ng)
         if node_group:
             transforms.append(ChildInputs(EKS_NODE_GROUP, node_group))
@@ -452,19 +456,46 @@ class PrivateCluster(pulumi.ComponentResource):
             node_role_arn=ng.iam.instance_role_arn,
             subnet_ids=self._node_subnets("managedNodeGroups", index, ng),
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(desired_size=want, min_size=low, max_size=high),
-            instance_types=types,
             capacity_type="SPOT" if ng.spot else "ON_DEMAND",
             operating_system=OPERATING_SYSTEMS[ng.ami_family],
-            ami_id=ng.custom_ami,
-            # IMDSv2 makes pulumi-eks build a launch template of its own, which carries the disk size.
-            enable_imd_sv2=True,
-            disk_size=ng.effective_volume_size,
             labels=dict(ng.labels) or None,
             taints=[aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=effects[t.effect])
                     for t in ng.taints] or None,
             tags={**self._tags, **ng.tags} or None,
+            **own,
             opts=pulumi.ResourceOptions.merge(self._capacity(role), pulumi.ResourceOptions(transforms=transforms)),
         )
+
+    def _launch_template(self, name: str, ng: ManagedNodeGroup) -> aws.eks.NodeGroupLaunchTemplateArgs:
+        """The given launch template. EKS takes a version number; without one, eksctl uses the
+        template's default version, read here (pulumi-aws's NodeGroupLaunchTemplate: ``$Default``
+        would show a difference on every later run). pulumi-eks cannot require IMDSv2 on a template
+        it does not make: preflight checks that the template does (automation/aws_checks.py)."""
+        lt = ng.launch_template
+        assert lt is not None
+        version: pulumi.Input[str]
+        if lt.version is not None:
+            version = lt.version
+        else:
+            version = aws.ec2.get_launch_template_output(
+                id=lt.id, opts=pulumi.InvokeOptions(parent=self)).default_version.apply(str)
+        return aws.eks.NodeGroupLaunchTemplateArgs(id=lt.id, version=version)
+
+    def _managed_launch_template(self, ng: ManagedNodeGroup, transforms: list[pulumi.ResourceTransform]) -> dict[str, Any]:
+        """The inputs that make pulumi-eks build the node group's launch template, with IMDSv2,
+        the volume, the key pair and the user data."""
+        transforms.append(managed_volume(ng))
+        if ng.ssh.public_key_name:
+            # pulumi-eks's ManagedNodeGroup takes remoteAccess, which EKS refuses with a launch template.
+            transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"keyName": ng.ssh.public_key_name}))
+        return {
+            "instance_types": list(ng.instance_types) or [ng.instance_type or DEFAULT_INSTANCE_TYPE],
+            "ami_id": ng.custom_ami,
+            # IMDSv2 makes pulumi-eks build a launch template of its own, which carries the disk size.
+            "enable_imd_sv2": True,
+            "disk_size": ng.effective_volume_size,
+            **user_data_inputs(ng, managed=True),
+        }
 
     def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role) -> pulumi.Resource:
         return aws.eks.FargateProfile(

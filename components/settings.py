@@ -939,6 +939,20 @@ class NodeGroupIAM(_Model):
         return self
 
 
+def _node_config_problems(text: str) -> list[tuple[tuple[Any, ...], str]]:
+    """An AmazonLinux2023 overrideBootstrapCommand is a nodeadm NodeConfig (eksctl nodebootstrap/al2023.go,
+    stringToNodeConfig; nodeadm reads documents of kind NodeConfig, apiVersion node.eks.aws/...)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        return [(("overrideBootstrapCommand",), f"is not a nodeadm NodeConfig on AmazonLinux2023: {yaml_error_message(e)}")]
+    if not isinstance(doc, Mapping) or doc.get("kind") != "NodeConfig" \
+            or not str(doc.get("apiVersion", "")).startswith("node.eks.aws/"):
+        return [(("overrideBootstrapCommand",), "must be a nodeadm NodeConfig on AmazonLinux2023 (a YAML document with "
+                 "apiVersion: node.eks.aws/v1alpha1 and kind: NodeConfig), not a script")]
+    return []
+
+
 _VOLUME_IOPS = {"gp3": (3000, 16000), "io1": (100, 64000), "io2": (100, 256000)}
 _THROUGHPUT = (DEFAULT_GP3_THROUGHPUT, 1000)
 
@@ -956,6 +970,48 @@ class NodeSSH(_Model):
         # eksctl would upload ~/.ssh/id_rsa.pub without a key; private-eks uploads no keys.
         if self.allow and not self.public_key_name:
             _rules([(("publicKeyName",), "is required with allow: true (private-eks does not upload public keys)")])
+        return self
+
+
+# eksctl's kubelet settings that kubeletExtraConfig may not override (validation.go,
+# validateNodeGroupKubeletExtraConfig: "critical to eksctl functionality").
+KUBELET_FORBIDDEN = ("kind", "apiVersion", "address", "clusterDomain", "authentication", "authorization",
+                     "serverTLSBootstrap")
+# Bottlerocket's settings.kubernetes keys that come from the cluster or from other node group fields
+# (eksctl validation.go checkBottlerocketSettings, nodebootstrap/managed_bottlerocket.go
+# validateBottlerocketSettings; pulumi-eks nodes/userdata.ts merges the user's keys over its own).
+_BOTTLEROCKET_OWNED = {"node-labels": "use labels", "node-taints": "use taints", "max-pods": "use maxPodsPerNode",
+                       "cluster-name": "set from the cluster", "api-server": "set from the cluster",
+                       "cluster-certificate": "set from the cluster"}
+_LAUNCH_TEMPLATE_ID_RE = re.compile(r"^lt-[0-9a-f]+$")
+
+
+class NodeGroupBottlerocket(_Model):
+    """Bottlerocket's settings (eksctl's bottlerocket; pulumi-eks bottlerocketSettings)."""
+
+    enable_admin_container: bool | None = None
+    """(default: Bottlerocket's, off) `settings.host-containers.admin.enabled`"""
+    settings: dict[str, Any] | None = None
+    """Bottlerocket API settings (TOML as a mapping); not `kubernetes.node-labels`, `node-taints`, `max-pods` or the cluster's own keys"""
+
+
+class LaunchTemplate(_Model):
+    """An existing EC2 launch template for a managed node group (eksctl's launchTemplate)."""
+
+    id: str
+    """the launch template's id (`lt-...`); it must require IMDSv2 tokens"""
+    version: str | None = None
+    """(default: the template's default version) a version number, quoted, 1 or more"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "LaunchTemplate":
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if not _LAUNCH_TEMPLATE_ID_RE.fullmatch(self.id):
+            problems.append((("id",), f"{_brief(self.id)} is not a launch template id (lt- and hexadecimal digits)"))
+        # eksctl validation.go: a version number >= 1 ($Default and $Latest are not supported there).
+        if self.version is not None and (not self.version.isdigit() or int(self.version) < 1):
+            problems.append((("version",), f"{_brief(self.version)} is not a version number (1 or more)"))
+        _rules(problems)
         return self
 
 
@@ -1009,6 +1065,16 @@ class _NodeGroupBase(_Model):
     # IMDSv2 is always required here; eksctl's field is accepted when it says the same.
     disable_imdsv1: bool = Field(default=True, alias="disableIMDSv1")
     """must be `true`: IMDSv2 is always required"""
+    max_pods_per_node: int = Field(default=0, ge=0)
+    """(default: 0, the AMI's value for the instance type) the kubelet's `maxPods`"""
+    pre_bootstrap_commands: list[str] = Field(default_factory=list)
+    ("""shell commands run before the node joins (AmazonLinux2023: before nodeadm starts the kubelet; AmazonLinux2: only with """
+     """`overrideBootstrapCommand`); not on Bottlerocket""")
+    override_bootstrap_command: str | None = None
+    ("""AmazonLinux2023: a nodeadm `NodeConfig` document merged last; AmazonLinux2: the script that joins the node, in """
+     """place of pulumi-eks's (managed node groups: only with `ami`); not on Bottlerocket""")
+    bottlerocket: NodeGroupBottlerocket | None = None
+    """Bottlerocket settings; only with `amiFamily: Bottlerocket`"""
 
     @model_validator(mode="after")
     def _check(self) -> "_NodeGroupBase":
@@ -1030,6 +1096,7 @@ class _NodeGroupBase(_Model):
             problems.append((("maxSize",), f"{hi} is less than the default minSize {DEFAULT_NODE_COUNT}; "
                                            "set minSize or desiredCapacity too"))
         problems += self._image_and_volume_rules()
+        problems += self._bootstrap_rules()
         if not self.disable_imdsv1:
             problems.append((("disableIMDSv1",), "must be true: nodes here always require IMDSv2"))
         if self.availability_zones and self.subnets:
@@ -1065,6 +1132,80 @@ class _NodeGroupBase(_Model):
             # EC2 LaunchTemplateEbsBlockDeviceRequest.KmsKeyId: a key id, alias, key ARN or alias ARN.
             if self.volume_kms_key_id.startswith("arn:"):
                 _check_arn(self.volume_kms_key_id, ("volumeKmsKeyID",), problems, service="kms", resource=("key", "alias"))
+        return problems
+
+    def _bootstrap_rules(self) -> list[tuple[tuple[Any, ...], str]]:
+        """eksctl's rules for the bootstrap fields (validation.go, ValidateNodeGroup and
+        ValidateManagedNodeGroup), and pulumi-eks's where it cannot carry one (nodes/userdata.ts)."""
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        family, managed = self.ami_family, isinstance(self, ManagedNodeGroup)
+        if self.bottlerocket is not None and family != "Bottlerocket":
+            problems.append((("bottlerocket",), f"can only be used with amiFamily Bottlerocket, not {family}"))
+        if family == "Bottlerocket":
+            # Bottlerocket runs no user data scripts: its user data is TOML settings.
+            for field, value in (("preBootstrapCommands", self.pre_bootstrap_commands),
+                                 ("overrideBootstrapCommand", self.override_bootstrap_command)):
+                if value:
+                    problems.append(((field,), "is not supported for Bottlerocket node groups (no user data scripts)"))
+            if self.bottlerocket is not None:
+                problems += self._bottlerocket_rules(managed)
+        elif family == "AmazonLinux2023":
+            if self.override_bootstrap_command is not None:
+                problems += _node_config_problems(self.override_bootstrap_command)
+        else:  # AmazonLinux2: pulumi-eks runs bootstrap.sh itself, extra user data only after it.
+            if self.pre_bootstrap_commands and self.override_bootstrap_command is None:
+                problems.append((("preBootstrapCommands",), "needs overrideBootstrapCommand on AmazonLinux2 (pulumi-eks "
+                                 "runs its own user data after bootstrap.sh, not before); or use AmazonLinux2023"))
+            if self.override_bootstrap_command is not None and self.max_pods_per_node:
+                problems.append((("maxPodsPerNode",), "cannot be set with overrideBootstrapCommand on AmazonLinux2; "
+                                 "pass --max-pods in the bootstrap command"))
+        # Self-managed node groups only (the field is NodeGroup's).
+        kubelet = getattr(self, "kubelet_extra_config", None)
+        if kubelet is not None:
+            if self.ami_family == "Bottlerocket":
+                problems.append((("kubeletExtraConfig",), "is not supported for Bottlerocket node groups; "
+                                 "use bottlerocket.settings.kubernetes"))
+            elif self.ami_family == "AmazonLinux2":
+                # pulumi-eks's AmazonLinux2 user data passes kubelet flags only (nodes/userdata.ts).
+                problems.append((("kubeletExtraConfig",), "is supported on AmazonLinux2023 only (pulumi-eks gives "
+                                 "AmazonLinux2 nodes kubelet flags, not a kubelet configuration)"))
+            for key in kubelet:
+                if key in KUBELET_FORBIDDEN:
+                    problems.append((("kubeletExtraConfig", key), "may not be overridden (eksctl: it is critical to "
+                                     "the node's bootstrap)"))
+        if not managed and family == "AmazonLinux2" and self.override_bootstrap_command is not None:
+            # pulumi-eks refuses nodeUserDataOverride with labels or taints (nodes/nodegroup.ts).
+            for field, given in (("labels", bool(self.labels)), ("taints", bool(self.taints))):
+                if given:
+                    problems.append(((field,), "cannot be set with overrideBootstrapCommand on AmazonLinux2; pass "
+                                     "them in the bootstrap command (--kubelet-extra-args)"))
+        if managed and self.override_bootstrap_command is not None and family != "AmazonLinux2023" \
+                and self.custom_ami is None:
+            problems.append((("overrideBootstrapCommand",), "can only be set when a custom AMI (ami) is specified"))
+        if managed and self.custom_ami is not None and self.max_pods_per_node:
+            problems.append((("maxPodsPerNode",), "is not supported when using a custom AMI (ami)"))
+        return problems
+
+    def _bottlerocket_rules(self, managed: bool) -> list[tuple[tuple[Any, ...], str]]:
+        assert self.bottlerocket is not None
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        settings = self.bottlerocket.settings or {}
+        kube = settings.get("kubernetes")
+        if kube is not None and not isinstance(kube, Mapping):
+            problems.append((("bottlerocket", "settings", "kubernetes"), "must be a mapping of settings"))
+            kube = {}
+        owned = dict(_BOTTLEROCKET_OWNED)
+        if managed:  # eksctl managed_bottlerocket.go: EKS injects the cluster DNS address too
+            owned["cluster-dns-ip"] = "set from the cluster"
+        for key in kube or {}:
+            if key in owned:
+                problems.append((("bottlerocket", "settings", "kubernetes", key), f"may not be set: {owned[key]}"))
+        admin = settings.get("host-containers")
+        admin = admin.get("admin") if isinstance(admin, Mapping) else None
+        if managed and self.bottlerocket.enable_admin_container is not None and isinstance(admin, Mapping) \
+                and "enabled" in admin:
+            problems.append((("bottlerocket", "enableAdminContainer"), "cannot be set together with "
+                             "bottlerocket.settings.host-containers.admin.enabled"))
         return problems
 
     @property
@@ -1126,6 +1267,10 @@ class NodeGroup(_NodeGroupBase):
     """target group ARNs; the Auto Scaling group registers its instances there"""
     classic_load_balancer_names: list[str] = Field(default_factory=list)
     """Classic Load Balancers (internal ones: there is no internet here) the Auto Scaling group registers its instances with"""
+    # eksctl has it on self-managed node groups only (types.go, NodeGroup.KubeletExtraConfig).
+    kubelet_extra_config: dict[str, Any] | None = None
+    ("""kubelet configuration (KubeletConfiguration fields), AmazonLinux2023 only; not `kind`, `apiVersion`, `address`, """
+     """`clusterDomain`, `authentication`, `authorization`, `serverTLSBootstrap`""")
 
     @model_validator(mode="after")
     def _self_managed(self) -> "NodeGroup":
@@ -1210,6 +1355,31 @@ class ManagedNodeGroup(_NodeGroupBase):
     """(default: EKS's, 1 node at a time) how many nodes an update may take down"""
     node_repair_config: NodeRepairConfig | None = None
     """(default: off) EKS node auto repair"""
+    launch_template: LaunchTemplate | None = None
+    ("""an existing launch template (it must require IMDSv2); not with `instanceType`, `ami`, the volume fields, """
+     """`ssh.publicKeyName`, `maxPodsPerNode`, the bootstrap commands or `bottlerocket`""")
+
+    @model_validator(mode="after")
+    def _launch_template(self) -> "ManagedNodeGroup":
+        if self.launch_template is None:
+            return self
+        # eksctl validation.go, ValidateManagedNodeGroup: these belong in the launch template. The
+        # volume fields, the key pair and bottlerocket too: pulumi-eks makes no launch template of
+        # its own then (nodes/nodegroup.ts, customLaunchTemplateArgs), so nothing would carry them.
+        given = self.model_fields_set
+        fields = {"instanceType": "instance_type", "ami": "ami", "volumeSize": "volume_size",
+                  "volumeType": "volume_type", "volumeIOPS": "volume_iops", "volumeThroughput": "volume_throughput",
+                  "volumeEncrypted": "volume_encrypted", "volumeKmsKeyID": "volume_kms_key_id",
+                  "maxPodsPerNode": "max_pods_per_node", "preBootstrapCommands": "pre_bootstrap_commands",
+                  "overrideBootstrapCommand": "override_bootstrap_command", "bottlerocket": "bottlerocket"}
+        problems: list[tuple[tuple[Any, ...], str]] = [
+            ((alias,), "cannot be set with launchTemplate; set it in the launch template")
+                    for alias, name in fields.items() if name in given and getattr(self, name) not in (None, 0, [])]
+        if self.ssh.public_key_name:
+            problems.append((("ssh", "publicKeyName"), "cannot be set with launchTemplate; set the key pair in the "
+                             "launch template"))
+        _rules(problems)
+        return self
 
     @model_validator(mode="after")
     def _ssh(self) -> "ManagedNodeGroup":

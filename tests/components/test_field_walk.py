@@ -174,6 +174,24 @@ def group_fields(kind: str) -> dict[str, Mutation]:
     }
 
 
+NODE_CONFIG = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config:\n      shutdownGracePeriod: 30s\n"
+
+
+def boot_fields(kind: str) -> dict[str, Mutation]:
+    """The bootstrap fields (components/user_data.py); bottlerocket on a Bottlerocket group."""
+    g = (kind, 0)
+    bottlerocket = put(g + ("amiFamily",), "Bottlerocket")
+    return {
+        f"{kind}[].maxPodsPerNode": put(g + ("maxPodsPerNode",), 58),
+        f"{kind}[].preBootstrapCommands": put(g + ("preBootstrapCommands",), ["sysctl -w vm.max_map_count=262144"]),
+        f"{kind}[].overrideBootstrapCommand": put(g + ("overrideBootstrapCommand",), NODE_CONFIG),
+        f"{kind}[].bottlerocket.enableAdminContainer": both(bottlerocket, put(g + ("bottlerocket",),
+                                                                              {"enableAdminContainer": True})),
+        f"{kind}[].bottlerocket.settings": both(bottlerocket, put(g + ("bottlerocket",),
+                                                                  {"settings": {"motd": "hello"}})),
+    }
+
+
 # path -> (base, mutation, phases whose plan must change)
 VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
     "metadata.name": ("new", put(("metadata", "name"), "other"), ("private",)),
@@ -285,6 +303,15 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
                                    ("private",)),
     **{k: ("new", m, ("private",)) for k, m in group_fields("nodeGroups").items()},
     **{k: ("new", m, ("private",)) for k, m in group_fields("managedNodeGroups").items()},
+    **{k: ("new", m, ("private",)) for kind in ("nodeGroups", "managedNodeGroups") for k, m in boot_fields(kind).items()},
+    "nodeGroups[].kubeletExtraConfig": ("new", put(("nodeGroups", 0, "kubeletExtraConfig"), {"kubeReserved": {"cpu": "300m"}}),
+                                        ("private",)),
+    # A group with its own launch template takes none of the base group's instance, volume or key settings.
+    "managedNodeGroups[].launchTemplate.id": ("new", put(("managedNodeGroups", 0), {
+        "name": "mng1", "privateNetworking": True, "launchTemplate": {"id": "lt-0123456789abcdef0"}}), ("private",)),
+    "managedNodeGroups[].launchTemplate.version": ("new", put(("managedNodeGroups", 0), {
+        "name": "mng1", "privateNetworking": True, "launchTemplate": {"id": "lt-0123456789abcdef0", "version": "3"}}),
+        ("private",)),
     "managedNodeGroups[].instanceTypes": (
         "new", both(put(("managedNodeGroups", 0, "instanceType"), None),
                     put(("managedNodeGroups", 0, "instanceTypes"), ["m5.large", "m5a.large"])), ("private",)),
