@@ -257,7 +257,8 @@ def preflight(settings: StackSettings, *, session: boto3.Session | None = None) 
     is created: the region offers every endpoint service in the chosen AZs, and an existing VPC
     has DNS on, the Amazon resolver, an explicit route table per subnet, and no endpoint that the
     EndpointSet would collide with. Existing subnets that are in fact public (public IPs, a route
-    out) are named too, rather than found by the audit after the cluster exists."""
+    out) are named too, rather than found by the audit after the cluster exists. A managed node
+    group's own launch template must require IMDSv2 (pulumi-eks cannot set it there)."""
     with _translated_errors(settings.region):
         return _preflight(_Aws(settings.region, session), settings)
 
@@ -310,6 +311,59 @@ def _preflight(aws: _Aws, settings: StackSettings) -> list[Finding]:
             findings += _route_findings(by_id[rtb])
         if not cluster.private_cluster.skip_endpoint_creation:
             findings += _collisions(aws, settings, vpc["VpcId"], ours)
+    findings += _launch_template_findings(aws, settings)
+    return findings
+
+
+_LAUNCH_TEMPLATE_GONE = frozenset({"InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.VersionNotFound",
+                                   "InvalidLaunchTemplateId.Malformed"})
+
+
+def _launch_template_findings(aws: _Aws, settings: StackSettings) -> list[Finding]:
+    """A managed node group's own launch template: pulumi-eks cannot require IMDSv2 on a template it
+    does not make (nodejs/eks/nodes/nodegroup.ts: enableIMDSv2 conflicts with launchTemplate), so the
+    template must require tokens itself; anything else — no such template or version, tokens
+    optional or unset — is a finding. Also eksctl's checks of a given template
+    (pkg/cfn/builder/managed_nodegroup.go, validateLaunchTemplate)."""
+    findings: list[Finding] = []
+    for i, ng in enumerate(settings.cluster.managed_node_groups):
+        lt = ng.launch_template
+        if lt is None:
+            continue
+        path = f"managedNodeGroups[{i}].launchTemplate"
+        which = f"version {lt.version}" if lt.version else "the default version"
+        try:
+            versions = aws.ec2.describe_launch_template_versions(
+                LaunchTemplateId=lt.id, Versions=[lt.version or "$Default"])["LaunchTemplateVersions"]
+        except bx.ClientError as e:
+            if _code(e) not in _LAUNCH_TEMPLATE_GONE:
+                raise
+            findings.append(Finding("launch-template-exists", lt.id, f"{path}: no such launch template or {which} "
+                                                                     f"in {aws.region}"))
+            continue
+        if not versions:
+            findings.append(Finding("launch-template-exists", lt.id, f"{path}: {which} not found in {aws.region}"))
+            continue
+        data = versions[0].get("LaunchTemplateData") or {}
+        tokens = (data.get("MetadataOptions") or {}).get("HttpTokens")
+        if tokens != "required":
+            findings.append(Finding("launch-template-imdsv2", lt.id, (
+                f"{path}: {which} does not require IMDSv2 (MetadataOptions.HttpTokens is "
+                f"{tokens or 'unset, which allows IMDSv1'}); nodes here always require IMDSv2: set HttpTokens to "
+                "required in the template")))
+        if not data.get("InstanceType") and not ng.instance_types:
+            findings.append(Finding("launch-template-instance-type", lt.id, (
+                f"{path}: the template has no instance type; set one there or managedNodeGroups[{i}].instanceTypes")))
+        elif data.get("InstanceType") and ng.instance_types:
+            findings.append(Finding("launch-template-instance-type", lt.id, (
+                f"managedNodeGroups[{i}].instanceTypes: the template sets an instance type already")))
+        if data.get("ImageId") and not data.get("UserData"):
+            findings.append(Finding("launch-template-user-data", lt.id, (
+                f"{path}: the template has a custom AMI but no user data to join the node to the cluster")))
+        # eksctl checks the profile's ARN; EKS's launch template rules take no profile at all.
+        if data.get("IamInstanceProfile"):
+            findings.append(Finding("launch-template-instance-profile", lt.id, (
+                f"{path}: the template may not name an IAM instance profile (EKS gives the nodes the node role)")))
     return findings
 
 

@@ -290,12 +290,29 @@ _CAPABILITY = _Map({
 _AMI_FAMILIES = ("AmazonLinux2023", "AmazonLinux2", "Bottlerocket")
 
 
+# Why pulumi-eks cannot build a family's nodes: its operating systems are AL2, AL2023 and Bottlerocket
+# (pulumi/pulumi-eks nodejs/eks/nodes/ami.ts, OperatingSystem and AmiType; userdata.ts writes user
+# data for those three only).
+_FAMILY_REASONS = (
+    ("Windows", "pulumi-eks builds no Windows nodes (no Windows AMI types or PowerShell user data: "
+                "nodejs/eks/nodes/ami.ts)"),
+    ("Ubuntu", "pulumi-eks builds no Ubuntu nodes (its AMI lookup and user data are for AmazonLinux2023, "
+               "AmazonLinux2 and Bottlerocket)"),
+    ("BottlerocketFips", "pulumi-eks looks up no FIPS Bottlerocket AMIs; use amiFamily Bottlerocket with the FIPS "
+                         "image in ami"),
+)
+# The fields a dropped family's group wrote for that family: they go with it.
+_FAMILY_BOUND = ("ami", "preBootstrapCommands", "overrideBootstrapCommand", "kubeletExtraConfig")
+
+
 def _ami_family(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     """A family pulumi-eks builds nodes for is carried; another (Ubuntu, Windows) is dropped."""
     if value in _AMI_FAMILIES or not isinstance(value, str):
         return value
-    walk.drop(path, gpath, value, reason=f"{value} nodes are not built by pulumi-eks (AmazonLinux2023, AmazonLinux2 "
-                                         "and Bottlerocket only); the group gets AmazonLinux2023")
+    why = next((r for prefix, r in _FAMILY_REASONS if value.startswith(prefix)),
+               "not one of the AMI families pulumi-eks builds nodes for (AmazonLinux2023, AmazonLinux2, Bottlerocket)")
+    walk.drop(path, gpath, value, reason=f"{value}: {why}; the group gets AmazonLinux2023")
+    walk.dropped_families[path.rsplit(".", 1)[0]] = value
     return _SKIP
 
 
@@ -342,21 +359,38 @@ def _imdsv1(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     return value
 
 
+# eksctl's own bootstrap helper files, which only eksctl's user data writes (pkg/nodebootstrap/userdata.go).
+_EKSCTL_HELPERS = ("/etc/eksctl/", "/var/lib/cloud/scripts/eksctl/")
+
+
+def _override_bootstrap(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+    """overrideBootstrapCommand is carried; one that reads eksctl's helper files is noted: private-eks
+    does not write them, so the command has to join the node without them."""
+    if isinstance(value, str) and any(h in value for h in _EKSCTL_HELPERS):
+        walk.notes.append(Note(path, "uses eksctl's bootstrap helper files (/etc/eksctl/, "
+                                     "/var/lib/cloud/scripts/eksctl/), which private-eks does not write; rewrite it "
+                                     "to call /etc/eks/bootstrap.sh with its own arguments"))
+    return value
+
+
 _NODE_GROUP_COMMON: dict[str, Any] = {
     "name": KEEP, "instanceType": KEEP, "desiredCapacity": KEEP, "minSize": KEEP, "maxSize": KEEP,
     "volumeSize": KEEP, "labels": KEEP, "taints": _taints, "tags": KEEP, "privateNetworking": KEEP,
     "amiFamily": _ami_family, "ami": KEEP, "volumeType": KEEP, "volumeIOPS": KEEP, "volumeThroughput": KEEP,
     "volumeEncrypted": KEEP, "volumeKmsKeyID": KEEP, "availabilityZones": KEEP, "subnets": KEEP,
     "disableIMDSv1": _imdsv1, "ssh": _ssh,
+    "maxPodsPerNode": KEEP, "preBootstrapCommands": KEEP, "overrideBootstrapCommand": _override_bootstrap,
+    "bottlerocket": _Map({"enableAdminContainer": KEEP, "settings": KEEP}),
     "iam": _Map({"attachPolicyARNs": KEEP, "instanceRoleARN": KEEP,
                  "withAddonPolicies": _Map({"imageBuilder": KEEP, "cloudWatch": KEEP, "ebs": KEEP})}),
 }
 _SELF_MANAGED_ONLY: dict[str, Any] = {
     "instanceName": KEEP, "targetGroupARNs": KEEP, "classicLoadBalancerNames": KEEP, "containerRuntime": _container_runtime,
+    "kubeletExtraConfig": KEEP,
     "asgMetricsCollection": _List(_Map({"granularity": KEEP, "metrics": KEEP})),
 }
 _MANAGED_ONLY: dict[str, Any] = {
-    "instanceTypes": KEEP, "spot": KEEP,
+    "instanceTypes": KEEP, "spot": KEEP, "launchTemplate": _Map({"id": KEEP, "version": KEEP}),
     "updateConfig": _Map({"maxUnavailable": KEEP, "maxUnavailablePercentage": KEEP}),
     "nodeRepairConfig": _Map({
         "enabled": KEEP, "maxUnhealthyNodeThresholdPercentage": KEEP, "maxUnhealthyNodeThresholdCount": KEEP,
@@ -462,6 +496,10 @@ _REASONS = {
     "autoModeConfig.permissionsBoundaryARN": "private-eks does not put a permissions boundary on the Auto Mode "
                                              "node role pulumi-eks creates; give nodeRoleARN",
     "status": "read-only status written by eksctl",
+    "managedNodeGroups[].kubeletExtraConfig": "eksctl takes kubeletExtraConfig on self-managed node groups only; "
+                                              "use maxPodsPerNode, or a NodeConfig in overrideBootstrapCommand "
+                                              "(AmazonLinux2023)",
+    "nodeGroups[].launchTemplate": "a launch template is carried for managed node groups only",
 }
 # Node group fields, the same for nodeGroups[] and managedNodeGroups[].
 _NODE_GROUP_REASONS = {
@@ -475,11 +513,6 @@ _NODE_GROUP_REASONS = {
                              "node group with spot: true)",
     "instanceTypes": "several instance types are supported on managed node groups only",
     "spot": "spot is supported on managed node groups only",
-    "launchTemplate": "pulumi-eks makes the managed node group's launch template itself (it requires IMDSv2 there)",
-    "preBootstrapCommands": "bootstrap customisation (user data) is not supported by private-eks",
-    "overrideBootstrapCommand": "bootstrap customisation (user data) is not supported by private-eks",
-    "kubeletExtraConfig": "kubelet customisation is not supported by private-eks",
-    "maxPodsPerNode": "max pods per node is a kubelet setting; kubelet customisation is not supported by private-eks",
     "instanceName": "the instances' Name tag is carried for self-managed node groups only",
     "targetGroupARNs": "target groups are carried for self-managed node groups only",
     "asgMetricsCollection": "Auto Scaling metrics are carried for self-managed node groups only",
@@ -541,7 +574,7 @@ def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
             path = f"{prefix}.{key}" if prefix else key
             if sub in (_nat, _cluster_endpoints, _control_plane_on_private_subnets, _container_runtime):
                 continue  # never carried: noted or dropped
-            if sub in (_imdsv1, _ami_family):
+            if sub in (_imdsv1, _ami_family, _override_bootstrap):
                 out.append(path)
                 continue
             if sub is _ssh:
@@ -580,6 +613,7 @@ class _Walk:
         # Lists some of whose items were dropped whole: the eksctl indices of the items kept, so
         # that a problem of the stack file is named by its eksctl path.
         self.kept: dict[str, list[int]] = {}
+        self.dropped_families: dict[str, str] = {}  # node group path -> the amiFamily dropped
 
     def drop(self, path: str, gpath: str, value: Any, *, reason: str | None = None,
              known: Iterable[str] = ()) -> None:
@@ -822,6 +856,32 @@ def _drop_foreign_node_subnets(carried: dict[str, Any], walk: _Walk) -> None:
                                             "the cluster; nodes go on the private subnets only (all of them)"))
 
 
+def _drop_family_bound_fields(carried: dict[str, Any], walk: _Walk) -> None:
+    """A group whose amiFamily was dropped becomes AmazonLinux2023: its AMI and bootstrap commands,
+    written for the dropped family (a Windows AMI, a PowerShell command), are dropped with it."""
+    for kind in ("nodeGroups", "managedNodeGroups"):
+        groups = carried.get(kind)
+        for i, group in enumerate(groups if isinstance(groups, list) else []):
+            family = walk.dropped_families.get(f"{kind}[{i}]")
+            if family is None or not isinstance(group, dict):
+                continue
+            for key in _FAMILY_BOUND:
+                if key in group:
+                    del group[key]
+                    walk.dropped.append(Dropped(f"{kind}[{i}].{key}", f"written for amiFamily {family}, which is "
+                                                "dropped (the group gets AmazonLinux2023)"))
+
+
+def _note_launch_templates(carried: dict[str, Any], walk: _Walk) -> None:
+    """IMDSv2 is always required here, and pulumi-eks cannot set it on a launch template it does not make."""
+    groups = carried.get("managedNodeGroups")
+    for i, group in enumerate(groups if isinstance(groups, list) else []):
+        if isinstance(group, dict) and "launchTemplate" in group:
+            walk.notes.append(Note(f"managedNodeGroups[{i}].launchTemplate", "the template itself must require IMDSv2 "
+                                   "(HttpTokens: required): pulumi-eks cannot set it on a template it does not make; "
+                                   "preflight refuses one that does not"))
+
+
 def _note_different_defaults(carried: dict[str, Any], walk: _Walk) -> None:
     """A note for each field left to eksctl's default where private-eks's default differs."""
     metadata = carried.get("metadata")
@@ -877,6 +937,8 @@ def import_cluster_config(
     _drop_emptied_items(carried, walk)
     _drop_addon_roles_eksctl_skips(carried, walk)
     _keep_config_map_for_mappings(carried, walk)
+    _drop_family_bound_fields(carried, walk)
+    _note_launch_templates(carried, walk)
     _note_different_defaults(carried, walk)
 
     cluster = {k: carried[k] for k in _SECTION_ORDER if k in carried}

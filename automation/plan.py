@@ -542,6 +542,12 @@ def findings(plan_passes: Sequence[Mapping[str, Any]], region: str) -> tuple[lis
             out.append(f"{p['phase']}: PROBLEM: node groups with public IPs: {', '.join(nodes_public)}")
         out.append(f"{p['phase']}: API access: {_api_access(res)}")
     last = plan_passes[-1]["resources"] if plan_passes else []
+    for r in last:
+        template = r["inputs"].get("launchTemplate") if r["type"] == "eks:index:ManagedNodeGroup" else None
+        if isinstance(template, Mapping):
+            # pulumi-eks sets IMDSv2 only on launch templates it makes (nodes/nodegroup.ts).
+            out.append(f"IMDSv2: {r['name']} uses its own launch template {template.get('id')}: only the template "
+                       "can require IMDSv2 tokens; preflight checks that it does")
     endpoints = [r for r in last if r["type"] == VPC_ENDPOINT]
     if endpoints:
         described = []
@@ -611,6 +617,8 @@ def plan_json(plan: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> str:
 # ------------------------------------------------------------------------------- tree rendering
 
 
+# A node group's additions to pulumi-eks's user data (components/user_data.py).
+_USER_DATA_KEYS = ("kubeletExtraArgs", "bottlerocketSettings", "userData", "nodeUserDataOverride")
 _SUMMARY_KEYS = {
     "aws:ec2/vpc:Vpc": ("cidrBlock", "enableDnsSupport", "enableDnsHostnames"),
     SUBNET: ("availabilityZone", "cidrBlock", "mapPublicIpOnLaunch"),
@@ -618,8 +626,10 @@ _SUMMARY_KEYS = {
     "aws:ec2/securityGroup:SecurityGroup": ("ingress",),
     EKS_CLUSTER: ("name", "version", "endpointPrivateAccess", "endpointPublicAccess", "publicAccessCidrs",
                   "authenticationMode"),
-    "eks:index:ManagedNodeGroup": ("nodeGroupName", "instanceTypes", "capacityType", "scalingConfig"),
-    "eks:index:NodeGroupV2": ("instanceType", "nodeAssociatePublicIpAddress", "minSize", "desiredCapacity", "maxSize"),
+    "eks:index:ManagedNodeGroup": ("nodeGroupName", "instanceTypes", "capacityType", "scalingConfig", "launchTemplate",
+                                   *_USER_DATA_KEYS),
+    "eks:index:NodeGroupV2": ("instanceType", "nodeAssociatePublicIpAddress", "minSize", "desiredCapacity", "maxSize",
+                              *_USER_DATA_KEYS),
     "aws:eks/accessEntry:AccessEntry": ("type",),
     "aws:eks/fargateProfile:FargateProfile": ("fargateProfileName",),
     "aws:eks/capability:Capability": ("capabilityName", "type"),
@@ -636,7 +646,7 @@ def _summary(r: Mapping[str, Any]) -> str:
     keys = _SUMMARY_KEYS.get(r["type"], ())
     inputs = r["inputs"]
     parts = [f"{k}={_short(inputs[k])}" for k in keys if k in inputs]
-    for k in ("subnetIds", "nodeSubnetIds", "privateSubnetIds", "routeTableIds"):
+    for k in ("subnetIds", "nodeSubnetIds", "privateSubnetIds", "routeTableIds", "nodeadmExtraOptions"):
         if k in inputs and isinstance(inputs[k], list):
             parts.append(f"{k}=[{len(inputs[k])}]")
     return ("  " + " ".join(parts)) if parts else ""

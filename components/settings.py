@@ -1066,7 +1066,7 @@ class _NodeGroupBase(_Model):
     disable_imdsv1: bool = Field(default=True, alias="disableIMDSv1")
     """must be `true`: IMDSv2 is always required"""
     max_pods_per_node: int = Field(default=0, ge=0)
-    """(default: 0, the AMI's value for the instance type) the kubelet's `maxPods`"""
+    """(default: the AMI's, from the instance type) the kubelet's `maxPods`; 0 leaves it to the AMI"""
     pre_bootstrap_commands: list[str] = Field(default_factory=list)
     ("""shell commands run before the node joins (AmazonLinux2023: before nodeadm starts the kubelet; AmazonLinux2: only with """
      """`overrideBootstrapCommand`); not on Bottlerocket""")

@@ -24,6 +24,7 @@ from automation.plan import plan_stack
 from components.settings import load_stack_file
 from tests.components.helpers import settings
 from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, NEW_VPC, settings_of
+from tests.components.test_user_data import boot_settings
 
 PACKAGES = {"aws": pulumi_aws, "eks": pulumi_eks, "kubernetes": pulumi_kubernetes}
 
@@ -108,6 +109,8 @@ STACKS = {
     "vpc-cni-role": lambda: settings(addons=[{"name": "vpc-cni", "attachPolicyARNs": [
         "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]}]),
     "capabilities": lambda: settings_of(CAPABILITIES),
+    # Every bootstrap field on every AMI family that takes it, and managed launch templates.
+    "bootstrap": boot_settings,
     **{f"mode-{m}": (lambda m=m: settings(accessConfig={"authenticationMode": m})) for m in
        ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")},
 }

@@ -25,7 +25,7 @@ def test_without_o_the_stack_file_goes_to_stdout(capsys):
     cap = capsys.readouterr()
     doc = yaml.safe_load(cap.out)
     assert doc["config"][REGION_KEY] == "eu-west-1"
-    assert [g["name"] for g in doc["config"][CONFIG_KEY]["managedNodeGroups"]] == ["mng-spot", "mng-apps"]
+    assert [g["name"] for g in doc["config"][CONFIG_KEY]["managedNodeGroups"]] == ["mng-spot", "mng-apps", "mng-template"]
     assert "# from eksctl: managedNodeGroups[1]" in cap.out
     assert "note: " in cap.err and "vpc.nat" in cap.err
 

@@ -142,8 +142,8 @@ def test_new_vpc_example_settings():
 
 def test_what_private_eks_does_anyway_is_a_note_not_a_drop():
     r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
-    assert sorted(n.path for n in r.notes) == ["nodeGroups[0].containerRuntime", "vpc.controlPlaneOnPrivateSubnets",
-                                               "vpc.nat"]
+    assert sorted(n.path for n in r.notes) == ["managedNodeGroups[2].launchTemplate", "nodeGroups[0].containerRuntime",
+                                               "vpc.controlPlaneOnPrivateSubnets", "vpc.nat"]
 
 
 # ----------------------------------------------------------------------------------------- output
@@ -157,8 +157,8 @@ def test_output_loads_back_to_the_document_and_names_each_source_section():
         "metadata.region", "metadata", "privateCluster", "availabilityZones", "vpc", "kubernetesNetworkConfig",
         "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
         "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "capabilities", "nodeGroups",
-        "nodeGroups[0]",
-        "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]", "managedNodeGroups[1]", "fargateProfiles", "fargateProfiles[0]",
+        "nodeGroups[0]", "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]", "managedNodeGroups[1]",
+        "managedNodeGroups[2]", "fargateProfiles", "fargateProfiles[0]",
     ]
     assert "eksctl ClusterConfig cfg.yaml" in r.text.splitlines()[0]
     assert "nodeGroups[0] (taints converted from eksctl's map form)" in r.text
@@ -189,7 +189,7 @@ UNSUPPORTED_PATHS = [
     "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public",
     "iam.serviceAccounts[0].wellKnownPolicies.autoScaler",
     "addons[1].wellKnownPolicies", "outpost", "gitops", "karpenter",
-    "nodeGroups[0].preBootstrapCommands", "nodeGroups[0].ssh.allow",
+    "nodeGroups[0].instancesDistribution", "nodeGroups[0].ssh.allow",
 ]
 
 
@@ -209,7 +209,7 @@ def test_dropped_fields_carry_their_reason():
     assert "no public subnets" in reasons["vpc.subnets.public"]
     assert "two passes" in reasons["vpc.clusterEndpoints"]
     assert "NAT" in reasons["vpc.nat"]
-    assert "user data" in reasons["nodeGroups[0].preBootstrapCommands"]
+    assert "mixed instances" in reasons["nodeGroups[0].instancesDistribution"]
     assert "serviceAccountRoleARN" in reasons["addons[1].wellKnownPolicies"]
 
 
@@ -275,11 +275,11 @@ def test_map_form_taint_without_an_effect_is_dropped_by_its_key():
 
 
 def test_a_node_group_left_without_carried_fields_keeps_its_place_and_is_refused():
-    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"preBootstrapCommands": ["true"]}])
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"classicLoadBalancerNames": ["elb"]}])
     with pytest.raises(ImportInvalid) as e:
         import_cluster_config(doc, allow_drop=True)
     assert [str(p) for p in e.value.problems] == ["nodeGroups[1].name: is required"]
-    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].preBootstrapCommands"]
+    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].classicLoadBalancerNames"]
 
 
 def test_self_managed_spot_is_dropped_with_the_managed_alternative():

@@ -49,7 +49,13 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
     (boot,) = resources(plan, "bootstrap", "eks:index:Cluster")
     assert boot["inputs"]["publicAccessCidrs"] == ["203.0.113.0/28", "198.51.100.7/32"]
     mngs = {r["inputs"]["nodeGroupName"]: r["inputs"] for r in resources(plan, "private", "eks:index:ManagedNodeGroup")}
-    assert set(mngs) == {"mng-spot", "mng-apps"}
+    assert set(mngs) == {"mng-spot", "mng-apps", "mng-template"}
+    # The bootstrap fields, through pulumi-eks's user data inputs (components/user_data.py).
+    assert [p["contentType"] for p in mngs["mng-spot"]["nodeadmExtraOptions"]] == [
+        'text/x-shellscript; charset="us-ascii"', "application/node.eks.aws"]
+    assert mngs["mng-apps"]["bottlerocketSettings"]["settings"]["kubernetes"] == {"max-pods": 110}
+    assert mngs["mng-template"]["launchTemplate"] == {"id": "lt-0123456789abcdef0", "version": "2"}
+    assert "enableIMDSv2" not in mngs["mng-template"] and "diskSize" not in mngs["mng-template"]
     assert (mngs["mng-spot"]["capacityType"], mngs["mng-spot"]["instanceTypes"], mngs["mng-spot"]["diskSize"]) == (
         "SPOT", ["m5.large", "m5a.large"], 50)
     ng, apps = sorted(resources(plan, "private", "eks:index:NodeGroupV2"), key=lambda r: r["inputs"]["instanceType"],
@@ -57,6 +63,9 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
     assert (ng["inputs"]["instanceType"], ng["inputs"]["desiredCapacity"], ng["inputs"]["nodeRootVolumeSize"]) == (
         "m5.xlarge", 3, 100)
     assert apps["inputs"]["nodeRootVolumeThroughput"] == 300 and len(apps["inputs"]["nodeSubnetIds"]) == 1
+    assert len(ng["inputs"]["nodeadmExtraOptions"]) == 3
+    assert apps["inputs"]["bottlerocketSettings"] == {"settings": {"kernel": {"lockdown": "integrity"},
+                                                                   "host-containers": {"admin": {"enabled": False}}}}
     (fp,) = resources(plan, "private", "aws:eks/fargateProfile:FargateProfile")
     assert fp["inputs"]["selectors"] == [{"namespace": "default"}, {"labels": {"fargate": "yes"}, "namespace": "jobs"}]
     # logs for logging, kms for secrets encryption, eks-auth for Pod Identity.
