@@ -173,6 +173,17 @@ def load_all_yaml(text: str) -> list[Any]:
         raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep") from None
 
 
+def load_yaml_snippet(text: str) -> Any:
+    """A YAML document held in a setting (a nodeadm NodeConfig): libyaml's parser when the text
+    cannot nest deeper than ``MAX_DEPTH`` — each level needs a bracket, a dash, a colon, a question
+    mark or a space of indentation — and ``load_yaml``'s limits otherwise. The fast path matters: a
+    stack may hold a snippet per node group, and the pure-Python loader is several times slower."""
+    indent = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    if hasattr(yaml, "CSafeLoader") and indent + sum(text.count(c) for c in "[{-?:") < MAX_DEPTH:
+        return yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
+    return load_yaml(text)
+
+
 # ------------------------------------------------------------------------------------------ JSON
 
 

@@ -943,7 +943,7 @@ def _node_config_problems(text: str) -> list[tuple[tuple[Any, ...], str]]:
     """An AmazonLinux2023 overrideBootstrapCommand is a nodeadm NodeConfig (eksctl nodebootstrap/al2023.go,
     stringToNodeConfig; nodeadm reads documents of kind NodeConfig, apiVersion node.eks.aws/...)."""
     try:
-        doc = yaml.safe_load(text)
+        doc = input_files.load_yaml_snippet(text)
     except yaml.YAMLError as e:
         return [(("overrideBootstrapCommand",), f"is not a nodeadm NodeConfig on AmazonLinux2023: {yaml_error_message(e)}")]
     if not isinstance(doc, Mapping) or doc.get("kind") != "NodeConfig" \

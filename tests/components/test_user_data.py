@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from components import input_files
 from components.settings import SettingsError
 from components.user_data import MIME_BOUNDARY, NODEADM, SHELL_SCRIPT
 from tests.components.helpers import run, settings
@@ -315,3 +316,22 @@ BOOT_GROUPS: dict[str, Any] = {
 
 def boot_settings():
     return settings(**copy.deepcopy(BOOT_GROUPS), fargateProfiles=[])
+
+
+# ------------------------------------------------------------------- the NodeConfig parse
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 5000, "- " * 5000 + "x", "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 80)) + " " * 80 + "c",
+])
+def test_a_nodeconfig_nested_too_deep_is_refused_by_path_not_by_a_crash(text):
+    """components/input_files.py load_yaml_snippet: libyaml only when the text cannot nest past the
+    stack file's depth limit; deeper texts go through load_yaml's limits."""
+    found = problems("nodeGroups", overrideBootstrapCommand=text)
+    assert "nested more than 64 levels deep" in found["nodeGroups[0].overrideBootstrapCommand"]
+
+
+@pytest.mark.parametrize("text", [NODE_CONFIG, "a: &x [1, 2]\nb: *x\n", "{kind: NodeConfig, spec: {a: [1, {b: 2}]}}",
+                                  "key: 'quoted: [not, nested'\n"])
+def test_the_fast_path_reads_what_the_limited_loader_reads(text):
+    assert input_files.load_yaml_snippet(text) == input_files.load_yaml(text)
