@@ -275,11 +275,11 @@ def test_map_form_taint_without_an_effect_is_dropped_by_its_key():
 
 
 def test_a_node_group_left_without_carried_fields_keeps_its_place_and_is_refused():
-    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"classicLoadBalancerNames": ["elb"]}])
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"instancesDistribution": {"instanceTypes": ["m5.large"]}}])
     with pytest.raises(ImportInvalid) as e:
         import_cluster_config(doc, allow_drop=True)
     assert [str(p) for p in e.value.problems] == ["nodeGroups[1].name: is required"]
-    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].classicLoadBalancerNames"]
+    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].instancesDistribution"]
 
 
 def test_self_managed_spot_is_dropped_with_the_managed_alternative():
