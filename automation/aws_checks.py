@@ -357,9 +357,14 @@ def _launch_template_findings(aws: _Aws, settings: StackSettings) -> list[Findin
         elif data.get("InstanceType") and ng.instance_types:
             findings.append(Finding("launch-template-instance-type", lt.id, (
                 f"managedNodeGroups[{i}].instanceTypes: the template sets an instance type already")))
-        if data.get("ImageId") and not data.get("UserData"):
-            findings.append(Finding("launch-template-user-data", lt.id, (
-                f"{path}: the template has a custom AMI but no user data to join the node to the cluster")))
+        if data.get("ImageId"):
+            # pulumi-eks gives the node group an AMI type from its operating system whenever it makes no
+            # launch template itself (nodegroup.ts), and EKS fails a node group with both (CreateNodegroup,
+            # amiType: "don't specify amiType" with a custom AMI in the launch template).
+            findings.append(Finding("launch-template-ami", lt.id, (
+                f"{path}: the template sets an AMI (ImageId {data['ImageId']}); the node group gets the AMI type of "
+                f"managedNodeGroups[{i}].amiFamily, which EKS refuses together with a custom AMI in the template: "
+                "remove ImageId (the EKS-optimised AMI of amiFamily is used)")))
         # eksctl checks the profile's ARN; EKS's launch template rules take no profile at all.
         if data.get("IamInstanceProfile"):
             findings.append(Finding("launch-template-instance-profile", lt.id, (

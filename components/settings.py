@@ -1356,7 +1356,7 @@ class ManagedNodeGroup(_NodeGroupBase):
     node_repair_config: NodeRepairConfig | None = None
     """(default: off) EKS node auto repair"""
     launch_template: LaunchTemplate | None = None
-    ("""an existing launch template (it must require IMDSv2); not with `instanceType`, `ami`, the volume fields, """
+    ("""an existing launch template (requiring IMDSv2, without an AMI: checked by preflight); not with `instanceType`, `ami`, the volume fields, """
      """`ssh.publicKeyName`, `maxPodsPerNode`, the bootstrap commands or `bottlerocket`""")
 
     @model_validator(mode="after")

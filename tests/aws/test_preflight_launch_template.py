@@ -61,15 +61,18 @@ def test_a_missing_template_or_version_is_found(session):
 
 
 def test_eksctls_checks_of_the_template(session):
-    """validateLaunchTemplate: an instance type in the template or in instanceTypes, not both; a custom
-    AMI needs user data; no instance profile in the template."""
+    """validateLaunchTemplate: an instance type in the template or in instanceTypes, not both; no
+    instance profile in the template. A custom AMI in the template is refused: pulumi-eks nodegroup.ts
+    sets amiType from operatingSystem on a node group with a given template, and EKS CreateNodegroup
+    fails a node group with amiType and a custom AMI in its launch template."""
     bare = template(session, {"MetadataOptions": {"HttpTokens": "required"}})
     assert [f[0] for f in findings_for(session, {"id": bare})] == ["launch-template-instance-type"]
     assert findings_for(session, {"id": bare}, instanceTypes=["m5.large"]) == []
     typed = template(session, REQUIRED)
     assert [f[2].split(":")[0] for f in findings_for(session, {"id": typed}, instanceTypes=["m5.large"])] == [
         "managedNodeGroups[0].instanceTypes"]
-    ami = template(session, {**REQUIRED, "ImageId": "ami-0123456789abcdef0"})
-    assert [f[0] for f in findings_for(session, {"id": ami})] == ["launch-template-user-data"]
+    profile_free = {**REQUIRED, "ImageId": "ami-0123456789abcdef0", "UserData": "IyEvYmluL2Jhc2gK"}
+    ami = template(session, profile_free)
+    assert [f[0] for f in findings_for(session, {"id": ami})] == ["launch-template-ami"]
     profile = template(session, {**REQUIRED, "IamInstanceProfile": {"Arn": "arn:aws:iam::123456789012:instance-profile/x"}})
     assert [f[0] for f in findings_for(session, {"id": profile})] == ["launch-template-instance-profile"]
