@@ -1356,8 +1356,8 @@ class ManagedNodeGroup(_NodeGroupBase):
     node_repair_config: NodeRepairConfig | None = None
     """(default: off) EKS node auto repair"""
     launch_template: LaunchTemplate | None = None
-    ("""an existing launch template (requiring IMDSv2, without an AMI: checked by preflight); not with `instanceType`, `ami`, the volume fields, """
-     """`ssh.publicKeyName`, `maxPodsPerNode`, the bootstrap commands or `bottlerocket`""")
+    ("""an existing launch template (requiring IMDSv2, without an AMI: checked by preflight); not with `instanceType`, `ami`, """
+     """the volume fields, `ssh.publicKeyName`, `maxPodsPerNode`, the bootstrap commands or `bottlerocket`""")
 
     @model_validator(mode="after")
     def _launch_template(self) -> "ManagedNodeGroup":
