@@ -119,8 +119,15 @@ CAPABILITIES: dict[str, Any] = {**EXISTING_VPC, "capabilities": [
         "networkAccess": {"vpceIds": ["vpce-1234567890abcdef0"]},
         "rbacRoleMappings": [{"role": "ADMIN", "identities": [{"id": "u-1", "type": "SSO_USER"}]}]}}},
 ]}
+# Bottlerocket groups with their settings, and a managed group on its own launch template
+# (components/user_data.py): their fields are walked from these, one field at a time.
+BOTTLEROCKET: dict[str, Any] = {**NEW_VPC, **{kind: [{
+    **copy.deepcopy(NEW_VPC[kind][0]), "amiFamily": "Bottlerocket",
+    "bottlerocket": {"enableAdminContainer": False, "settings": {"motd": "a"}}}] for kind in ("nodeGroups", "managedNodeGroups")}}
+TEMPLATE: dict[str, Any] = {**NEW_VPC, "managedNodeGroups": [
+    {"name": "mng1", "privateNetworking": True, "launchTemplate": {"id": "lt-0123456789abcdef0", "version": "2"}}]}
 BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE, "aws-auth": AWS_AUTH,
-         "caps": CAPABILITIES}
+         "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE}
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -180,16 +187,17 @@ NODE_CONFIG = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kub
 def boot_fields(kind: str) -> dict[str, Mutation]:
     """The bootstrap fields (components/user_data.py); bottlerocket on a Bottlerocket group."""
     g = (kind, 0)
-    bottlerocket = put(g + ("amiFamily",), "Bottlerocket")
     return {
         f"{kind}[].maxPodsPerNode": put(g + ("maxPodsPerNode",), 58),
         f"{kind}[].preBootstrapCommands": put(g + ("preBootstrapCommands",), ["sysctl -w vm.max_map_count=262144"]),
         f"{kind}[].overrideBootstrapCommand": put(g + ("overrideBootstrapCommand",), NODE_CONFIG),
-        f"{kind}[].bottlerocket.enableAdminContainer": both(bottlerocket, put(g + ("bottlerocket",),
-                                                                              {"enableAdminContainer": True})),
-        f"{kind}[].bottlerocket.settings": both(bottlerocket, put(g + ("bottlerocket",),
-                                                                  {"settings": {"motd": "hello"}})),
     }
+
+
+def bottlerocket_fields(kind: str) -> dict[str, Mutation]:
+    g = (kind, 0, "bottlerocket")
+    return {f"{kind}[].bottlerocket.enableAdminContainer": put(g + ("enableAdminContainer",), True),
+            f"{kind}[].bottlerocket.settings": put(g + ("settings",), {"motd": "b"})}
 
 
 # path -> (base, mutation, phases whose plan must change)
@@ -304,14 +312,14 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
     **{k: ("new", m, ("private",)) for k, m in group_fields("nodeGroups").items()},
     **{k: ("new", m, ("private",)) for k, m in group_fields("managedNodeGroups").items()},
     **{k: ("new", m, ("private",)) for kind in ("nodeGroups", "managedNodeGroups") for k, m in boot_fields(kind).items()},
+    **{k: ("bottlerocket", m, ("private",)) for kind in ("nodeGroups", "managedNodeGroups")
+       for k, m in bottlerocket_fields(kind).items()},
     "nodeGroups[].kubeletExtraConfig": ("new", put(("nodeGroups", 0, "kubeletExtraConfig"), {"kubeReserved": {"cpu": "300m"}}),
                                         ("private",)),
-    # A group with its own launch template takes none of the base group's instance, volume or key settings.
-    "managedNodeGroups[].launchTemplate.id": ("new", put(("managedNodeGroups", 0), {
-        "name": "mng1", "privateNetworking": True, "launchTemplate": {"id": "lt-0123456789abcdef0"}}), ("private",)),
-    "managedNodeGroups[].launchTemplate.version": ("new", put(("managedNodeGroups", 0), {
-        "name": "mng1", "privateNetworking": True, "launchTemplate": {"id": "lt-0123456789abcdef0", "version": "3"}}),
-        ("private",)),
+    "managedNodeGroups[].launchTemplate.id": ("template", put(("managedNodeGroups", 0, "launchTemplate", "id"),
+                                                              "lt-0fedcba9876543210"), ("private",)),
+    "managedNodeGroups[].launchTemplate.version": ("template", put(("managedNodeGroups", 0, "launchTemplate", "version"),
+                                                                   "3"), ("private",)),
     "managedNodeGroups[].instanceTypes": (
         "new", both(put(("managedNodeGroups", 0, "instanceType"), None),
                     put(("managedNodeGroups", 0, "instanceTypes"), ["m5.large", "m5a.large"])), ("private",)),
