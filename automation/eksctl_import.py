@@ -792,8 +792,8 @@ def _drop_addon_roles_eksctl_skips(carried: dict[str, Any], walk: _Walk) -> None
     oidc = isinstance(iam, dict) and iam.get("withOIDC") is True
     addons = carried.get("addons")
     for i, addon in enumerate(addons if isinstance(addons, list) else []):
-        if not isinstance(addon, dict):
-            continue
+        if not isinstance(addon, dict) or not isinstance(addon.get("name", ""), str):
+            continue  # the settings validation names a name of the wrong shape
         reason = None
         if addon.get("serviceAccountRoleARN") or addon.get("podIdentityAssociations"):
             reason = "eksctl uses serviceAccountRoleARN or podIdentityAssociations and makes no role from it"
