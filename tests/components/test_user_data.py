@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from automation.plan import plan_stack
 from components import input_files
 from components.settings import SettingsError
 from components.user_data import MIME_BOUNDARY, NODEADM, SHELL_SCRIPT
@@ -335,3 +336,13 @@ def test_a_nodeconfig_nested_too_deep_is_refused_by_path_not_by_a_crash(text):
                                   "key: 'quoted: [not, nested'\n"])
 def test_the_fast_path_reads_what_the_limited_loader_reads(text):
     assert input_files.load_yaml_snippet(text) == input_files.load_yaml(text)
+
+
+def test_the_plan_says_a_given_launch_template_must_require_imdsv2_itself():
+    """pulumi-eks nodegroup.ts: enableIMDSv2 conflicts with launchTemplate, so only the template can
+    require tokens; the plan's findings name each such group, and only those."""
+
+    found = [f for f in plan_stack(boot_settings(), ("private",))["findings"] if f.startswith("IMDSv2:")]
+    assert [f.split()[1] for f in found] == ["test-cluster-cluster-m-lt", "test-cluster-cluster-m-lt3"]
+    assert all("preflight checks" in f for f in found)
+    assert not [f for f in plan_stack(settings(), ("private",))["findings"] if f.startswith("IMDSv2:")]
