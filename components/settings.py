@@ -1567,7 +1567,7 @@ class Capability(_Model):
     type: Literal["ACK", "KRO", "ARGOCD"]
     """one capability of each type per cluster"""
     role_arn: str | None = Field(default=None, alias="roleArn")
-    """an existing role trusted by `capabilities.eks.amazonaws.com`; else one is made from `attachPolicyARNs`, `attachPolicy`, `permissionsBoundary`"""
+    """an existing role trusted by `capabilities.eks.amazonaws.com`; else one is made from `attachPolicyARNs`, `attachPolicy`, `permissionsBoundary`"""  # noqa: E501
     delete_propagation_policy: Literal["RETAIN"] = "RETAIN"
     """(default: `RETAIN`) the one policy EKS takes: the capability's Kubernetes resources stay when it is deleted"""
     configuration: CapabilityConfiguration | None = None
