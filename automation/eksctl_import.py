@@ -382,7 +382,9 @@ _NODE_GROUP_COMMON: dict[str, Any] = {
     "maxPodsPerNode": KEEP, "preBootstrapCommands": KEEP, "overrideBootstrapCommand": _override_bootstrap,
     "bottlerocket": _Map({"enableAdminContainer": KEEP, "settings": KEEP}),
     "iam": _Map({"attachPolicyARNs": KEEP, "instanceRoleARN": KEEP,
-                 "withAddonPolicies": _Map({"imageBuilder": KEEP, "cloudWatch": KEEP, "ebs": KEEP})}),
+                 "withAddonPolicies": _Map({k: KEEP for k in (
+                     "imageBuilder", "autoScaler", "externalDNS", "certManager", "appMesh", "appMeshPreview", "ebs",
+                     "fsx", "efs", "awsLoadBalancerController", "albIngress", "xRay", "cloudWatch")})}),
 }
 _SELF_MANAGED_ONLY: dict[str, Any] = {
     "instanceName": KEEP, "targetGroupARNs": KEEP, "classicLoadBalancerNames": KEEP, "containerRuntime": _container_runtime,
@@ -519,8 +521,6 @@ _NODE_GROUP_REASONS = {
     "updateConfig": "update configuration is carried for managed node groups only",
     "nodeRepairConfig": "node repair is carried for managed node groups only",
 }
-_ADDON_POLICY_REASON = ("eksctl attaches an inline policy of its own for it; attach an equivalent policy with "
-                        "iam.attachPolicyARNs, or give the pods a role (iam.podIdentityAssociations)")
 _NODE_IAM_REASONS = {
     "instanceProfileARN": "private-eks makes the instance profile (from iam.instanceRoleARN when given)",
     "instanceRoleName": "private-eks names the node role itself",
@@ -540,8 +540,8 @@ def documented_reason(gpath: str) -> str | None:
         reason = _NODE_GROUP_REASONS.get(m.group(1))
     if reason is None and (m := re.match(_GROUP + r"ssh\.([^.\[]+)$", gpath)):
         reason = _SSH_REASONS.get(m.group(1))
-    if reason is None and (m := re.match(_GROUP + r"iam\.(withAddonPolicies\.)?([^.\[]+)$", gpath)):
-        reason = _ADDON_POLICY_REASON if m.group(1) else _NODE_IAM_REASONS.get(m.group(2))
+    if reason is None and (m := re.match(_GROUP + r"iam\.([^.\[]+)$", gpath)):
+        reason = _NODE_IAM_REASONS.get(m.group(1))
     return reason
 
 

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components import capabilities, catalog
+from components import addon_policies, capabilities, catalog
 from components.service_accounts import ServiceAccounts
 from components.settings import (
     DEFAULT_INSTANCE_TYPE,
@@ -55,10 +55,6 @@ OPERATING_SYSTEMS = {"AmazonLinux2023": eks.OperatingSystem.AL2023, "AmazonLinux
                      "Bottlerocket": eks.OperatingSystem.BOTTLEROCKET}
 # NodeGroupV2's nodeRootVolumeType (nodejs/eks/nodes/nodegroup.ts).
 PULUMI_EKS_VOLUME_TYPES = frozenset({"standard", "gp2", "gp3", "st1", "sc1", "io1"})
-# The policies eksctl's withAddonPolicies maps to AWS managed policies (pkg/cfn/builder/iam_helper.go).
-ADDON_POLICIES = {"image_builder": "AmazonEC2ContainerRegistryPowerUser",
-                  "cloud_watch": "CloudWatchAgentServerPolicy",
-                  "ebs": "service-role/AmazonEBSCSIDriverPolicy"}
 
 
 def node_policies(ng: _NodeGroupBase, *, managed: bool) -> list[str]:
@@ -69,9 +65,7 @@ def node_policies(ng: _NodeGroupBase, *, managed: bool) -> list[str]:
     names = [] if iam.attach_policy_arns else list(NODE_POLICIES)
     if iam.attach_policy_arns and not managed and not iam.with_addon_policies.image_builder:
         names.append("AmazonEC2ContainerRegistryReadOnly")
-    for flag, policy in ADDON_POLICIES.items():
-        if getattr(iam.with_addon_policies, flag):
-            names.append(policy)
+    names += addon_policies.managed_policies(iam.with_addon_policies)
     given = {arn.rsplit("/", 1)[-1] for arn in iam.attach_policy_arns}
     return list(iam.attach_policy_arns) + [n for n in dict.fromkeys(names) if n.rsplit("/", 1)[-1] not in given]
 
@@ -209,7 +203,7 @@ class PrivateCluster(pulumi.ComponentResource):
         self._by_zone = dict(subnets_by_zone or {})
         self._by_name = dict(subnets_by_name or {})
         self._vpc_id, self._vpc_cidr = vpc_id, vpc_cidr
-        self._attachments: dict[int, list[aws.iam.RolePolicyAttachment]] = {}
+        self._attachments: dict[int, list[pulumi.CustomResource]] = {}
         self.cluster_name = cfg.metadata.name
         self.endpoint_public_access = phase == "bootstrap"
         access = cfg.access_config
@@ -315,17 +309,21 @@ class PrivateCluster(pulumi.ComponentResource):
 
     # ---------------------------------------------------------------------------------- IAM
 
-    def _role(self, name: str, service: str, policies: Sequence[str]) -> aws.iam.Role:
+    def _role(self, name: str, service: str, policies: Sequence[str],
+              inline: Sequence[addon_policies.InlinePolicy] = ()) -> aws.iam.Role:
         """A role for ``service`` with ``policies`` attached: AWS managed policy names (``path/Name``)
-        or full policy ARNs."""
+        or full policy ARNs; and the ``inline`` policies, named as eksctl names them."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(f"{name}-role", assume_role_policy=_assume_role_policy(service),
                             tags=self._tags or None, opts=child)
-        attachments = []
+        attachments: list[pulumi.CustomResource] = []
         for policy in policies:
             arn = policy if policy.startswith("arn:") else f"arn:{self._partition}:iam::aws:policy/{policy}"
             attachments.append(aws.iam.RolePolicyAttachment(
                 f"{name}-{policy.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child))
+        for doc in inline:
+            attachments.append(aws.iam.RolePolicy(f"{name}-{doc.name}", role=role.name, name=doc.name,
+                                                  policy=doc.document(self._partition), opts=child))
         self._attachments[id(role)] = attachments
         return role
 
@@ -333,7 +331,8 @@ class PrivateCluster(pulumi.ComponentResource):
         """The node group's role, or None when it names its own (iam.instanceRoleARN)."""
         if ng.iam.instance_role_arn is not None:
             return None
-        return self._role(name, "ec2.amazonaws.com", node_policies(ng, managed=managed))
+        return self._role(name, "ec2.amazonaws.com", node_policies(ng, managed=managed),
+                          addon_policies.inline_policies(ng.iam.with_addon_policies))
 
     def _role_arn(self, ng: _NodeGroupBase, role: Optional[aws.iam.Role]) -> pulumi.Input[str]:
         return role.arn if role is not None else ng.iam.instance_role_arn  # type: ignore[return-value]

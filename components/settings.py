@@ -904,15 +904,47 @@ class Taint(_Model):
 
 
 class AddonPolicies(_Model):
-    """eksctl's iam.withAddonPolicies that map to AWS managed policies (pkg/cfn/builder/iam_helper.go,
-    makeManagedPolicies); the others are inline policies of eksctl's own and are not offered."""
+    """eksctl's iam.withAddonPolicies: AWS managed policies for some, inline policies of eksctl's own
+    for the others (pkg/cfn/builder/iam_helper.go; the statements are components/addon_policies.py)."""
 
     image_builder: bool = False
     """`AmazonEC2ContainerRegistryPowerUser`"""
-    cloud_watch: bool = False
-    """`CloudWatchAgentServerPolicy`"""
+    auto_scaler: bool = False
+    """inline: cluster-autoscaler's Auto Scaling and EC2 actions"""
+    external_dns: bool = Field(default=False, alias="externalDNS")
+    """inline: Route 53 record changes and hosted zone listing"""
+    cert_manager: bool = False
+    """inline: Route 53 record changes, hosted zone listing and `GetChange` (DNS01)"""
+    app_mesh: bool = False
+    """inline: Cloud Map and Route 53 health checks, `appmesh:*`"""
+    app_mesh_preview: bool = False
+    """inline: as `appMesh`, with `appmesh-preview:*`"""
     ebs: bool = False
     """`service-role/AmazonEBSCSIDriverPolicy`"""
+    fsx: bool = False
+    """inline: `fsx:*` and service-linked roles"""
+    efs: bool = False
+    """inline: `elasticfilesystem:*` and the network interface actions"""
+    aws_load_balancer_controller: bool = False
+    """inline: the AWS Load Balancer Controller's policy"""
+    alb_ingress: bool = False
+    """deprecated name of `awsLoadBalancerController` (not with it)"""
+    x_ray: bool = False
+    """inline: X-Ray trace and sampling actions"""
+    cloud_watch: bool = False
+    """`CloudWatchAgentServerPolicy`"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "AddonPolicies":
+        # eksctl validation.go, validateDeprecatedIAMFields.
+        if self.alb_ingress and self.aws_load_balancer_controller:
+            _rules([(("albIngress",), "cannot be set together with awsLoadBalancerController (albIngress is its "
+                     "deprecated name)")])
+        return self
+
+    @property
+    def any(self) -> bool:
+        return any(getattr(self, name) for name in type(self).model_fields)
 
 
 class NodeGroupIAM(_Model):
@@ -921,7 +953,7 @@ class NodeGroupIAM(_Model):
     instance_role_arn: str | None = Field(default=None, alias="instanceRoleARN")
     """(default: a new role) an existing node role's ARN (not in `CONFIG_MAP` mode; not with `attachPolicyARNs` or `withAddonPolicies`)"""
     with_addon_policies: AddonPolicies = Field(default_factory=AddonPolicies)
-    """eksctl's add-on policies that are AWS managed policies"""
+    """eksctl's add-on policies on the node role (not with `instanceRoleARN`)"""
 
     @model_validator(mode="after")
     def _check(self) -> "NodeGroupIAM":
@@ -933,8 +965,11 @@ class NodeGroupIAM(_Model):
         if self.instance_role_arn is not None:
             if self.attach_policy_arns:
                 problems.append((("attachPolicyARNs",), "cannot be set when instanceRoleARN is set"))
-            if self.with_addon_policies != AddonPolicies():
-                problems.append((("withAddonPolicies",), "cannot be set when instanceRoleARN is set"))
+            # eksctl refuses the flags that are on (validateNodeGroupIAMWithAddonPolicies).
+            for flag, f in AddonPolicies.model_fields.items():
+                if getattr(self.with_addon_policies, flag):
+                    problems.append((("withAddonPolicies", f.alias or to_camel(flag)),
+                                     "cannot be set when instanceRoleARN is set"))
         _rules(problems)
         return self
 

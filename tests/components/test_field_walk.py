@@ -13,9 +13,10 @@ from typing import Any, Callable
 import pytest
 
 from automation.plan import diff_plans, plan_stack
-from components.settings import SettingsError, field_paths, settings_from_document
+from components.settings import AddonPolicies, SettingsError, field_paths, settings_from_document
 
 ACCOUNT = "111122223333"
+ADDON_POLICY_FLAGS = [f.alias for f in AddonPolicies.model_fields.values()]
 VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 NG = {"name": "ng1", "instanceType": "m5.large", "desiredCapacity": 2, "minSize": 1, "maxSize": 3,
       "volumeSize": 50, "labels": {"role": "sys"}, "tags": {"cost": "a"}, "privateNetworking": True,
@@ -172,9 +173,8 @@ def group_fields(kind: str) -> dict[str, Mutation]:
         f"{kind}[].iam.attachPolicyARNs": put(g + ("iam", "attachPolicyARNs"), [
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", f"arn:aws:iam::{ACCOUNT}:policy/nodes"]),
         f"{kind}[].iam.instanceRoleARN": put(g + ("iam",), {"instanceRoleARN": f"arn:aws:iam::{ACCOUNT}:role/nodes"}),
-        f"{kind}[].iam.withAddonPolicies.imageBuilder": put(g + ("iam", "withAddonPolicies", "imageBuilder"), True),
-        f"{kind}[].iam.withAddonPolicies.cloudWatch": put(g + ("iam", "withAddonPolicies", "cloudWatch"), True),
-        f"{kind}[].iam.withAddonPolicies.ebs": put(g + ("iam", "withAddonPolicies", "ebs"), True),
+        **{f"{kind}[].iam.withAddonPolicies.{flag}": put(g + ("iam", "withAddonPolicies", flag), True)
+           for flag in ADDON_POLICY_FLAGS},
         f"{kind}[].availabilityZones": put(g + ("availabilityZones",), ["us-west-2a", "us-west-2b"]),
         f"{kind}[].subnets": put(g + ("subnets",), ["one", "us-west-2c"]),
         f"{kind}[].ssh.publicKeyName": put(g + ("ssh", "publicKeyName"), "other"),

@@ -193,19 +193,42 @@ def test_disable_imdsv1_false_is_a_note_not_a_refusal():
     assert r.settings.cluster.node_groups[0].disable_imdsv1 is True
 
 
-def test_inline_addon_policies_and_kind_specific_fields_are_dropped_with_their_reason():
-    """eksctl iam_helper.go: autoScaler, externalDNS, … are inline policies of eksctl's own."""
+def test_kind_specific_fields_are_dropped_with_their_reason():
     r = import_cluster_config(minimal(
         nodeGroups=[{"name": "ng", "privateNetworking": True, "updateConfig": {"maxUnavailable": 1},
                      "iam": {"withAddonPolicies": {"autoScaler": True, "ebs": True}}}],
         managedNodeGroups=[{"name": "m1", "privateNetworking": True, "instanceName": "x",
                             "ssh": {"enableSsm": True}}]), allow_drop=True)
     reasons = {d.path: d.reason for d in r.dropped}
-    assert set(reasons) == {"nodeGroups[0].updateConfig", "nodeGroups[0].iam.withAddonPolicies.autoScaler",
-                            "managedNodeGroups[0].instanceName", "managedNodeGroups[0].ssh.enableSsm"}
-    assert "inline policy" in reasons["nodeGroups[0].iam.withAddonPolicies.autoScaler"]
+    assert set(reasons) == {"nodeGroups[0].updateConfig", "managedNodeGroups[0].instanceName",
+                            "managedNodeGroups[0].ssh.enableSsm"}
     assert "managed node groups only" in reasons["nodeGroups[0].updateConfig"]
-    assert r.settings.cluster.node_groups[0].iam.with_addon_policies.ebs
+    flags = r.settings.cluster.node_groups[0].iam.with_addon_policies
+    assert flags.ebs and flags.auto_scaler
+
+
+def test_every_add_on_policy_flag_carries():
+    """eksctl examples/06-csi-drivers.yaml (ebs, fsx, efs), 15-managed-nodes.yaml and
+    22-managed-nodes-launch-template.yaml (externalDNS, certManager), 23-kubeflow-spot-instance.yaml
+    (albIngress, autoScaler, cloudWatch); the flags of eksctl's NodeGroupIAMAddonPolicies (types.go)."""
+    flags = {"imageBuilder": True, "autoScaler": True, "externalDNS": True, "certManager": True, "appMesh": True,
+             "appMeshPreview": True, "ebs": True, "fsx": True, "efs": True, "albIngress": True, "xRay": True,
+             "cloudWatch": True}
+    r = import_cluster_config(minimal(
+        nodeGroups=[{"name": "ng", "privateNetworking": True, "iam": {"withAddonPolicies": flags}}],
+        managedNodeGroups=[{"name": "m1", "privateNetworking": True,
+                            "iam": {"withAddonPolicies": {"awsLoadBalancerController": True}}}]))
+    assert r.dropped == []
+    assert carried(r)["nodeGroups"][0]["iam"]["withAddonPolicies"] == flags
+    assert r.settings.cluster.managed_node_groups[0].iam.with_addon_policies.aws_load_balancer_controller
+
+
+def test_an_add_on_policy_flag_with_an_existing_role_is_refused_by_eksctl_path():
+    """eksctl validation.go validateNodeGroupIAM."""
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(managedNodeGroups=[{"name": "m1", "privateNetworking": True, "iam": {
+            "instanceRoleARN": ROLE, "withAddonPolicies": {"externalDNS": True}}}]))
+    assert [p.path for p in e.value.problems] == ["managedNodeGroups[0].iam.withAddonPolicies.externalDNS"]
 
 
 def test_an_ami_family_pulumi_eks_cannot_build_is_dropped_with_its_reason():
