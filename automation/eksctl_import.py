@@ -381,6 +381,7 @@ _NODE_GROUP_COMMON: dict[str, Any] = {
     "disableIMDSv1": _imdsv1, "ssh": _ssh,
     "maxPodsPerNode": KEEP, "preBootstrapCommands": KEEP, "overrideBootstrapCommand": _override_bootstrap,
     "bottlerocket": _Map({"enableAdminContainer": KEEP, "settings": KEEP}),
+    "securityGroups": _Map({"attachIDs": KEEP, "withShared": KEEP, "withLocal": KEEP}),
     "iam": _Map({"attachPolicyARNs": KEEP, "instanceRoleARN": KEEP,
                  "withAddonPolicies": _Map({k: KEEP for k in (
                      "imageBuilder", "autoScaler", "externalDNS", "certManager", "appMesh", "appMeshPreview", "ebs",
@@ -510,7 +511,6 @@ _NODE_GROUP_REASONS = {
     "localZones": "local zones cannot be used in a fully-private cluster",
     "instanceSelector": "eksctl turns it into instance types through the EC2 API when it runs; list them in "
                         "instanceType (instanceTypes for managed node groups)",
-    "securityGroups": "private-eks manages the node security groups (extra groups are not attached)",
     "instancesDistribution": "mixed instances and spot for self-managed groups are not supported (use a managed "
                              "node group with spot: true)",
     "instanceTypes": "several instance types are supported on managed node groups only",

@@ -173,6 +173,11 @@ class PlanMocks(pulumi.runtime.Mocks):
         if token == "aws:ec2/getVpc:getVpc":
             return {"id": a.get("id"), "cidrBlock": self.vpc_cidr, "enableDnsSupport": True,
                     "enableDnsHostnames": True}
+        if token == "aws:eks/getCluster:getCluster":
+            # The security group EKS makes for the cluster, as the cluster's mock state names it.
+            cluster = str(a.get("name"))
+            return {"id": cluster, "name": cluster,
+                    "vpcConfig": {"clusterSecurityGroupId": f"sg-{_digest('clustersg', cluster)}"}}
         if token == "aws:eks/getAddonVersion:getAddonVersion":
             # A made-up version that says what was asked: newest, or EKS's default, for the Kubernetes version.
             which = "latest" if a.get("mostRecent") else "default"
@@ -245,6 +250,9 @@ class _RecordingMonitor(sdk.MockMonitor):
     def __init__(self, mocks: PlanMocks):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        # Existing resources the program reads (SecurityGroup.get): URN -> name, so that an input
+        # naming one reads as its name.
+        self.read_names: dict[str, str] = {}
 
     def SupportsFeature(self, request):
         if request.id == "resourceReferences":
@@ -268,7 +276,9 @@ class _RecordingMonitor(sdk.MockMonitor):
 
     def ReadResource(self, request):
         try:
-            return super().ReadResource(request)
+            response = super().ReadResource(request)
+            self.read_names[response.urn] = request.name
+            return response
         finally:
             _close_worker_loop()
 
@@ -310,6 +320,7 @@ class PhaseRun:
     registrations: list[Registration]
     outputs: dict[str, Any]
     secret_outputs: frozenset[str] = frozenset()
+    read_names: Mapping[str, str] = field(default_factory=dict)
 
     def by_type(self, typ: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == typ]
@@ -370,6 +381,7 @@ def run_program(
         sdk.reset_runtime()
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=settings.stack, preview=False, monitor=monitor)
         sdk.sync_await(sdk.run_pulumi_func(program))
+        _resolve_child_inputs(monitor.registrations)
     except ValueError as e:
         raise PlanError(str(e)) from None
     except Exception as e:  # an invoke the mocks refuse (e.g. an unknown subnet id), from the SDK
@@ -387,7 +399,27 @@ def run_program(
         loop.close()
         # Leave the SDK as an unconfigured process has it: no mock monitor behind later programs.
         sdk.reset_options()
-    return PhaseRun(phase, monitor.registrations, outputs, frozenset(secret))
+    return PhaseRun(phase, monitor.registrations, outputs, frozenset(secret), dict(monitor.read_names))
+
+
+def _resolve_child_inputs(registrations: list[Registration]) -> None:
+    """ChildInputs whose values are outputs (an id known once a resource exists) as the mocks resolve
+    them, while the program's event loop still runs: the plan shows values, not Output objects."""
+    for r in registrations:
+        r.transforms = [
+            ChildInputs(t.child_type, sdk.sync_await(pulumi.Output.from_input(dict(t.inputs)).future()))
+            if isinstance(t, ChildInputs) and _has_output(t.inputs) else t
+            for t in r.transforms]
+
+
+def _has_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_output(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_output(v) for v in value)
+    return False
 
 
 def _clean(e: BaseException) -> str:
@@ -448,6 +480,7 @@ def _resources(run: PhaseRun) -> list[dict[str, Any]]:
     # plan says "dev-private-network-private-us-west-2a" rather than a made-up subnet id.
     names = {r.id: r.name for r in run.registrations if r.id}
     names.update({r.urn: r.name for r in run.registrations})
+    names.update(run.read_names)
     out = []
     for r in run.registrations:
         inputs = {}

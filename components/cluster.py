@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components import addon_policies, capabilities, catalog
+from components import addon_policies, capabilities, catalog, node_security_groups
 from components.service_accounts import ServiceAccounts
 from components.settings import (
     DEFAULT_INSTANCE_TYPE,
@@ -172,6 +172,8 @@ class PrivateCluster(pulumi.ComponentResource):
     cluster: eks.Cluster
     cluster_name: str
     endpoint_public_access: bool
+    _cluster_security_group: Optional[pulumi.Output[str]]
+    _shared_nodes: Optional[aws.ec2.SecurityGroup]
 
     def __init__(
         self,
@@ -272,6 +274,7 @@ class PrivateCluster(pulumi.ComponentResource):
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
         self._capacity_after = [self.cluster, *capacity_depends_on]
+        self._node_security_groups(name, cfg.node_groups, cfg.managed_node_groups)
 
         capacity: list[pulumi.Resource] = []
         for i, (ng, role) in enumerate(self_managed):
@@ -391,7 +394,9 @@ class PrivateCluster(pulumi.ComponentResource):
         }.items() if v is not None}
         if extra_volume:
             transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"blockDeviceMappings": {"ebs": extra_volume}}))
-        ssh_groups = [self._ssh_security_group(name, ng)] if ng.ssh.allow else None
+        extra_groups = [*([self._shared_nodes] if ng.shared_security_group and self._shared_nodes else []),
+                        *node_security_groups.existing(f"{name}-{ng.name}", ng.security_groups.attach_ids, self),
+                        *([self._ssh_security_group(name, ng)] if ng.ssh.allow else [])]
         asg = self_managed_asg_inputs(ng)
         if asg:
             transforms.append(ChildInputs(AUTOSCALING_GROUP, asg))
@@ -404,7 +409,7 @@ class PrivateCluster(pulumi.ComponentResource):
             operating_system=OPERATING_SYSTEMS[ng.ami_family],
             ami_id=ng.custom_ami,
             key_name=ng.ssh.public_key_name,
-            extra_node_security_groups=ssh_groups,
+            extra_node_security_groups=extra_groups or None,
             instance_profile=profile,
             desired_capacity=want,
             min_size=low,
@@ -422,6 +427,20 @@ class PrivateCluster(pulumi.ComponentResource):
             **user_data_inputs(ng, managed=False),
             opts=pulumi.ResourceOptions.merge(self._capacity(role, *deps), pulumi.ResourceOptions(transforms=transforms)),
         )
+
+    def _node_security_groups(self, name: str, self_managed: Sequence[NodeGroup],
+                              managed: Sequence[ManagedNodeGroup]) -> None:
+        """The EKS cluster security group, when nodes need it named (managed groups with attachIDs, the
+        shared group's rules), and eksctl's shared node group for self-managed groups (withShared)."""
+        shared = any(ng.shared_security_group for ng in self_managed)
+        wanted = shared or any(ng.security_groups.attach_ids for ng in managed)
+        self._cluster_security_group = (node_security_groups.eks_cluster_security_group_id(
+            self.cluster_name, self.cluster, self) if wanted else None)
+        self._shared_nodes = None
+        if shared and self._cluster_security_group is not None:
+            self._shared_nodes = node_security_groups.shared_node_security_group(
+                name, vpc_id=self._vpc_id, cluster_security_group_id=self._cluster_security_group, tags=self._tags,
+                parent=self)
 
     def _ssh_security_group(self, name: str, ng: NodeGroup) -> aws.ec2.SecurityGroup:
         """SSH from the VPC CIDR only, as eksctl opens it to private nodes
@@ -484,6 +503,9 @@ class PrivateCluster(pulumi.ComponentResource):
         """The inputs that make pulumi-eks build the node group's launch template, with IMDSv2,
         the volume, the key pair and the user data."""
         transforms.append(managed_volume(ng))
+        if ng.security_groups.attach_ids and self._cluster_security_group is not None:
+            transforms.append(node_security_groups.managed_launch_template(self._cluster_security_group,
+                                                                           ng.security_groups.attach_ids))
         if ng.ssh.public_key_name:
             # pulumi-eks's ManagedNodeGroup takes remoteAccess, which EKS refuses with a launch template.
             transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"keyName": ng.ssh.public_key_name}))

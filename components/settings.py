@@ -1050,6 +1050,36 @@ class LaunchTemplate(_Model):
         return self
 
 
+# EC2 security group ids: sg- and 8 or 17 hexadecimal digits.
+_SG_RE = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")
+
+
+class NodeSecurityGroups(_Model):
+    """eksctl's securityGroups of a node group (types.go, NodeGroupSGs)."""
+
+    attach_ids: list[str] = Field(default_factory=list, alias="attachIDs")
+    """existing security groups (`sg-...`) for the nodes, besides the group's own"""
+    with_shared: bool | None = None
+    ("""(default: `true` for self-managed groups) the security group shared by all self-managed groups, open to the """
+     """cluster security group of managed nodes and the control plane; not on managed groups""")
+    with_local: bool | None = None
+    """(default: `true` for self-managed groups) the group's own security group; pulumi-eks always makes it, so `true` only; not on managed groups"""  # noqa: E501
+
+    @model_validator(mode="after")
+    def _check(self) -> "NodeSecurityGroups":
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        seen: set[str] = set()
+        for i, sg in enumerate(self.attach_ids):
+            if not _SG_RE.fullmatch(sg):
+                problems.append((("attachIDs", i), f"{_brief(sg)} is not a security group id (sg- and 8 or 17 "
+                                                   "hexadecimal digits)"))
+            elif sg in seen:
+                problems.append((("attachIDs", i), f"{sg!r} is listed twice"))
+            seen.add(sg)
+        _rules(problems)
+        return self
+
+
 class _NodeGroupBase(_Model):
     name: str
     """unique across all node groups; a letter or digit, then letters, digits, `-` (at most 63)"""
@@ -1097,6 +1127,8 @@ class _NodeGroupBase(_Model):
      """not with `availabilityZones`""")
     ssh: NodeSSH = Field(default_factory=NodeSSH)
     """SSH access"""
+    security_groups: NodeSecurityGroups = Field(default_factory=NodeSecurityGroups)
+    """the nodes' security groups"""
     # IMDSv2 is always required here; eksctl's field is accepted when it says the same.
     disable_imdsv1: bool = Field(default=True, alias="disableIMDSv1")
     """must be `true`: IMDSv2 is always required"""
@@ -1307,6 +1339,11 @@ class NodeGroup(_NodeGroupBase):
     ("""kubelet configuration (KubeletConfiguration fields), AmazonLinux2023 only; not `kind`, `apiVersion`, `address`, """
      """`clusterDomain`, `authentication`, `authorization`, `serverTLSBootstrap`""")
 
+    @property
+    def shared_security_group(self) -> bool:
+        """eksctl's withShared, defaulted as eksctl does for self-managed groups (defaults.go)."""
+        return self.security_groups.with_shared is not False
+
     @model_validator(mode="after")
     def _self_managed(self) -> "NodeGroup":
         problems: list[tuple[tuple[Any, ...], str]] = []
@@ -1316,6 +1353,11 @@ class NodeGroup(_NodeGroupBase):
             if not _ELB_NAME_RE.fullmatch(lb):
                 problems.append((("classicLoadBalancerNames", i), f"{_brief(lb)} is not a load balancer name "
                                  "(1-32 letters, digits and '-', not starting or ending with '-')"))
+        # pulumi-eks gives every NodeGroupV2 a security group of its own (nodejs/eks/nodes/nodegroup.ts,
+        # createNodeGroupSecurityGroup unless nodeSecurityGroup is given): eksctl's withLocal: false cannot be had.
+        if self.security_groups.with_local is False:
+            problems.append((("securityGroups", "withLocal"), "can only be true: pulumi-eks always gives a self-managed "
+                             "node group its own security group (with the control plane's rules)"))
         # eksctl validation.go: one metrics collection entry (an ASG has one granularity).
         if len(self.asg_metrics_collection) > 1:
             problems.append((("asgMetricsCollection",), "takes one entry (an Auto Scaling group has one granularity)"))
@@ -1424,6 +1466,16 @@ class ManagedNodeGroup(_NodeGroupBase):
         if self.ssh.allow:
             _rules([(("ssh", "allow"), "can be true for self-managed node groups only (managed nodes get the "
                      "cluster security group); the key pair alone is set")])
+        return self
+
+    @model_validator(mode="after")
+    def _security_groups(self) -> "ManagedNodeGroup":
+        # eksctl validation.go, ValidateManagedNodeGroup: EKS gives managed nodes the cluster security group.
+        sgs = self.security_groups
+        problems = [(("securityGroups", key), "is not supported for managed node groups (their nodes get the "
+                     "cluster security group; use attachIDs)") for key, value in (
+                        ("withShared", sgs.with_shared), ("withLocal", sgs.with_local)) if value]
+        _rules(problems)
         return self
 
     @model_validator(mode="after")

@@ -11,6 +11,12 @@ from tests.components.helpers import EXISTING, run, settings
 
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+
+
+def endpoint_groups(r):
+    """The EndpointSet's security groups (the cluster has its own: the nodes' shared group)."""
+    (endpoints,) = r.by_type("private-eks:endpoints:EndpointSet")
+    return [sg for sg in r.by_type(SECURITY_GROUP) if sg.parent_urn == endpoints.urn]
 SUBNET = "aws:ec2/subnet:Subnet"
 
 
@@ -102,7 +108,7 @@ def test_s3_gateway_route_tables_are_deduplicated_for_subnets_sharing_one():
 
 
 def test_one_security_group_admits_only_https_from_the_vpc_cidr(base_private):
-    (sg,) = base_private.by_type(SECURITY_GROUP)
+    (sg,) = endpoint_groups(base_private)
     assert sg.inputs["ingress"] == [{"protocol": "tcp", "fromPort": 443, "toPort": 443,
                                      "cidrBlocks": ["10.0.0.0/16"], "description": "HTTPS from the VPC"}]
     for e in base_private.by_type(ENDPOINT):
@@ -112,7 +118,7 @@ def test_one_security_group_admits_only_https_from_the_vpc_cidr(base_private):
 
 def test_adopted_vpc_security_group_uses_the_vpcs_own_cidr():
     r = run(settings(EXISTING), vpc_cidr="172.20.0.0/16")
-    (sg,) = r.by_type(SECURITY_GROUP)
+    (sg,) = endpoint_groups(r)
     assert sg.inputs["ingress"][0]["cidrBlocks"] == ["172.20.0.0/16"]
 
 
@@ -140,7 +146,7 @@ def test_logs_endpoint_is_added_when_cluster_logging_is_on():
 
 def test_skip_endpoint_creation_creates_no_endpoints_and_no_security_group():
     r = run(settings(privateCluster={"skipEndpointCreation": True}))
-    assert r.by_type(ENDPOINT) == [] and r.by_type(SECURITY_GROUP) == []
+    assert r.by_type(ENDPOINT) == [] and endpoint_groups(r) == []
     assert r.outputs["endpointServiceNames"] == []
 
 

@@ -23,7 +23,8 @@ NG = {"name": "ng1", "instanceType": "m5.large", "desiredCapacity": 2, "minSize"
       "taints": [{"key": "dedicated", "value": "sys", "effect": "NoSchedule"}],
       "amiFamily": "AmazonLinux2023", "volumeType": "gp3", "volumeEncrypted": True,
       "iam": {"withAddonPolicies": {"imageBuilder": False, "cloudWatch": False, "ebs": False}},
-      "disableIMDSv1": True, "ssh": {"publicKeyName": "ops", "allow": False}}
+      "disableIMDSv1": True, "ssh": {"publicKeyName": "ops", "allow": False},
+      "securityGroups": {"attachIDs": ["sg-0123456789abcdef0"]}}
 SELF_MANAGED = {**copy.deepcopy(NG), "instanceName": "worker", "targetGroupARNs": [
     f"arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/tg-1/0123456789abcdef"],
     "asgMetricsCollection": [{"granularity": "1Minute", "metrics": ["GroupMinSize", "GroupMaxSize"]}],
@@ -178,6 +179,7 @@ def group_fields(kind: str) -> dict[str, Mutation]:
         f"{kind}[].availabilityZones": put(g + ("availabilityZones",), ["us-west-2a", "us-west-2b"]),
         f"{kind}[].subnets": put(g + ("subnets",), ["one", "us-west-2c"]),
         f"{kind}[].ssh.publicKeyName": put(g + ("ssh", "publicKeyName"), "other"),
+        f"{kind}[].securityGroups.attachIDs": put(g + ("securityGroups", "attachIDs"), ["sg-0fedcba9"]),
     }
 
 
@@ -348,6 +350,8 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
                     put(("managedNodeGroups", 0, "nodeRepairConfig", "maxParallelNodesRepairedPercentage"), 15)),
         ("private",)),
     "nodeGroups[].ssh.allow": ("new", put(("nodeGroups", 0, "ssh", "allow"), True), ("private",)),
+    "nodeGroups[].securityGroups.withShared": ("new", put(("nodeGroups", 0, "securityGroups", "withShared"), False),
+                                               ("private",)),
     "nodeGroups[].instanceName": ("new", put(("nodeGroups", 0, "instanceName"), "other"), ("private",)),
     "nodeGroups[].classicLoadBalancerNames": ("new", put(("nodeGroups", 0, "classicLoadBalancerNames"), ["lb2"]),
                                               ("private",)),
@@ -415,6 +419,11 @@ ONE_VALUE: dict[str, tuple[Mutation, str]] = {
     "capabilities[].deletePropagationPolicy": (
         put(("capabilities",), [{"name": "kro", "type": "KRO", "deletePropagationPolicy": "DELETE"}]),
         "capabilities[0].deletePropagationPolicy"),
+    "nodeGroups[].securityGroups.withLocal": (put(("nodeGroups", 0, "securityGroups", "withLocal"), False),
+                                              "nodeGroups[0].securityGroups.withLocal"),
+    **{f"managedNodeGroups[].securityGroups.{k}": (put(("managedNodeGroups", 0, "securityGroups", k), True),
+                                                   f"managedNodeGroups[0].securityGroups.{k}")
+       for k in ("withShared", "withLocal")},
     "nodeGroups[].asgMetricsCollection[].granularity": (
         put(("nodeGroups", 0, "asgMetricsCollection", 0, "granularity"), "5Minute"),
         "nodeGroups[0].asgMetricsCollection[0].granularity"),

@@ -201,9 +201,11 @@ def test_self_managed_ssh_opens_port_22_from_the_vpc_only():
     (sg,) = [x for x in r.by_type("aws:ec2/securityGroup:SecurityGroup") if x.name.endswith("-g1-ssh")]
     (rule,) = sg.inputs["ingress"]
     assert (rule["fromPort"], rule["toPort"], rule["protocol"], rule["cidrBlocks"]) == (22, 22, "tcp", ["10.0.0.0/16"])
-    assert g.inputs["extraNodeSecurityGroups"]  # the group, by reference
+    assert sg.id in g.inputs["extraNodeSecurityGroups"]
     r, g = one_group("nodeGroups", ssh={"publicKeyName": "ops"})
-    assert g.inputs["keyName"] == "ops" and "extraNodeSecurityGroups" not in g.inputs
+    # Only the nodes' shared group (securityGroups.withShared, eksctl's default).
+    (shared,) = [x for x in r.by_type("aws:ec2/securityGroup:SecurityGroup") if x.name.endswith("-shared-nodes")]
+    assert g.inputs["keyName"] == "ops" and g.inputs["extraNodeSecurityGroups"] == [shared.id]
     assert not [x for x in r.by_type("aws:ec2/securityGroup:SecurityGroup") if x.name.endswith("-ssh")]
 
 
