@@ -382,7 +382,7 @@ _NODE_GROUP_COMMON: dict[str, Any] = {
     "maxPodsPerNode": KEEP, "preBootstrapCommands": KEEP, "overrideBootstrapCommand": _override_bootstrap,
     "bottlerocket": _Map({"enableAdminContainer": KEEP, "settings": KEEP}),
     "securityGroups": _Map({"attachIDs": KEEP, "withShared": KEEP, "withLocal": KEEP}),
-    "iam": _Map({"attachPolicyARNs": KEEP, "instanceRoleARN": KEEP,
+    "iam": _Map({"attachPolicyARNs": KEEP, "instanceRoleARN": KEEP, "instanceRolePermissionsBoundary": KEEP,
                  "withAddonPolicies": _Map({k: KEEP for k in (
                      "imageBuilder", "autoScaler", "externalDNS", "certManager", "appMesh", "appMeshPreview", "ebs",
                      "fsx", "efs", "awsLoadBalancerController", "albIngress", "xRay", "cloudWatch")})}),
@@ -420,7 +420,8 @@ SPEC = _Map({
     "accessConfig": _Map({"authenticationMode": KEEP, "bootstrapClusterCreatorAdminPermissions": KEEP,
                           "accessEntries": _List(_ACCESS_ENTRY)}),
     "iam": _Map({"withOIDC": KEEP, "podIdentityAssociations": _List(_POD_IDENTITY),
-                 "serviceAccounts": _List(_SERVICE_ACCOUNT)}),
+                 "serviceAccounts": _List(_SERVICE_ACCOUNT),
+                 "serviceRolePermissionsBoundary": KEEP, "fargatePodExecutionRolePermissionsBoundary": KEEP}),
     "iamIdentityMappings": _List(_IDENTITY_MAPPING),
     "cloudWatch": _Map({"clusterLogging": _Map({"enableTypes": KEEP, "logRetentionInDays": KEEP})}),
     "secretsEncryption": _Map({"keyARN": KEEP}),
@@ -434,7 +435,7 @@ SPEC = _Map({
     })),
     "addons": _List(_ADDON),
     "capabilities": _List(_CAPABILITY),
-    "autoModeConfig": _Map({"enabled": KEEP, "nodePools": KEEP, "nodeRoleARN": KEEP}),
+    "autoModeConfig": _Map({"enabled": KEEP, "nodePools": KEEP, "nodeRoleARN": KEEP, "permissionsBoundaryARN": KEEP}),
     "nodeGroups": _List(_Map({**_NODE_GROUP_COMMON, **_SELF_MANAGED_ONLY})),
     "managedNodeGroups": _List(_Map({**_NODE_GROUP_COMMON, **_MANAGED_ONLY})),
     "fargateProfiles": _List(_Map({
@@ -469,9 +470,7 @@ _REASONS = {
     "iam.podIdentityAssociations[].wellKnownPolicies": "eksctl's well-known policy sets are not built by "
                                                       "private-eks; list permissionPolicyARNs",
     "iam.serviceRoleARN": "private-eks creates the cluster's IAM role itself",
-    "iam.serviceRolePermissionsBoundary": "private-eks creates the cluster's IAM role itself",
     "iam.fargatePodExecutionRoleARN": "private-eks creates the Fargate pod execution role itself",
-    "iam.fargatePodExecutionRolePermissionsBoundary": "private-eks creates the Fargate pod execution role itself",
     "iam.vpcResourceControllerPolicy": "private-eks creates the cluster's IAM role itself",
     "iamIdentityMappings[].account": "pulumi-eks writes aws-auth from role and user mappings only (no account "
                                      "mappings); map the account's roles or users, or use accessConfig.accessEntries",
@@ -496,8 +495,6 @@ _REASONS = {
     "fargateProfiles[].subnets": "Fargate profiles use all the private subnets",
     "outpost": "EKS on Outposts is not supported by private-eks",
     "remoteNetworkConfig": "hybrid nodes are not supported by private-eks",
-    "autoModeConfig.permissionsBoundaryARN": "private-eks does not put a permissions boundary on the Auto Mode "
-                                             "node role pulumi-eks creates; give nodeRoleARN",
     "status": "read-only status written by eksctl",
     "managedNodeGroups[].kubeletExtraConfig": "eksctl takes kubeletExtraConfig on self-managed node groups only; "
                                               "use maxPodsPerNode, or a NodeConfig in overrideBootstrapCommand "
@@ -524,7 +521,6 @@ _NODE_GROUP_REASONS = {
 _NODE_IAM_REASONS = {
     "instanceProfileARN": "private-eks makes the instance profile (from iam.instanceRoleARN when given)",
     "instanceRoleName": "private-eks names the node role itself",
-    "instanceRolePermissionsBoundary": "private-eks does not put a permissions boundary on node roles",
     "attachPolicy": "inline node policies are not created by private-eks; use iam.attachPolicyARNs",
 }
 

@@ -407,7 +407,7 @@ def _resolve_child_inputs(registrations: list[Registration]) -> None:
     them, while the program's event loop still runs: the plan shows values, not Output objects."""
     for r in registrations:
         r.transforms = [
-            ChildInputs(t.child_type, sdk.sync_await(pulumi.Output.from_input(dict(t.inputs)).future()))
+            ChildInputs(t.child_type, sdk.sync_await(pulumi.Output.from_input(dict(t.inputs)).future()), t.name_suffix)
             if isinstance(t, ChildInputs) and _has_output(t.inputs) else t
             for t in r.transforms]
 
@@ -458,7 +458,7 @@ def _child_inputs(r: Registration) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for t in r.transforms:
         if isinstance(t, ChildInputs):
-            out[t.child_type] = merge_inputs(out.get(t.child_type), t.inputs)
+            out[t.key] = merge_inputs(out.get(t.key), t.inputs)
     return out
 
 

@@ -140,6 +140,20 @@ def cluster_child_inputs(*, creator_admin: bool, zonal_shift: bool, scaling_tier
     return ChildInputs(EKS_CLUSTER, inputs)
 
 
+ROLE = "aws:iam/role:Role"
+# The roles pulumi-eks makes for a cluster, by the end of their names: ServiceRole components named
+# "<cluster>-eksRole" and "<cluster>-nodeRole" (nodejs/eks/cluster/cluster.ts), each making its role
+# "<component>-role" (nodejs/eks/servicerole.ts).
+SERVICE_ROLE_SUFFIX = "-eksRole-role"
+AUTO_MODE_NODE_ROLE_SUFFIX = "-nodeRole-role"
+
+
+def permissions_boundaries(*, service_role: Optional[str], auto_mode_node_role: Optional[str]) -> list[ChildInputs]:
+    """Permissions boundaries on the roles pulumi-eks makes (it takes none as an input)."""
+    return [ChildInputs(ROLE, {"permissionsBoundary": arn}, suffix) for arn, suffix in (
+        (service_role, SERVICE_ROLE_SUFFIX), (auto_mode_node_role, AUTO_MODE_NODE_ROLE_SUFFIX)) if arn]
+
+
 # eksctl's resolveConflicts → EKS's. CreateAddon takes only NONE or OVERWRITE (pulumi-aws
 # eks.Addon resolveConflictsOnCreate), so "preserve" applies to updates only.
 _RESOLVE_ON_CREATE = {"none": eks.ResolveConflictsOnCreate.NONE, "overwrite": eks.ResolveConflictsOnCreate.OVERWRITE,
@@ -219,7 +233,8 @@ class PrivateCluster(pulumi.ComponentResource):
         # would drop the entry EKS adds for it.
         self_managed = [(ng, self._node_role(f"{name}-{ng.name}", ng, managed=False)) for ng in cfg.node_groups]
         managed = [(ng, self._node_role(f"{name}-{ng.name}", ng, managed=True)) for ng in cfg.managed_node_groups]
-        pod_role = (self._role(f"{name}-fargate", "eks-fargate-pods.amazonaws.com", (FARGATE_POLICY,))
+        pod_role = (self._role(f"{name}-fargate", "eks-fargate-pods.amazonaws.com", (FARGATE_POLICY,),
+                               boundary=cfg.iam.fargate_pod_execution_role_permissions_boundary)
                     if cfg.fargate_profiles else None)
         config_map_only = not access_entries
         # A given instanceRoleARN is not in this list: settings refuse it in CONFIG_MAP mode.
@@ -270,7 +285,9 @@ class PrivateCluster(pulumi.ComponentResource):
             tags=self._tags or None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=before_cluster, transforms=[cluster_child_inputs(
                 creator_admin=access.bootstrap_cluster_creator_admin_permissions,
-                zonal_shift=cfg.zonal_shift_config.enabled, scaling_tier=cfg.control_plane_scaling_config.tier)]),
+                zonal_shift=cfg.zonal_shift_config.enabled, scaling_tier=cfg.control_plane_scaling_config.tier),
+                *permissions_boundaries(service_role=cfg.iam.service_role_permissions_boundary,
+                                        auto_mode_node_role=cfg.auto_mode_config.permissions_boundary_arn)]),
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
         self._capacity_after = [self.cluster, *capacity_depends_on]
@@ -313,12 +330,12 @@ class PrivateCluster(pulumi.ComponentResource):
     # ---------------------------------------------------------------------------------- IAM
 
     def _role(self, name: str, service: str, policies: Sequence[str],
-              inline: Sequence[addon_policies.InlinePolicy] = ()) -> aws.iam.Role:
+              inline: Sequence[addon_policies.InlinePolicy] = (), boundary: Optional[str] = None) -> aws.iam.Role:
         """A role for ``service`` with ``policies`` attached: AWS managed policy names (``path/Name``)
-        or full policy ARNs; and the ``inline`` policies, named as eksctl names them."""
+        or full policy ARNs; the ``inline`` policies, named as eksctl names them; the permissions boundary."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(f"{name}-role", assume_role_policy=_assume_role_policy(service),
-                            tags=self._tags or None, opts=child)
+                            permissions_boundary=boundary, tags=self._tags or None, opts=child)
         attachments: list[pulumi.CustomResource] = []
         for policy in policies:
             arn = policy if policy.startswith("arn:") else f"arn:{self._partition}:iam::aws:policy/{policy}"
@@ -335,7 +352,8 @@ class PrivateCluster(pulumi.ComponentResource):
         if ng.iam.instance_role_arn is not None:
             return None
         return self._role(name, "ec2.amazonaws.com", node_policies(ng, managed=managed),
-                          addon_policies.inline_policies(ng.iam.with_addon_policies))
+                          addon_policies.inline_policies(ng.iam.with_addon_policies),
+                          boundary=ng.iam.instance_role_permissions_boundary)
 
     def _role_arn(self, ng: _NodeGroupBase, role: Optional[aws.iam.Role]) -> pulumi.Input[str]:
         return role.arn if role is not None else ng.iam.instance_role_arn  # type: ignore[return-value]

@@ -735,15 +735,25 @@ class AutoModeConfig(_Model):
     """(default: `[general-purpose, system]`) known pools, once each; `[]` for none"""
     node_role_arn: str | None = Field(default=None, alias="nodeRoleARN")
     """(default: made by pulumi-eks) the node role's ARN; not with `nodePools: []`"""
+    permissions_boundary_arn: str | None = Field(default=None, alias="permissionsBoundaryARN")
+    """an IAM policy ARN: the permissions boundary of the node role pulumi-eks makes; not with `nodeRoleARN` or `nodePools: []`"""  # noqa: E501
 
     @model_validator(mode="after")
     def _check(self) -> "AutoModeConfig":
         # eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5/auto_mode.go, ValidateAutoModeConfig.
         problems: list[tuple[tuple[Any, ...], str]] = []
-        if not self.enabled and (self.node_pools or self.node_role_arn):
-            problems.append((("enabled",), "must be true to set nodePools or nodeRoleARN"))
+        if not self.enabled and (self.node_pools or self.node_role_arn or self.permissions_boundary_arn):
+            problems.append((("enabled",), "must be true to set nodePools, nodeRoleARN or permissionsBoundaryARN"))
         if self.node_pools is not None and not self.node_pools and self.node_role_arn:
             problems.append((("nodeRoleARN",), "cannot be set when nodePools is empty"))
+        # No node role is made with nodeRoleARN or without node pools: a boundary would go nowhere.
+        if self.permissions_boundary_arn is not None:
+            if self.node_pools is not None and not self.node_pools:
+                problems.append((("permissionsBoundaryARN",), "cannot be set when nodePools is empty"))
+            if self.node_role_arn is not None:
+                problems.append((("permissionsBoundaryARN",), "cannot be set when nodeRoleARN is set"))
+            _check_arn(self.permissions_boundary_arn, ("permissionsBoundaryARN",), problems, service="iam",
+                       resource="policy")
         seen: set[str] = set()
         for i, pool in enumerate(self.node_pools or []):
             if pool not in AUTO_MODE_NODE_POOLS:
@@ -806,6 +816,10 @@ class AccessConfig(_Model):
 class IamSettings(_Model):
     with_oidc: bool = Field(default=False, alias="withOIDC")
     """create the OIDC provider (IRSA)"""
+    service_role_permissions_boundary: str | None = None
+    """an IAM policy ARN: the permissions boundary of the cluster's role (pulumi-eks makes the role)"""
+    fargate_pod_execution_role_permissions_boundary: str | None = None
+    """an IAM policy ARN: the permissions boundary of the Fargate pod execution role (made with `fargateProfiles`)"""
     pod_identity_associations: list[PodIdentityAssociation] = Field(default_factory=list)
     """EKS Pod Identity associations; need the `eks-pod-identity-agent` add-on (or Auto Mode); add the `eks-auth` endpoint"""
     service_accounts: list[IamServiceAccount] = Field(default_factory=list)
@@ -815,6 +829,11 @@ class IamSettings(_Model):
     def _check(self) -> "IamSettings":
         # EKS allows one association per service account (CreatePodIdentityAssociation: ResourceInUse).
         problems: list[tuple[tuple[Any, ...], str]] = []
+        # eksctl puts them on the roles it makes (pkg/cfn/builder/iam.go, fargate.go); IAM takes a policy ARN.
+        for field_name, arn in (("serviceRolePermissionsBoundary", self.service_role_permissions_boundary),
+                                ("fargatePodExecutionRolePermissionsBoundary",
+                                 self.fargate_pod_execution_role_permissions_boundary)):
+            _check_arn(arn, (field_name,), problems, service="iam", resource="policy")
         seen: dict[tuple[str, str], int] = {}
         for i, pia in enumerate(self.pod_identity_associations):
             key = (pia.namespace, pia.service_account_name)
@@ -952,6 +971,8 @@ class NodeGroupIAM(_Model):
     """(default: eksctl's node policies) policy ARNs; they replace the default policies, as in eksctl"""
     instance_role_arn: str | None = Field(default=None, alias="instanceRoleARN")
     """(default: a new role) an existing node role's ARN (not in `CONFIG_MAP` mode; not with `attachPolicyARNs` or `withAddonPolicies`)"""
+    instance_role_permissions_boundary: str | None = None
+    """an IAM policy ARN: the node role's permissions boundary (not with `instanceRoleARN`)"""
     with_addon_policies: AddonPolicies = Field(default_factory=AddonPolicies)
     """eksctl's add-on policies on the node role (not with `instanceRoleARN`)"""
 
@@ -961,10 +982,14 @@ class NodeGroupIAM(_Model):
         for i, arn in enumerate(self.attach_policy_arns):
             _check_arn(arn, ("attachPolicyARNs", i), problems, service="iam", resource="policy")
         _check_arn(self.instance_role_arn, ("instanceRoleARN",), problems, service="iam", resource="role")
+        _check_arn(self.instance_role_permissions_boundary, ("instanceRolePermissionsBoundary",), problems,
+                   service="iam", resource="policy")
         # eksctl validation.go, validateNodeGroupIAM: an existing role takes none of the role-making fields.
         if self.instance_role_arn is not None:
             if self.attach_policy_arns:
                 problems.append((("attachPolicyARNs",), "cannot be set when instanceRoleARN is set"))
+            if self.instance_role_permissions_boundary is not None:
+                problems.append((("instanceRolePermissionsBoundary",), "cannot be set when instanceRoleARN is set"))
             # eksctl refuses the flags that are on (validateNodeGroupIAMWithAddonPolicies).
             for flag, f in AddonPolicies.model_fields.items():
                 if getattr(self.with_addon_policies, flag):

@@ -32,12 +32,19 @@ def merge_inputs(props: Any, inputs: Mapping[str, Any]) -> dict[str, Any]:
 # eq=False: the SDK keys registered transforms by the callable, so it must hash by identity.
 @dataclass(frozen=True, eq=False)
 class ChildInputs:
-    """A resource transform: ``inputs`` merged into every child of type ``child_type``."""
+    """A resource transform: ``inputs`` merged into every child of type ``child_type`` (whose name ends
+    with ``name_suffix``, when given: one of several children of a type)."""
 
     child_type: str
     inputs: Mapping[str, Any]
+    name_suffix: str = ""
+
+    @property
+    def key(self) -> str:
+        """Which children it reaches, as the plan names them: ``type`` or ``type::*suffix``."""
+        return f"{self.child_type}::*{self.name_suffix}" if self.name_suffix else self.child_type
 
     def __call__(self, args: pulumi.ResourceTransformArgs) -> Optional[pulumi.ResourceTransformResult]:
-        if args.type_ != self.child_type:
+        if args.type_ != self.child_type or not args.name.endswith(self.name_suffix):
             return None
         return pulumi.ResourceTransformResult(merge_inputs(args.props, self.inputs), args.opts)

@@ -22,7 +22,8 @@ NG = {"name": "ng1", "instanceType": "m5.large", "desiredCapacity": 2, "minSize"
       "volumeSize": 50, "labels": {"role": "sys"}, "tags": {"cost": "a"}, "privateNetworking": True,
       "taints": [{"key": "dedicated", "value": "sys", "effect": "NoSchedule"}],
       "amiFamily": "AmazonLinux2023", "volumeType": "gp3", "volumeEncrypted": True,
-      "iam": {"withAddonPolicies": {"imageBuilder": False, "cloudWatch": False, "ebs": False}},
+      "iam": {"withAddonPolicies": {"imageBuilder": False, "cloudWatch": False, "ebs": False},
+              "instanceRolePermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/boundary"},
       "disableIMDSv1": True, "ssh": {"publicKeyName": "ops", "allow": False},
       "securityGroups": {"attachIDs": ["sg-0123456789abcdef0"]}}
 SELF_MANAGED = {**copy.deepcopy(NG), "instanceName": "worker", "targetGroupARNs": [
@@ -50,7 +51,9 @@ NEW_VPC: dict[str, Any] = {
                           "kubernetesGroups": ["viewers"], "kubernetesUsername": "viewer",
                           "accessPolicies": [{"policyARN": VIEW_POLICY,
                                               "accessScope": {"type": "namespace", "namespaces": ["default"]}}]}]},
-    "iam": {"withOIDC": True, "podIdentityAssociations": [
+    "iam": {"withOIDC": True, "serviceRolePermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/boundary",
+            "fargatePodExecutionRolePermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/boundary",
+            "podIdentityAssociations": [
         {"namespace": "default", "serviceAccountName": "reader", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/reader",
          "targetRoleARN": f"arn:aws:iam::{ACCOUNT}:role/target", "disableSessionTags": False, "tags": {"app": "r"}},
         {"namespace": "apps", "serviceAccountName": "writer", "roleName": "writer-role",
@@ -180,6 +183,8 @@ def group_fields(kind: str) -> dict[str, Mutation]:
         f"{kind}[].subnets": put(g + ("subnets",), ["one", "us-west-2c"]),
         f"{kind}[].ssh.publicKeyName": put(g + ("ssh", "publicKeyName"), "other"),
         f"{kind}[].securityGroups.attachIDs": put(g + ("securityGroups", "attachIDs"), ["sg-0fedcba9"]),
+        f"{kind}[].iam.instanceRolePermissionsBoundary": put(g + ("iam", "instanceRolePermissionsBoundary"),
+                                                             f"arn:aws:iam::{ACCOUNT}:policy/other"),
     }
 
 
@@ -229,6 +234,12 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
         "new", put(("accessConfig", "bootstrapClusterCreatorAdminPermissions"), False), ("private",)),
     # On a base without service accounts: IRSA needs the OIDC provider, so "new" cannot turn it off.
     "iam.withOIDC": ("existing", put(("iam",), {"withOIDC": True}), ("private",)),
+    **{f"iam.{k}": ("new", put(("iam", k), f"arn:aws:iam::{ACCOUNT}:policy/other"), ("private",))
+       for k in ("serviceRolePermissionsBoundary", "fargatePodExecutionRolePermissionsBoundary")},
+    "autoModeConfig.permissionsBoundaryARN": (
+        "auto", both(put(("autoModeConfig", "nodeRoleARN"), None),
+                     put(("autoModeConfig", "permissionsBoundaryARN"), f"arn:aws:iam::{ACCOUNT}:policy/boundary")),
+        ("private",)),
     "cloudWatch.clusterLogging.enableTypes": ("new", put(("cloudWatch", "clusterLogging", "enableTypes"), ["api"]),
                                               ("private",)),
     "cloudWatch.clusterLogging.logRetentionInDays": (

@@ -94,7 +94,8 @@ def plan_problems(plan) -> list[str]:
             if cls is not None:
                 check(r["inputs"], cls, f"{p['phase']}:{r['name']}", problems)
             for child, inputs in (r.get("childInputs") or {}).items():
-                check(inputs, args_class(child), f"{p['phase']}:{r['name']} child {child}", problems)
+                # A key may name some children of the type: "type::*name-suffix" (ChildInputs.key).
+                check(inputs, args_class(child.split("::")[0]), f"{p['phase']}:{r['name']} child {child}", problems)
     return problems
 
 
@@ -111,6 +112,8 @@ STACKS = {
     "capabilities": lambda: settings_of(CAPABILITIES),
     # Every bootstrap field on every AMI family that takes it, and managed launch templates.
     "bootstrap": boot_settings,
+    "auto-mode-boundary": lambda: settings_of({**AUTO_MODE, "autoModeConfig": {
+        "enabled": True, "permissionsBoundaryARN": "arn:aws:iam::111122223333:policy/boundary"}}),
     **{f"mode-{m}": (lambda m=m: settings(accessConfig={"authenticationMode": m})) for m in
        ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")},
 }
