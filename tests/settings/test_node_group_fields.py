@@ -117,15 +117,13 @@ def test_iam_as_eksctl_writes_it(kind):
     ({"instanceRoleARN": f"arn:aws:iam::{ACCOUNT}:role/r", "attachPolicyARNs": [f"arn:aws:iam::{ACCOUNT}:policy/p"]},
      "iam.attachPolicyARNs"),
     ({"instanceRoleARN": f"arn:aws:iam::{ACCOUNT}:role/r", "withAddonPolicies": {"cloudWatch": True}},
-     "iam.withAddonPolicies"),
+     "iam.withAddonPolicies.cloudWatch"),
     ({"instanceRoleARN": f"arn:aws:iam::{ACCOUNT}:policy/p"}, "iam.instanceRoleARN"),
     ({"attachPolicyARNs": ["AmazonEKSWorkerNodePolicy"]}, "iam.attachPolicyARNs[0]"),
-    ({"withAddonPolicies": {"autoScaler": True}}, "iam.withAddonPolicies.autoScaler"),
 ])
 def test_iam_rules(iam, path):
-    """eksctl validation.go validateNodeGroupIAM: an existing instance role takes no policies to attach;
-    policies are ARNs. eksctl's inline add-on policies (autoScaler, externalDNS, …) are not offered:
-    only those that are AWS managed policies (iam_helper.go makeManagedPolicies)."""
+    """eksctl validation.go validateNodeGroupIAM: an existing instance role takes no policies to attach
+    (each add-on policy flag that is on is named); policies are ARNs."""
     assert f"nodeGroups[0].{path}" in problems(with_group("nodeGroups", iam=iam))
 
 
