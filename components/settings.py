@@ -961,10 +961,6 @@ class AddonPolicies(_Model):
                      "deprecated name)")])
         return self
 
-    @property
-    def any(self) -> bool:
-        return any(getattr(self, name) for name in type(self).model_fields)
-
 
 class NodeGroupIAM(_Model):
     attach_policy_arns: list[str] = Field(default_factory=list, alias="attachPolicyARNs")
