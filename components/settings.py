@@ -1455,7 +1455,8 @@ class ManagedNodeGroup(_NodeGroupBase):
     """(default: off) EKS node auto repair"""
     launch_template: LaunchTemplate | None = None
     ("""an existing launch template (requiring IMDSv2, without an AMI: checked by preflight); not with `instanceType`, `ami`, """
-     """the volume fields, `ssh.publicKeyName`, `maxPodsPerNode`, the bootstrap commands or `bottlerocket`""")
+     """the volume fields, `ssh.publicKeyName`, `securityGroups.attachIDs`, `maxPodsPerNode`, the bootstrap commands or """
+     """`bottlerocket`""")
 
     @model_validator(mode="after")
     def _launch_template(self) -> "ManagedNodeGroup":
@@ -1476,6 +1477,9 @@ class ManagedNodeGroup(_NodeGroupBase):
         if self.ssh.public_key_name:
             problems.append((("ssh", "publicKeyName"), "cannot be set with launchTemplate; set the key pair in the "
                              "launch template"))
+        if self.security_groups.attach_ids:
+            problems.append((("securityGroups", "attachIDs"), "cannot be set with launchTemplate; set the security "
+                             "groups in the launch template"))
         _rules(problems)
         return self
 

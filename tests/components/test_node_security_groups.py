@@ -125,6 +125,14 @@ def test_managed_groups_refuse_shared_and_local_groups(key):
     settings(managedNodeGroups=[group("m1", **{key: False})])
 
 
+def test_a_given_launch_template_carries_its_own_security_groups():
+    """eksctl validation.go ValidateManagedNodeGroup: securityGroups cannot be set "when a launch template
+    is supplied" (pulumi-eks then makes no launch template to put them on)."""
+    assert problems(managedNodeGroups=[{**group("m1", attachIDs=[SG_A]), "launchTemplate": {"id": "lt-0123abcd"}}]) == [
+        "managedNodeGroups[0].securityGroups.attachIDs: cannot be set with launchTemplate; set the security groups in "
+        "the launch template"]
+
+
 def test_self_managed_groups_always_have_their_own_group():
     """pulumi-eks nodegroup.ts: NodeGroupV2 makes its node security group unless given one."""
     assert problems(nodeGroups=[group("ng1", withLocal=False)]) == [
