@@ -17,6 +17,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 
 from components import addon_policies, capabilities, catalog, node_security_groups
+from components.mixed_instances import mixed_instances_policy
 from components.service_accounts import ServiceAccounts
 from components.settings import (
     DEFAULT_INSTANCE_TYPE,
@@ -115,8 +116,8 @@ def managed_node_group_inputs(ng: ManagedNodeGroup) -> dict[str, Any]:
 
 
 def self_managed_asg_inputs(ng: NodeGroup) -> dict[str, Any]:
-    """targetGroupARNs, classicLoadBalancerNames and asgMetricsCollection, on the Auto Scaling group
-    NodeGroupV2 creates."""
+    """targetGroupARNs, classicLoadBalancerNames, asgMetricsCollection and
+    instancesDistribution.capacityRebalance, on the Auto Scaling group NodeGroupV2 creates."""
     out: dict[str, Any] = {}
     if ng.target_group_arns:
         out["targetGroupArns"] = list(ng.target_group_arns)
@@ -126,6 +127,9 @@ def self_managed_asg_inputs(ng: NodeGroup) -> dict[str, Any]:
         (metrics,) = ng.asg_metrics_collection
         out["enabledMetrics"] = list(metrics.metrics)
         out["metricsGranularity"] = metrics.granularity
+    # Set only when true, as eksctl does (cfn/builder/nodegroup.go, nodeGroupResource).
+    if ng.instances_distribution is not None and ng.instances_distribution.capacity_rebalance:
+        out["capacityRebalance"] = True
     return out
 
 
@@ -418,12 +422,15 @@ class PrivateCluster(pulumi.ComponentResource):
         asg = self_managed_asg_inputs(ng)
         if asg:
             transforms.append(ChildInputs(AUTOSCALING_GROUP, asg))
+        mixed = mixed_instances_policy(ng)
+        if mixed is not None:
+            transforms.append(mixed)
         return eks.NodeGroupV2(
             f"{name}-{ng.name}",
             cluster=self.cluster,
             node_subnet_ids=self._node_subnets("nodeGroups", index, ng),
             node_associate_public_ip_address=False,
-            instance_type=ng.instance_type or DEFAULT_INSTANCE_TYPE,
+            instance_type=ng.launch_instance_type,
             operating_system=OPERATING_SYSTEMS[ng.ami_family],
             ami_id=ng.custom_ami,
             key_name=ng.ssh.public_key_name,

@@ -40,6 +40,8 @@ DEFAULT_VERSION = "1.33"
 # written into the resource inputs so the plan shows them.
 DEFAULT_VPC_CIDR = "192.168.0.0/16"
 DEFAULT_INSTANCE_TYPE = "m5.large"
+# eksctl's instanceType of a group whose types are its instancesDistribution's.
+MIXED_INSTANCE_TYPE = "mixed"
 DEFAULT_NODE_COUNT = 2
 DEFAULT_MAX_SIZE = 1  # when the sizes would give a maximum of 0 (scale from zero)
 DEFAULT_VOLUME_SIZE = 80
@@ -1105,7 +1107,8 @@ class _NodeGroupBase(_Model):
     name: str
     """unique across all node groups; a letter or digit, then letters, digits, `-` (at most 63)"""
     instance_type: str | None = None
-    """(default: `m5.large`) the instance type (managed node groups: not with `instanceTypes`)"""
+    ("""(default: `m5.large`) the instance type (managed node groups: not with `instanceTypes`; self-managed: unset or """
+     """`mixed` with `instancesDistribution`)""")
     desired_capacity: int | None = Field(default=None, ge=0)
     """(default: minSize) how many nodes"""
     min_size: int | None = Field(default=None, ge=0)
@@ -1187,6 +1190,10 @@ class _NodeGroupBase(_Model):
         problems += self._bootstrap_rules()
         if not self.disable_imdsv1:
             problems.append((("disableIMDSv1",), "must be true: nodes here always require IMDSv2"))
+        if self.instance_type == MIXED_INSTANCE_TYPE and getattr(self, "instances_distribution", None) is None:
+            # eksctl's name for "the types are instancesDistribution's" (pkg/eks/nodegroup_service.go).
+            problems.append((("instanceType",), f'"{MIXED_INSTANCE_TYPE}" needs instancesDistribution (self-managed '
+                             "node groups only)"))
         if self.availability_zones and self.subnets:
             problems.append((("subnets",), "cannot be set together with availabilityZones"))
         if len(set(self.availability_zones)) != len(self.availability_zones):
@@ -1344,6 +1351,71 @@ class AsgMetricsCollection(_Model):
     """e.g. `GroupMinSize`, `GroupInServiceInstances`"""
 
 
+# An Auto Scaling group's spot allocation strategies (botocore autoscaling InstancesDistribution,
+# SpotAllocationStrategy). eksctl accepts EC2's list (validation.go, validateSpotAllocationStrategy), whose
+# "diversified" is EC2 Fleet's only: an Auto Scaling group refuses it.
+SpotAllocationStrategy = Literal["lowest-price", "capacity-optimized", "capacity-optimized-prioritized",
+                                 "price-capacity-optimized"]
+# pulumi-eks's parse of an instance type (nodejs/eks/nodes/nodegroup.ts, ec2InstanceRegex, searched, not
+# anchored): a "g" processor letter is a Graviton (arm64) type, isGravitonInstance.
+_INSTANCE_TYPE_RE = re.compile(r"([a-z]+)([0-9]+)([a-z])?-?([a-z]+)?\.([a-zA-Z0-9-]+)")
+MAX_MIXED_INSTANCE_TYPES = 20
+
+
+class InstancesDistribution(_Model):
+    """eksctl's instancesDistribution: a self-managed group's mix of instance types, spot and on-demand
+    (an Auto Scaling group's mixed instances policy)."""
+
+    instance_types: list[str] = Field(default_factory=list)
+    """1–20 instance types of one CPU architecture; the first is the launch template's, the rest override it"""
+    max_price: float | None = Field(default=None, ge=0.001)
+    """(default: the on-demand price) the most to pay for a spot instance, USD per hour (AWS takes 0.001 or more)"""
+    on_demand_base_capacity: int | None = Field(default=None, ge=0)
+    """(default: 0, AWS's) nodes that are always on-demand"""
+    on_demand_percentage_above_base_capacity: int | None = Field(default=None, ge=0, le=100)
+    """(default: 100, AWS's: no spot) 0–100: the on-demand share of the nodes above the base, the rest spot"""
+    spot_instance_pools: int | None = Field(default=None, ge=1, le=20)
+    """(default: 2, AWS's) 1–20 spot pools per zone; only with `spotAllocationStrategy` `lowest-price`"""
+    spot_allocation_strategy: SpotAllocationStrategy | None = None
+    """(default: `lowest-price`, AWS's) how spot instances are picked"""
+    capacity_rebalance: bool = False
+    """replace spot instances EC2 says are at risk of interruption before it interrupts them"""
+
+    @model_validator(mode="after")
+    def _check(self) -> "InstancesDistribution":
+        # eksctl validation.go, validateInstancesDistribution: 1 to 20 different types; pools 1-20, and
+        # not with the capacity-optimized strategies; an Auto Scaling group takes pools with lowest-price
+        # only (botocore autoscaling InstancesDistribution.SpotInstancePools: "Valid only when the
+        # SpotAllocationStrategy is lowest-price"), so price-capacity-optimized is refused too.
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if not self.instance_types:
+            problems.append((("instanceTypes",), "needs at least one instance type"))
+        elif len(set(self.instance_types)) > MAX_MIXED_INSTANCE_TYPES:
+            problems.append((("instanceTypes",), f"takes at most {MAX_MIXED_INSTANCE_TYPES} different instance types"))
+        arches: dict[bool, str] = {}
+        for i, kind in enumerate(self.instance_types):
+            m = _INSTANCE_TYPE_RE.search(kind)
+            if m is None:
+                problems.append((("instanceTypes", i), f"{_brief(kind)} is not an EC2 instance type (e.g. m5.large)"))
+                continue
+            arches.setdefault(m.group(3) == "g", kind)
+        if len(arches) > 1:
+            # pulumi-eks picks one AMI for the group from the first type (getArchitecture refuses a mix).
+            problems.append((("instanceTypes",), f"mixes CPU architectures ({arches[True]} is arm64, {arches[False]} "
+                             "x86_64): the nodes share one AMI"))
+        strategy = self.spot_allocation_strategy or "lowest-price"
+        if self.spot_instance_pools is not None and strategy != "lowest-price":
+            problems.append((("spotInstancePools",), f"cannot be set with spotAllocationStrategy {strategy} "
+                             "(only with lowest-price)"))
+        _rules(problems)
+        return self
+
+    @property
+    def spot_max_price(self) -> str | None:
+        """maxPrice as eksctl sends it (cfn/builder/nodegroup.go: fmt "%f")."""
+        return None if self.max_price is None else f"{self.max_price:f}"
+
+
 class NodeGroup(_NodeGroupBase):
     """A self-managed node group."""
 
@@ -1359,6 +1431,17 @@ class NodeGroup(_NodeGroupBase):
     kubelet_extra_config: dict[str, Any] | None = None
     ("""kubelet configuration (KubeletConfiguration fields), AmazonLinux2023 only; not `kind`, `apiVersion`, `address`, """
      """`clusterDomain`, `authentication`, `authorization`, `serverTLSBootstrap`""")
+    instances_distribution: InstancesDistribution | None = None
+    ("""mixed instance types, spot and on-demand (an Auto Scaling mixed instances policy); `instanceType` then unset or """
+     """`mixed`""")
+
+    @property
+    def launch_instance_type(self) -> str:
+        """The launch template's instance type: the first of a distribution's, as eksctl's
+        (cfn/builder/nodegroup.go), else instanceType or the default."""
+        if self.instances_distribution is not None:
+            return self.instances_distribution.instance_types[0]
+        return self.instance_type or DEFAULT_INSTANCE_TYPE
 
     @property
     def shared_security_group(self) -> bool:
@@ -1382,6 +1465,10 @@ class NodeGroup(_NodeGroupBase):
         # eksctl validation.go: one metrics collection entry (an ASG has one granularity).
         if len(self.asg_metrics_collection) > 1:
             problems.append((("asgMetricsCollection",), "takes one entry (an Auto Scaling group has one granularity)"))
+        # eksctl validation.go, validateInstancesDistribution: the types are the distribution's.
+        if self.instances_distribution is not None and self.instance_type not in (None, MIXED_INSTANCE_TYPE):
+            problems.append((("instanceType",), f'must be unset or "{MIXED_INSTANCE_TYPE}" with instancesDistribution '
+                             "(the instance types are instancesDistribution.instanceTypes)"))
         _rules(problems)
         return self
 
