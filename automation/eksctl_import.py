@@ -391,6 +391,9 @@ _SELF_MANAGED_ONLY: dict[str, Any] = {
     "instanceName": KEEP, "targetGroupARNs": KEEP, "classicLoadBalancerNames": KEEP, "containerRuntime": _container_runtime,
     "kubeletExtraConfig": KEEP,
     "asgMetricsCollection": _List(_Map({"granularity": KEEP, "metrics": KEEP})),
+    "instancesDistribution": _Map({k: KEEP for k in (
+        "instanceTypes", "maxPrice", "onDemandBaseCapacity", "onDemandPercentageAboveBaseCapacity", "spotInstancePools",
+        "spotAllocationStrategy", "capacityRebalance")}),
 }
 _MANAGED_ONLY: dict[str, Any] = {
     "instanceTypes": KEEP, "spot": KEEP, "launchTemplate": _Map({"id": KEEP, "version": KEEP}),
@@ -508,10 +511,11 @@ _NODE_GROUP_REASONS = {
     "localZones": "local zones cannot be used in a fully-private cluster",
     "instanceSelector": "eksctl turns it into instance types through the EC2 API when it runs; list them in "
                         "instanceType (instanceTypes for managed node groups)",
-    "instancesDistribution": "mixed instances and spot for self-managed groups are not supported (use a managed "
-                             "node group with spot: true)",
-    "instanceTypes": "several instance types are supported on managed node groups only",
-    "spot": "spot is supported on managed node groups only",
+    "instancesDistribution": "eksctl takes instancesDistribution on self-managed node groups only; managed node "
+                             "groups take instanceTypes and spot",
+    "instanceTypes": "a self-managed node group lists several instance types in instancesDistribution.instanceTypes",
+    "spot": "a self-managed node group gets spot capacity through instancesDistribution "
+            "(onDemandPercentageAboveBaseCapacity below 100)",
     "instanceName": "the instances' Name tag is carried for self-managed node groups only",
     "targetGroupARNs": "target groups are carried for self-managed node groups only",
     "asgMetricsCollection": "Auto Scaling metrics are carried for self-managed node groups only",
