@@ -131,8 +131,15 @@ BOTTLEROCKET: dict[str, Any] = {**NEW_VPC, **{kind: [{
     "bottlerocket": {"enableAdminContainer": False, "settings": {"motd": "a"}}}] for kind in ("nodeGroups", "managedNodeGroups")}}
 TEMPLATE: dict[str, Any] = {**NEW_VPC, "managedNodeGroups": [
     {"name": "mng1", "privateNetworking": True, "launchTemplate": {"id": "lt-0123456789abcdef0", "version": "2"}}]}
+# A self-managed group of mixed instance types, spot and on-demand (components/mixed_instances.py).
+DISTRIBUTION: dict[str, Any] = {
+    "instanceTypes": ["m5.large", "m5a.large"], "maxPrice": 0.05, "onDemandBaseCapacity": 0,
+    "onDemandPercentageAboveBaseCapacity": 50, "spotInstancePools": 2, "spotAllocationStrategy": "lowest-price",
+    "capacityRebalance": True}
+MIXED: dict[str, Any] = {**NEW_VPC, "nodeGroups": [
+    {**copy.deepcopy(SELF_MANAGED), "instanceType": "mixed", "instancesDistribution": DISTRIBUTION}]}
 BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE, "aws-auth": AWS_AUTH,
-         "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE}
+         "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE, "mixed": MIXED}
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -199,6 +206,12 @@ def boot_fields(kind: str) -> dict[str, Mutation]:
         f"{kind}[].preBootstrapCommands": put(g + ("preBootstrapCommands",), ["sysctl -w vm.max_map_count=262144"]),
         f"{kind}[].overrideBootstrapCommand": put(g + ("overrideBootstrapCommand",), NODE_CONFIG),
     }
+
+
+def distribution(**changes: Any) -> Mutation:
+    """MIXED's distribution with ``changes`` (None: the key left out)."""
+    d = {k: v for k, v in {**DISTRIBUTION, **changes}.items() if v is not None}
+    return put(("nodeGroups", 0, "instancesDistribution"), d)
 
 
 def bottlerocket_fields(kind: str) -> dict[str, Mutation]:
@@ -373,6 +386,14 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
         ("usernamePrefix", "-"), ("groupsClaim", "roles"), ("groupsPrefix", "oidc:"),
         ("requiredClaims", {"hd": "example.org"}), ("tags", {"idp": "b"}))},
     "nodeGroups[].targetGroupARNs": ("new", put(("nodeGroups", 0, "targetGroupARNs"), []), ("private",)),
+    **{f"nodeGroups[].instancesDistribution.{k}": ("mixed", m, ("private",)) for k, m in (
+        ("instanceTypes", distribution(instanceTypes=["c5.large", "c5a.large"])),
+        ("maxPrice", distribution(maxPrice=0.06)),
+        ("onDemandBaseCapacity", distribution(onDemandBaseCapacity=1)),
+        ("onDemandPercentageAboveBaseCapacity", distribution(onDemandPercentageAboveBaseCapacity=25)),
+        ("spotInstancePools", distribution(spotInstancePools=3)),
+        ("spotAllocationStrategy", distribution(spotInstancePools=None, spotAllocationStrategy="capacity-optimized")),
+        ("capacityRebalance", distribution(capacityRebalance=False)))},
     "nodeGroups[].asgMetricsCollection[].metrics": (
         "new", put(("nodeGroups", 0, "asgMetricsCollection", 0, "metrics"), ["GroupInServiceInstances"]), ("private",)),
     **{f"capabilities[].{k}": ("caps", put(("capabilities",) + path, v), ("private",)) for k, path, v in (

@@ -23,7 +23,7 @@ import pytest
 from automation.plan import plan_stack
 from components.settings import load_stack_file
 from tests.components.helpers import settings
-from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, NEW_VPC, settings_of
+from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, MIXED, NEW_VPC, settings_of
 from tests.components.test_user_data import boot_settings
 
 PACKAGES = {"aws": pulumi_aws, "eks": pulumi_eks, "kubernetes": pulumi_kubernetes}
@@ -110,6 +110,8 @@ STACKS = {
     "vpc-cni-role": lambda: settings(addons=[{"name": "vpc-cni", "attachPolicyARNs": [
         "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]}]),
     "capabilities": lambda: settings_of(CAPABILITIES),
+    # instancesDistribution: the mixed instances policy on NodeGroupV2's Auto Scaling group.
+    "mixed-instances": lambda: settings_of(MIXED),
     # Every bootstrap field on every AMI family that takes it, and managed launch templates.
     "bootstrap": boot_settings,
     "auto-mode-boundary": lambda: settings_of({**AUTO_MODE, "autoModeConfig": {
