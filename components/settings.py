@@ -1366,7 +1366,7 @@ class InstancesDistribution(_Model):
     """eksctl's instancesDistribution: a self-managed group's mix of instance types, spot and on-demand
     (an Auto Scaling group's mixed instances policy)."""
 
-    instance_types: list[str] = Field(default_factory=list)
+    instance_types: list[str]
     """1–20 instance types of one CPU architecture; the first is the launch template's, the rest override it"""
     max_price: float | None = Field(default=None, ge=0.001)
     """(default: the on-demand price) the most to pay for a spot instance, USD per hour (AWS takes 0.001 or more)"""

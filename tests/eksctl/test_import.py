@@ -191,7 +191,7 @@ UNSUPPORTED_PATHS = [
     "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public",
     "iam.serviceAccounts[0].wellKnownPolicies.autoScaler",
     "addons[1].wellKnownPolicies", "outpost", "gitops", "karpenter",
-    "nodeGroups[0].instancesDistribution", "nodeGroups[0].ssh.allow",
+    "nodeGroups[0].instanceSelector", "nodeGroups[0].ssh.allow",
 ]
 
 
@@ -211,7 +211,7 @@ def test_dropped_fields_carry_their_reason():
     assert "no public subnets" in reasons["vpc.subnets.public"]
     assert "two passes" in reasons["vpc.clusterEndpoints"]
     assert "NAT" in reasons["vpc.nat"]
-    assert "mixed instances" in reasons["nodeGroups[0].instancesDistribution"]
+    assert "EC2 API" in reasons["nodeGroups[0].instanceSelector"]
     assert "serviceAccountRoleARN" in reasons["addons[1].wellKnownPolicies"]
 
 
@@ -277,21 +277,26 @@ def test_map_form_taint_without_an_effect_is_dropped_by_its_key():
 
 
 def test_a_node_group_left_without_carried_fields_keeps_its_place_and_is_refused():
-    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"instancesDistribution": {"instanceTypes": ["m5.large"]}}])
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True}, {"instanceSelector": {"vCPUs": 2}}])
     with pytest.raises(ImportInvalid) as e:
         import_cluster_config(doc, allow_drop=True)
     assert [str(p) for p in e.value.problems] == ["nodeGroups[1].name: is required"]
-    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].instancesDistribution"]
+    assert [d.path for d in e.value.dropped] == ["nodeGroups[1].instanceSelector"]
 
 
-def test_self_managed_spot_is_dropped_with_the_managed_alternative():
-    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True, "spot": True,
+def test_self_managed_spot_is_dropped_pointing_to_instances_distribution_which_is_carried():
+    """eksctl types.go: `spot` and `instanceTypes` are ManagedNodeGroup's; a NodeGroup asks for spot and
+    several types through instancesDistribution (carried: tests/eksctl/test_import_mixed_instances.py)."""
+    doc = minimal(nodeGroups=[{"name": "ng", "privateNetworking": True, "spot": True, "instanceTypes": ["m5.large"],
                                "instancesDistribution": {"instanceTypes": ["m5.large"]}}])
     with pytest.raises(ImportRefused) as e:
         import_cluster_config(doc)
     reasons = {d.path: d.reason for d in e.value.dropped}
-    assert set(reasons) == {"nodeGroups[0].spot", "nodeGroups[0].instancesDistribution"}
-    assert "managed node group" in reasons["nodeGroups[0].instancesDistribution"]
+    assert set(reasons) == {"nodeGroups[0].spot", "nodeGroups[0].instanceTypes"}
+    assert "instancesDistribution" in reasons["nodeGroups[0].spot"]
+    assert "instancesDistribution.instanceTypes" in reasons["nodeGroups[0].instanceTypes"]
+    r = import_cluster_config(doc, allow_drop=True)
+    assert r.settings.cluster.node_groups[0].instances_distribution.instance_types == ["m5.large"]
 
 
 # ------------------------------------------------------------------- results that would not validate
