@@ -1360,6 +1360,7 @@ SpotAllocationStrategy = Literal["lowest-price", "capacity-optimized", "capacity
 # anchored): a "g" processor letter is a Graviton (arm64) type, isGravitonInstance.
 _INSTANCE_TYPE_RE = re.compile(r"([a-z]+)([0-9]+)([a-z])?-?([a-z]+)?\.([a-zA-Z0-9-]+)")
 MAX_MIXED_INSTANCE_TYPES = 20
+MAX_INSTANCE_TYPE_LENGTH = 64
 
 
 class InstancesDistribution(_Model):
@@ -1368,7 +1369,7 @@ class InstancesDistribution(_Model):
 
     instance_types: list[str]
     """1–20 instance types of one CPU architecture; the first is the launch template's, the rest override it"""
-    max_price: float | None = Field(default=None, ge=0.001)
+    max_price: float | None = Field(default=None, ge=0.001, allow_inf_nan=False)
     """(default: the on-demand price) the most to pay for a spot instance, USD per hour (AWS takes 0.001 or more)"""
     on_demand_base_capacity: int | None = Field(default=None, ge=0)
     """(default: 0, AWS's) nodes that are always on-demand"""
@@ -1388,17 +1389,22 @@ class InstancesDistribution(_Model):
         # only (botocore autoscaling InstancesDistribution.SpotInstancePools: "Valid only when the
         # SpotAllocationStrategy is lowest-price"), so price-capacity-optimized is refused too.
         problems: list[tuple[tuple[Any, ...], str]] = []
-        if not self.instance_types:
-            problems.append((("instanceTypes",), "needs at least one instance type"))
-        elif len(set(self.instance_types)) > MAX_MIXED_INSTANCE_TYPES:
-            problems.append((("instanceTypes",), f"takes at most {MAX_MIXED_INSTANCE_TYPES} different instance types"))
+        # Each different type once (a list may repeat one thousands of times), and only up to 20 of them.
+        first_index = {kind: i for i, kind in reversed(list(enumerate(self.instance_types)))}
         arches: dict[bool, str] = {}
-        for i, kind in enumerate(self.instance_types):
-            m = _INSTANCE_TYPE_RE.search(kind)
-            if m is None:
-                problems.append((("instanceTypes", i), f"{_brief(kind)} is not an EC2 instance type (e.g. m5.large)"))
-                continue
-            arches.setdefault(m.group(3) == "g", kind)
+        if not first_index:
+            problems.append((("instanceTypes",), "needs at least one instance type"))
+        elif len(first_index) > MAX_MIXED_INSTANCE_TYPES:
+            problems.append((("instanceTypes",), f"takes at most {MAX_MIXED_INSTANCE_TYPES} different instance types"))
+        else:
+            for kind, i in sorted(first_index.items(), key=lambda item: item[1]):
+                # EC2's instance type names are under 30 characters; a longer string is none, and the
+                # search below (which backtracks) stays short.
+                m = _INSTANCE_TYPE_RE.search(kind) if len(kind) <= MAX_INSTANCE_TYPE_LENGTH else None
+                if m is None:
+                    problems.append((("instanceTypes", i), f"{_brief(kind)} is not an EC2 instance type (e.g. m5.large)"))
+                    continue
+                arches.setdefault(m.group(3) == "g", kind)
         if len(arches) > 1:
             # pulumi-eks picks one AMI for the group from the first type (getArchitecture refuses a mix).
             problems.append((("instanceTypes",), f"mixes CPU architectures ({arches[True]} is arm64, {arches[False]} "

@@ -106,8 +106,11 @@ def test_managed_node_groups_have_no_instances_distribution():
     ({"instanceTypes": ["m5.large"], "spotAllocationStrategy": "cheapest"}, "spotAllocationStrategy"),
     # botocore autoscaling InstancesDistribution.SpotMaxPrice: "Valid Range: Minimum value of 0.001".
     ({"instanceTypes": ["m5.large"], "maxPrice": 0}, "maxPrice"),
+    ({"instanceTypes": ["m5.large"], "maxPrice": float("inf")}, "maxPrice"),
     # pulumi-eks nodejs/eks/nodes/nodegroup.ts, isGravitonInstance: "Invalid EC2 instance type".
     ({"instanceTypes": ["m5.large", "large"]}, "instanceTypes[1]"),
+    ({"instanceTypes": ["m5.large", "m5." + "x" * 62]}, "instanceTypes[1]"),  # no EC2 type is that long
+    ({"instanceTypes": ["large", "m5.large", "large"]}, "instanceTypes[0]"),  # a repeated one named once
     # pulumi-eks nodegroup.ts, getArchitecture: one AMI, so one architecture (t4g is Graviton, arm64).
     ({"instanceTypes": ["t3.small", "t4g.small"]}, "instanceTypes"),
     ({"instanceTypes": ["m5.large"], "onDemandBase": 1}, "onDemandBase"),
