@@ -17,7 +17,7 @@ import hashlib
 import json
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import pulumi
@@ -407,7 +407,8 @@ def _resolve_child_inputs(registrations: list[Registration]) -> None:
     them, while the program's event loop still runs: the plan shows values, not Output objects."""
     for r in registrations:
         r.transforms = [
-            ChildInputs(t.child_type, sdk.sync_await(pulumi.Output.from_input(dict(t.inputs)).future()), t.name_suffix)
+            # replace: a subclass (components/mixed_instances.py) stays what it is.
+            replace(t, inputs=sdk.sync_await(pulumi.Output.from_input(dict(t.inputs)).future()))
             if isinstance(t, ChildInputs) and _has_output(t.inputs) else t
             for t in r.transforms]
 
