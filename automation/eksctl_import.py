@@ -506,7 +506,6 @@ _REASONS = {
 }
 # Node group fields, the same for nodeGroups[] and managedNodeGroups[].
 _NODE_GROUP_REASONS = {
-    "bottlerocket": "Bottlerocket's own settings are not carried by private-eks (the group still runs Bottlerocket)",
     "containerRuntime": "containerd is the only runtime from Kubernetes 1.24 (eksctl refuses others too)",
     "localZones": "local zones cannot be used in a fully-private cluster",
     "instanceSelector": "eksctl turns it into instance types through the EC2 API when it runs; list them in "
