@@ -237,40 +237,25 @@ _ACCESS_ENTRY = _Map({
     "principalARN": KEEP, "type": KEEP, "kubernetesGroups": KEEP, "kubernetesUsername": KEEP,
     "accessPolicies": _List(_Map({"policyARN": KEEP, "accessScope": _Map({"type": KEEP, "namespaces": KEEP})})),
 })
+# eksctl's wellKnownPolicies (well_known_iam_policy.go), on add-ons, pod identity associations and
+# IRSA service accounts alike.
+_WELL_KNOWN = _Map({key: KEEP for key in ("imageBuilder", "autoScaler", "awsLoadBalancerController", "externalDNS",
+                                          "certManager", "ebsCSIController", "efsCSIController")})
 _ADDON = _Map({
     "name": KEEP, "version": KEEP, "configurationValues": KEEP, "serviceAccountRoleARN": KEEP,
     "resolveConflicts": KEEP, "tags": KEEP, "attachPolicyARNs": KEEP, "attachPolicy": KEEP,
-    "podIdentityAssociations": _List(_Map({"serviceAccountName": KEEP, "roleARN": KEEP})),
+    "wellKnownPolicies": _WELL_KNOWN, "podIdentityAssociations": _List(_Map({"serviceAccountName": KEEP, "roleARN": KEEP})),
 })
 _POD_IDENTITY = _Map({
     "namespace": KEEP, "serviceAccountName": KEEP, "roleARN": KEEP, "roleName": KEEP, "permissionPolicyARNs": KEEP,
     "permissionPolicy": KEEP,
     "permissionsBoundaryARN": KEEP, "targetRoleARN": KEEP, "disableSessionTags": KEEP, "tags": KEEP,
-    "createServiceAccount": KEEP,
+    "createServiceAccount": KEEP, "wellKnownPolicies": _WELL_KNOWN,
 })
-_WELL_KNOWN_CARRIED = ("imageBuilder", "ebsCSIController")
-
-
-def _well_known(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
-    """wellKnownPolicies of iam.serviceAccounts[]: those that are AWS managed policies are carried;
-    the others are eksctl's own inline policies (pkg/cfn/builder/iam_helper.go), dropped when on."""
-    if not isinstance(value, Mapping):
-        return value
-    out = {}
-    for key, on in value.items():
-        if key in _WELL_KNOWN_CARRIED:
-            out[key] = on
-        elif on is False:
-            walk.notes.append(Note(f"{path}.{key}", "false: nothing to carry over"))
-        else:
-            walk.drop(f"{path}.{key}", f"{gpath}.*", on, known=_WELL_KNOWN_CARRIED)
-    return out if out else _SKIP
-
-
 _SERVICE_ACCOUNT = _Map({
     "metadata": _Map({"name": KEEP, "namespace": KEEP, "labels": KEEP, "annotations": KEEP}),
     "attachPolicyARNs": KEEP, "attachPolicy": KEEP, "attachRoleARN": KEEP, "roleName": KEEP, "roleOnly": KEEP,
-    "permissionsBoundary": KEEP, "tags": KEEP, "subjectPattern": KEEP, "wellKnownPolicies": _well_known,
+    "permissionsBoundary": KEEP, "tags": KEEP, "subjectPattern": KEEP, "wellKnownPolicies": _WELL_KNOWN,
 })
 _IDENTITY_MAPPING = _Map({"arn": KEEP, "username": KEEP, "groups": KEEP, "noDuplicateARNs": KEEP})
 
@@ -460,18 +445,10 @@ _REASONS = {
     "git": "GitOps (Flux v1) bootstrap is not part of private-eks",
     "karpenter": "Karpenter is not installed by private-eks",
     "addonsConfig": "add-on defaults are eksctl's (vpc-cni, kube-proxy, coredns); list add-ons in addons",
-    "addons[].wellKnownPolicies": "eksctl's well-known policies are not built for add-ons by private-eks; give "
-                                  "attachPolicyARNs (vpc-cni), serviceAccountRoleARN or podIdentityAssociations with a "
-                                  "roleARN",
     "addons[].permissionsBoundary": "private-eks puts no permissions boundary on the add-on roles it makes",
     "addons[].useDefaultPodIdentityAssociations": "private-eks does not create add-on IAM roles; list "
                                                   "podIdentityAssociations with a roleARN",
-    "iam.serviceAccounts[].wellKnownPolicies.*": "eksctl attaches an inline policy of its own for it (only "
-                                                 "imageBuilder and ebsCSIController, AWS managed policies, are carried); "
-                                                 "attach an equivalent policy with attachPolicyARNs or attachPolicy",
     "iam.serviceAccounts[].status": "read-only status written by eksctl",
-    "iam.podIdentityAssociations[].wellKnownPolicies": "eksctl's well-known policy sets are not built by "
-                                                      "private-eks; list permissionPolicyARNs",
     "iam.serviceRoleARN": "private-eks creates the cluster's IAM role itself",
     "iam.fargatePodExecutionRoleARN": "private-eks creates the Fargate pod execution role itself",
     "iam.vpcResourceControllerPolicy": "private-eks creates the cluster's IAM role itself",
@@ -578,9 +555,6 @@ def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
                 continue
             if sub is _ssh:
                 out += [path, f"{path}.allow", f"{path}.publicKeyName"]
-                continue
-            if sub is _well_known:
-                out += [path] + [f"{path}.{k}" for k in _WELL_KNOWN_CARRIED]
                 continue
             if sub is _network_config:
                 out.append(path)
@@ -754,12 +728,8 @@ def _translate(problem: Problem, walk: _Walk) -> Problem:
 
 def _drop_emptied_items(carried: dict[str, Any], walk: _Walk) -> None:
     """List items left without what makes them (their only fields were dropped) go whole, listed
-    once with the reasons of those fields: a service account whose only policies are eksctl's inline
-    well-known ones (the role would have none), an account or service mapping."""
-    iam = carried.get("iam")
-    lists = [("iam.serviceAccounts", iam if isinstance(iam, dict) else {}, "serviceAccounts",
-              ("attachPolicyARNs", "attachPolicy", "attachRoleARN", "wellKnownPolicies"), ("wellKnownPolicies",)),
-             ("iamIdentityMappings", carried, "iamIdentityMappings", ("arn",), ("account", "serviceName", "namespace"))]
+    once with the reasons of those fields: an account or service mapping."""
+    lists = [("iamIdentityMappings", carried, "iamIdentityMappings", ("arn",), ("account", "serviceName", "namespace"))]
     for where, parent, key, needs, lost_keys in lists:
         items = parent.get(key)
         if not isinstance(items, list):
@@ -784,9 +754,9 @@ def _drop_emptied_items(carried: dict[str, Any], walk: _Walk) -> None:
 
 
 def _drop_addon_roles_eksctl_skips(carried: dict[str, Any], walk: _Walk) -> None:
-    """An add-on's attachPolicyARNs/attachPolicy make a role in eksctl only with iam.withOIDC, when no
-    role or pod identity association is given, for a service account it knows
-    (pkg/actions/addon/create.go, Create and getKnownServiceAccountLocation)."""
+    """An add-on's attachPolicyARNs/wellKnownPolicies/attachPolicy make a role in eksctl only with
+    iam.withOIDC, when no role or pod identity association is given (pkg/actions/addon/create.go,
+    Create); private-eks makes it only for a service account it knows (ADDON_SERVICE_ACCOUNTS)."""
     iam = carried.get("iam")
     oidc = isinstance(iam, dict) and iam.get("withOIDC") is True
     addons = carried.get("addons")
@@ -797,12 +767,16 @@ def _drop_addon_roles_eksctl_skips(carried: dict[str, Any], walk: _Walk) -> None
         if addon.get("serviceAccountRoleARN") or addon.get("podIdentityAssociations"):
             reason = "eksctl uses serviceAccountRoleARN or podIdentityAssociations and makes no role from it"
         elif addon.get("name") not in ADDON_SERVICE_ACCOUNTS:
-            reason = (f"eksctl knows no service account of add-on {addon.get('name')!r} (only "
-                      f"{', '.join(ADDON_SERVICE_ACCOUNTS)}): its role would trust every service account of the "
-                      "cluster; give serviceAccountRoleARN or podIdentityAssociations with a roleARN")
+            reason = (f"the service account of add-on {addon.get('name')!r} is not known (known: "
+                      f"{', '.join(ADDON_SERVICE_ACCOUNTS)}): eksctl's role would trust every service account of "
+                      "the cluster; give serviceAccountRoleARN or podIdentityAssociations with a roleARN")
         elif not oidc:
             reason = "eksctl makes no add-on role without iam.withOIDC (it only warns)"
-        for key in ("attachPolicyARNs", "attachPolicy"):
+        flags = addon.get("wellKnownPolicies")
+        for key in ("attachPolicyARNs", "wellKnownPolicies", "attachPolicy"):
+            # Flags all written false ask for no role: they stay, as they do nothing.
+            if key == "wellKnownPolicies" and isinstance(flags, dict) and not any(flags.values()):
+                continue
             if reason and key in addon:
                 walk.drop(f"addons[{i}].{key}", f"addons[].{key}", addon.pop(key), reason=reason)
 

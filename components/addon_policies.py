@@ -1,11 +1,14 @@
-"""What each of eksctl's node group ``iam.withAddonPolicies`` flags adds to the node role, as data.
+"""What each of eksctl's node group ``iam.withAddonPolicies`` flags adds to the node role, and each
+of its ``wellKnownPolicies`` flags to an IRSA, Pod Identity or add-on role, as data.
 
-eksctl attaches AWS managed policies for three flags (pkg/cfn/builder/iam_helper.go,
+eksctl attaches AWS managed policies for three node flags (pkg/cfn/builder/iam_helper.go,
 makeManagedPolicies) and inline policies of its own for the others (iam_helper.go, createRole, with
-the statements of pkg/cfn/builder/statement.go). Both are written here as eksctl has them: the
-managed policies by name (``path/Name`` under ``arn:PARTITION:iam::aws:policy/``), the inline ones
-by eksctl's policy name with their statements, resource scoping and conditions. ``{partition}`` in a
-resource stands for the region's partition (eksctl's ``arn:${AWS::Partition}:...``).
+the statements of pkg/cfn/builder/statement.go). Its well-known policies are the same sets, but for
+one (iam_helper.go, createWellKnownPolicies): ``WELL_KNOWN_MANAGED`` and ``WELL_KNOWN_INLINE``.
+Both are written here as eksctl has them: the managed policies by name (``path/Name`` under
+``arn:PARTITION:iam::aws:policy/``), the inline ones by eksctl's policy name with their statements,
+resource scoping and conditions. ``{partition}`` in a resource stands for the region's partition
+(eksctl's ``arn:${AWS::Partition}:...``).
 """
 
 from __future__ import annotations
@@ -145,6 +148,15 @@ EFS = (_allow(["elasticfilesystem:*"]),)
 EFS_EC2 = (_allow(["ec2:DescribeSubnets", "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
                    "ec2:DeleteNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute",
                    "ec2:DescribeNetworkInterfaceAttribute"]),)
+# statement.go, efsCSIControllerStatements: the EFS CSI controller's access points, tag-scoped.
+_EFS_CSI_TAG = "efs.csi.aws.com/cluster"
+EFS_CSI_CONTROLLER = (
+    _allow(["elasticfilesystem:DescribeAccessPoints", "elasticfilesystem:DescribeFileSystems"]),
+    _allow(["elasticfilesystem:CreateAccessPoint"], condition={"StringLike": {f"aws:RequestTag/{_EFS_CSI_TAG}": "true"}}),
+    _allow(["elasticfilesystem:TagResource"], condition={"StringLike": {f"aws:RequestTag/{_EFS_CSI_TAG}": "true"}}),
+    _allow(["elasticfilesystem:DeleteAccessPoint"],
+           condition={"StringLike": {f"aws:ResourceTag/{_EFS_CSI_TAG}": "true"}}),
+)
 X_RAY = (_allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
                  "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"]),)
 
@@ -173,16 +185,39 @@ INLINE: dict[str, tuple[InlinePolicy, ...]] = {
     "x_ray": (InlinePolicy("PolicyXRay", X_RAY),),
 }
 
+# wellKnownPolicies flag → the withAddonPolicies flag whose policies it adds: the same managed policy
+# or the same named inline policies (createWellKnownPolicies against makeManagedPolicies and
+# createRole; it lists certManager's three in another order).
+WELL_KNOWN_AS_NODE = {
+    "image_builder": "image_builder", "auto_scaler": "auto_scaler",
+    "aws_load_balancer_controller": "aws_load_balancer_controller", "external_dns": "external_dns",
+    "cert_manager": "cert_manager", "ebs_csi_controller": "ebs",
+}
+WELL_KNOWN_MANAGED: dict[str, str] = {flag: MANAGED[node] for flag, node in WELL_KNOWN_AS_NODE.items() if node in MANAGED}
+# The difference: efsCSIController is the controller's access point policy, where the node flag
+# `efs` grants elasticfilesystem:* and the network interface actions.
+WELL_KNOWN_INLINE: dict[str, tuple[InlinePolicy, ...]] = {
+    **{flag: INLINE[node] for flag, node in WELL_KNOWN_AS_NODE.items() if node in INLINE},
+    "efs_csi_controller": (InlinePolicy("PolicyEFSCSIController", EFS_CSI_CONTROLLER),),
+}
 
-def managed_policies(flags: Any) -> list[str]:
-    """The managed policies (``path/Name``) the flags that are on attach."""
-    return [policy for flag, policy in MANAGED.items() if getattr(flags, flag)]
+
+def managed_policies(flags: Any, table: Mapping[str, str] = MANAGED) -> list[str]:
+    """The managed policies (``path/Name``) the flags that are on attach (node flags unless ``table``
+    is ``WELL_KNOWN_MANAGED``)."""
+    return [policy for flag, policy in table.items() if getattr(flags, flag)]
 
 
-def inline_policies(flags: Any) -> list[InlinePolicy]:
-    """The inline policies the flags that are on add, each once."""
+def inline_policies(flags: Any, table: Mapping[str, tuple[InlinePolicy, ...]] = INLINE) -> list[InlinePolicy]:
+    """The inline policies the flags that are on add, each once (node flags unless ``table`` is
+    ``WELL_KNOWN_INLINE``)."""
     out: dict[str, InlinePolicy] = {}
-    for flag, policies in INLINE.items():
+    for flag, policies in table.items():
         if getattr(flags, flag):
             out.update((p.name, p) for p in policies)
     return list(out.values())
+
+
+def well_known(flags: Any) -> tuple[list[str], list[InlinePolicy]]:
+    """What wellKnownPolicies adds to a role: its managed policies and its inline policies."""
+    return managed_policies(flags, WELL_KNOWN_MANAGED), inline_policies(flags, WELL_KNOWN_INLINE)

@@ -18,7 +18,7 @@ import pulumi_eks as eks
 
 from components import addon_policies, capabilities, catalog, node_security_groups
 from components.mixed_instances import mixed_instances_policy
-from components.service_accounts import ServiceAccounts
+from components.service_accounts import ServiceAccounts, role_policies
 from components.settings import (
     DEFAULT_INSTANCE_TYPE,
     PULUMI_EKS_ADDONS,
@@ -712,11 +712,9 @@ class PrivateCluster(pulumi.ComponentResource):
             role = aws.iam.Role(f"{slug}-role", name=pia.role_name, assume_role_policy=POD_IDENTITY_TRUST,
                                 permissions_boundary=pia.permissions_boundary_arn,
                                 tags={**self._tags, **pia.tags} or None, opts=child)
-            for i, arn in enumerate(pia.permission_policy_arns):
-                aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn, opts=child)
-            if pia.permission_policy:
-                aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=json.dumps(pia.permission_policy),
-                                   opts=child)
+            role_policies(slug, role, partition=self._partition, policy_arns=pia.permission_policy_arns,
+                          flags=pia.well_known_policies,
+                          policy=json.dumps(pia.permission_policy) if pia.permission_policy else None, opts=child)
             role_arn = role.arn
         aws.eks.PodIdentityAssociation(
             slug,

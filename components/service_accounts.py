@@ -9,8 +9,12 @@ Three settings meet here, as eksctl builds them:
   (none with ``roleOnly``);
 - ``iam.podIdentityAssociations[].createServiceAccount``: the ServiceAccount alone (EKS Pod
   Identity needs no annotation);
-- ``addons[].attachPolicyARNs`` / ``attachPolicy``: the role alone, for the add-on's known service
-  account (EKS creates that ServiceAccount and annotates it from ``serviceAccountRoleARN``).
+- ``addons[].attachPolicyARNs`` / ``wellKnownPolicies`` / ``attachPolicy``: the role alone, for the
+  add-on's known service account (EKS creates that ServiceAccount and annotates it from
+  ``serviceAccountRoleARN``).
+
+eksctl's ``wellKnownPolicies`` put the same policies on these roles as on Pod Identity roles
+(components/addon_policies.py, ``well_known``; ``role_policies`` attaches them to either).
 
 ServiceAccounts are written through the Kubernetes API, with a provider made from the cluster's
 kubeconfig, so a stack that has one needs the bootstrap window (automation/kubernetes_api.py).
@@ -27,7 +31,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as kubernetes
 
-from components.settings import ADDON_SERVICE_ACCOUNTS, ROLE_ARN_ANNOTATION, StackSettings
+from components.addon_policies import well_known
+from components.settings import ADDON_SERVICE_ACCOUNTS, ROLE_ARN_ANNOTATION, StackSettings, WellKnownPolicies
 
 # The audience of the tokens EKS projects for IRSA (eksctl pkg/iam/oidc/api.go, defaultAudience).
 AUDIENCE = "sts.amazonaws.com"
@@ -52,6 +57,21 @@ def trust_policy(provider_arn: str, issuer: str, namespace: str, name: str, patt
             "Condition": condition,
         }],
     }, sort_keys=True)
+
+
+def role_policies(slug: str, role: aws.iam.Role, *, partition: str, policy_arns: Sequence[str],
+                  flags: WellKnownPolicies, policy: Optional[str], opts: pulumi.ResourceOptions) -> None:
+    """A made role's policies as eksctl puts them on it (pkg/cfn/builder/iam.go, AddAllResources): the
+    given policy ARNs, then the well-known managed policies, attached; the well-known inline policies,
+    by eksctl's names; the given inline document (``policy``, JSON)."""
+    managed, inline = well_known(flags)
+    arns = list(policy_arns) + [f"arn:{partition}:iam::aws:policy/{name}" for name in managed]
+    for i, arn in enumerate(arns):
+        aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn, opts=opts)
+    for doc in inline:
+        aws.iam.RolePolicy(f"{slug}-{doc.name}", role=role.name, name=doc.name, policy=doc.document(partition), opts=opts)
+    if policy:
+        aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=policy, opts=opts)
 
 
 class ServiceAccounts(pulumi.ComponentResource):
@@ -89,9 +109,9 @@ class ServiceAccounts(pulumi.ComponentResource):
             if sa.attach_role_arn is not None:
                 role_arn = sa.attach_role_arn
             else:
-                policies = list(sa.attach_policy_arns) + [self._managed(p) for p in sa.well_known_policies.policies]
                 role_arn = self._role(f"{name}-{meta.namespace}-{meta.name}", meta.namespace, meta.name,
-                                      policy_arns=policies, policy=sa.attach_policy, role_name=sa.role_name,
+                                      policy_arns=sa.attach_policy_arns, flags=sa.well_known_policies,
+                                      policy=sa.attach_policy, role_name=sa.role_name,
                                       boundary=sa.permissions_boundary, tags=sa.tags, pattern=sa.subject_pattern)
             if not sa.role_only:
                 self._service_account(meta.namespace, meta.name, labels=meta.labels,
@@ -105,14 +125,11 @@ class ServiceAccounts(pulumi.ComponentResource):
                 namespace, account = ADDON_SERVICE_ACCOUNTS[addon.name]
                 self.addon_role_arns[addon.name] = self._role(
                     f"{name}-addon-{addon.name}", namespace, account, policy_arns=addon.attach_policy_arns,
-                    policy=addon.attach_policy, role_name=None, boundary=None, tags={})
+                    flags=addon.well_known_policies, policy=addon.attach_policy, role_name=None, boundary=None, tags={})
         self.register_outputs({"addonRoleArns": self.addon_role_arns})
 
-    def _managed(self, policy: str) -> str:
-        return f"arn:{self._partition}:iam::aws:policy/{policy}"
-
-    def _role(self, slug: str, namespace: str, account: str, *, policy_arns: Sequence[str], policy: Mapping[str, Any],
-              role_name: Optional[str], boundary: Optional[str], tags: Mapping[str, str],
+    def _role(self, slug: str, namespace: str, account: str, *, policy_arns: Sequence[str], flags: WellKnownPolicies,
+              policy: Mapping[str, Any], role_name: Optional[str], boundary: Optional[str], tags: Mapping[str, str],
               pattern: Optional[str] = None) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
         # IAM names a role with at most 64 characters: an unnamed one gets a readable prefix of at
@@ -123,10 +140,8 @@ class ServiceAccounts(pulumi.ComponentResource):
             f"{slug}-role", name=role_name, name_prefix=prefix,
             assume_role_policy=self._oidc.apply(lambda o: trust_policy(o[0], o[1], namespace, account, pattern)),
             permissions_boundary=boundary, tags={**self._tags, **tags} or None, opts=child)
-        for i, arn in enumerate(policy_arns):
-            aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn, opts=child)
-        if policy:
-            aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=json.dumps(policy, sort_keys=True), opts=child)
+        role_policies(slug, role, partition=self._partition, policy_arns=policy_arns, flags=flags,
+                      policy=json.dumps(policy, sort_keys=True) if policy else None, opts=child)
         return role.arn
 
     def _kubernetes(self) -> kubernetes.Provider:

@@ -61,9 +61,15 @@ AUTO_MODE_NODE_POOLS = ("general-purpose", "system")
 # options so that each exists once.
 PULUMI_EKS_ADDONS = ("vpc-cni", "coredns", "kube-proxy")
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
-# The add-on service accounts eksctl knows, for the IRSA role it makes from attachPolicyARNs or
-# attachPolicy (pkg/actions/addon/create.go, getKnownServiceAccountLocation; api.AWSNodeMeta).
-ADDON_SERVICE_ACCOUNTS = {"vpc-cni": ("kube-system", "aws-node")}
+# The service account an add-on's IRSA role (from attachPolicyARNs, wellKnownPolicies or attachPolicy)
+# trusts. eksctl knows vpc-cni's (pkg/actions/addon/create.go, getKnownServiceAccountLocation;
+# api.AWSNodeMeta); for the EBS and EFS CSI drivers, the add-ons it gives well-known policies
+# (setRecommendedPoliciesForIRSA), its role trusts every service account of the cluster (oidc/api.go,
+# MakeAssumeRolePolicyDocument): here only their controllers' (eksctl's integration tests
+# integration/tests/addons/addons_test.go, ebsCSIControllerSA and efsCSIControllerSA).
+ADDON_SERVICE_ACCOUNTS = {"vpc-cni": ("kube-system", "aws-node"),
+                          "aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa"),
+                          "aws-efs-csi-driver": ("kube-system", "efs-csi-controller-sa")}
 # The annotation IRSA reads (eksctl pkg/apis/eksctl.io/v1alpha5/iam.go, AnnotationEKSRoleARN).
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 # IAM CreateRole's RoleName: 1-64 of letters, digits and _+=,.@-.
@@ -446,6 +452,32 @@ class AccessEntry(_Model):
         return self
 
 
+class WellKnownPolicies(_Model):
+    """eksctl's wellKnownPolicies (well_known_iam_policy.go): AWS managed policies for two, inline
+    policies of eksctl's own for the others (pkg/cfn/builder/iam_helper.go, createWellKnownPolicies;
+    the statements are components/addon_policies.py)."""
+
+    image_builder: bool = False
+    """`AmazonEC2ContainerRegistryPowerUser`"""
+    auto_scaler: bool = False
+    """inline: cluster-autoscaler's Auto Scaling and EC2 actions"""
+    aws_load_balancer_controller: bool = False
+    """inline: the AWS Load Balancer Controller's policy"""
+    external_dns: bool = Field(default=False, alias="externalDNS")
+    """inline: Route 53 record changes and hosted zone listing"""
+    cert_manager: bool = False
+    """inline: Route 53 record changes, hosted zone listing and `GetChange` (DNS01)"""
+    ebs_csi_controller: bool = Field(default=False, alias="ebsCSIController")
+    """`service-role/AmazonEBSCSIDriverPolicy`"""
+    efs_csi_controller: bool = Field(default=False, alias="efsCSIController")
+    """inline: the EFS CSI controller's access point actions (tag-scoped)"""
+
+    @property
+    def has_policy(self) -> bool:
+        """A flag is on (eksctl's HasPolicy): a flag written false gives the role nothing."""
+        return any(getattr(self, flag) for flag in type(self).model_fields)
+
+
 class AddonPodIdentityAssociation(_Model):
     service_account_name: str
     """the add-on's service account"""
@@ -472,9 +504,11 @@ class Addon(_Model):
     pod_identity_associations: list[AddonPodIdentityAssociation] = Field(default_factory=list)
     """not on `vpc-cni`, `coredns`, `kube-proxy`"""
     attach_policy_arns: list[str] = Field(default_factory=list, alias="attachPolicyARNs")
-    """policy ARNs of an IRSA role made for the add-on's service account (`vpc-cni` only: eksctl's known one); needs `iam.withOIDC`"""
+    """policy ARNs of an IRSA role made for the add-on's service account (`vpc-cni`, `aws-ebs-csi-driver`, `aws-efs-csi-driver`: known ones); needs `iam.withOIDC`"""  # noqa: E501
     attach_policy: dict[str, Any] = Field(default_factory=dict)
-    """an inline IAM policy document on that role (`vpc-cni` only); needs `iam.withOIDC`"""
+    """an inline IAM policy document on that role; needs `iam.withOIDC`"""
+    well_known_policies: WellKnownPolicies = Field(default_factory=WellKnownPolicies)
+    """eksctl's well-known policies on that role; needs `iam.withOIDC`"""
 
     @model_validator(mode="after")
     def _check(self) -> "Addon":
@@ -501,31 +535,38 @@ class Addon(_Model):
         return self
 
     def _role_rules(self) -> list[tuple[tuple[Any, ...], str]]:
-        """eksctl makes an IRSA role from attachPolicyARNs/attachPolicy for the add-on's known service
-        account only, and only when no role is given (pkg/actions/addon/create.go, Create)."""
+        """eksctl makes an IRSA role from attachPolicyARNs, wellKnownPolicies or attachPolicy, only when
+        no role is given (pkg/actions/addon/create.go, Create), and takes at most one of those and
+        serviceAccountRoleARN (pkg/apis/eksctl.io/v1alpha5/addon.go, checkAtMostOnePolicyProviderIsSet).
+        Here the role trusts the add-on's known service account alone."""
         problems: list[tuple[tuple[Any, ...], str]] = []
         for i, arn in enumerate(self.attach_policy_arns):
             _check_arn(arn, ("attachPolicyARNs", i), problems, service="iam", resource="policy")
         if self.attach_policy and "Statement" not in self.attach_policy:
             problems.append((("attachPolicy",), "must be an IAM policy document (with Statement)"))
+        providers = [key for key, on in (("wellKnownPolicies", self.well_known_policies.has_policy),
+                                         ("serviceAccountRoleARN", self.service_account_role_arn),
+                                         ("attachPolicyARNs", self.attach_policy_arns),
+                                         ("attachPolicy", self.attach_policy)) if on]
+        for key in providers[1:]:
+            problems.append(((key,), f"cannot be set together with {providers[0]} (eksctl takes at most one of "
+                                     "wellKnownPolicies, serviceAccountRoleARN, attachPolicyARNs and attachPolicy)"))
+        if providers and self.pod_identity_associations:
+            problems.append(((providers[0],), "cannot be set together with podIdentityAssociations (eksctl takes "
+                                              "IRSA or pod identity associations, not both)"))
         if not self.makes_role:
             return problems
-        where = ("attachPolicyARNs",) if self.attach_policy_arns else ("attachPolicy",)
-        if self.service_account_role_arn:
-            problems.append((where, "cannot be set together with serviceAccountRoleARN (the role is given)"))
-        if self.pod_identity_associations:
-            problems.append((where, "cannot be set together with podIdentityAssociations (eksctl uses those and "
-                                    "makes no IRSA role)"))
+        where = (next(k for k in providers if k != "serviceAccountRoleARN"),)
         if self.name not in ADDON_SERVICE_ACCOUNTS:
-            problems.append((where, f"the service account of add-on {self.name!r} is not known (eksctl knows "
+            problems.append((where, f"the service account of add-on {self.name!r} is not known (known: "
                                     f"{', '.join(ADDON_SERVICE_ACCOUNTS)}), so no role can trust it alone; give "
                                     "serviceAccountRoleARN or podIdentityAssociations"))
         return problems
 
     @property
     def makes_role(self) -> bool:
-        """An IRSA role is made for the add-on (from attachPolicyARNs and attachPolicy)."""
-        return bool(self.attach_policy_arns or self.attach_policy)
+        """An IRSA role is made for the add-on (from attachPolicyARNs, wellKnownPolicies or attachPolicy)."""
+        return bool(self.attach_policy_arns or self.attach_policy or self.well_known_policies.has_policy)
 
     @property
     def configuration_object(self) -> dict[str, Any] | None:
@@ -551,7 +592,7 @@ class PodIdentityAssociation(_Model):
     service_account_name: str
     """one association per service account"""
     role_arn: str | None = Field(default=None, alias="roleARN")
-    """an existing role; else one is made, trusted by EKS Pod Identity, from `permissionPolicyARNs` and `permissionPolicy`"""
+    """an existing role; else one is made, trusted by EKS Pod Identity, from `permissionPolicyARNs`, `wellKnownPolicies` and `permissionPolicy`"""  # noqa: E501
     role_name: str | None = None
     """(default: generated) the made role's name (not with `roleARN`)"""
     permission_policy_arns: list[str] = Field(default_factory=list, alias="permissionPolicyARNs")
@@ -559,6 +600,8 @@ class PodIdentityAssociation(_Model):
     # An inline IAM policy document, as eksctl takes it.
     permission_policy: dict[str, Any] = Field(default_factory=dict)
     """an inline IAM policy document on the made role (not with `roleARN`)"""
+    well_known_policies: WellKnownPolicies = Field(default_factory=WellKnownPolicies)
+    """eksctl's well-known policies on the made role (not with `roleARN`)"""
     permissions_boundary_arn: str | None = Field(default=None, alias="permissionsBoundaryARN")
     """the made role's permissions boundary (not with `roleARN`)"""
     target_role_arn: str | None = Field(default=None, alias="targetRoleARN")
@@ -574,13 +617,15 @@ class PodIdentityAssociation(_Model):
     def _check(self) -> "PodIdentityAssociation":
         # eksctl-io/eksctl pkg/ctl/cmdutils/pod_identity_association.go, validatePodIdentityAssociations.
         problems: list[tuple[tuple[Any, ...], str]] = []
-        if self.role_arn is None and not self.permission_policy_arns and not self.permission_policy:
-            problems.append((("roleARN",), "or permissionPolicyARNs or permissionPolicy must be set"))
+        if self.role_arn is None and not (self.permission_policy_arns or self.permission_policy
+                                          or self.well_known_policies.has_policy):
+            problems.append((("roleARN",), "or permissionPolicyARNs, permissionPolicy or wellKnownPolicies must be set"))
         if self.permission_policy and "Statement" not in self.permission_policy:
             problems.append((("permissionPolicy",), "must be an IAM policy document (with Statement)"))
         if self.role_arn is not None:
             for key, value in (("roleName", self.role_name), ("permissionPolicyARNs", self.permission_policy_arns),
                                ("permissionPolicy", self.permission_policy),
+                               ("wellKnownPolicies", self.well_known_policies.has_policy),
                                ("permissionsBoundaryARN", self.permissions_boundary_arn)):
                 if value:
                     problems.append(((key,), "cannot be set when roleARN is set"))
@@ -591,21 +636,6 @@ class PodIdentityAssociation(_Model):
             _check_arn(arn, ("permissionPolicyARNs", i), problems, service="iam", resource="policy")
         _rules(problems)
         return self
-
-
-class WellKnownPolicies(_Model):
-    """eksctl's wellKnownPolicies that are AWS managed policies (pkg/cfn/builder/iam_helper.go,
-    createWellKnownPolicies); the others are inline policies of eksctl's own and are not offered."""
-
-    image_builder: bool = False
-    """`AmazonEC2ContainerRegistryPowerUser`"""
-    ebs_csi_controller: bool = Field(default=False, alias="ebsCSIController")
-    """`service-role/AmazonEBSCSIDriverPolicy`"""
-
-    @property
-    def policies(self) -> list[str]:
-        return [name for on, name in ((self.image_builder, "AmazonEC2ContainerRegistryPowerUser"),
-                                      (self.ebs_csi_controller, "service-role/AmazonEBSCSIDriverPolicy")) if on]
 
 
 class ServiceAccountMetadata(_Model):
@@ -649,7 +679,7 @@ class IamServiceAccount(_Model):
     attach_policy: dict[str, Any] = Field(default_factory=dict)
     """an inline IAM policy document on the made role"""
     well_known_policies: WellKnownPolicies = Field(default_factory=WellKnownPolicies)
-    """eksctl's well-known policies that are AWS managed policies"""
+    """eksctl's well-known policies on the made role"""
     attach_role_arn: str | None = Field(default=None, alias="attachRoleARN")
     """an existing role to annotate with (no role is made; not with the role's fields)"""
     role_name: str | None = None
@@ -669,13 +699,13 @@ class IamServiceAccount(_Model):
         # or a role must be given. With attachRoleARN eksctl makes no role (pkg/actions/irsa), so the
         # role's own fields would be ignored: refused instead.
         problems: list[tuple[tuple[Any, ...], str]] = []
-        if not (self.attach_policy_arns or self.attach_policy or self.attach_role_arn or self.well_known_policies.policies):
+        if not (self.attach_policy_arns or self.attach_policy or self.attach_role_arn or self.well_known_policies.has_policy):
             problems.append(((), "needs wellKnownPolicies, attachPolicyARNs, attachRoleARN or attachPolicy"))
         if self.attach_policy and "Statement" not in self.attach_policy:
             problems.append((("attachPolicy",), "must be an IAM policy document (with Statement)"))
         if self.attach_role_arn is not None:
             for key, value in (("attachPolicyARNs", self.attach_policy_arns), ("attachPolicy", self.attach_policy),
-                               ("wellKnownPolicies", self.well_known_policies.policies), ("roleName", self.role_name),
+                               ("wellKnownPolicies", self.well_known_policies.has_policy), ("roleName", self.role_name),
                                ("permissionsBoundary", self.permissions_boundary), ("tags", self.tags),
                                ("subjectPattern", self.subject_pattern)):
                 if value:

@@ -145,7 +145,7 @@ def test_vpc_cni_with_policies_gets_an_irsa_role_for_aws_node_as_an_eks_addon():
     input of the cluster, before its OIDC provider exists, so it is turned off (useDefaultVpcCni,
     nodejs/eks/cluster/cluster.ts) and the add-on made after the cluster, before the node groups wait."""
     r = run(settings(addons=[{"name": "vpc-cni", "version": "v1.19.0-eksbuild.1", "attachPolicyARNs": [
-        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"], "attachPolicy": INLINE}]))
+        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]}]))
     cluster = r.one(CLUSTER)
     assert cluster.inputs["useDefaultVpcCni"] is True and "vpcCniOptions" not in cluster.inputs
     (role,) = made_roles(r)

@@ -189,8 +189,7 @@ def test_a_bad_stack_name_is_refused():
 
 UNSUPPORTED_PATHS = [
     "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public",
-    "iam.serviceAccounts[0].wellKnownPolicies.autoScaler",
-    "addons[1].wellKnownPolicies", "outpost", "gitops", "karpenter",
+    "addons[1].useDefaultPodIdentityAssociations", "outpost", "gitops", "karpenter",
     "nodeGroups[0].instanceSelector", "nodeGroups[0].ssh.allow",
 ]
 
@@ -200,7 +199,7 @@ def test_unsupported_fields_refuse_the_import_listing_every_path():
         import_cluster_config(data("unsupported.yaml").read_text(), source="unsupported.yaml")
     assert [d.path for d in e.value.dropped] == UNSUPPORTED_PATHS
     rendered = e.value.render()
-    assert rendered.startswith("unsupported.yaml: 11 fields cannot be carried over")
+    assert rendered.startswith("unsupported.yaml: 10 fields cannot be carried over")
     assert all(f"  {p}: " in rendered for p in UNSUPPORTED_PATHS)
 
 
@@ -212,7 +211,7 @@ def test_dropped_fields_carry_their_reason():
     assert "two passes" in reasons["vpc.clusterEndpoints"]
     assert "NAT" in reasons["vpc.nat"]
     assert "EC2 API" in reasons["nodeGroups[0].instanceSelector"]
-    assert "serviceAccountRoleARN" in reasons["addons[1].wellKnownPolicies"]
+    assert "podIdentityAssociations" in reasons["addons[1].useDefaultPodIdentityAssociations"]
 
 
 def test_allow_drop_writes_the_rest_and_still_lists_the_dropped_fields():
@@ -245,13 +244,13 @@ def test_unsupported_keys_deep_inside_carried_sections_are_listed():
     doc["addons"] = [{"name": "eks-pod-identity-agent"}]
     doc["iam"] = {"podIdentityAssociations": [{"namespace": "a", "serviceAccountName": "b", "createServiceAccount": True,
                                                "roleARN": "arn:aws:iam::111122223333:role/r",
-                                               "wellKnownPolicies": {"autoScaler": True}}]}
+                                               "permissionPolicyName": "p"}]}
     with pytest.raises(ImportRefused) as e:
         import_cluster_config(doc)
     assert [d.path for d in e.value.dropped] == [
         "vpc.subnets.private.us-west-2a.cidrIndex",
         "fargateProfiles[0].podExecutionRoleARN",
-        "iam.podIdentityAssociations[0].wellKnownPolicies",
+        "iam.podIdentityAssociations[0].permissionPolicyName",
     ]
     assert [n.path for n in import_cluster_config(doc, allow_drop=True).notes] == [
         "fargateProfiles[0].selectors[0].labelz"]

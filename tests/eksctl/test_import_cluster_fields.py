@@ -39,22 +39,23 @@ def test_ipv4_family_is_a_note_and_ipv6_is_dropped():
         ("kubernetesNetworkConfig.ipFamily", "IPv6 is not supported by private-eks")]
 
 
-def test_addons_carry_and_the_vpc_cni_role_made_from_policies_too():
-    """eksctl examples/25-addons.yaml: vpc-cni with attachPolicyARNs gets an IRSA role (eksctl
-    pkg/actions/addon/create.go, createRoleForIRSA); ebs's wellKnownPolicies are not built."""
+def test_addons_carry_and_the_roles_made_from_policies_too():
+    """eksctl examples/25-addons.yaml: vpc-cni with attachPolicyARNs and aws-ebs-csi-driver with
+    wellKnownPolicies get an IRSA role each (eksctl pkg/actions/addon/create.go, createRoleForIRSA)."""
     r = import_cluster_config(minimal(iam={"withOIDC": True}, addons=[
         {"name": "vpc-cni", "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]},
         {"name": "coredns", "version": "latest"},
         {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
-    ]), allow_drop=True)
-    assert [d.path for d in r.dropped] == ["addons[2].wellKnownPolicies"]
-    assert "serviceAccountRoleARN" in r.dropped[0].reason
+    ]))
+    assert r.dropped == []
+    cni, _, ebs = r.settings.cluster.addons
     assert [a.name for a in r.settings.cluster.addons] == ["vpc-cni", "coredns", "aws-ebs-csi-driver"]
-    assert r.settings.cluster.addons[0].attach_policy_arns == ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]
+    assert cni.attach_policy_arns == ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"] and cni.makes_role
+    assert ebs.well_known_policies.ebs_csi_controller and ebs.makes_role
 
 
 @pytest.mark.parametrize("addon, iam, why", [
-    ({"name": "aws-efs-csi-driver"}, {"withOIDC": True}, "knows no service account"),
+    ({"name": "metrics-server"}, {"withOIDC": True}, "is not known"),
     ({"name": "vpc-cni"}, {}, "without iam.withOIDC"),
     ({"name": "vpc-cni", "serviceAccountRoleARN": ROLE}, {"withOIDC": True}, "uses serviceAccountRoleARN"),
 ])
@@ -82,7 +83,8 @@ def test_access_entries_carry_and_are_refused_in_config_map_mode_by_eksctl_path(
 
 
 def test_pod_identity_associations_carry_with_service_account_creation():
-    """eksctl examples/39-pod-identity-association.yaml: createServiceAccount is carried."""
+    """eksctl examples/39-pod-identity-association.yaml: createServiceAccount and wellKnownPolicies
+    are carried."""
     r = import_cluster_config(minimal(
         addons=[{"name": "eks-pod-identity-agent", "tags": {"team": "eks"}}],
         iam={"podIdentityAssociations": [
@@ -90,14 +92,15 @@ def test_pod_identity_associations_carry_with_service_account_creation():
             {"namespace": "dev", "serviceAccountName": "nginx", "wellKnownPolicies": {"autoScaler": True},
              "permissionPolicy": {"Version": "2012-10-17", "Statement": [
                  {"Effect": "Allow", "Action": ["autoscaling:DescribeTags"], "Resource": "*"}]}}]}), allow_drop=True)
-    assert [d.path for d in r.dropped] == ["iam.podIdentityAssociations[1].wellKnownPolicies"]
-    assert [p.create_service_account for p in r.settings.cluster.iam.pod_identity_associations] == [True, False]
+    assert r.dropped == []
+    first, nginx = r.settings.cluster.iam.pod_identity_associations
+    assert (first.create_service_account, nginx.create_service_account) == (True, False)
+    assert nginx.well_known_policies.auto_scaler and nginx.permission_policy
 
 
 def test_service_accounts_carry_in_eksctls_shape():
-    """eksctl examples/13-iamserviceaccounts.yaml: eksctl's own inline well-known policies are
-    dropped, and a service account left with no policy goes whole; the problems of the rest keep
-    their eksctl indices."""
+    """eksctl examples/13-iamserviceaccounts.yaml: every wellKnownPolicies flag is carried, a flag
+    written false too; a problem is named by its eksctl index."""
     s3 = {"metadata": {"name": "s3-reader", "namespace": "backend-apps", "labels": {"aws-usage": "application"}},
           "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]}
     doc = minimal(iam={"withOIDC": True, "serviceAccounts": [
@@ -108,17 +111,19 @@ def test_service_accounts_carry_in_eksctls_shape():
          "wellKnownPolicies": {"ebsCSIController": True, "autoScaler": False}},
         {"metadata": {"name": "some-app", "namespace": "default"},
          "attachRoleARN": "arn:aws:iam::123:role/already-created-role-for-app"}]})
-    r = import_cluster_config(doc, allow_drop=True)
-    assert [d.path for d in r.dropped] == ["iam.serviceAccounts[1]"]
-    assert r.dropped[0].reason.startswith("wellKnownPolicies.awsLoadBalancerController: eksctl attaches an inline policy")
-    assert "iam.serviceAccounts[2].wellKnownPolicies.autoScaler" in [n.path for n in r.notes]
+    r = import_cluster_config(doc)
+    assert r.dropped == []
     accounts = r.settings.cluster.iam.service_accounts
     assert [(a.metadata.namespace, a.metadata.name) for a in accounts] == [
-        ("backend-apps", "s3-reader"), ("kube-system", "ebs-csi-controller-sa"), ("default", "some-app")]
-    assert accounts[1].well_known_policies.policies == ["service-role/AmazonEBSCSIDriverPolicy"]
+        ("backend-apps", "s3-reader"), ("kube-system", "aws-load-balancer-controller"),
+        ("kube-system", "ebs-csi-controller-sa"), ("default", "some-app")]
+    assert accounts[1].well_known_policies.aws_load_balancer_controller
+    ebs = accounts[2].well_known_policies
+    assert ebs.ebs_csi_controller and not ebs.auto_scaler
+    assert carried(r)["iam"]["serviceAccounts"][2]["wellKnownPolicies"] == {"ebsCSIController": True, "autoScaler": False}
     doc["iam"]["serviceAccounts"][3]["roleName"] = "x"  # refused with attachRoleARN, named by its eksctl index
     with pytest.raises(ImportInvalid) as e:
-        import_cluster_config(doc, allow_drop=True)
+        import_cluster_config(doc)
     assert [p.path for p in e.value.problems] == ["iam.serviceAccounts[3].roleName"]
 
 

@@ -88,11 +88,19 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
     # pod identity association with createServiceAccount has its ServiceAccount.
     accounts = {(r["inputs"]["metadata"]["namespace"], r["inputs"]["metadata"]["name"])
                 for r in resources(plan, "private", "kubernetes:core/v1:ServiceAccount")}
-    assert accounts == {("backend-apps", "s3-reader"), ("default", "some-app"), ("jobs", "batch-runner")}
+    assert accounts == {("backend-apps", "s3-reader"), ("kube-system", "aws-load-balancer-controller"),
+                        ("default", "some-app"), ("jobs", "batch-runner")}
+    # wellKnownPolicies: eksctl's inline policies by its names, on the IRSA and Pod Identity roles.
+    named = sorted(r["inputs"]["name"] for r in resources(plan, "private", "aws:iam/rolePolicy:RolePolicy")
+                   if "name" in r["inputs"] and ("-service-accounts-" in r["name"] or "-pod-identity-" in r["name"]))
+    assert named == sorted([
+        "PolicyAWSLoadBalancerController", "PolicyCertManagerChangeSet", "PolicyCertManagerGetChange",
+        "PolicyCertManagerHostedZones", "PolicyEFSCSIController",  # aws-load-balancer-controller's role
+        "PolicyAutoScaling", "PolicyExternalDNSChangeSet", "PolicyExternalDNSHostedZones"])  # app-cache-access's
     assert plan["kubernetesApi"]["needed"] is True
 
 
-def test_aws_auth_example_maps_roles_and_users_and_makes_the_vpc_cni_role(tmp_path):
+def test_aws_auth_example_maps_roles_and_users_and_makes_the_addon_roles(tmp_path):
     plan = import_and_plan(tmp_path, "aws-auth-fields.yaml", "aws-auth")
     (cluster,) = resources(plan, "private", "eks:index:Cluster")
     i = cluster["inputs"]
@@ -101,8 +109,19 @@ def test_aws_auth_example_maps_roles_and_users_and_makes_the_vpc_cni_role(tmp_pa
     assert i["userMappings"] == [{"userArn": "arn:aws:iam::000000000000:user/myUser", "username": "myUser",
                                   "groups": []}]
     assert i["useDefaultVpcCni"] is True and "vpcCniOptions" not in i
-    (cni,) = resources(plan, "private", "aws:eks/addon:Addon")
-    assert cni["inputs"]["addonName"] == "vpc-cni" and ":role/" in cni["inputs"]["serviceAccountRoleArn"]
+    addons = {r["inputs"]["addonName"]: r["inputs"] for r in resources(plan, "private", "aws:eks/addon:Addon")}
+    assert set(addons) == {"vpc-cni", "aws-ebs-csi-driver", "aws-efs-csi-driver"}
+    assert all(":role/" in a["serviceAccountRoleArn"] for a in addons.values())
+    # Each role trusts its add-on's service account alone; ebsCSIController is an AWS managed policy.
+    trusts = [r["inputs"]["assumeRolePolicy"] for r in resources(plan, "private", "aws:iam/role:Role")
+              if "AssumeRoleWithWebIdentity" in r["inputs"]["assumeRolePolicy"]]
+    assert sorted(json.loads(t)["Statement"][0]["Condition"]["StringEquals"][k] for t in trusts
+                  for k in json.loads(t)["Statement"][0]["Condition"]["StringEquals"] if k.endswith(":sub")) == [
+        "system:serviceaccount:kube-system:aws-node", "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+        "system:serviceaccount:kube-system:efs-csi-controller-sa"]
+    arns = {r["inputs"]["policyArn"] for r in resources(
+        plan, "private", "aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
+    assert "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy" in arns
 
 
 def test_config_with_dropped_fields_plans_without_them(tmp_path):

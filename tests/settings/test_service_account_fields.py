@@ -44,8 +44,7 @@ def test_service_accounts_are_accepted_in_eksctls_shape_with_its_namespace_defau
         account("some-app", attachRoleARN=ROLE)))
     first, ebs, app = s.cluster.iam.service_accounts
     assert (first.metadata.namespace, first.role_name, first.makes_role) == ("backend-apps", "s3-reader", True)
-    assert ebs.metadata.namespace == "default" and ebs.well_known_policies.policies == [
-        "service-role/AmazonEBSCSIDriverPolicy"]
+    assert ebs.metadata.namespace == "default" and ebs.well_known_policies.ebs_csi_controller and ebs.makes_role
     assert not app.makes_role
     # roleOnly makes no ServiceAccount; the others are the program's to create.
     assert s.cluster.service_accounts == [("backend-apps", "s3-reader"), ("default", "some-app")]
@@ -100,12 +99,11 @@ def test_role_only_with_attach_role_arn_would_create_nothing():
     ({"attachPolicy": {"Version": "2012-10-17"}}, "iam.serviceAccounts[0].attachPolicy"),
     ({"attachPolicyARNs": [POLICY], "roleName": "x" * 65}, "iam.serviceAccounts[0].roleName"),
     ({"attachPolicyARNs": [POLICY], "metadata": {"namespace": "Bad_NS"}}, "iam.serviceAccounts[0].metadata.namespace"),
-    ({"attachPolicyARNs": [POLICY], "wellKnownPolicies": {"autoScaler": True}},
-     "iam.serviceAccounts[0].wellKnownPolicies.autoScaler"),
+    ({"wellKnownPolicies": {"autoscaler": True}}, "iam.serviceAccounts[0].wellKnownPolicies.autoscaler"),
 ])
 def test_bad_service_account_fields_are_refused_by_path(fields, path):
     """ARNs parsed as eksctl does (arn.Parse), IAM's RoleName rule (1-64 of \\w+=,.@-), Kubernetes'
-    namespace rule; eksctl's inline well-known policies are not offered."""
+    namespace rule; wellKnownPolicies takes eksctl's flags only (well_known_iam_policy.go)."""
     assert list(problems(irsa(account(**fields)))) == [path]
 
 
@@ -135,11 +133,12 @@ def test_create_service_account_is_accepted_on_a_pod_identity_association():
 # ------------------------------------------------------------------------------ add-on roles
 
 
-def test_vpc_cni_takes_policies_for_an_irsa_role():
+@pytest.mark.parametrize("policies", [{"attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]},
+                                      {"attachPolicy": INLINE}])
+def test_vpc_cni_takes_policies_for_an_irsa_role(policies):
     """eksctl pkg/actions/addon/create.go: attachPolicyARNs/attachPolicy make a role for the add-on's
     known service account (getKnownServiceAccountLocation: vpc-cni -> kube-system/aws-node)."""
-    s = check(doc_with(iam={"withOIDC": True}, addons=[
-        {"name": "vpc-cni", "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"], "attachPolicy": INLINE}]))
+    s = check(doc_with(iam={"withOIDC": True}, addons=[{"name": "vpc-cni", **policies}]))
     assert s.cluster.addons[0].makes_role
 
 
@@ -152,7 +151,7 @@ def test_an_addon_role_needs_with_oidc():
 def test_an_addon_whose_service_account_is_not_known_is_refused():
     """eksctl knows only vpc-cni's service account; for others its role would trust any service
     account of the cluster (oidc/api.go, MakeAssumeRolePolicyDocument: no sub condition)."""
-    got = problems(doc_with(iam={"withOIDC": True}, addons=[{"name": "aws-efs-csi-driver", "attachPolicyARNs": [POLICY]}]))
+    got = problems(doc_with(iam={"withOIDC": True}, addons=[{"name": "metrics-server", "attachPolicyARNs": [POLICY]}]))
     assert list(got) == ["addons[0].attachPolicyARNs"] and "not known" in got["addons[0].attachPolicyARNs"]
 
 
