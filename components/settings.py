@@ -556,7 +556,7 @@ class Addon(_Model):
                                               "IRSA or pod identity associations, not both)"))
         if not self.makes_role:
             return problems
-        where = (next(k for k in providers if k != "serviceAccountRoleARN"),)
+        where = (self.role_field,)
         if self.name not in ADDON_SERVICE_ACCOUNTS:
             problems.append((where, f"the service account of add-on {self.name!r} is not known (known: "
                                     f"{', '.join(ADDON_SERVICE_ACCOUNTS)}), so no role can trust it alone; give "
@@ -567,6 +567,12 @@ class Addon(_Model):
     def makes_role(self) -> bool:
         """An IRSA role is made for the add-on (from attachPolicyARNs, wellKnownPolicies or attachPolicy)."""
         return bool(self.attach_policy_arns or self.attach_policy or self.well_known_policies.has_policy)
+
+    @property
+    def role_field(self) -> str:
+        """The field the made role comes from, for the paths of its problems."""
+        return ("wellKnownPolicies" if self.well_known_policies.has_policy else
+                "attachPolicyARNs" if self.attach_policy_arns else "attachPolicy")
 
     @property
     def configuration_object(self) -> dict[str, Any] | None:
@@ -2077,8 +2083,7 @@ class ClusterSettings(_Model):
         for i, addon in enumerate(self.addons):
             # eksctl makes an add-on's IRSA role only with the OIDC provider (pkg/actions/addon/create.go).
             if addon.makes_role and not self.iam.with_oidc:
-                where = "attachPolicyARNs" if addon.attach_policy_arns else "attachPolicy"
-                problems.append((("addons", i, where), "needs iam.withOIDC: true (the role trusts the cluster's "
+                problems.append((("addons", i, addon.role_field), "needs iam.withOIDC: true (the role trusts the cluster's "
                                  "OIDC provider)"))
         # pulumi-eks refuses role and user mappings without the ConfigMap (nodejs/eks/cluster/
         # authenticationMode.ts, validateAuthenticationMode).

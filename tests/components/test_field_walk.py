@@ -13,10 +13,11 @@ from typing import Any, Callable
 import pytest
 
 from automation.plan import diff_plans, plan_stack
-from components.settings import AddonPolicies, SettingsError, field_paths, settings_from_document
+from components.settings import AddonPolicies, SettingsError, WellKnownPolicies, field_paths, settings_from_document
 
 ACCOUNT = "111122223333"
 ADDON_POLICY_FLAGS = [f.alias for f in AddonPolicies.model_fields.values()]
+WELL_KNOWN_FLAGS = [f.alias for f in WellKnownPolicies.model_fields.values()]
 VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 NG = {"name": "ng1", "instanceType": "m5.large", "desiredCapacity": 2, "minSize": 1, "maxSize": 3,
       "volumeSize": 50, "labels": {"role": "sys"}, "tags": {"cost": "a"}, "privateNetworking": True,
@@ -293,8 +294,7 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
            ("metadata.annotations", ("metadata", "annotations"), {}),
            ("attachPolicyARNs", ("attachPolicyARNs",), [f"arn:aws:iam::{ACCOUNT}:policy/other"]),
            ("attachPolicy", ("attachPolicy",), {}),
-           ("wellKnownPolicies.imageBuilder", ("wellKnownPolicies", "imageBuilder"), True),
-           ("wellKnownPolicies.ebsCSIController", ("wellKnownPolicies", "ebsCSIController"), True),
+           *((f"wellKnownPolicies.{flag}", ("wellKnownPolicies", flag), True) for flag in WELL_KNOWN_FLAGS),
            ("roleName", ("roleName",), "other-irsa"),
            ("roleOnly", ("roleOnly",), True),
            ("permissionsBoundary", ("permissionsBoundary",), f"arn:aws:iam::{ACCOUNT}:policy/other-boundary"),
@@ -304,6 +304,12 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
                                                        f"arn:aws:iam::{ACCOUNT}:role/other-app"), ("private",)),
     "iam.podIdentityAssociations[].createServiceAccount": (
         "new", put(("iam", "podIdentityAssociations", 0, "createServiceAccount"), True), ("private",)),
+    **{f"iam.podIdentityAssociations[].wellKnownPolicies.{flag}": (
+        "new", put(("iam", "podIdentityAssociations", 1, "wellKnownPolicies"), {flag: True}), ("private",))
+       for flag in WELL_KNOWN_FLAGS},
+    **{f"addons[].wellKnownPolicies.{flag}": (
+        "new", put(("addons", 0), {"name": "vpc-cni", "wellKnownPolicies": {flag: True}}), ("private",))
+       for flag in WELL_KNOWN_FLAGS},
     "addons[].attachPolicyARNs": ("new", put(("addons", 0), {"name": "vpc-cni", "attachPolicyARNs": [
         "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]}), ("private",)),
     "addons[].attachPolicy": ("new", put(("addons", 0), {"name": "vpc-cni", "attachPolicy": {

@@ -21,12 +21,13 @@ import pulumi_kubernetes
 import pytest
 
 from automation.plan import plan_stack
-from components.settings import load_stack_file
+from components.settings import WellKnownPolicies, load_stack_file
 from tests.components.helpers import settings
 from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, MIXED, NEW_VPC, settings_of
 from tests.components.test_user_data import boot_settings
 
 PACKAGES = {"aws": pulumi_aws, "eks": pulumi_eks, "kubernetes": pulumi_kubernetes}
+WELL_KNOWN = {f.alias: True for f in WellKnownPolicies.model_fields.values()}
 
 
 def args_class(token: str) -> type | None:
@@ -112,6 +113,13 @@ STACKS = {
     "capabilities": lambda: settings_of(CAPABILITIES),
     # instancesDistribution: the mixed instances policy on NodeGroupV2's Auto Scaling group.
     "mixed-instances": lambda: settings_of(MIXED),
+    # Every wellKnownPolicies flag on an IRSA role and a Pod Identity role; add-on roles from flags.
+    "well-known-policies": lambda: settings(
+        iam={"withOIDC": True, "serviceAccounts": [{"metadata": {"name": "all"}, "wellKnownPolicies": WELL_KNOWN}],
+             "podIdentityAssociations": [{"namespace": "dev", "serviceAccountName": "all", "wellKnownPolicies": WELL_KNOWN}]},
+        addons=[{"name": "eks-pod-identity-agent"},
+                {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
+                {"name": "aws-efs-csi-driver", "wellKnownPolicies": {"efsCSIController": True}}]),
     # Every bootstrap field on every AMI family that takes it, and managed launch templates.
     "bootstrap": boot_settings,
     "auto-mode-boundary": lambda: settings_of({**AUTO_MODE, "autoModeConfig": {
