@@ -446,8 +446,10 @@ _REASONS = {
     "karpenter": "Karpenter is not installed by private-eks",
     "addonsConfig": "add-on defaults are eksctl's (vpc-cni, kube-proxy, coredns); list add-ons in addons",
     "addons[].permissionsBoundary": "private-eks puts no permissions boundary on the add-on roles it makes",
-    "addons[].useDefaultPodIdentityAssociations": "private-eks does not create add-on IAM roles; list "
-                                                  "podIdentityAssociations with a roleARN",
+    "addons[].useDefaultPodIdentityAssociations": "private-eks does not look up EKS's recommended pod identity "
+                                                  "policies (DescribeAddonConfiguration); list podIdentityAssociations "
+                                                  "with a roleARN, or give wellKnownPolicies (aws-ebs-csi-driver, "
+                                                  "aws-efs-csi-driver)",
     "iam.serviceAccounts[].status": "read-only status written by eksctl",
     "iam.serviceRoleARN": "private-eks creates the cluster's IAM role itself",
     "iam.fargatePodExecutionRoleARN": "private-eks creates the Fargate pod execution role itself",

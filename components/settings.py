@@ -508,7 +508,7 @@ class Addon(_Model):
     attach_policy: dict[str, Any] = Field(default_factory=dict)
     """an inline IAM policy document on that role; needs `iam.withOIDC`"""
     well_known_policies: WellKnownPolicies = Field(default_factory=WellKnownPolicies)
-    """eksctl's well-known policies on that role; needs `iam.withOIDC`"""
+    """eksctl's well-known policies on that role; one of `wellKnownPolicies`, `attachPolicyARNs`, `attachPolicy`, `serviceAccountRoleARN`; needs `iam.withOIDC`"""  # noqa: E501
 
     @model_validator(mode="after")
     def _check(self) -> "Addon":
