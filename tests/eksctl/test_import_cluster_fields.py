@@ -68,6 +68,38 @@ def test_an_addon_role_eksctl_would_not_make_or_would_make_too_wide_is_dropped(a
     assert r.settings.cluster.addons[0].attach_policy == {}
 
 
+@pytest.mark.parametrize("addon, iam, why", [
+    ({"name": "metrics-server"}, {"withOIDC": True}, "is not known"),
+    ({"name": "aws-efs-csi-driver"}, {}, "without iam.withOIDC"),
+])
+def test_addon_well_known_policies_eksctl_would_not_make_or_would_make_too_wide_are_dropped(addon, iam, why):
+    """eksctl pkg/actions/addon/create.go: a role from wellKnownPolicies (createRoleResourceSet) only with
+    withOIDC; for an add-on whose service account is not known its trust has no ``sub`` condition.
+    Flags all written false ask for no role and stay."""
+    flags = {"efsCSIController": True}
+    r = import_cluster_config(minimal(iam=iam, addons=[{**addon, "wellKnownPolicies": flags},
+                                                       {"name": "coredns", "wellKnownPolicies": {"autoScaler": False}}]),
+                              allow_drop=True)
+    assert [d.path for d in r.dropped] == ["addons[0].wellKnownPolicies"] and why in r.dropped[0].reason
+    assert not r.settings.cluster.addons[0].makes_role
+    assert carried(r)["addons"][1] == {"name": "coredns", "wellKnownPolicies": {"autoScaler": False}}
+
+
+def test_eksctls_rules_for_well_known_policies_refuse_the_import_by_eksctl_path():
+    """eksctl pkg/ctl/cmdutils/pod_identity_association.go ('wellKnownPolicies cannot be specified when
+    roleARN is set') and pkg/apis/eksctl.io/v1alpha5/addon.go (checkAtMostOnePolicyProviderIsSet)."""
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(
+            iam={"withOIDC": True, "podIdentityAssociations": [
+                {"namespace": "default", "serviceAccountName": "s3-reader", "roleARN": ROLE,
+                 "wellKnownPolicies": {"autoScaler": True}}]},
+            addons=[{"name": "eks-pod-identity-agent"},
+                    {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True},
+                     "attachPolicyARNs": ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]}]))
+    assert sorted(p.path for p in e.value.problems) == [
+        "addons[1].attachPolicyARNs", "iam.podIdentityAssociations[0].wellKnownPolicies"]
+
+
 def test_access_entries_carry_and_are_refused_in_config_map_mode_by_eksctl_path():
     """eksctl examples/40-access-entries.yaml; eksctl refuses access entries in CONFIG_MAP mode."""
     entries = [{"principalARN": "arn:aws:iam::111122223333:user/my-user-name", "type": "STANDARD",
