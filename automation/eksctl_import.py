@@ -757,8 +757,9 @@ def _drop_emptied_items(carried: dict[str, Any], walk: _Walk) -> None:
 
 def _drop_addon_roles_eksctl_skips(carried: dict[str, Any], walk: _Walk) -> None:
     """An add-on's attachPolicyARNs/wellKnownPolicies/attachPolicy make a role in eksctl only with
-    iam.withOIDC, when no role or pod identity association is given (pkg/actions/addon/create.go,
-    Create); private-eks makes it only for a service account it knows (ADDON_SERVICE_ACCOUNTS)."""
+    iam.withOIDC (pkg/actions/addon/create.go, Create); private-eks makes it only for a service account
+    it knows (ADDON_SERVICE_ACCOUNTS). With serviceAccountRoleARN or podIdentityAssociations eksctl
+    refuses the config (pkg/apis/eksctl.io/v1alpha5/addon.go, Validate), and so do the settings."""
     iam = carried.get("iam")
     oidc = isinstance(iam, dict) and iam.get("withOIDC") is True
     addons = carried.get("addons")
@@ -767,8 +768,8 @@ def _drop_addon_roles_eksctl_skips(carried: dict[str, Any], walk: _Walk) -> None
             continue  # the settings validation names a name of the wrong shape
         reason = None
         if addon.get("serviceAccountRoleARN") or addon.get("podIdentityAssociations"):
-            reason = "eksctl uses serviceAccountRoleARN or podIdentityAssociations and makes no role from it"
-        elif addon.get("name") not in ADDON_SERVICE_ACCOUNTS:
+            continue
+        if addon.get("name") not in ADDON_SERVICE_ACCOUNTS:
             reason = (f"the service account of add-on {addon.get('name')!r} is not known (known: "
                       f"{', '.join(ADDON_SERVICE_ACCOUNTS)}): eksctl's role would trust every service account of "
                       "the cluster; give serviceAccountRoleARN or podIdentityAssociations with a roleARN")

@@ -57,7 +57,6 @@ def test_addons_carry_and_the_roles_made_from_policies_too():
 @pytest.mark.parametrize("addon, iam, why", [
     ({"name": "metrics-server"}, {"withOIDC": True}, "is not known"),
     ({"name": "vpc-cni"}, {}, "without iam.withOIDC"),
-    ({"name": "vpc-cni", "serviceAccountRoleARN": ROLE}, {"withOIDC": True}, "uses serviceAccountRoleARN"),
 ])
 def test_an_addon_role_eksctl_would_not_make_or_would_make_too_wide_is_dropped(addon, iam, why):
     """eksctl pkg/actions/addon/create.go: a role from attachPolicy only with withOIDC and no role
@@ -83,6 +82,20 @@ def test_addon_well_known_policies_eksctl_would_not_make_or_would_make_too_wide_
     assert [d.path for d in r.dropped] == ["addons[0].wellKnownPolicies"] and why in r.dropped[0].reason
     assert not r.settings.cluster.addons[0].makes_role
     assert carried(r)["addons"][1] == {"name": "coredns", "wellKnownPolicies": {"autoScaler": False}}
+
+
+@pytest.mark.parametrize("role", [{"serviceAccountRoleARN": ROLE},
+                                  {"podIdentityAssociations": [{"serviceAccountName": "aws-node", "roleARN": ROLE}]}])
+def test_an_addon_role_from_policies_beside_a_given_role_refuses_the_import_as_eksctl_does(role):
+    """eksctl pkg/apis/eksctl.io/v1alpha5/addon.go, Validate: at most one of wellKnownPolicies,
+    serviceAccountRoleARN, attachPolicyARNs and attachPolicy, and no IRSA config with pod identity
+    associations."""
+    with pytest.raises(ImportInvalid) as e:
+        import_cluster_config(minimal(iam={"withOIDC": True}, addons=[
+            {"name": "eks-pod-identity-agent"},
+            {"name": "aws-ebs-csi-driver", "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+             **role}]))
+    assert [p.path for p in e.value.problems] == ["addons[1].attachPolicyARNs"]
 
 
 def test_eksctls_rules_for_well_known_policies_refuse_the_import_by_eksctl_path():
