@@ -302,37 +302,40 @@ def _ami_family(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
 
 
 _SSH_REASONS = {
-    "publicKeyPath": "private-eks does not upload public keys; give an existing key pair in ssh.publicKeyName",
-    "publicKey": "private-eks does not upload public keys; give an existing key pair in ssh.publicKeyName",
-    "sourceSecurityGroupIds": "SSH is opened from the VPC CIDR only, as eksctl does for private nodes",
-    "enableSsm": "the SSM agent is on the EKS-optimised AMIs; add the ssm, ssmmessages and ec2messages endpoints "
-                 "with privateCluster.additionalEndpointServices",
+    "publicKeyPath": "a file on the machine that ran eksctl, which the import does not read; put the key in "
+                     "ssh.publicKey, or name an EC2 key pair in ssh.publicKeyName",
+    "enableSsm": "false: eksctl refuses it (the SSM agent is built into the EKS AMIs and cannot be disabled)",
 }
+_SSH_CARRIED = ("allow", "publicKeyName", "publicKey", "sourceSecurityGroupIds")
+_SSM_ADVICE = ("eksctl deprecated it: the SSM agent is built into the EKS AMIs; in a private VPC Session Manager "
+               "needs the ssm, ssmmessages and ec2messages endpoints (privateCluster.additionalEndpointServices)")
 
 
 def _ssh(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
-    """ssh: an existing key pair (publicKeyName) and allow are carried; keys to upload are not, and
-    without a key pair name nothing is (allow alone would need eksctl's upload of ~/.ssh/id_rsa.pub)."""
+    """ssh: a key (publicKeyName, or publicKey imported as a key pair), allow and sourceSecurityGroupIds
+    are carried; publicKeyPath (a local file) is not, and without a key neither is allow. allow unset
+    with a key is written true: eksctl opens SSH then (defaults.go, setSSHDefaults)."""
     if not isinstance(value, Mapping):
         return value
     out: dict[str, Any] = {}
     for key, sub in value.items():
         p = f"{path}.{key}"
-        if key == "publicKeyName":
+        if key in _SSH_CARRIED:
             out[key] = sub
-        elif key == "allow":
-            if sub is True and gpath.startswith("managedNodeGroups"):
-                walk.drop(p, f"{gpath}.{key}", sub, reason="SSH is opened for self-managed node groups only "
-                          "(managed nodes get the cluster security group); the key pair is set")
-            else:
-                out[key] = sub
+        elif key == "enableSsm" and sub is not False:
+            walk.notes.append(Note(p, _SSM_ADVICE))
         else:
-            walk.drop(p, f"{gpath}.{key}", sub, reason=_SSH_REASONS.get(str(key)), known=("allow", "publicKeyName"))
-    if "publicKeyName" not in out:
-        if out.get("allow") is True:
-            walk.drop(f"{path}.allow", f"{gpath}.allow", True, reason="no key pair name (ssh.publicKeyName): "
-                      "private-eks does not upload public keys")
+            walk.drop(p, f"{gpath}.{key}", sub, reason=_SSH_REASONS.get(str(key)), known=_SSH_CARRIED)
+    if not (out.get("publicKeyName") or out.get("publicKey")):
+        for key in ("allow", "sourceSecurityGroupIds"):
+            if out.get(key):
+                walk.drop(f"{path}.{key}", f"{gpath}.{key}", out[key], reason="no key (ssh.publicKeyName or "
+                          "ssh.publicKey): eksctl would import ~/.ssh/id_rsa.pub from its user's machine")
         return _SKIP
+    if "allow" not in out:
+        out["allow"] = True
+        walk.notes.append(Note(f"{path}.allow", "not set: eksctl opens SSH when a key is given (set false to "
+                                                "only put the key on the nodes)"))
     return out
 
 
@@ -556,7 +559,7 @@ def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
                 out.append(path)
                 continue
             if sub is _ssh:
-                out += [path, f"{path}.allow", f"{path}.publicKeyName"]
+                out += [path] + [f"{path}.{k}" for k in _SSH_CARRIED]
                 continue
             if sub is _network_config:
                 out.append(path)

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components import addon_policies, capabilities, catalog, node_security_groups
+from components import addon_policies, capabilities, catalog, node_security_groups, node_ssh
 from components.mixed_instances import mixed_instances_policy
 from components.service_accounts import ServiceAccounts, role_policies
 from components.settings import (
@@ -433,7 +433,7 @@ class PrivateCluster(pulumi.ComponentResource):
             instance_type=ng.launch_instance_type,
             operating_system=OPERATING_SYSTEMS[ng.ami_family],
             ami_id=ng.custom_ami,
-            key_name=ng.ssh.public_key_name,
+            key_name=node_ssh.key_name(f"{name}-{ng.name}", ng.ssh, self._tags, self),
             extra_node_security_groups=extra_groups or None,
             instance_profile=profile,
             desired_capacity=want,
@@ -458,7 +458,7 @@ class PrivateCluster(pulumi.ComponentResource):
         """The EKS cluster security group, when nodes need it named (managed groups with attachIDs, the
         shared group's rules), and eksctl's shared node group for self-managed groups (withShared)."""
         shared = any(ng.shared_security_group for ng in self_managed)
-        wanted = shared or any(ng.security_groups.attach_ids for ng in managed)
+        wanted = shared or any(ng.security_groups.attach_ids or ng.ssh.allow for ng in managed)
         self._cluster_security_group = (node_security_groups.eks_cluster_security_group_id(
             self.cluster_name, self.cluster, self) if wanted else None)
         self._shared_nodes = None
@@ -467,16 +467,9 @@ class PrivateCluster(pulumi.ComponentResource):
                 name, vpc_id=self._vpc_id, cluster_security_group_id=self._cluster_security_group, tags=self._tags,
                 parent=self)
 
-    def _ssh_security_group(self, name: str, ng: NodeGroup) -> aws.ec2.SecurityGroup:
-        """SSH from the VPC CIDR only, as eksctl opens it to private nodes
-        (pkg/cfn/builder/managed_launch_template.go, makeSSHIngressRules)."""
-        if self._vpc_cidr is None:
-            raise ValueError("ssh.allow needs the VPC CIDR")
-        return aws.ec2.SecurityGroup(
-            f"{name}-{ng.name}-ssh", vpc_id=self._vpc_id, description=f"SSH to {ng.name} from inside the VPC",
-            ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22,
-                                                      cidr_blocks=[self._vpc_cidr], description="SSH from the VPC")],
-            tags={**self._tags, "Name": f"{name}-{ng.name}-ssh"}, opts=pulumi.ResourceOptions(parent=self))
+    def _ssh_security_group(self, name: str, ng: NodeGroup | ManagedNodeGroup) -> aws.ec2.SecurityGroup:
+        return node_ssh.ssh_security_group(f"{name}-{ng.name}", ng.name, ng.ssh, vpc_id=self._vpc_id,
+                                           vpc_cidr=self._vpc_cidr, tags=self._tags, parent=self)
 
     def _managed(self, name: str, index: int, ng: ManagedNodeGroup, role: Optional[aws.iam.Role]) -> pulumi.Resource:
         low, want, high = ng.sizes
@@ -487,7 +480,7 @@ class PrivateCluster(pulumi.ComponentResource):
                                    # The types are the template's unless given (eksctl managed_nodegroup.go).
                                    "instance_types": list(ng.instance_types) or None}
         else:
-            own = self._managed_launch_template(ng, transforms)
+            own = self._managed_launch_template(name, ng, transforms)
         node_group = managed_node_group_inputs(ng)
         if node_group:
             transforms.append(ChildInputs(EKS_NODE_GROUP, node_group))
@@ -524,16 +517,19 @@ class PrivateCluster(pulumi.ComponentResource):
                 id=lt.id, opts=pulumi.InvokeOptions(parent=self)).default_version.apply(str)
         return aws.eks.NodeGroupLaunchTemplateArgs(id=lt.id, version=version)
 
-    def _managed_launch_template(self, ng: ManagedNodeGroup, transforms: list[pulumi.ResourceTransform]) -> dict[str, Any]:
+    def _managed_launch_template(self, name: str, ng: ManagedNodeGroup,
+                                 transforms: list[pulumi.ResourceTransform]) -> dict[str, Any]:
         """The inputs that make pulumi-eks build the node group's launch template, with IMDSv2,
         the volume, the key pair and the user data."""
         transforms.append(managed_volume(ng))
-        if ng.security_groups.attach_ids and self._cluster_security_group is not None:
-            transforms.append(node_security_groups.managed_launch_template(self._cluster_security_group,
-                                                                           ng.security_groups.attach_ids))
-        if ng.ssh.public_key_name:
+        groups: list[pulumi.Input[str]] = [*ng.security_groups.attach_ids,
+                                           *([self._ssh_security_group(name, ng).id] if ng.ssh.allow else [])]
+        if groups and self._cluster_security_group is not None:
+            transforms.append(node_security_groups.managed_launch_template(self._cluster_security_group, groups))
+        key_name = node_ssh.key_name(f"{name}-{ng.name}", ng.ssh, self._tags, self)
+        if key_name is not None:
             # pulumi-eks's ManagedNodeGroup takes remoteAccess, which EKS refuses with a launch template.
-            transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"keyName": ng.ssh.public_key_name}))
+            transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"keyName": key_name}))
         return {
             "instance_types": list(ng.instance_types) or [ng.instance_type or DEFAULT_INSTANCE_TYPE],
             "ami_id": ng.custom_ami,

@@ -63,6 +63,7 @@ def shared_node_security_group(name: str, *, vpc_id: pulumi.Input[str], cluster_
     return group
 
 
-def managed_launch_template(cluster_security_group_id: pulumi.Input[str], ids: Sequence[str]) -> ChildInputs:
-    """The security groups of a managed node group's launch template: the cluster's, then ``attachIDs``."""
+def managed_launch_template(cluster_security_group_id: pulumi.Input[str], ids: Sequence[pulumi.Input[str]]) -> ChildInputs:
+    """The security groups of a managed node group's launch template: the cluster's, then ``attachIDs``
+    (and the group's SSH group, components/node_ssh.py)."""
     return ChildInputs(LAUNCH_TEMPLATE, {"vpcSecurityGroupIds": [cluster_security_group_id, *ids]})

@@ -11,6 +11,8 @@ and the rules of each section (model validators that may report several problems
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import ipaddress
 import re
@@ -1051,20 +1053,75 @@ _VOLUME_IOPS = {"gp3": (3000, 16000), "io1": (100, 64000), "io2": (100, 256000)}
 _THROUGHPUT = (DEFAULT_GP3_THROUGHPUT, 1000)
 
 
+# The keys EC2 ImportKeyPair takes: RSA or ED25519 public keys (EC2 API Reference, ImportKeyPair), in
+# OpenSSH's one-line form as eksctl reads them (pkg/ssh/client/ssh.go, ssh.ParseAuthorizedKey).
+SSH_KEY_TYPES = ("ssh-rsa", "ssh-ed25519")
+
+
+def _ssh_public_key_problem(key: str) -> str | None:
+    """Why ``key`` is not an OpenSSH public key EC2 would import, or None: ``TYPE BASE64 [comment]`` on
+    one line, the base64 blob starting with the same type name (the SSH wire format, RFC 4253 6.6)."""
+    parts = key.strip().split(None, 2)
+    if "\n" in key.strip() or len(parts) < 2:
+        return "is not an OpenSSH public key (one line: the key type, the base64 key and an optional comment)"
+    kind, blob = parts[0], parts[1]
+    if kind not in SSH_KEY_TYPES:
+        return (f"{_brief(kind)} keys are not imported by EC2 (ImportKeyPair takes {', '.join(SSH_KEY_TYPES)} "
+                "public keys)")
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except (binascii.Error, ValueError):
+        return "is not an OpenSSH public key: the key is not base64"
+    n = int.from_bytes(raw[:4], "big") if len(raw) >= 4 else -1
+    if raw[4:4 + n] != kind.encode() or len(raw) <= 4 + n:
+        return f"is not an OpenSSH public key: the key's data is not a {kind} key"
+    return None
+
+
 class NodeSSH(_Model):
-    """SSH to the nodes with an existing EC2 key pair; reachable from inside the VPC only."""
+    """SSH to the nodes with an EC2 key pair; reachable from inside the VPC only (eksctl's NodeGroupSSH)."""
 
     allow: bool = False
-    """open port 22 from the VPC CIDR (self-managed node groups; eksctl's rule for private nodes)"""
+    """open port 22 from the VPC CIDR, or from `sourceSecurityGroupIds` (eksctl's rule for private nodes); needs a key"""
     public_key_name: str | None = None
-    """an existing EC2 key pair's name"""
+    """an existing EC2 key pair's name; not with `publicKey`"""
+    public_key: str | None = None
+    """an OpenSSH public key (`ssh-rsa` or `ssh-ed25519`, one line) imported as the group's EC2 key pair; not with `publicKeyName`"""  # noqa: E501
+    source_security_group_ids: list[str] = Field(default_factory=list, alias="sourceSecurityGroupIds")
+    """(default: the VPC CIDR) security groups (`sg-...`) SSH is opened from instead; needs `allow: true`"""
 
     @model_validator(mode="after")
     def _check(self) -> "NodeSSH":
-        # eksctl would upload ~/.ssh/id_rsa.pub without a key; private-eks uploads no keys.
-        if self.allow and not self.public_key_name:
-            _rules([(("publicKeyName",), "is required with allow: true (private-eks does not upload public keys)")])
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        # eksctl validation.go, validateNodeGroupSSH: one key source per node group.
+        if self.public_key_name and self.public_key:
+            problems.append((("publicKey",), "cannot be set together with publicKeyName (eksctl: only one of "
+                             "publicKeyName, publicKeyPath or publicKey)"))
+        elif self.public_key is not None and (why := _ssh_public_key_problem(self.public_key)):
+            problems.append((("publicKey",), why))
+        # eksctl would upload ~/.ssh/id_rsa.pub without a key (defaults.go, setSSHDefaults); private-eks
+        # reads no local files.
+        if self.allow and not (self.public_key_name or self.public_key):
+            problems.append((("publicKeyName",), "or publicKey is required with allow: true (private-eks does not "
+                             "read ~/.ssh/id_rsa.pub as eksctl would)"))
+        # eksctl makeSSHIngressRules opens SSH from these groups only when allow is true; ignoring them
+        # silently would leave the user thinking SSH is open from them.
+        if self.source_security_group_ids and not self.allow:
+            problems.append((("sourceSecurityGroupIds",), "needs allow: true (SSH is opened from them only then)"))
+        seen: set[str] = set()
+        for i, sg in enumerate(self.source_security_group_ids):
+            if not _SG_RE.fullmatch(sg):
+                problems.append((("sourceSecurityGroupIds", i), f"{_brief(sg)} is not a security group id (sg- and 8 "
+                                 "or 17 hexadecimal digits)"))
+            elif sg in seen:
+                problems.append((("sourceSecurityGroupIds", i), f"{sg!r} is listed twice"))
+            seen.add(sg)
+        _rules(problems)
         return self
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.public_key_name or self.public_key)
 
 
 # eksctl's kubelet settings that kubeletExtraConfig may not override (validation.go,
@@ -1584,7 +1641,7 @@ class ManagedNodeGroup(_NodeGroupBase):
     """(default: off) EKS node auto repair"""
     launch_template: LaunchTemplate | None = None
     ("""an existing launch template (requiring IMDSv2, without an AMI: checked by preflight); not with `instanceType`, `ami`, """
-     """the volume fields, `ssh.publicKeyName`, `securityGroups.attachIDs`, `maxPodsPerNode`, the bootstrap commands or """
+     """the volume fields, `ssh`, `securityGroups.attachIDs`, `maxPodsPerNode`, the bootstrap commands or """
      """`bottlerocket`""")
 
     @model_validator(mode="after")
@@ -1603,23 +1660,18 @@ class ManagedNodeGroup(_NodeGroupBase):
         problems: list[tuple[tuple[Any, ...], str]] = [
             ((alias,), "cannot be set with launchTemplate; set it in the launch template")
                     for alias, name in fields.items() if name in given and getattr(self, name) not in (None, 0, [])]
-        if self.ssh.public_key_name:
-            problems.append((("ssh", "publicKeyName"), "cannot be set with launchTemplate; set the key pair in the "
+        for key, value in (("publicKeyName", self.ssh.public_key_name), ("publicKey", self.ssh.public_key)):
+            if value:
+                problems.append((("ssh", key), "cannot be set with launchTemplate; set the key pair in the "
+                                 "launch template"))
+        # eksctl validation.go, ValidateManagedNodeGroup: ssh.allow and ssh.sourceSecurityGroupIds too.
+        if self.ssh.allow:
+            problems.append((("ssh", "allow"), "cannot be set with launchTemplate; set the security groups in the "
                              "launch template"))
         if self.security_groups.attach_ids:
             problems.append((("securityGroups", "attachIDs"), "cannot be set with launchTemplate; set the security "
                              "groups in the launch template"))
         _rules(problems)
-        return self
-
-    @model_validator(mode="after")
-    def _ssh(self) -> "ManagedNodeGroup":
-        # pulumi-eks's launch template for a managed node group has no security groups of its own
-        # (nodejs/eks/nodes/nodegroup.ts, createMNGCustomLaunchTemplate): EKS gives the nodes the
-        # cluster security group, and an SSH rule would have to go there, open to every node.
-        if self.ssh.allow:
-            _rules([(("ssh", "allow"), "can be true for self-managed node groups only (managed nodes get the "
-                     "cluster security group); the key pair alone is set")])
         return self
 
     @model_validator(mode="after")
