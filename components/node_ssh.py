@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Optional
 
 import pulumi
@@ -27,7 +28,11 @@ def key_name(prefix: str, ssh: NodeSSH, tags: dict[str, str], parent: pulumi.Res
         return ssh.public_key_name
     if ssh.public_key is None:
         return None
-    pair = aws.ec2.KeyPair(f"{prefix}-key", public_key=ssh.public_key.strip(), tags=tags or None,
+    key = ssh.public_key.strip()
+    # Named by the key's digest, as eksctl names imported keys by their fingerprint (getKeyName): a new
+    # key is a new name, so the replacement is created before the old pair is deleted.
+    digest = hashlib.sha256(key.split()[1].encode()).hexdigest()[:16]
+    pair = aws.ec2.KeyPair(f"{prefix}-key", key_name=f"{prefix}-{digest}", public_key=key, tags=tags or None,
                            opts=pulumi.ResourceOptions(parent=parent))
     return pair.key_name
 

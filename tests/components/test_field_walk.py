@@ -139,8 +139,14 @@ DISTRIBUTION: dict[str, Any] = {
     "capacityRebalance": True}
 MIXED: dict[str, Any] = {**NEW_VPC, "nodeGroups": [
     {**copy.deepcopy(SELF_MANAGED), "instanceType": "mixed", "instancesDistribution": DISTRIBUTION}]}
-BASES = {"new": NEW_VPC, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE, "aws-auth": AWS_AUTH,
-         "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE, "mixed": MIXED}
+# SSH open on both groups (components/node_ssh.py), for the fields that only act with allow: true.
+SSH_OPEN: dict[str, Any] = {**NEW_VPC, **{kind: [{**copy.deepcopy(NEW_VPC[kind][0]),
+                                                   "ssh": {"publicKeyName": "ops", "allow": True}}]
+                                         for kind in ("nodeGroups", "managedNodeGroups")}}
+# An OpenSSH public key (ssh-keygen -t ed25519) for ssh.publicKey.
+SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO2E2v+hBR3Aq3VK8NScLfIYtlr7KDHEBpUddujEEjQ8 ops@example"
+BASES = {"new": NEW_VPC, "ssh": SSH_OPEN, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE,
+         "aws-auth": AWS_AUTH, "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE, "mixed": MIXED}
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -190,6 +196,7 @@ def group_fields(kind: str) -> dict[str, Mutation]:
         f"{kind}[].availabilityZones": put(g + ("availabilityZones",), ["us-west-2a", "us-west-2b"]),
         f"{kind}[].subnets": put(g + ("subnets",), ["one", "us-west-2c"]),
         f"{kind}[].ssh.publicKeyName": put(g + ("ssh", "publicKeyName"), "other"),
+        f"{kind}[].ssh.publicKey": put(g + ("ssh",), {"publicKey": SSH_KEY, "allow": False}),
         f"{kind}[].securityGroups.attachIDs": put(g + ("securityGroups", "attachIDs"), ["sg-0fedcba9"]),
         f"{kind}[].iam.instanceRolePermissionsBoundary": put(g + ("iam", "instanceRolePermissionsBoundary"),
                                                              f"arn:aws:iam::{ACCOUNT}:policy/other"),
@@ -379,7 +386,10 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
         "new", both(put(("managedNodeGroups", 0, "nodeRepairConfig", "maxParallelNodesRepairedCount"), None),
                     put(("managedNodeGroups", 0, "nodeRepairConfig", "maxParallelNodesRepairedPercentage"), 15)),
         ("private",)),
-    "nodeGroups[].ssh.allow": ("new", put(("nodeGroups", 0, "ssh", "allow"), True), ("private",)),
+    **{f"{kind}[].ssh.allow": ("new", put((kind, 0, "ssh", "allow"), True), ("private",))
+       for kind in ("nodeGroups", "managedNodeGroups")},
+    **{f"{kind}[].ssh.sourceSecurityGroupIds": ("ssh", put((kind, 0, "ssh", "sourceSecurityGroupIds"), ["sg-0fedcba9"]),
+                                                ("private",)) for kind in ("nodeGroups", "managedNodeGroups")},
     "nodeGroups[].securityGroups.withShared": ("new", put(("nodeGroups", 0, "securityGroups", "withShared"), False),
                                                ("private",)),
     "nodeGroups[].instanceName": ("new", put(("nodeGroups", 0, "instanceName"), "other"), ("private",)),
@@ -449,8 +459,6 @@ ONE_VALUE: dict[str, tuple[Mutation, str]] = {
                                        "nodeGroups[0].privateNetworking"),
     "managedNodeGroups[].privateNetworking": (put(("managedNodeGroups", 0, "privateNetworking"), False),
                                               "managedNodeGroups[0].privateNetworking"),
-    "managedNodeGroups[].ssh.allow": (put(("managedNodeGroups", 0, "ssh", "allow"), True),
-                                      "managedNodeGroups[0].ssh.allow"),
     "nodeGroups[].disableIMDSv1": (put(("nodeGroups", 0, "disableIMDSv1"), False), "nodeGroups[0].disableIMDSv1"),
     "managedNodeGroups[].disableIMDSv1": (put(("managedNodeGroups", 0, "disableIMDSv1"), False),
                                           "managedNodeGroups[0].disableIMDSv1"),

@@ -23,7 +23,8 @@ import pytest
 from automation.plan import plan_stack
 from components.settings import WellKnownPolicies, load_stack_file
 from tests.components.helpers import settings
-from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, MIXED, NEW_VPC, settings_of
+from tests.components.test_field_walk import (AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, MIXED, NEW_VPC, SSH_KEY,
+                                              SSH_OPEN, settings_of)
 from tests.components.test_user_data import boot_settings
 
 PACKAGES = {"aws": pulumi_aws, "eks": pulumi_eks, "kubernetes": pulumi_kubernetes}
@@ -124,6 +125,13 @@ STACKS = {
     "bootstrap": boot_settings,
     "auto-mode-boundary": lambda: settings_of({**AUTO_MODE, "autoModeConfig": {
         "enabled": True, "permissionsBoundaryARN": "arn:aws:iam::111122223333:policy/boundary"}}),
+    # SSH on both kinds: an imported key (aws.ec2.KeyPair) and SSH from given security groups on one,
+    # the VPC CIDR on the other (components/node_ssh.py).
+    "ssh": lambda: settings_of({**SSH_OPEN,
+                                "nodeGroups": [{**SSH_OPEN["nodeGroups"][0], "ssh": {
+                                    "publicKey": SSH_KEY, "allow": True, "sourceSecurityGroupIds": ["sg-0fedcba9"]}}],
+                                "managedNodeGroups": [{**SSH_OPEN["managedNodeGroups"][0], "ssh": {
+                                    "publicKey": SSH_KEY, "allow": True}}]}),
     **{f"mode-{m}": (lambda m=m: settings(accessConfig={"authenticationMode": m})) for m in
        ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")},
 }
