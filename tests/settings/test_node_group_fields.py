@@ -228,13 +228,90 @@ def test_ssh_with_an_existing_key_pair():
     assert g.ssh.public_key_name == "ec2_dev_key" and not g.ssh.allow
 
 
-def test_ssh_allow_needs_a_key_pair_name():
-    """eksctl would upload ~/.ssh/id_rsa.pub (publicKeyPath's default); private-eks uploads no keys."""
+# ssh-keygen -t ed25519 and -t rsa -b 2048 public keys; an ECDSA one, which EC2 does not import.
+ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO2E2v+hBR3Aq3VK8NScLfIYtlr7KDHEBpUddujEEjQ8 ops@example"
+RSA_KEY = ("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDqZEdzvHnK/GVP8nLngRHu/GDi/3PeES7+Bx6l3koXn/Oi/UmM9/jcW5XGziZ/oe1cPJ777"
+           "eZV7muEvXg5ZMQBrYxUtYCdvd8Rt6DIoSqDLsIPqbuuNlQoBHq/PU2IjpWnp/wrJQXMk94IIrGjY8QHfCnpuMENCucVaifgAhwyeyuO5KiqUmD8E0"
+           "RmcsotHKBV9X8H5eqLXd8zMQaPl+Ub7j5PG+9KftQu0F/QhdFvpSLsHaxvBzA5nhIltjkaFcwGQnD1rpCM3+UnQE7Izoa5Yt1xoUWRwnF+L2TKov"
+           "W7+bYQ1kxsuuiX149jXTCJDVjkYCqi7HkrXYqcC1sbsror someuser@hostname")
+ECDSA_KEY = ("ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFi0N3tJDx9S/8QtARWCLK7QfFQS4g4lHS"
+             "28I7OUd214h9G42TKSv4lKwVG6Ex1PFfAGhNhyHiTfvqnh/KMM0hM= x")
+
+
+def test_ssh_allow_needs_a_key():
+    """eksctl defaults.go setSSHDefaults: allow alone makes eksctl read ~/.ssh/id_rsa.pub; private-eks
+    reads no local files, so a key is required."""
     assert list(problems(with_group("nodeGroups", ssh={"allow": True}))) == ["nodeGroups[0].ssh.publicKeyName"]
 
 
-def test_ssh_allow_is_refused_on_managed_node_groups():
-    """pulumi/pulumi-eks nodejs/eks/nodes/nodegroup.ts (createMNGCustomLaunchTemplate): the managed launch
-    template has no security groups of its own, so nodes get only the cluster security group."""
-    doc = with_group("managedNodeGroups", ssh={"allow": True, "publicKeyName": "k"})
-    assert list(problems(doc)) == ["managedNodeGroups[0].ssh.allow"]
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("key", [ED25519_KEY, RSA_KEY, RSA_KEY.rsplit(" ", 1)[0]])
+def test_ssh_public_key_is_an_openssh_key_ec2_imports(kind, key):
+    """eksctl examples/07-ssh-keys.yaml (ng-4, the RSA key here): an inline key, read by eksctl with
+    ssh.ParseAuthorizedKey (pkg/ssh/client/ssh.go); EC2 API Reference ImportKeyPair: RSA or ED25519."""
+    g = group(kind, with_group(kind, ssh={"allow": True, "publicKey": key}))
+    assert g.ssh.public_key == key and g.ssh.allow
+
+
+@pytest.mark.parametrize("key, why", [
+    (ECDSA_KEY, "'ecdsa-sha2-nistp256' keys are not imported by EC2"),
+    ("ssh-dss AAAAB3NzaC1kc3M= x", "'ssh-dss' keys are not imported by EC2"),
+    ("AAAAC3NzaC1lZDI1NTE5AAAAIO2E2v+hBR3Aq3VK8NScLfIYtlr7KDHEBpUddujEEjQ8", "is not an OpenSSH public key (one line"),
+    ("ssh-ed25519 not*base64", "the key is not base64"),
+    # An RSA key's data under the ED25519 name (what ssh.ParseAuthorizedKey refuses too).
+    ("ssh-ed25519 " + RSA_KEY.split()[1], "the key's data is not a ssh-ed25519 key"),
+    (ED25519_KEY + "\n" + ED25519_KEY, "is not an OpenSSH public key (one line"),
+    ("-----BEGIN PUBLIC KEY-----\nMIIBIjANBg\n-----END PUBLIC KEY-----", "is not an OpenSSH public key"),
+])
+def test_ssh_public_key_that_is_not_one_is_refused_by_path(key, why):
+    """EC2 API Reference ImportKeyPair (RSA or ED25519 keys only); eksctl pkg/ssh/client/ssh.go
+    fingerprint (ssh.ParseAuthorizedKey, which checks the blob's own type name, RFC 4253 6.6)."""
+    found = problems(with_group("nodeGroups", ssh={"allow": True, "publicKey": key}))
+    assert list(found) == ["nodeGroups[0].ssh.publicKey"] and why in found["nodeGroups[0].ssh.publicKey"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ssh_takes_one_key(kind):
+    """eksctl validation.go validateNodeGroupSSH: only one of publicKeyName, publicKeyPath or publicKey."""
+    doc = with_group(kind, ssh={"allow": True, "publicKeyName": "k", "publicKey": ED25519_KEY})
+    assert list(problems(doc)) == [f"{kind}[0].ssh.publicKey"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ssh_source_security_groups(kind):
+    """eksctl examples/15-managed-nodes.yaml; pkg/cfn/builder/managed_launch_template.go
+    makeSSHIngressRules opens SSH from sourceSecurityGroupIds only when allow is true."""
+    g = group(kind, with_group(kind, ssh={"allow": True, "publicKeyName": "k",
+                                          "sourceSecurityGroupIds": ["sg-00241fbb12c607007"]}))
+    assert g.ssh.source_security_group_ids == ["sg-00241fbb12c607007"]
+    assert list(problems(with_group(kind, ssh={"publicKeyName": "k", "sourceSecurityGroupIds": ["sg-0fedcba9"]}))) == [
+        f"{kind}[0].ssh.sourceSecurityGroupIds"]
+    bad = with_group(kind, ssh={"allow": True, "publicKeyName": "k",
+                                "sourceSecurityGroupIds": ["sg-1", "sg-0fedcba9", "sg-0fedcba9"]})
+    assert list(problems(bad)) == [f"{kind}[0].ssh.sourceSecurityGroupIds[0]", f"{kind}[0].ssh.sourceSecurityGroupIds[2]"]
+
+
+def test_ssh_allow_on_managed_node_groups():
+    """eksctl pkg/cfn/builder/managed_launch_template.go: a managed group's SSH security group goes on its
+    launch template."""
+    g = group("managedNodeGroups", with_group("managedNodeGroups", ssh={"allow": True, "publicKeyName": "k"}))
+    assert g.ssh.allow
+
+
+@pytest.mark.parametrize("ssh, paths", [
+    ({"allow": True, "publicKeyName": "k"}, ["ssh.allow", "ssh.publicKeyName"]),
+    ({"allow": False, "publicKey": ED25519_KEY}, ["ssh.publicKey"]),
+])
+def test_ssh_with_a_given_launch_template_is_refused(ssh, paths):
+    """eksctl validation.go ValidateManagedNodeGroup: ssh.allow (and ssh.sourceSecurityGroupIds, which
+    needs it) cannot be set with a launch template; nor a key: pulumi-eks makes no launch template then
+    to put it on (nodejs/eks/nodes/nodegroup.ts)."""
+    doc = with_group("managedNodeGroups", launchTemplate={"id": "lt-0123456789abcdef0"}, ssh=ssh)
+    assert sorted(problems(doc)) == [f"managedNodeGroups[0].{p}" for p in paths]
+
+
+def test_ssh_keys_from_a_file_or_enable_ssm_are_not_settings():
+    """publicKeyPath names a file on the eksctl user's machine and enableSsm is deprecated by eksctl
+    (validation.go): neither is a setting here (the import notes or drops them)."""
+    for ssh in ({"publicKeyPath": "~/.ssh/id_rsa.pub"}, {"enableSsm": True}):
+        assert list(problems(with_group("nodeGroups", ssh=ssh))) == [f"nodeGroups[0].ssh.{next(iter(ssh))}"]
