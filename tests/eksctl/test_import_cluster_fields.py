@@ -247,11 +247,9 @@ def test_kind_specific_fields_are_dropped_with_their_reason():
     r = import_cluster_config(minimal(
         nodeGroups=[{"name": "ng", "privateNetworking": True, "updateConfig": {"maxUnavailable": 1},
                      "iam": {"withAddonPolicies": {"autoScaler": True, "ebs": True}}}],
-        managedNodeGroups=[{"name": "m1", "privateNetworking": True, "instanceName": "x",
-                            "ssh": {"enableSsm": True}}]), allow_drop=True)
+        managedNodeGroups=[{"name": "m1", "privateNetworking": True, "instanceName": "x"}]), allow_drop=True)
     reasons = {d.path: d.reason for d in r.dropped}
-    assert set(reasons) == {"nodeGroups[0].updateConfig", "managedNodeGroups[0].instanceName",
-                            "managedNodeGroups[0].ssh.enableSsm"}
+    assert set(reasons) == {"nodeGroups[0].updateConfig", "managedNodeGroups[0].instanceName"}
     assert "managed node groups only" in reasons["nodeGroups[0].updateConfig"]
     flags = r.settings.cluster.node_groups[0].iam.with_addon_policies
     assert flags.ebs and flags.auto_scaler
@@ -322,18 +320,19 @@ def test_the_readme_lists_every_dropped_field_with_its_reason():
 
 
 def test_ssh_carries_a_key_pair_name_and_drops_keys_to_upload():
-    """eksctl examples/07-ssh-keys.yaml: publicKeyName is carried; publicKeyPath and publicKey would need
-    an upload; allow without a key pair is dropped; allow on a managed group is dropped."""
+    """eksctl examples/07-ssh-keys.yaml: publicKeyName is carried; publicKeyPath would need a local file;
+    allow without a key is dropped; allow on a managed group is carried (its launch template takes the
+    SSH security group: tests/components/test_node_ssh.py)."""
     r = import_cluster_config(minimal(
         nodeGroups=[{"name": "a", "privateNetworking": True, "ssh": {"allow": True, "publicKeyName": "k"}},
                     {"name": "b", "privateNetworking": True, "ssh": {"allow": True, "publicKeyPath": "~/.ssh/x.pub"}}],
         managedNodeGroups=[{"name": "m", "privateNetworking": True, "ssh": {"allow": True, "publicKeyName": "k"}}]),
         allow_drop=True)
-    assert sorted(d.path for d in r.dropped) == ["managedNodeGroups[0].ssh.allow", "nodeGroups[1].ssh.allow",
-                                                 "nodeGroups[1].ssh.publicKeyPath"]
+    assert sorted(d.path for d in r.dropped) == ["nodeGroups[1].ssh.allow", "nodeGroups[1].ssh.publicKeyPath"]
     ng = r.settings.cluster.node_groups
     assert (ng[0].ssh.allow, ng[0].ssh.public_key_name) == (True, "k") and ng[1].ssh.public_key_name is None
-    assert r.settings.cluster.managed_node_groups[0].ssh.public_key_name == "k"
+    m = r.settings.cluster.managed_node_groups[0].ssh
+    assert (m.allow, m.public_key_name) == (True, "k")
 
 
 def test_hostname_type_scaling_tier_identity_provider_and_classic_load_balancers_carry():
