@@ -1119,10 +1119,6 @@ class NodeSSH(_Model):
         _rules(problems)
         return self
 
-    @property
-    def has_key(self) -> bool:
-        return bool(self.public_key_name or self.public_key)
-
 
 # eksctl's kubelet settings that kubeletExtraConfig may not override (validation.go,
 # validateNodeGroupKubeletExtraConfig: "critical to eksctl functionality").
@@ -1141,7 +1137,7 @@ class NodeGroupBottlerocket(_Model):
     """Bottlerocket's settings (eksctl's bottlerocket; pulumi-eks bottlerocketSettings)."""
 
     enable_admin_container: bool | None = None
-    """(default: Bottlerocket's, off) `settings.host-containers.admin.enabled`"""
+    """(default: on with `ssh.allow`, as eksctl; else Bottlerocket's, off) `settings.host-containers.admin.enabled`"""
     settings: dict[str, Any] | None = None
     """Bottlerocket API settings (TOML as a mapping); not `kubernetes.node-labels`, `node-taints`, `max-pods` or the cluster's own keys"""
 

@@ -10,7 +10,8 @@ additions (nodes/userdata.ts, nodes/nodegroup.ts). What each family gets:
   NodeConfig merged last.
 * Bottlerocket: ``bottlerocketSettings`` (``{"settings": ...}``; pulumi-eks adds the cluster's keys,
   labels and taints), with ``maxPodsPerNode`` as ``settings.kubernetes.max-pods`` and
-  ``enableAdminContainer`` as ``settings.host-containers.admin.enabled`` unless the settings say it.
+  ``enableAdminContainer`` (default: on with ``ssh.allow``, as eksctl) as
+  ``settings.host-containers.admin.enabled`` unless the settings say it.
 * AmazonLinux2: ``maxPodsPerNode`` as the kubelet flag ``--max-pods``; ``overrideBootstrapCommand``
   replaces pulumi-eks's user data (self-managed ``nodeUserDataOverride``, managed ``userData``) with a
   MIME document of the pre-bootstrap commands and then the command, as eksctl's managed_al2.go
@@ -73,10 +74,15 @@ def bottlerocket_settings(ng: _NodeGroupBase) -> dict[str, Any] | None:
     settings = copy.deepcopy(given.settings or {}) if given is not None else {}
     if ng.max_pods_per_node:
         settings.setdefault("kubernetes", {})["max-pods"] = ng.max_pods_per_node
-    if given is not None and given.enable_admin_container is not None:
+    enabled = given.enable_admin_container if given is not None else None
+    if enabled is None and ng.ssh.allow:
+        # eksctl defaults.go setBottlerocketNodeGroupDefaults: SSH reaches Bottlerocket through its
+        # admin container, so it is on with ssh.allow unless set.
+        enabled = True
+    if enabled is not None:
         admin = settings.setdefault("host-containers", {}).setdefault("admin", {})
         # eksctl's bottlerocket.go: an explicit setting wins (managed groups refuse both).
-        admin.setdefault("enabled", given.enable_admin_container)
+        admin.setdefault("enabled", enabled)
     return {"settings": settings} if settings else None
 
 

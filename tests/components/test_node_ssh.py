@@ -162,3 +162,18 @@ def test_import_refuses_what_eksctl_refuses_by_eksctl_path():
                                 "ssh": {"allow": True, "publicKeyName": "k"}}]))
     assert sorted(p.path for p in e.value.problems) == [
         "managedNodeGroups[0].ssh.allow", "managedNodeGroups[0].ssh.publicKeyName", "nodeGroups[0].ssh.publicKey"]
+
+
+@pytest.mark.parametrize("kind", ["nodeGroups", "managedNodeGroups"])
+def test_ssh_on_bottlerocket_turns_the_admin_container_on_unless_set(kind):
+    """eksctl defaults.go setBottlerocketNodeGroupDefaults: SSH reaches Bottlerocket nodes through the
+    admin container, enabled with ssh.allow when enableAdminContainer is unset; pulumi-eks
+    bottlerocketSettings (nodes/userdata.ts) carries settings.host-containers.admin.enabled."""
+    def admin(**fields):
+        _, g = one_group(kind, amiFamily="Bottlerocket", **fields)
+        return ((g.inputs.get("bottlerocketSettings") or {}).get("settings") or {}).get("host-containers")
+
+    assert admin(ssh={"allow": True, "publicKeyName": "ops"}) == {"admin": {"enabled": True}}
+    assert admin(ssh={"allow": True, "publicKeyName": "ops"}, bottlerocket={"enableAdminContainer": False}) == {
+        "admin": {"enabled": False}}
+    assert admin(ssh={"allow": False, "publicKeyName": "ops"}) is None
