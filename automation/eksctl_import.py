@@ -326,6 +326,11 @@ def _ssh(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
             walk.notes.append(Note(p, _SSM_ADVICE))
         else:
             walk.drop(p, f"{gpath}.{key}", sub, reason=_SSH_REASONS.get(str(key)), known=_SSH_CARRIED)
+    if out.get("allow") is False and out.get("publicKey"):
+        # eksctl imports a key only when SSH is allowed (pkg/ssh/loader.go, LoadKey), so the nodes get none.
+        del out["publicKey"]
+        walk.notes.append(Note(f"{path}.publicKey", "not carried: eksctl ignores it with allow: false (the nodes "
+                                                    "get no key)"))
     if not (out.get("publicKeyName") or out.get("publicKey")):
         for key in ("allow", "sourceSecurityGroupIds"):
             if out.get(key):

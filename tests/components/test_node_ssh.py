@@ -177,3 +177,15 @@ def test_ssh_on_bottlerocket_turns_the_admin_container_on_unless_set(kind):
     assert admin(ssh={"allow": True, "publicKeyName": "ops"}, bottlerocket={"enableAdminContainer": False}) == {
         "admin": {"enabled": False}}
     assert admin(ssh={"allow": False, "publicKeyName": "ops"}) is None
+
+
+def test_import_leaves_out_a_public_key_eksctl_ignores():
+    """eksctl pkg/ssh/loader.go LoadKey: with allow false no key is imported, so the nodes get none (a
+    key pair name is still put on the launch template: pkg/cfn/builder/nodegroup.go)."""
+    r = import_cluster_config(minimal(nodeGroups=[
+        {"name": "a", "privateNetworking": True, "ssh": {"allow": False, "publicKey": RSA_KEY}},
+        {"name": "b", "privateNetworking": True, "ssh": {"allow": False, "publicKeyName": "k"}}]))
+    assert r.dropped == []
+    a, b = r.settings.cluster.node_groups
+    assert a.ssh.public_key is None and not a.ssh.allow and "nodeGroups[0].ssh.publicKey" in [n.path for n in r.notes]
+    assert (b.ssh.public_key_name, b.ssh.allow) == ("k", False)
