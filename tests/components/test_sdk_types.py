@@ -23,8 +23,7 @@ import pytest
 from automation.plan import plan_stack
 from components.settings import WellKnownPolicies, load_stack_file
 from tests.components.helpers import settings
-from tests.components.test_field_walk import (AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, MIXED, NEW_VPC, SSH_KEY,
-                                              SSH_OPEN, settings_of)
+from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, MIXED, NEW_VPC, SSH_KEY, SSH_OPEN, settings_of
 from tests.components.test_user_data import boot_settings
 
 PACKAGES = {"aws": pulumi_aws, "eks": pulumi_eks, "kubernetes": pulumi_kubernetes}
