@@ -1108,14 +1108,7 @@ class NodeSSH(_Model):
         # silently would leave the user thinking SSH is open from them.
         if self.source_security_group_ids and not self.allow:
             problems.append((("sourceSecurityGroupIds",), "needs allow: true (SSH is opened from them only then)"))
-        seen: set[str] = set()
-        for i, sg in enumerate(self.source_security_group_ids):
-            if not _SG_RE.fullmatch(sg):
-                problems.append((("sourceSecurityGroupIds", i), f"{_brief(sg)} is not a security group id (sg- and 8 "
-                                 "or 17 hexadecimal digits)"))
-            elif sg in seen:
-                problems.append((("sourceSecurityGroupIds", i), f"{sg!r} is listed twice"))
-            seen.add(sg)
+        _check_security_group_ids(self.source_security_group_ids, "sourceSecurityGroupIds", problems)
         _rules(problems)
         return self
 
@@ -1166,6 +1159,17 @@ class LaunchTemplate(_Model):
 _SG_RE = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")
 
 
+def _check_security_group_ids(ids: list[str], field: str, problems: list[tuple[tuple[Any, ...], str]]) -> None:
+    """Each an EC2 security group id, listed once."""
+    seen: set[str] = set()
+    for i, sg in enumerate(ids):
+        if not _SG_RE.fullmatch(sg):
+            problems.append(((field, i), f"{_brief(sg)} is not a security group id (sg- and 8 or 17 hexadecimal digits)"))
+        elif sg in seen:
+            problems.append(((field, i), f"{sg!r} is listed twice"))
+        seen.add(sg)
+
+
 class NodeSecurityGroups(_Model):
     """eksctl's securityGroups of a node group (types.go, NodeGroupSGs)."""
 
@@ -1180,14 +1184,7 @@ class NodeSecurityGroups(_Model):
     @model_validator(mode="after")
     def _check(self) -> "NodeSecurityGroups":
         problems: list[tuple[tuple[Any, ...], str]] = []
-        seen: set[str] = set()
-        for i, sg in enumerate(self.attach_ids):
-            if not _SG_RE.fullmatch(sg):
-                problems.append((("attachIDs", i), f"{_brief(sg)} is not a security group id (sg- and 8 or 17 "
-                                                   "hexadecimal digits)"))
-            elif sg in seen:
-                problems.append((("attachIDs", i), f"{sg!r} is listed twice"))
-            seen.add(sg)
+        _check_security_group_ids(self.attach_ids, "attachIDs", problems)
         _rules(problems)
         return self
 
