@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components.service_accounts import role_policies
 from components.settings import CAPABILITIES_PRINCIPAL, Capability
 
 # eksctl's trust statement for capability roles (pkg/cfn/builder/iam.go, NewIAMRoleResourceSetForCapability).
@@ -24,8 +25,8 @@ CAPABILITY_TRUST = json.dumps({
 })
 
 
-def capability(name: str, cap: Capability, *, cluster_name: str, tags: Mapping[str, str], parent: pulumi.Resource,
-               depends_on: Sequence[pulumi.Resource]) -> aws.eks.Capability:
+def capability(name: str, cap: Capability, *, cluster_name: str, partition: str, tags: Mapping[str, str],
+               parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource]) -> aws.eks.Capability:
     """Declare one capability (and its role and access policy associations) under ``parent``.
     ``depends_on``: the cluster (EKS creates capabilities on an existing cluster)."""
     slug = f"{name}-capability-{cap.name}"
@@ -39,12 +40,8 @@ def capability(name: str, cap: Capability, *, cluster_name: str, tags: Mapping[s
         role = aws.iam.Role(f"{slug}-role", assume_role_policy=CAPABILITY_TRUST,
                             permissions_boundary=cap.permissions_boundary, tags=all_tags or None, opts=child)
         role_ready.append(role)
-        for i, arn in enumerate(cap.attach_policy_arns):
-            role_ready.append(aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn,
-                                                           opts=child))
-        if cap.attach_policy:
-            role_ready.append(aws.iam.RolePolicy(f"{slug}-inline", role=role.name,
-                                                 policy=json.dumps(cap.attach_policy), opts=child))
+        role_ready += role_policies(slug, role, partition=partition, policy_arns=cap.attach_policy_arns, flags=None,
+                                    policy=json.dumps(cap.attach_policy) if cap.attach_policy else None, opts=child)
         role_arn = role.arn
     argocd = cap.argocd
     configuration = None

@@ -312,8 +312,8 @@ class PrivateCluster(pulumi.ComponentResource):
         for idp in cfg.identity_providers:
             self._identity_provider(name, idp, after_cluster)
         for cap in cfg.capabilities:
-            capabilities.capability(name, cap, cluster_name=self.cluster_name, tags=self._tags, parent=self,
-                                    depends_on=[self.cluster])
+            capabilities.capability(name, cap, cluster_name=self.cluster_name, partition=self._partition,
+                                    tags=self._tags, parent=self, depends_on=[self.cluster])
         role_arns = self._service_accounts(name)
         # Add-ons run pods: eksctl creates them after the node groups that run them, except those
         # nodes need to start (pkg/apis/eksctl.io/v1alpha5/known_addons.go, CreateBeforeNodeGroup).

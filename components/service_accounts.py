@@ -60,18 +60,23 @@ def trust_policy(provider_arn: str, issuer: str, namespace: str, name: str, patt
 
 
 def role_policies(slug: str, role: aws.iam.Role, *, partition: str, policy_arns: Sequence[str],
-                  flags: WellKnownPolicies, policy: Optional[str], opts: pulumi.ResourceOptions) -> None:
+                  flags: Optional[WellKnownPolicies], policy: Optional[str],
+                  opts: pulumi.ResourceOptions) -> list[pulumi.CustomResource]:
     """A made role's policies as eksctl puts them on it (pkg/cfn/builder/iam.go, AddAllResources): the
     given policy ARNs, then the well-known managed policies, attached; the well-known inline policies,
-    by eksctl's names; the given inline document (``policy``, JSON)."""
-    managed, inline = well_known(flags)
+    by eksctl's names; the given inline document (``policy``, JSON). Returns what it declared, for
+    what must wait until the role has its policies."""
+    managed, inline = well_known(flags) if flags is not None else ([], [])
     arns = list(policy_arns) + [f"arn:{partition}:iam::aws:policy/{name}" for name in managed]
+    made: list[pulumi.CustomResource] = []
     for i, arn in enumerate(arns):
-        aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn, opts=opts)
+        made.append(aws.iam.RolePolicyAttachment(f"{slug}-policy-{i}", role=role.name, policy_arn=arn, opts=opts))
     for doc in inline:
-        aws.iam.RolePolicy(f"{slug}-{doc.name}", role=role.name, name=doc.name, policy=doc.document(partition), opts=opts)
+        made.append(aws.iam.RolePolicy(f"{slug}-{doc.name}", role=role.name, name=doc.name,
+                                       policy=doc.document(partition), opts=opts))
     if policy:
-        aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=policy, opts=opts)
+        made.append(aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=policy, opts=opts))
+    return made
 
 
 class ServiceAccounts(pulumi.ComponentResource):
