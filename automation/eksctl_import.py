@@ -183,39 +183,33 @@ def _taints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
     return walk.step(value, _List(_TAINT), path, gpath)
 
 
-def _nat(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
-    if isinstance(value, Mapping) and dict(value) == {"gateway": "Disable"}:
-        walk.notes.append(Note(path, "gateway: Disable is what private-eks always does (no NAT gateway)"))
-    else:
-        walk.drop(path, gpath, value)
-    return _SKIP
+@dataclass(frozen=True)
+class _NoteWhen:
+    """A field that needs no setting when ``applies(value)``: it says what private-eks does anyway,
+    and becomes a note (``message``, with ``{value}``); any other value is dropped."""
+
+    applies: Callable[[Any], bool]
+    message: str
+
+    def __call__(self, walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
+        if self.applies(value):
+            walk.notes.append(Note(path, self.message.format(value=str(value).lower())))
+        else:
+            walk.drop(path, gpath, value)
+        return _SKIP
 
 
-def _cluster_endpoints(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
-    if isinstance(value, Mapping) and value.get("publicAccess") is False and value.get("privateAccess", True) is True \
-            and set(value) <= {"publicAccess", "privateAccess"}:
-        walk.notes.append(Note(path, "private-only access is where the runner's second pass leaves the cluster"))
-    else:
-        walk.drop(path, gpath, value)
-    return _SKIP
-
-
-def _control_plane_on_private_subnets(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
-    if isinstance(value, bool):
-        walk.notes.append(Note(path, f"{str(value).lower()}: the control plane's network interfaces are always on the "
-                                     "private subnets here (there are no others)"))
-    else:
-        walk.drop(path, gpath, value)
-    return _SKIP
-
-
-def _container_runtime(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
-    """containerd is the one runtime from Kubernetes 1.24 (eksctl validation.go, DockershimDeprecationVersion)."""
-    if value == "containerd":
-        walk.notes.append(Note(path, "containerd is the runtime of every node here"))
-    else:
-        walk.drop(path, gpath, value)
-    return _SKIP
+_nat = _NoteWhen(lambda v: isinstance(v, Mapping) and dict(v) == {"gateway": "Disable"},
+                 "gateway: Disable is what private-eks always does (no NAT gateway)")
+_cluster_endpoints = _NoteWhen(
+    lambda v: isinstance(v, Mapping) and v.get("publicAccess") is False and v.get("privateAccess", True) is True
+    and set(v) <= {"publicAccess", "privateAccess"},
+    "private-only access is where the runner's second pass leaves the cluster")
+_control_plane_on_private_subnets = _NoteWhen(
+    lambda v: isinstance(v, bool),
+    "{value}: the control plane's network interfaces are always on the private subnets here (there are no others)")
+# containerd is the one runtime from Kubernetes 1.24 (eksctl validation.go, DockershimDeprecationVersion).
+_container_runtime = _NoteWhen(lambda v: v == "containerd", "containerd is the runtime of every node here")
 
 
 def _network_config(walk: "_Walk", value: Any, path: str, gpath: str) -> Any:
@@ -558,7 +552,7 @@ def carried_paths(spec: _Spec = SPEC, prefix: str = "") -> list[str]:
     if isinstance(spec, _Map):
         for key, sub in spec.fields.items():
             path = f"{prefix}.{key}" if prefix else key
-            if sub in (_nat, _cluster_endpoints, _control_plane_on_private_subnets, _container_runtime):
+            if isinstance(sub, _NoteWhen):
                 continue  # never carried: noted or dropped
             if sub in (_imdsv1, _ami_family, _override_bootstrap):
                 out.append(path)
