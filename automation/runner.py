@@ -260,16 +260,20 @@ class Runner:
                         warnings=tuple(warnings), audit_findings=findings, audit_error=audit_error,
                         windows=tuple(tracker.windows), bootstrap=bootstrap)
 
+    def _remove_preview_stack(self, stk: auto.Stack) -> None:
+        """Remove the empty stack entry a run made to preview against; a failure is only a warning."""
+        try:
+            stk.workspace.remove_stack(self.stack_name)
+        except auto.CommandError as e:
+            self._say(f"warning: {self.stack_name}: could not remove the empty stack created for the preview: "
+                      f"{command_summary(e)}")
+
     def _refuse(self, stk: auto.Stack, needs: Sequence[KubernetesApiNeed], *, closed: bool, remove: bool) -> None:
         """--bootstrap never and the change needs the Kubernetes API: bad input, nothing applied
         (but a window found open, which has just been closed)."""
         if remove:
             # The stack entry this run made to preview against: a refused create leaves nothing behind.
-            try:
-                stk.workspace.remove_stack(self.stack_name)
-            except auto.CommandError as e:
-                self._say(f"warning: {self.stack_name}: could not remove the empty stack created for the preview: "
-                          f"{command_summary(e)}")
+            self._remove_preview_stack(stk)
         done = ("the public endpoint found on was turned off (the cluster alone); nothing else was changed"
                 if closed else "nothing was created or changed")
         raise KubernetesApiNeeded(
@@ -323,11 +327,7 @@ class Runner:
         try:
             return self._preview(stk, StackState.NONE, explicit, bootstrap, warnings)
         finally:
-            try:
-                stk.workspace.remove_stack(self.stack_name)
-            except auto.CommandError as e:
-                self._say(f"warning: {self.stack_name}: could not remove the empty stack created for the preview: "
-                          f"{command_summary(e)}")
+            self._remove_preview_stack(stk)
 
     def _preview(self, stk: auto.Stack, state: StackState, explicit: Sequence[str], bootstrap: BootstrapMode,
                  warnings: Sequence[str]) -> PreviewResult:
