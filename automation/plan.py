@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import json
 import math
 import threading
@@ -171,8 +172,16 @@ class PlanMocks(pulumi.runtime.Mocks):
                     ids.append(s.route_table)
             return {"ids": ids, "id": self.region}
         if token == "aws:ec2/getVpc:getVpc":
+            # The primary block, and as secondary blocks the adopted subnets' CIDRs it does not hold
+            # (a subnet is always inside one of its VPC's blocks).
+            primary = ipaddress.ip_network(self.vpc_cidr, strict=False)
+            blocks = [self.vpc_cidr, *dict.fromkeys(
+                s.cidr for s in self.subnets.values() if s.vpc_id == a.get("id")
+                and not ipaddress.ip_network(s.cidr, strict=False).subnet_of(primary))]  # type: ignore[arg-type]
             return {"id": a.get("id"), "cidrBlock": self.vpc_cidr, "enableDnsSupport": True,
-                    "enableDnsHostnames": True}
+                    "enableDnsHostnames": True,
+                    "cidrBlockAssociations": [{"associationId": f"vpc-cidr-assoc-{_digest('assoc', b)}",
+                                               "cidrBlock": b, "state": "associated"} for b in blocks]}
         if token == "aws:eks/getCluster:getCluster":
             # The security group EKS makes for the cluster, as the cluster's mock state names it.
             cluster = str(a.get("name"))
