@@ -271,3 +271,28 @@ def test_instance_name_wins_over_pulumi_ekss_name_tag():
     assert ng["childInputs"]["aws:autoscaling/group:Group"]["tags"] == [
         {"key": "Name", "value": "my-nodes", "propagateAtLaunch": True}]
     assert "launchTemplateTagSpecifications" not in ng["inputs"]
+
+
+def test_the_instance_name_transform_replaces_pulumi_ekss_name_tag():
+    """The transform on the group's child: pulumi-eks nodes/nodegroup.ts inputTagsToASGTags's list
+    (given tags, the cluster's ownership tag, then `Name: <cluster>-worker`) gets one Name, the given one;
+    other children and tags are untouched."""
+    import asyncio
+
+    import pulumi
+
+    from components.transforms import instance_name_tag
+
+    pulumi_eks_tags = [{"key": "team", "value": "a", "propagateAtLaunch": True},
+                       {"key": "kubernetes.io/cluster/c", "value": "owned", "propagateAtLaunch": True},
+                       {"key": "Name", "value": "c-worker", "propagateAtLaunch": True}]
+    transform = instance_name_tag("my-nodes")
+
+    async def apply(typ: str):
+        result = transform(pulumi.ResourceTransformArgs(True, typ, "ng", {"tags": pulumi_eks_tags},
+                                                        pulumi.ResourceOptions()))
+        return None if result is None else await result.props["tags"].future()
+
+    assert asyncio.run(apply("aws:autoscaling/group:Group")) == [
+        *pulumi_eks_tags[:2], {"key": "Name", "value": "my-nodes", "propagateAtLaunch": True}]
+    assert asyncio.run(apply(LT)) is None
