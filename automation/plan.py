@@ -120,13 +120,16 @@ class PlanMocks(pulumi.runtime.Mocks):
         described = dict(subnets or {})
         vpc_id = cfg.vpc.id or f"vpc-{_digest('vpc', *sorted(s.id or '' for s in cfg.private_subnets.values()))}"
         adopted = not settings.cluster.new_vpc
+        # A subnet given without its CIDR gets one inside the VPC's primary block, as a real one is in one of its blocks.
+        primary = ipaddress.ip_network(self.vpc_cidr, strict=False)
+        invented = list(primary.subnets(new_prefix=max(primary.prefixlen + 4, min(20, primary.max_prefixlen))))
         for i, (key, spec) in enumerate(cfg.private_subnets.items()):
             # A subnet given by CIDR (with vpc.id) is found by the VPC and the CIDR: give it an id.
             sid = spec.id or (f"subnet-{_digest('subnet', vpc_id, spec.cidr or '')}" if adopted else None)
             if sid and sid not in described:
                 az = subnet_zone(key, spec) or self.zones[i % len(self.zones)]
                 described[sid] = ExistingSubnet(
-                    id=sid, az=az, vpc_id=vpc_id, cidr=spec.cidr or f"10.42.{16 * i}.0/20",
+                    id=sid, az=az, vpc_id=vpc_id, cidr=spec.cidr or str(invented[i % len(invented)]),
                     route_table=f"rtb-{_digest('rtb', sid)}",
                 )
         self.subnets = described

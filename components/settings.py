@@ -1960,8 +1960,8 @@ class ClusterSettings(_Model):
     capabilities: list[Capability] = Field(default_factory=list)
     """EKS Capabilities (managed ACK, kro, Argo CD); need `API` or `API_AND_CONFIG_MAP`"""
     addons: list[Addon] = Field(default_factory=list)
-    ("""(default: vpc-cni, kube-proxy, coredns) EKS managed add-ons; those three through pulumi-eks's own options, others as """
-     """`aws.eks.Addon`""")
+    ("""(default: vpc-cni, kube-proxy, coredns) EKS managed add-ons; vpc-cni and kube-proxy through pulumi-eks's own """
+     """options, coredns (after the capacity that runs it) and others as `aws.eks.Addon`""")
     auto_mode_config: AutoModeConfig = Field(default_factory=AutoModeConfig)
     """EKS Auto Mode; needs `API` or `API_AND_CONFIG_MAP`; adds the `eks-auth` endpoint"""
     iam_identity_mappings: list[IamIdentityMapping] = Field(default_factory=list, alias="iamIdentityMappings")

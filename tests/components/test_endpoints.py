@@ -116,13 +116,12 @@ def test_one_security_group_admits_only_https_from_the_vpc_cidr(base_private):
             assert e.inputs["securityGroupIds"] == [sg.id]
 
 
-def test_adopted_vpc_security_group_uses_the_vpcs_own_cidrs():
-    """The VPC's blocks (get_vpc cidr_block_associations), primary first; the mocks report the adopted
-    subnets' CIDRs outside the primary block as secondary blocks (components/endpoints.py cidrs_to_admit)."""
+def test_adopted_vpc_security_group_uses_the_vpcs_own_cidr():
+    """The VPC's own block (get_vpc), its subnets inside it; secondary blocks:
+    tests/components/test_first_up.py."""
     r = run(settings(EXISTING), vpc_cidr="172.20.0.0/16")
     (sg,) = endpoint_groups(r)
-    assert sg.inputs["ingress"][0]["cidrBlocks"][0] == "172.20.0.0/16"
-    assert set(sg.inputs["ingress"][0]["cidrBlocks"][1:]) == {"10.42.0.0/20", "10.42.16.0/20", "10.42.32.0/20"}
+    assert sg.inputs["ingress"][0]["cidrBlocks"] == ["172.20.0.0/16"]
 
 
 def test_service_offered_in_two_of_three_azs_gets_two_subnets():

@@ -179,8 +179,9 @@ def test_the_audit_asks_for_what_is_built():
 
 
 def test_no_self_managed_addons_and_the_cni_before_the_nodes():
-    """eksctl pkg/cfn/builder/cluster.go sends BootstrapSelfManagedAddons false always; pulumi-eks
-    cluster.ts passes args.bootstrapSelfManagedAddons (default true) and creates vpc-cni (VpcCniAddon)
+    """eksctl pkg/cfn/builder/cluster.go line 376 sends BootstrapSelfManagedAddons false always; pulumi-eks
+    nodejs/eks/cluster/cluster.ts (lines 698-700) passes args.bootstrapSelfManagedAddons (default true), ignores
+    later changes to it (line 754: existing clusters are not replaced), and creates vpc-cni (VpcCniAddon)
     and kube-proxy inside the component, so the node groups, which wait for the component, find them.
     A vpc-cni made as aws.eks.Addon (with an IRSA role) is created before the capacity, as eksctl's
     known_addons.go CreateBeforeNodeGroup says."""
@@ -261,7 +262,7 @@ def test_a_custom_ami_still_takes_pulumi_ekss_user_data():
 
 
 def test_instance_name_wins_over_pulumi_ekss_name_tag():
-    """pulumi-eks nodes/nodegroup.ts inputTagsToASGTags appends `Name: <cluster>-worker` (propagated at
+    """pulumi-eks nodejs/eks/nodes/nodegroup.ts line 1518 inputTagsToASGTags appends `Name: <cluster>-worker` (propagated at
     launch) after the given tags, and an ASG tag propagated at launch wins over the launch template's
     (EC2 Auto Scaling user guide, "Tag Auto Scaling groups and instances"): instanceName replaces the
     ASG's Name tag."""
@@ -274,7 +275,7 @@ def test_instance_name_wins_over_pulumi_ekss_name_tag():
 
 
 def test_the_instance_name_transform_replaces_pulumi_ekss_name_tag():
-    """The transform on the group's child: pulumi-eks nodes/nodegroup.ts inputTagsToASGTags's list
+    """The transform on the group's child: pulumi-eks nodejs/eks/nodes/nodegroup.ts (line 1518) inputTagsToASGTags's list
     (given tags, the cluster's ownership tag, then `Name: <cluster>-worker`) gets one Name, the given one;
     other children and tags are untouched."""
     import asyncio
