@@ -297,3 +297,16 @@ def test_the_instance_name_transform_replaces_pulumi_ekss_name_tag():
     assert asyncio.run(apply("aws:autoscaling/group:Group")) == [
         *pulumi_eks_tags[:2], {"key": "Name", "value": "my-nodes", "propagateAtLaunch": True}]
     assert asyncio.run(apply(LT)) is None
+
+
+def test_bottlerocket_settings_toml_reads_back_as_given():
+    """eksctl managed_bottlerocket.go writes the settings as TOML (Bottlerocket's user data format);
+    keys with dots (kernel.sysctl's) are quoted, tables nest, lists and booleans keep their types."""
+    import tomllib
+
+    from components.user_data import toml
+
+    doc = {"settings": {"motd": "hi \"there\"", "kernel": {"sysctl": {"net.ipv4.ip_forward": "1"}},
+                        "kubernetes": {"max-pods": 20, "allowed-unsafe-sysctls": ["a", "b"]},
+                        "host-containers": {"admin": {"enabled": True}}}}
+    assert tomllib.loads(toml(doc)) == doc
