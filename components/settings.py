@@ -637,6 +637,8 @@ class PodIdentityAssociation(_Model):
                                ("permissionsBoundaryARN", self.permissions_boundary_arn)):
                 if value:
                     problems.append(((key,), "cannot be set when roleARN is set"))
+        if self.role_name is not None and not _ROLE_NAME_RE.fullmatch(self.role_name):
+            problems.append((("roleName",), "IAM takes 1-64 letters, digits and _+=,.@-"))
         _check_arn(self.role_arn, ("roleARN",), problems, service="iam", resource="role")
         _check_arn(self.target_role_arn, ("targetRoleARN",), problems, service="iam", resource="role")
         _check_arn(self.permissions_boundary_arn, ("permissionsBoundaryARN",), problems, service="iam", resource="policy")

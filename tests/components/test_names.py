@@ -148,3 +148,21 @@ def test_bounded_names_cut_and_keep_apart():
     assert len(names.bounded(a, ROLE, "us-west-2")) == 64
     assert names.bounded(a, ROLE, "us-west-2") != names.bounded(b, ROLE, "us-west-2")
     assert names.bounded(a, ROLE, "us-west-2") != names.bounded(a, ROLE, "eu-west-1")
+
+
+def test_a_given_role_name_over_iams_limit_is_refused_at_validate():
+    """IAM CreateRole RoleName: 1-64 characters of [\\w+=,.@-] (terraform-provider-aws
+    internal/service/iam/role.go roleNameMaxLen): a pod identity association's roleName is taken as
+    given, so one that cannot fit is refused with its path."""
+    from components.settings import SettingsError
+
+    doc = copy.deepcopy(BASE)
+    doc["addons"] = [{"name": "eks-pod-identity-agent"}]
+    doc["iam"] = {"withOIDC": True, "podIdentityAssociations": [{
+        "namespace": "apps", "serviceAccountName": "app", "roleName": "r" * 65,
+        "permissionPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]}]}
+    with pytest.raises(SettingsError) as e:
+        settings(doc)
+    assert [p.path for p in e.value.problems] == ["iam.podIdentityAssociations[0].roleName"]
+    doc["iam"]["podIdentityAssociations"][0]["roleName"] = "r" * 64
+    settings(doc)
