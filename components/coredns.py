@@ -52,8 +52,9 @@ def fargate_configuration(given: Optional[dict[str, Any]]) -> dict[str, Any]:
 def placement(node_groups: Iterable[tuple[_NodeGroupBase, Any]],
               profiles: Iterable[tuple[FargateProfile, Any]]) -> tuple[list[Any], bool]:
     """The capacity coredns waits for, and whether it runs on Fargate: the node groups that can
-    run it; else the Fargate profiles that select it (then on Fargate); else nothing (Auto Mode's
-    own nodes, or no capacity yet: the add-on then waits only for the cluster)."""
+    run it; else the Fargate profiles that select it (then on Fargate); else nothing. eksctl moves
+    coredns to Fargate whenever a profile selects it (pkg/eks/fargate.go); here nodes that can run
+    it keep it, and Fargate is used when it is the only place."""
     nodes = [made for ng, made in node_groups if node_group_runs_it(ng)]
     if nodes:
         return nodes, False

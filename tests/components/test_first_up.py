@@ -136,8 +136,10 @@ def test_coredns_on_fargate_when_only_a_kube_system_profile_can_run_it(labels, s
 
 
 def test_coredns_stays_on_nodes_when_a_node_group_can_run_it():
-    """eksctl pkg/eks/fargate.go ScheduleCoreDNSOnFargateIfRelevant runs only for clusters whose
-    coredns has no other place (a Fargate-only cluster): with a node group, no computeType."""
+    """eksctl pkg/eks/fargate.go lines 119-138 (ScheduleCoreDNSOnFargateIfRelevant) moves coredns to
+    Fargate whenever a profile selects it; here it moves only when no node group can run it (the rule of
+    the issue this implements): with a node group that tolerates it, no computeType, and coredns
+    does not wait for the profile."""
     d = doc(fargateProfiles=[{"name": "fp-system", "selectors": [{"namespace": "kube-system"}]}])
     addon = coredns(private(settings(d)))
     assert "configurationValues" not in addon["inputs"]
