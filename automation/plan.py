@@ -250,6 +250,8 @@ class Registration:
     inputs: dict[str, Any]
     dependencies: list[str]
     transforms: list[Any] = field(default_factory=list)
+    # The URNs the resource had before (its aliases), as the engine would look them up.
+    aliases: list[Any] = field(default_factory=list)
 
 
 class _RecordingMonitor(sdk.MockMonitor):
@@ -308,6 +310,7 @@ class _RecordingMonitor(sdk.MockMonitor):
                 custom=bool(request.custom), inputs=sdk.deserialize_properties(request.object),
                 dependencies=list(request.dependencies),
                 transforms=sdk.resolve_callbacks(request.transforms),
+                aliases=[*request.aliasURNs, *request.aliases],
             ))
         return response
 

@@ -462,6 +462,10 @@ class PrivateCluster(pulumi.ComponentResource):
             node_root_volume_iops=ng.volume_iops_or_default if ng.volume_type == "io1" else None,
             node_root_volume_throughput=ng.volume_throughput_or_default,
             node_root_volume_encrypted=ng.volume_encrypted,
+            # Kept (the ASG's propagated Name, set by instance_name_tag, is what wins): removing it
+            # would make a new template version and roll the nodes of existing stacks.
+            launch_template_tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(
+                resource_type="instance", tags={"Name": ng.instance_name})] if ng.instance_name else None,
             labels=dict(ng.labels) or None,
             taints={t.key: eks.TaintArgs(value=t.value or "", effect=t.effect) for t in ng.taints} or None,
             auto_scaling_group_tags={**self._tags, **ng.tags} or None,
@@ -690,7 +694,11 @@ class PrivateCluster(pulumi.ComponentResource):
         # Nothing can run it (tainted groups only): it still waits for all the capacity, as eksctl's does.
         wait_for = runs_it or list(capacity)
         config = coredns.fargate_configuration(addon.configuration_object) if on_fargate else None
-        return self._addon(name, addon, pulumi.ResourceOptions(parent=self, depends_on=[self.cluster, *wait_for]),
+        # Stacks made before kept coredns as pulumi-eks's child `${name}-coredns` (cluster.ts): the alias makes
+        # this the same add-on (an update), not a second one EKS refuses while the first still exists.
+        previous = pulumi.Alias(name=f"{name}-eks-coredns", parent=self.cluster)
+        return self._addon(name, addon, pulumi.ResourceOptions(parent=self, depends_on=[self.cluster, *wait_for],
+                                                               aliases=[previous]),
                            role_arn=None, config=config)
 
     def _service_role(self, cluster_resource: str, before_cluster: list[pulumi.Resource]) -> Optional[aws.iam.Role]:

@@ -61,6 +61,19 @@ def test_coredns_is_its_own_addon_after_the_node_groups_not_inside_the_cluster()
     assert "computeType" not in json.loads(addon["inputs"].get("configurationValues", "{}"))
 
 
+def test_coredns_keeps_the_addon_pulumi_eks_made_in_existing_stacks():
+    """pulumi-eks nodejs/eks/cluster/cluster.ts (lines 1212-1213) named its coredns `${name}-coredns`, a
+    child of the Cluster component: the add-on here carries that as an alias, so an existing stack
+    updates the one add-on rather than creating a second (EKS refuses an add-on that exists) and then
+    deleting the first."""
+    from tests.components.helpers import run
+
+    r = run(settings())
+    (addon,) = [a for a in r.by_type(ADDON) if a.inputs["addonName"] == "coredns"]
+    (alias,) = addon.aliases
+    assert (alias.spec.name, alias.spec.parentUrn) == ("test-cluster-cluster-eks-coredns", r.one(CLUSTER).urn)
+
+
 @pytest.mark.parametrize("key,value,effect,runs", [
     ("dedicated", "gpu", "NoSchedule", False),
     ("dedicated", "gpu", "NoExecute", False),
@@ -273,7 +286,8 @@ def test_instance_name_wins_over_pulumi_ekss_name_tag():
     ng = one(private(settings(d)), "eks:index:NodeGroupV2", "-ng1")
     assert ng["childInputs"]["aws:autoscaling/group:Group"]["tags"] == [
         {"key": "Name", "value": "my-nodes", "propagateAtLaunch": True}]
-    assert "launchTemplateTagSpecifications" not in ng["inputs"]
+    # The template's tag stays (removing it would roll existing nodes); the ASG's is the one that wins.
+    assert ng["inputs"]["launchTemplateTagSpecifications"] == [{"resourceType": "instance", "tags": {"Name": "my-nodes"}}]
 
 
 def test_the_instance_name_transform_replaces_pulumi_ekss_name_tag():

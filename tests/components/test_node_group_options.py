@@ -159,7 +159,7 @@ def test_update_and_repair_config_reach_the_eks_node_group_inside_pulumi_eks():
 
 def test_self_managed_target_groups_and_metrics():
     """NodeGroupV2 takes neither the Auto Scaling group's target groups nor its metrics: a transform
-    sets those on the group it creates (instanceName too: tests/components/test_first_up.py)."""
+    sets those on the group it creates (instanceName's Name tag too: tests/components/test_first_up.py)."""
     tg = f"arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/tg/0123456789abcdef"
     _, g = one_group("nodeGroups", targetGroupARNs=[tg],
                      asgMetricsCollection=[{"metrics": ["GroupMinSize", "GroupMaxSize"]}])
