@@ -768,10 +768,14 @@ class InputChange:
 @dataclass(frozen=True)
 class ResourceDiff:
     phase: str
-    op: str  # "create" | "delete" | "update"
+    op: str  # "create" | "delete" | "update" | "replace"
     type: str
     name: str
     changes: tuple[InputChange, ...] = ()
+    # A replacement: why (force-new inputs, or a reference to a replaced resource), and the
+    # directly replaced resource it is dragged along by (its own name when replaced directly).
+    reasons: tuple[str, ...] = ()
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -794,10 +798,16 @@ class PlanDiff:
                      or self.phases_removed or self.cost_old != self.cost_new or self.region_old != self.region_new)
 
     def counts(self) -> dict[str, int]:
-        out = {"create": 0, "update": 0, "delete": 0}
+        out = {"create": 0, "update": 0, "replace": 0, "delete": 0}
         for r in self.resources:
             out[r.op] += 1
         return out
+
+    @property
+    def replaced_clusters(self) -> tuple[str, ...]:
+        from automation.replacements import CLUSTER_TYPES
+
+        return tuple(dict.fromkeys(r.name for r in self.resources if r.op == "replace" and r.type in CLUSTER_TYPES))
 
 
 # A plan holds every resource's inputs (a few hundred KB for a big stack); --all plans are larger.
@@ -846,6 +856,7 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
         b = {(r["type"], r["name"]): r for r in (new_passes.get(phase) or {}).get("resources", [])}
         if phase not in old_passes or phase not in new_passes:
             continue  # a whole pass added or removed is reported once, not per resource
+        start = len(out)
         for key in sorted(set(a) | set(b)):
             if key not in a:
                 out.append(ResourceDiff(phase, "create", *key))
@@ -860,6 +871,7 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
                     changes += (InputChange("(parent)", a[key].get("parent"), b[key].get("parent")),)
                 if changes:
                     out.append(ResourceDiff(phase, "update", *key, changes=changes))
+        out[start:] = _mark_replacements(phase, out[start:], b.values(), set(a) & set(b))
     fo, fn = list(old["findings"]), list(new["findings"])
     return PlanDiff(
         old_stack=old["stack"], new_stack=new["stack"], resources=tuple(out),
@@ -871,9 +883,26 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
     )
 
 
+def _mark_replacements(phase: str, diffs: list[ResourceDiff], resources: Iterable[Mapping[str, Any]],
+                       existing: set[tuple[str, str]]) -> list[ResourceDiff]:
+    """Updates that the provider replaces become ``replace``; resources a replacement drags along
+    (no input of their own changed) are added as ``replace`` too."""
+    from automation.replacement_plan import close_replacements
+
+    changed = {(d.type, d.name): [c.path for c in d.changes] for d in diffs if d.op == "update"}
+    replaced = close_replacements(resources, existing, changed)
+    out = []
+    for d in diffs:
+        rep = replaced.pop((d.type, d.name), None)
+        out.append(replace(d, op="replace", reasons=rep.reasons, cause=rep.cause[1]) if rep and d.op == "update" else d)
+    for key, rep in replaced.items():
+        out.append(ResourceDiff(phase, "replace", *key, reasons=rep.reasons, cause=rep.cause[1]))
+    return sorted(out, key=lambda d: (d.type, d.name))
+
+
 # GitHub refuses comments above 65,536 characters; the findings come after the table.
 MARKDOWN_LIMIT = COMMENT_LIMIT - 4_000
-_OP_SIGN = {"create": "+", "delete": "-", "update": "~"}
+_OP_SIGN = {"create": "+", "delete": "-", "update": "~", "replace": "+-"}
 
 
 def _diff_head(d: PlanDiff) -> str:
@@ -881,11 +910,21 @@ def _diff_head(d: PlanDiff) -> str:
     stack = d.new_stack if d.old_stack == d.new_stack else f"{d.old_stack} → {d.new_stack}"
     if not d.changed:
         return f"stack {stack}: no changes"
-    return f"stack {stack}: {c['create']} to create, {c['update']} to update, {c['delete']} to delete"
+    return (f"stack {stack}: {c['create']} to create, {c['update']} to update, {c['replace']} to replace, "
+            f"{c['delete']} to delete")
+
+
+def cluster_replaced_line(d: PlanDiff) -> str:
+    """Said first when the change replaces the EKS cluster."""
+    names = ", ".join(d.replaced_clusters)
+    return (f"THE EKS CLUSTER IS REPLACED ({names}): a new cluster, API endpoint and certificates; "
+            "every node and workload is recreated")
 
 
 def render_diff_text(d: PlanDiff) -> str:
     lines = [_diff_head(d)]
+    if d.replaced_clusters:
+        lines.insert(0, "!!! " + cluster_replaced_line(d))
     if d.region_old != d.region_new:
         lines.append(f"  region: {d.region_old} → {d.region_new}")
     for p in d.phases_added:
@@ -893,7 +932,11 @@ def render_diff_text(d: PlanDiff) -> str:
     for p in d.phases_removed:
         lines.append(f"  - pass {p} (removed)")
     for r in d.resources:
-        lines.append(f"  {_OP_SIGN[r.op]} [{r.phase}] {r.type} {r.name}")
+        lines.append(f"  {_OP_SIGN[r.op]} [{r.phase}] {r.type} {r.name}" + (" (REPLACE)" if r.op == "replace" else ""))
+        lines += [f"      replaced: {x}" for x in r.reasons]
+        dragged = [x.name for x in d.resources if x.phase == r.phase and x.cause == r.name and x.name != r.name]
+        if r.cause == r.name and dragged:
+            lines.append(f"      drags along: {', '.join(dragged)}")
         for c in r.changes:
             lines.append(f"      {c.path}: {_short(c.old)} → {_short(c.new)}")
     if d.cost_old != d.cost_new:
