@@ -546,8 +546,27 @@ def cmd_plan_diff(args: argparse.Namespace) -> int:
             raise UsageError(f"{e} (make one with `private-eks plan --json`)") from None
         plans.append(data)
     diff = offline.diff_plans(plans[0], plans[1])
-    sys.stdout.write(offline.render_diff_markdown(diff) if args.markdown else offline.render_diff_text(diff))
+    seconds = _window_seconds(args.status, diff.new_stack) if args.status else None
+    sys.stdout.write(offline.render_diff_markdown(diff, window_seconds=seconds) if args.markdown
+                     else offline.render_diff_text(diff))
     return EXIT_OK
+
+
+def _window_seconds(path: str, stack: str) -> float | None:
+    """The last measured window of ``stack`` in a ``status --json`` file (one stack or a list)."""
+    try:
+        data = json.loads(input_files.read_text(path, max_bytes=1024 * 1024, what="status"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such status file") from None
+    except (input_files.InputFileError, ValueError) as e:
+        raise UsageError(f"{path}: not a `status --json` file ({e})") from None
+    items = data if isinstance(data, list) else [data]
+    for item in items:
+        if isinstance(item, dict) and item.get("stack") in (stack, None):
+            seconds = (item.get("window") or {}).get("seconds")
+            if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
+                return float(seconds)
+    return None
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -641,11 +660,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "plan-diff", help="what changed between two offline plans",
-        description="Compare two `plan --json` files: resources created, deleted and updated (with the "
-        "changed inputs), per pass; findings and endpoint cost. Exit 0; 2 when a file is missing or not a plan.")
+        description="Compare two `plan --json` files: resources created, deleted, updated and replaced (an "
+        "input the provider cannot change in place, or a reference to a replaced resource; the cluster's "
+        "replacement is said first), per pass; what `up` does to the public endpoint; findings and endpoint "
+        "cost. Exit 0; 2 when a file is missing or not a plan.")
     p.add_argument("old", metavar="OLD.json", help="the plan before the change")
     p.add_argument("new", metavar="NEW.json", help="the plan after the change")
     p.add_argument("--markdown", action="store_true", help="print Markdown (for a pull-request comment)")
+    p.add_argument("--status", metavar="STATUS.json",
+                   help="`private-eks status --json` of the stack: the last window's length goes into the comment")
     COMMANDS["plan-diff"] = cmd_plan_diff
 
     p = runner_command(

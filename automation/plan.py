@@ -26,7 +26,6 @@ from automation import pulumi_internals as sdk
 from automation.errors import ConfigurationError
 from automation.kubernetes_api import kubernetes_api_needs
 from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
-from automation.report import md_code, md_text
 from components import catalog, input_files
 from components.settings import PHASES, PROJECT, StackSettings, subnet_zone
 from components.transforms import ChildInputs, merge_inputs
@@ -791,6 +790,8 @@ class PlanDiff:
     phases_removed: tuple[str, ...] = ()
     region_old: str = ""
     region_new: str = ""
+    # What `up` of the new plan does to the public endpoint (automation/plan_comment.py).
+    exposure: Any = None
 
     @property
     def changed(self) -> bool:
@@ -873,6 +874,12 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
                     out.append(ResourceDiff(phase, "update", *key, changes=changes))
         out[start:] = _mark_replacements(phase, out[start:], b.values(), set(a) & set(b))
     fo, fn = list(old["findings"]), list(new["findings"])
+    from automation.plan_comment import exposure
+
+    last = new["passes"][-1]["phase"] if new["passes"] else ""
+    ops = {(r.type, r.name): r.op for r in out if r.phase == last and r.op != "delete"}
+    changed = [{**r, "op": ops[(r["type"], r["name"])]} for r in (new_passes.get(last) or {}).get("resources", [])
+               if (r["type"], r["name"]) in ops]
     return PlanDiff(
         old_stack=old["stack"], new_stack=new["stack"], resources=tuple(out),
         findings_added=tuple(f for f in fn if f not in fo), findings_removed=tuple(f for f in fo if f not in fn),
@@ -880,6 +887,7 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
         phases_added=tuple(p for p in new_passes if p not in old_passes),
         phases_removed=tuple(p for p in old_passes if p not in new_passes),
         region_old=old["region"], region_new=new["region"],
+        exposure=exposure(old, new, changed),
     )
 
 
@@ -948,40 +956,9 @@ def render_diff_text(d: PlanDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(value: Any) -> str:
-    return md_code(_short(value), table=True)
+def render_diff_markdown(d: PlanDiff, *, window_seconds: Optional[float] = None) -> str:
+    """The diff as a pull-request comment, risk first (automation/plan_comment.py). Everything in
+    a plan file is the pull request's to write, so every name, path, value and finding is escaped."""
+    from automation.plan_comment import render
 
-
-def render_diff_markdown(d: PlanDiff) -> str:
-    """The diff as a pull-request comment. Everything in a plan file is the pull request's to
-    write, so every name, path, value and finding goes through the report's escaping."""
-    stack = md_code(d.new_stack) if d.old_stack == d.new_stack else f"{md_code(d.old_stack)} → {md_code(d.new_stack)}"
-    lines = [f"### Offline plan diff: {stack}", ""]
-    if not d.changed:
-        lines.append("No changes.")
-        return "\n".join(lines) + "\n"
-    c = d.counts()
-    lines.append(f"**{c['create']} to create, {c['update']} to update, {c['delete']} to delete**"
-                 + (f" · endpoint cost ${d.cost_old:.4f}/h → ${d.cost_new:.4f}/h" if d.cost_old != d.cost_new else ""))
-    lines.append("")
-    if d.region_old != d.region_new:
-        lines.append(f"- region: {md_code(d.region_old)} → {md_code(d.region_new)}")
-    lines += [f"- pass {md_code(p)} added" for p in d.phases_added]
-    lines += [f"- pass {md_code(p)} removed" for p in d.phases_removed]
-    if d.resources:
-        lines += ["| pass | op | type | name | changed inputs |", "|---|---|---|---|---|"]
-        size = sum(len(x) for x in lines)
-        for i, r in enumerate(d.resources):
-            changed = "<br>".join(f"{md_code(x.path, table=True)}: {_md(x.old)} → {_md(x.new)}" for x in r.changes)
-            row = (f"| {md_text(r.phase)} | {r.op} | {md_code(r.type, table=True)} | {md_code(r.name, table=True)} "
-                   f"| {changed} |")
-            size += len(row) + 1
-            if size > MARKDOWN_LIMIT:
-                lines.append(f"\n_{len(d.resources) - i} more changes left out; run `private-eks plan-diff` for all._")
-                break
-            lines.append(row)
-    if d.findings_added or d.findings_removed:
-        lines += ["", "<details><summary>Findings changed</summary>", ""]
-        lines += [f"- ➖ {md_text(f)}" for f in d.findings_removed] + [f"- ➕ {md_text(f)}" for f in d.findings_added]
-        lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+    return render(d, d.exposure, window_seconds=window_seconds, limit=MARKDOWN_LIMIT)
