@@ -27,6 +27,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from components import catalog, input_files
+from components.errors import EXIT_BAD_INPUT, PrivateEksError
 
 PROJECT = "private-eks"
 # The two passes: bootstrap (public+private API access, limited CIDRs), then private only.
@@ -147,8 +148,12 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class SettingsError(Exception):
-    """The stack settings are invalid. ``problems`` holds every one of them."""
+class SettingsError(PrivateEksError):
+    """The stack settings are invalid. ``problems`` holds every one of them. A
+    :class:`~components.errors.PrivateEksError` with the exit code of bad input (2)."""
+
+    exit_code = EXIT_BAD_INPUT
+    summary = "bad settings"
 
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source
