@@ -255,9 +255,14 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
             signals.add(runner)
             for w in runner.settings.warnings:
                 shout(f"warning: {runner.settings.source}: {w}")
-            runner.check_environment()
+            # Every prerequisite at once: the state backend (and its passphrase), the Pulumi CLI,
+            # AWS credentials when the command talks to AWS.
+            from automation import prerequisites
+
+            checks: list[Callable[[], Any]] = [runner.workspace.environment, runner.workspace.command]
             if needs_aws:
-                _check_aws_credentials(runner.settings)
+                checks.append(functools.partial(_check_aws_credentials, runner.settings))
+            prerequisites.check(stack, checks)
             return work(runner, say)
         except PrivateEksError as e:
             shout(e.render())
@@ -351,6 +356,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     if args.markdown and not Path(args.markdown).resolve().parent.is_dir():
         raise UsageError(f"{args.markdown}: its folder does not exist")
+    _check_flags(args)
     code = _run_each(args, work, needs_aws=True)
     ordered = [previews[s] for s in _runner_stacks(args, _project(args)) if s in previews]
     if args.json and ordered:
@@ -380,7 +386,18 @@ def cmd_up(args: argparse.Namespace) -> int:
             return EXIT_SECURITY, f"up ({passes}); {len(result.audit_findings)} audit finding(s)"
         return EXIT_OK, f"up ({passes}); audit clean"
 
+    _check_flags(args)
     return _run_each(args, work, needs_aws=True)
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    """Flags are bad input whatever the environment: refused before credentials are asked for."""
+    from automation.passes import check_bootstrap_mode, parse_bootstrap_cidrs
+
+    if getattr(args, "bootstrap_cidr", None):
+        parse_bootstrap_cidrs(args.bootstrap_cidr)
+    if getattr(args, "bootstrap", None) is not None:
+        check_bootstrap_mode(args.bootstrap)
 
 
 def _window_line(result: Any) -> str:
@@ -438,6 +455,19 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
+    import os
+
+    from automation import prerequisites
+    from automation.workspace import STATE_DIR
+
+    project = _project(args)
+    stacks = _runner_stacks(args, project)
+    # Nothing to destroy needs no confirmation, no CLI, no passphrase and no credentials.
+    absent = [s for s in stacks if prerequisites.never_deployed(project, s, os.environ)]
+    if absent and len(absent) == len(stacks):
+        for s in absent:
+            print(f"{s}: never deployed (no state in {project.relative(project.dir / STATE_DIR)}/): nothing to destroy")
+        return EXIT_OK
     _confirm_destroy(args)
 
     def work(runner, say) -> tuple[int, str]:
