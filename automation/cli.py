@@ -463,6 +463,8 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     project = _project(args)
     stacks = _runner_stacks(args, project)
     # Nothing to destroy needs no confirmation, no CLI, no passphrase and no credentials.
+    for s in stacks:
+        project.settings(s)  # a bad name or stack file is bad input, deployed or not
     absent = [s for s in stacks if prerequisites.never_deployed(project, s, os.environ)]
     if absent and len(absent) == len(stacks):
         for s in absent:
