@@ -197,7 +197,7 @@ class Metadata(_Model):
     name: str
     """cluster name: a letter or digit, then letters, digits, `-` (at most 100)"""
     version: str = DEFAULT_VERSION
-    """Kubernetes version, quoted (`"1.30"`, not `1.30`)"""
+    """Kubernetes version EKS offers (1.31-1.35 as recorded), quoted (`"1.33"`, not `1.33`)"""
     tags: Tags = Field(default_factory=dict)
     """tags on every resource (AWS's tag rules: keys of 1-128 letters, digits, spaces, `_.:/=+-@`, not `aws:`)"""
 
