@@ -80,3 +80,13 @@ def test_a_type_checker_accepts_the_embedding_and_refuses_a_mode_that_does_not_e
     assert bad.returncode == 1
     assert "embed.py:11: error" in bad.stdout and "Literal['sometimes']" in bad.stdout
     assert "embed.py:12: error" in bad.stdout and "Literal['all']" in bad.stdout
+
+
+def test_the_readmes_offline_python_example_runs():
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "offline_plan" in b]
+    done = subprocess.run([sys.executable, "-c", block], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("True ()")
