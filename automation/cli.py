@@ -88,6 +88,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             settings = load()
         except PrivateEksError as e:  # each stack's result; the worst exit wins
             print(e.render(), file=sys.stderr)
+            if args.debug:
+                traceback.print_exc()
             worst = max(worst, e.exit_code)
             continue
         _print_warnings(settings)
