@@ -178,3 +178,19 @@ def test_cli_reads_the_window_from_status_json(tmp_path, dev_plan, capsys):
     assert main(["plan-diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--markdown",
                  "--status", str(tmp_path / "status.json")]) == 0
     assert "about 95 s on the last measured run" in capsys.readouterr().out
+
+
+def test_the_preview_report_also_leads_with_exposure_and_replacements():
+    """The engine's preview (automation/report.py): the same order as the offline comment."""
+    from automation import report
+    from automation.report import PassPreview, ResourceChange, StackPreview
+
+    change = ResourceChange("replace", "aws:eks/cluster:Cluster", "dev-eksCluster", "urn", ("vpcConfig",), ("name",))
+    preview = StackPreview("dev", "us-west-2", (
+        PassPreview(1, "bootstrap", "apply", "previewed", (change,)),
+        PassPreview(2, "private", "close", "derived", ())), bootstrap_cidrs=("203.0.113.7/32",))
+    lines = [x for x in report.stack_markdown(preview).splitlines() if x.strip()]
+    assert lines[1].startswith("**Exposure: a bootstrap window opens**") and "`203.0.113.7/32`" in lines[1]
+    assert "THE EKS CLUSTER IS REPLACED" in lines[2] and "`dev-eksCluster`" in lines[3]
+    quiet = StackPreview("dev", "us-west-2", (PassPreview(1, "private", "apply", "previewed", ()),))
+    assert [x for x in report.stack_markdown(quiet).splitlines() if x.strip()][1].startswith("**Exposure: no window**")
