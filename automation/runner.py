@@ -19,7 +19,7 @@ import contextlib
 import functools
 import os
 import time
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
@@ -82,8 +82,12 @@ UPDATE_MESSAGE = "private-eks: {phase} pass"
 INTERRUPT_GRACE = 120.0
 
 
-def _typed_errors(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A Pulumi CLI failure that escapes a public method becomes one of the runner's errors."""
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _typed_errors(method: _Method) -> _Method:
+    """A Pulumi CLI failure that escapes a public method becomes one of the runner's errors. Typed
+    to return the method's own signature, so that a type checker still sees ``bootstrap``'s Literal."""
 
     @functools.wraps(method)
     def wrapper(self: "Runner", *args: Any, **kwargs: Any) -> Any:
@@ -93,7 +97,7 @@ def _typed_errors(method: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             self.workspace.tighten()
 
-    return wrapper
+    return cast(_Method, wrapper)
 
 
 def _default_preflight(settings: StackSettings) -> Sequence[Any]:

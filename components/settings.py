@@ -26,7 +26,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components import catalog, input_files
+from components import catalog, eks_versions, input_files
+from components.errors import EXIT_BAD_INPUT, PrivateEksError
 
 PROJECT = "private-eks"
 # The two passes: bootstrap (public+private API access, limited CIDRs), then private only.
@@ -147,8 +148,12 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class SettingsError(Exception):
-    """The stack settings are invalid. ``problems`` holds every one of them."""
+class SettingsError(PrivateEksError):
+    """The stack settings are invalid. ``problems`` holds every one of them. A
+    :class:`~components.errors.PrivateEksError` with the exit code of bad input (2)."""
+
+    exit_code = EXIT_BAD_INPUT
+    summary = "bad settings"
 
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source
@@ -192,7 +197,7 @@ class Metadata(_Model):
     name: str
     """cluster name: a letter or digit, then letters, digits, `-` (at most 100)"""
     version: str = DEFAULT_VERSION
-    """Kubernetes version, quoted (`"1.30"`, not `1.30`)"""
+    """Kubernetes version EKS offers (1.31-1.35 as recorded), quoted (`"1.33"`, not `1.33`)"""
     tags: Tags = Field(default_factory=dict)
     """tags on every resource (AWS's tag rules: keys of 1-128 letters, digits, spaces, `_.:/=+-@`, not `aws:`)"""
 
@@ -206,11 +211,11 @@ class Metadata(_Model):
     @field_validator("version", mode="before")
     @classmethod
     def _version(cls, v: Any) -> Any:
-        # YAML reads 1.30 as the float 1.3: insist on quotes rather than guess.
-        if isinstance(v, float):
-            raise ValueError(f'write the version as a string, e.g. "{v}" (YAML reads {v} as a number)')
-        if isinstance(v, str) and not re.match(r"^1\.\d+$", v):
-            raise ValueError(f"{v!r} is not a Kubernetes version like \"1.33\"")
+        # Only versions EKS offers (components/eks_versions.py); YAML reads 1.30 as the float 1.3,
+        # and the hint names the version meant, quoted.
+        problem = eks_versions.version_problem(v)
+        if problem:
+            raise ValueError(problem)
         return v
 
 
@@ -2357,6 +2362,24 @@ def _problems_from(error: ValidationError) -> list[Problem]:
     return problems
 
 
+def _path_key(path: str) -> tuple:
+    """A problem's path as a sort key: document fields by name, list items by number."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\[\]]+", path) if p)
+
+
+def _one_per_typo(problems: list[Problem]) -> list[Problem]:
+    """A misspelt key is one problem: the unknown key (with its suggestion), not also the field it
+    meant as missing. Then a stable order: by path, then message."""
+    meant = set()
+    for p in problems:
+        m = re.search(r"unknown (?:field|key) \(did you mean '([^']+)'\?\)", p.message)
+        if m:
+            parent = p.path.rsplit(".", 1)[0] if "." in p.path else ""
+            meant.add(f"{parent}.{m[1]}" if parent else m[1])
+    kept = [p for p in problems if not (p.path in meant and p.message in ("is required", "is missing"))]
+    return sorted(kept, key=lambda p: (_path_key(p.path), p.message))
+
+
 def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> StackSettings:
     """Validate ``private-eks:cluster`` and the region; raise SettingsError with every problem."""
     problems: list[Problem] = []
@@ -2372,6 +2395,11 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
     elif catalog.known_partition(region) is None:
         problems.append(Problem(REGION_KEY, f"{region!r} is not a region of a partition this project knows "
                                             f"({', '.join(catalog.PARTITIONS)}); endpoint service names would be guesses"))
+        region = ""  # one problem: the availability zones are not checked against it
+    elif eks_versions.aws_regions() and region not in eks_versions.aws_regions():
+        problems.append(Problem(REGION_KEY, f"{region!r} is not an AWS region"
+                                            f"{_suggest(region, sorted(eks_versions.aws_regions()))}"))
+        region = ""
 
     if not isinstance(data, Mapping):
         what = "missing" if data is None else f"a {type(data).__name__}, not a mapping"
@@ -2412,7 +2440,7 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
                     f"{cap.name!r} is reachable from the internet; to keep it inside the VPC, create an interface "
                     f"endpoint for com.amazonaws.{region or '<region>'}.{ARGOCD_ENDPOINT_SERVICE} and list its id here")
 
-    problems = list(dict.fromkeys(problems))
+    problems = _one_per_typo(list(dict.fromkeys(problems)))
     if problems or cluster is None:
         raise SettingsError(source, problems)
     return StackSettings(stack=stack, region=region, cluster=cluster, source=source, warnings=tuple(warnings))
@@ -2515,7 +2543,28 @@ def settings_from_document(doc: Any, *, stack: str, source: str) -> StackSetting
     if not isinstance(config, Mapping):
         what = "missing" if config is None else f"a {type(config).__name__}, not a mapping"
         raise SettingsError(source, [Problem("config", f"is {what}")])
-    return validate_cluster(config.get(CONFIG_KEY), config.get(REGION_KEY), stack=stack, source=source)
+    # A misspelt `private-eks:cluster` or `aws:region` is that one problem (with a suggestion), and
+    # what it holds is still checked.
+    typos: list[Problem] = []
+    values = {}
+    for wanted in (CONFIG_KEY, REGION_KEY):
+        values[wanted] = config.get(wanted)
+        if wanted in config:
+            continue
+        for key in config:
+            if isinstance(key, str) and difflib.get_close_matches(key, [wanted], n=1, cutoff=0.8):
+                typos.append(Problem(key, f"unknown key (did you mean {wanted!r}?)"))
+                values[wanted] = config[key]
+                break
+    try:
+        settings = validate_cluster(values[CONFIG_KEY], values[REGION_KEY], stack=stack, source=source)
+    except SettingsError as e:
+        if typos:
+            raise SettingsError(source, _one_per_typo(typos + e.problems)) from None
+        raise
+    if typos:
+        raise SettingsError(source, typos)
+    return settings
 
 
 def settings_from_pulumi_config() -> StackSettings:
