@@ -384,6 +384,7 @@ _SELF_MANAGED_ONLY: dict[str, Any] = {
 }
 _MANAGED_ONLY: dict[str, Any] = {
     "instanceTypes": KEEP, "spot": KEEP, "launchTemplate": _Map({"id": KEEP, "version": KEEP}),
+    "releaseVersion": KEEP,
     "updateConfig": _Map({"maxUnavailable": KEEP, "maxUnavailablePercentage": KEEP}),
     "nodeRepairConfig": _Map({
         "enabled": KEEP, "maxUnhealthyNodeThresholdPercentage": KEEP, "maxUnhealthyNodeThresholdCount": KEEP,
@@ -394,7 +395,7 @@ _MANAGED_ONLY: dict[str, Any] = {
 }
 
 SPEC = _Map({
-    "metadata": _Map({"name": KEEP, "region": KEEP, "version": KEEP, "tags": KEEP}),
+    "metadata": _Map({"name": KEEP, "region": KEEP, "version": KEEP, "forceUpdateVersion": KEEP, "tags": KEEP}),
     "privateCluster": _Map({"enabled": KEEP, "skipEndpointCreation": KEEP, "additionalEndpointServices": KEEP}),
     "availabilityZones": KEEP,
     # Carried so that the settings validation refuses it with its own message.
@@ -500,6 +501,8 @@ _NODE_GROUP_REASONS = {
     "targetGroupARNs": "target groups are carried for self-managed node groups only",
     "asgMetricsCollection": "Auto Scaling metrics are carried for self-managed node groups only",
     "updateConfig": "update configuration is carried for managed node groups only",
+    "releaseVersion": "an AMI release version is carried for managed node groups only (self-managed groups get the "
+                      "newest AMI for the cluster's version)",
     "nodeRepairConfig": "node repair is carried for managed node groups only",
 }
 _NODE_IAM_REASONS = {

@@ -787,6 +787,9 @@ class PlanDiff:
     phases_removed: tuple[str, ...] = ()
     region_old: str = ""
     region_new: str = ""
+    # automation/upgrades.py: what EKS refuses or the autoscaler owns, and a version bump's steps.
+    notes: tuple[str, ...] = ()
+    steps: tuple[Any, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -861,7 +864,10 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
                 if changes:
                     out.append(ResourceDiff(phase, "update", *key, changes=changes))
     fo, fn = list(old["findings"]), list(new["findings"])
+    from automation import upgrades
+
     return PlanDiff(
+        notes=tuple(upgrades.version_findings(old, new)), steps=tuple(upgrades.upgrade_steps(old, new)),
         old_stack=old["stack"], new_stack=new["stack"], resources=tuple(out),
         findings_added=tuple(f for f in fn if f not in fo), findings_removed=tuple(f for f in fo if f not in fn),
         cost_old=float(old["endpointCostPerHour"]), cost_new=float(new["endpointCostPerHour"]),
@@ -896,6 +902,11 @@ def render_diff_text(d: PlanDiff) -> str:
         lines.append(f"  {_OP_SIGN[r.op]} [{r.phase}] {r.type} {r.name}")
         for c in r.changes:
             lines.append(f"      {c.path}: {_short(c.old)} → {_short(c.new)}")
+    for note in d.notes:
+        lines.append(f"  ! {note}")
+    if d.steps:
+        lines.append("  upgrade, in this order:")
+        lines += [f"    {i}. {step.what} — disrupts: {step.disrupts}" for i, step in enumerate(d.steps, 1)]
     if d.cost_old != d.cost_new:
         lines.append(f"  endpoint cost: ${d.cost_old:.4f}/hour → ${d.cost_new:.4f}/hour")
     for f in d.findings_removed:
@@ -925,6 +936,11 @@ def render_diff_markdown(d: PlanDiff) -> str:
         lines.append(f"- region: {md_code(d.region_old)} → {md_code(d.region_new)}")
     lines += [f"- pass {md_code(p)} added" for p in d.phases_added]
     lines += [f"- pass {md_code(p)} removed" for p in d.phases_removed]
+    lines += [f"- ⚠️ {md_text(note)}" for note in d.notes]
+    if d.steps:
+        lines += ["", "**Upgrade, in this order:**", "", "| step | what | disrupts |", "|---|---|---|"]
+        lines += [f"| {i} | {md_text(step.what)} | {md_text(step.disrupts)} |" for i, step in enumerate(d.steps, 1)]
+        lines.append("")
     if d.resources:
         lines += ["| pass | op | type | name | changed inputs |", "|---|---|---|---|---|"]
         size = sum(len(x) for x in lines)
