@@ -172,10 +172,16 @@ def upgrade_steps(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Upgrad
     core = [name for name, key in (("vpc-cni", "vpcCniOptions"), ("coredns", "corednsAddonOptions"),
                                    ("kube-proxy", "kubeProxyAddonOptions"))
             if (cluster.get(key) or {}).get("enabled", key == "vpcCniOptions") is not False and key in cluster]
-    addons = core + [str(r["inputs"].get("addonName", r["name"])) for r in resources if r["type"] == PLAN_ADDON]
-    if addons:
-        steps.append(UpgradeStep(f"add-ons to the versions for {b}: {', '.join(addons)}",
-                                 "restarts: each add-on's pods are replaced (rolling, as its DaemonSet or Deployment does)"))
+    from components.cluster import ADDONS_BEFORE_NODES
+
+    others = [str(r["inputs"].get("addonName", r["name"])) for r in resources if r["type"] == PLAN_ADDON]
+    # Add-ons wait for the node groups except those nodes need (components/cluster.py): on an
+    # upgrade too, as the dependencies are the same.
+    first = core + [a for a in others if a in ADDONS_BEFORE_NODES]
+    last = [a for a in others if a not in ADDONS_BEFORE_NODES]
+    restarts = "restarts: each add-on's pods are replaced (rolling, as its DaemonSet or Deployment does)"
+    if first:
+        steps.append(UpgradeStep(f"add-ons to the versions for {b}: {', '.join(first)}", restarts))
     for r in resources:
         inputs = r["inputs"]
         if r["type"] == PLAN_MANAGED:
@@ -195,4 +201,6 @@ def upgrade_steps(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Upgrad
             steps.append(UpgradeStep(f"self-managed node group {r['name']} → the {b} AMI",
                                      f"rolling replacement: instance refresh keeping {healthy}% of the nodes healthy "
                                      "(pods are not drained first)"))
+    if last:
+        steps.append(UpgradeStep(f"add-ons that run on the nodes, to the versions for {b}: {', '.join(last)}", restarts))
     return steps

@@ -244,11 +244,13 @@ def test_plan_diff_markdown_shows_an_upgrade_as_ordered_steps_with_their_disrupt
     d = diff_plans(old, new)
     whats = [s.what for s in d.steps]
     assert whats[0] == "control plane 1.32 → 1.33"
-    assert whats[1].startswith("add-ons to the versions for 1.33: vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver")
-    assert any(w.startswith("managed node group mng1 → 1.33") for w in whats[2:])
-    assert any(w.startswith("self-managed node group") for w in whats[2:])
+    assert whats[1] == "add-ons to the versions for 1.33: vpc-cni, coredns, kube-proxy"
+    assert whats[2] == "managed node group mng1 → 1.33"
+    assert whats[3].startswith("self-managed node group") and whats[3].endswith("ng1 → the 1.33 AMI")
+    # Those that wait for the nodes on creation (components/cluster.py ADDONS_BEFORE_NODES) come last.
+    assert whats[4] == "add-ons that run on the nodes, to the versions for 1.33: aws-ebs-csi-driver"
     md = render_diff_markdown(d)
     assert "**Upgrade, in this order:**" in md
-    assert "| 1 | control plane 1\\.32 → 1\\.33 | none" in md
+    assert "| 1 | control plane 1.32 → 1.33 | none" in md
     assert "2 nodes at a time" in md and "50% of the nodes healthy" in md and "restarts" in md
     assert not d.notes  # one minor: nothing refused
