@@ -384,7 +384,7 @@ _SELF_MANAGED_ONLY: dict[str, Any] = {
 }
 _MANAGED_ONLY: dict[str, Any] = {
     "instanceTypes": KEEP, "spot": KEEP, "launchTemplate": _Map({"id": KEEP, "version": KEEP}),
-    "releaseVersion": KEEP,
+    "releaseVersion": KEEP, "forceUpdateVersion": KEEP,
     "updateConfig": _Map({"maxUnavailable": KEEP, "maxUnavailablePercentage": KEEP}),
     "nodeRepairConfig": _Map({
         "enabled": KEEP, "maxUnhealthyNodeThresholdPercentage": KEEP, "maxUnhealthyNodeThresholdCount": KEEP,
@@ -419,6 +419,9 @@ SPEC = _Map({
     "kubernetesNetworkConfig": _network_config,
     "upgradePolicy": _Map({"supportType": KEEP}),
     "zonalShiftConfig": _Map({"enabled": KEEP}),
+    # Not eksctl fields (it has no deletion protection, and its --force-upgrade is a flag of `eksctl
+    # upgrade nodegroup`): carried when a file has them.
+    "deletionProtection": KEEP,
     "controlPlaneScalingConfig": _Map({"tier": KEEP}),
     "identityProviders": _List(_Map({
         "name": KEEP, "type": KEEP, "issuerURL": KEEP, "clientID": KEEP, "usernameClaim": KEEP, "usernamePrefix": KEEP,
@@ -438,7 +441,7 @@ SPEC = _Map({
 _SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "kubernetesNetworkConfig",
                   "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
                   "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "iamIdentityMappings",
-                  "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles")
+                  "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles", "deletionProtection")
 
 _NOT_HERE = "private-eks has no setting for it"
 _REASONS = {
