@@ -347,6 +347,12 @@ class NodeGroupProvider(StandInProvider):
         eks.update_nodegroup_config(
             clusterName=inputs["clusterName"], nodegroupName=inputs["name"], scalingConfig=_scaling(inputs))
 
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        # As pulumi-aws's (bridged) read does, the inputs follow what AWS has: ignoreChanges then
+        # keeps the refreshed desired size, not the one the stack last applied.
+        result = super().read(id_, props)
+        return ReadResult(result.id, result.outs, inputs=self._inputs(result.outs or {}))
+
     def _aws_read(self, id_: str, inputs: dict[str, Any]) -> dict[str, Any]:
         # The sizes as AWS has them (an autoscaler changes the desired size): the runner refreshes
         # node groups before a run so that the state holds them.
