@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
 
-from automation import proxy, report
+from automation import proxy, report, upgrades
 from automation.errors import (
     ConfigurationError,
     Interrupted,
@@ -57,7 +57,6 @@ from automation.passes import (
     resolve_bootstrap_cidrs,
     stack_state,
 )
-from automation import upgrades
 from automation.project import Project
 from automation.report import EventCollector, PassPreview, StackPreview
 from automation.results import DestroyResult, PassResult, PreviewResult, RemainingResource, StatusResult, UpResult

@@ -91,8 +91,7 @@ def check_versions(settings: StackSettings, resources: Sequence[Mapping[str, Any
         skew = upgrades.skew_problem(version, wanted)
         if skew:
             raise UpgradeRefused(f"{settings.source}: managed node group {name!r}: {skew}; keep metadata.version "
-                                 f"{deployed} until it runs at least 1.{upgrades.minor(wanted) - upgrades.kubelet_skew(upgrades.minor(version))}; "
-                                 "nothing was changed")
+                                 f"{deployed} until the node group runs a newer version; nothing was changed")
 
 
 def check_destroy(settings: StackSettings, resources: Sequence[Mapping[str, Any]]) -> None:
@@ -168,7 +167,7 @@ def upgrade_steps(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Upgrad
         return []
     steps = [UpgradeStep(f"control plane {a} → {b}", "none: EKS keeps the API server available while it updates")]
     resources = _resources(new)
-    cluster = next((r["inputs"] for r in resources if r["type"] == PLAN_CLUSTER), {})
+    cluster: Mapping[str, Any] = next((r["inputs"] for r in resources if r["type"] == PLAN_CLUSTER), {})
     core = [name for name, key in (("vpc-cni", "vpcCniOptions"), ("coredns", "corednsAddonOptions"),
                                    ("kube-proxy", "kubeProxyAddonOptions"))
             if (cluster.get(key) or {}).get("enabled", key == "vpcCniOptions") is not False and key in cluster]
