@@ -254,3 +254,14 @@ def test_plan_diff_markdown_shows_an_upgrade_as_ordered_steps_with_their_disrupt
     assert "| 1 | control plane 1.32 → 1.33 | none" in md
     assert "2 nodes at a time" in md and "50% of the nodes healthy" in md and "restarts" in md
     assert not d.notes  # one minor: nothing refused
+
+
+def test_the_cli_asks_for_the_desired_size_explicitly_and_says_so():
+    from automation.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["up", "-s", "dev", "--apply-desired-size"]).apply_desired_size is True
+    assert parser.parse_args(["up", "-s", "dev"]).apply_desired_size is False
+    up_help = next(a for a in parser._subparsers._group_actions[0].choices["up"]._actions  # type: ignore[union-attr]
+                   if "--apply-desired-size" in a.option_strings).help
+    assert "autoscaler owns it" in up_help
