@@ -392,7 +392,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     def work(runner, say) -> tuple[int, str]:
-        result = runner.up(bootstrap=args.bootstrap, bootstrap_cidrs=args.bootstrap_cidr or ())
+        result = runner.up(bootstrap=args.bootstrap, bootstrap_cidrs=args.bootstrap_cidr or (),
+                           apply_desired_size=args.apply_desired_size)
         passes = ", ".join(f"{p.phase}" for p in result.passes)
         keys = ("clusterName", "vpcId", "endpointPhase", "endpointPublicAccess")
         shown = ", ".join(f"{k}={result.outputs[k]}" for k in keys if k in result.outputs)
@@ -669,7 +670,7 @@ EXIT_CODES: dict[str, str] = {
     "up": "0; 1 failed, nothing exposed; 2 bad input or a missing prerequisite; 3 public endpoint left on or an audit finding",
     "status": "0; 2 a missing prerequisite; 3 if the window is open",
     "audit": "0 clean; 1 AWS unreachable or no credentials; 2 bad input; 3 on any finding",
-    "destroy": "0, also when never deployed; 1 failed or resources left; 2 unconfirmed, bad input or a missing prerequisite",
+    "destroy": "0, also when never deployed; 1 failed or resources left; 2 unconfirmed, protected, bad input or a missing prerequisite",
     "proxy-env": "0; 2 bad input",
     "import-eksctl": "0; 2 refused",
     "schema": "0",
@@ -759,13 +760,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--bootstrap never: one private pass, the public endpoint never turned on; a change that needs "
         "the Kubernetes API is refused before anything changes (exit 2). "
         "Bootstrap CIDRs: --bootstrap-cidr, else vpc.publicAccessCIDRs, else this machine's egress "
-        "address. The summary says how long the window was open.",
+        "address. The summary says how long the window was open. "
+        "metadata.version moves one minor version at a time and never down, checked against the "
+        "deployed cluster before anything changes (exit 2). A node group's desiredCapacity is its "
+        "starting size: after creation the autoscaler owns it, and only --apply-desired-size sets it again.",
         many=True, all_=True)
     p.add_argument("--bootstrap", choices=BOOTSTRAP_MODES, default="auto",
                    help="auto: open the window only when needed (default); always: open it for this run; "
                    "never: never turn public access on (refuse what needs the Kubernetes API)")
     p.add_argument("--bootstrap-cidr", metavar="CIDR", action="append",
                    help="who may reach the public API during the window (repeatable; overrides vpc.publicAccessCIDRs)")
+    p.add_argument("--apply-desired-size", action="store_true",
+                   help="set every node group's desired size to its desiredCapacity on this run (by default it "
+                   "is applied only when the group is created: then the autoscaler owns it; min and max always apply)")
     COMMANDS["up"] = cmd_up
 
     p = runner_command(
@@ -793,7 +800,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = runner_command(
         "destroy", "destroy a stack's resources",
         "Destroy every resource of the stack. --force carries on past errors (resources that can no longer "
-        "be reached) and lists what is left. A stack never deployed has nothing to destroy.",
+        "be reached) and lists what is left. A stack never deployed has nothing to destroy. A cluster with "
+        "deletion protection (deletionProtection in the stack file or on the deployed cluster) is refused "
+        "before anything is deleted, with the change that lifts it (exit 2: the stack's own configuration "
+        "forbids it).",
         many=True, all_=False)
     p.add_argument("--force", action="store_true", help="carry on past errors and report what is left")
     p.add_argument("-y", "--yes", action="store_true",

@@ -388,6 +388,7 @@ _SELF_MANAGED_ONLY: dict[str, Any] = {
 }
 _MANAGED_ONLY: dict[str, Any] = {
     "instanceTypes": KEEP, "spot": KEEP, "launchTemplate": _Map({"id": KEEP, "version": KEEP}),
+    "releaseVersion": KEEP, "forceUpdateVersion": KEEP,
     "updateConfig": _Map({"maxUnavailable": KEEP, "maxUnavailablePercentage": KEEP}),
     "nodeRepairConfig": _Map({
         "enabled": KEEP, "maxUnhealthyNodeThresholdPercentage": KEEP, "maxUnhealthyNodeThresholdCount": KEEP,
@@ -398,7 +399,7 @@ _MANAGED_ONLY: dict[str, Any] = {
 }
 
 SPEC = _Map({
-    "metadata": _Map({"name": KEEP, "region": KEEP, "version": KEEP, "tags": KEEP}),
+    "metadata": _Map({"name": KEEP, "region": KEEP, "version": KEEP, "forceUpdateVersion": KEEP, "tags": KEEP}),
     "privateCluster": _Map({"enabled": KEEP, "skipEndpointCreation": KEEP, "additionalEndpointServices": KEEP}),
     "availabilityZones": KEEP,
     # Carried so that the settings validation refuses it with its own message.
@@ -422,6 +423,9 @@ SPEC = _Map({
     "kubernetesNetworkConfig": _network_config,
     "upgradePolicy": _Map({"supportType": KEEP}),
     "zonalShiftConfig": _Map({"enabled": KEEP}),
+    # Not eksctl fields (it has no deletion protection, and its --force-upgrade is a flag of `eksctl
+    # upgrade nodegroup`): carried when a file has them.
+    "deletionProtection": KEEP,
     "controlPlaneScalingConfig": _Map({"tier": KEEP}),
     "identityProviders": _List(_Map({
         "name": KEEP, "type": KEEP, "issuerURL": KEEP, "clientID": KEEP, "usernameClaim": KEEP, "usernamePrefix": KEEP,
@@ -442,7 +446,7 @@ SPEC = _Map({
 _SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "kubernetesNetworkConfig",
                   "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
                   "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "iamIdentityMappings",
-                  "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles")
+                  "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles", "deletionProtection")
 
 _NOT_HERE = "private-eks has no setting for it"
 _REASONS = {
@@ -507,6 +511,8 @@ _NODE_GROUP_REASONS = {
     "targetGroupARNs": "target groups are carried for self-managed node groups only",
     "asgMetricsCollection": "Auto Scaling metrics are carried for self-managed node groups only",
     "updateConfig": "update configuration is carried for managed node groups only",
+    "releaseVersion": "an AMI release version is carried for managed node groups only (self-managed groups get the "
+                      "newest AMI for the cluster's version)",
     "nodeRepairConfig": "node repair is carried for managed node groups only",
     # eksctl NodeGroupBase.connectionTracking (eksctl-io/eksctl pull 8872): EC2 connection tracking timeouts on
     # the launch template's network interfaces.

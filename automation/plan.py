@@ -807,6 +807,9 @@ class PlanDiff:
     region_new: str = ""
     # What `up` of the new plan does to the public endpoint (automation/plan_comment.py).
     exposure: Any = None
+    # automation/upgrades.py: what EKS refuses or the autoscaler owns, and a version bump's steps.
+    notes: tuple[str, ...] = ()
+    steps: tuple[Any, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -889,6 +892,7 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
                     out.append(ResourceDiff(phase, "update", *key, changes=changes))
         out[start:] = _mark_replacements(phase, out[start:], b.values(), set(a) & set(b))
     fo, fn = list(old["findings"]), list(new["findings"])
+    from automation import upgrades
     from automation.plan_comment import exposure
 
     last = new["passes"][-1]["phase"] if new["passes"] else ""
@@ -896,6 +900,7 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
     changed = [{**r, "op": ops[(r["type"], r["name"])]} for r in (new_passes.get(last) or {}).get("resources", [])
                if (r["type"], r["name"]) in ops]
     return PlanDiff(
+        notes=tuple(upgrades.version_findings(old, new)), steps=tuple(upgrades.upgrade_steps(old, new)),
         old_stack=old["stack"], new_stack=new["stack"], resources=tuple(out),
         findings_added=tuple(f for f in fn if f not in fo), findings_removed=tuple(f for f in fo if f not in fn),
         cost_old=float(old["endpointCostPerHour"]), cost_new=float(new["endpointCostPerHour"]),
@@ -962,6 +967,11 @@ def render_diff_text(d: PlanDiff) -> str:
             lines.append(f"      drags along: {', '.join(dragged)}")
         for c in r.changes:
             lines.append(f"      {c.path}: {_short(c.old)} → {_short(c.new)}")
+    for note in d.notes:
+        lines.append(f"  ! {note}")
+    if d.steps:
+        lines.append("  upgrade, in this order:")
+        lines += [f"    {i}. {step.what} — disrupts: {step.disrupts}" for i, step in enumerate(d.steps, 1)]
     if d.cost_old != d.cost_new:
         lines.append(f"  endpoint cost: ${d.cost_old:.4f}/hour → ${d.cost_new:.4f}/hour")
     for f in d.findings_removed:

@@ -154,6 +154,11 @@ def render(d: Any, ex: Optional[Exposure], *, window_seconds: Optional[float] = 
         lines.append(f"- region: {_user_code(d.region_old)} → {_user_code(d.region_new)}")
     lines += [f"- pass {_user_code(p)} added" for p in d.phases_added]
     lines += [f"- pass {_user_code(p)} removed" for p in d.phases_removed]
+    lines += [f"- ⚠️ {_user(note)}" for note in d.notes]
+    if d.steps:
+        lines += ["", "**Upgrade, in this order:**", "", "| step | what | disrupts |", "|---|---|---|"]
+        lines += [f"| {i} | {_user(step.what)} | {_user(step.disrupts)} |" for i, step in enumerate(d.steps, 1)]
+        lines.append("")
 
     # The cluster first, then what is replaced for its own inputs, then what is dragged along.
     replaced = sorted(((k, rs) for k, rs in merged.items() if op_of(rs) == "replace"),

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components import addon_policies, capabilities, catalog, coredns, names, node_security_groups, node_ssh
+from components import addon_policies, capabilities, catalog, coredns, names, node_security_groups, node_ssh, upgrades
 from components.mixed_instances import mixed_instances_policy
 from components.service_accounts import ServiceAccounts, role_policies
 from components.settings import (
@@ -133,14 +133,17 @@ def self_managed_asg_inputs(ng: NodeGroup) -> dict[str, Any]:
     return out
 
 
-def cluster_child_inputs(*, creator_admin: bool, zonal_shift: bool, scaling_tier: Optional[str] = None) -> ChildInputs:
+def cluster_child_inputs(*, creator_admin: bool, zonal_shift: bool, scaling_tier: Optional[str] = None,
+                         force_update_version: Optional[bool] = None) -> ChildInputs:
     """Inputs of the EKS cluster pulumi-eks creates that it does not expose (nodejs/eks/cluster/cluster.ts):
     ``accessConfig.bootstrapClusterCreatorAdminPermissions`` (hard-coded true there),
-    ``zonalShiftConfig`` and ``controlPlaneScalingConfig`` (not passed at all)."""
+    ``zonalShiftConfig``, ``controlPlaneScalingConfig`` and ``forceUpdateVersion`` (not passed at all)."""
     inputs: dict[str, Any] = {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": creator_admin},
                               "zonalShiftConfig": {"enabled": zonal_shift}}
     if scaling_tier is not None:
         inputs["controlPlaneScalingConfig"] = {"tier": scaling_tier}
+    if force_update_version is not None:
+        inputs["forceUpdateVersion"] = force_update_version
     return ChildInputs(EKS_CLUSTER, inputs)
 
 
@@ -295,9 +298,11 @@ class PrivateCluster(pulumi.ComponentResource):
             service_role=service_role,
             kube_proxy_addon_options=self._kube_proxy(addons.get("kube-proxy")),
             tags=self._tags or None,
+            deletion_protection=cfg.deletion_protection,
             opts=pulumi.ResourceOptions(parent=self, depends_on=before_cluster, transforms=[cluster_child_inputs(
                 creator_admin=access.bootstrap_cluster_creator_admin_permissions,
-                zonal_shift=cfg.zonal_shift_config.enabled, scaling_tier=cfg.control_plane_scaling_config.tier),
+                zonal_shift=cfg.zonal_shift_config.enabled, scaling_tier=cfg.control_plane_scaling_config.tier,
+                force_update_version=cfg.metadata.force_update_version),
                 *permissions_boundaries(service_role=None if service_role else cfg.iam.service_role_permissions_boundary,
                                         auto_mode_node_role=cfg.auto_mode_config.permissions_boundary_arn),
                 *self._auto_mode_node_role_name(f"{name}-eks")]),
@@ -457,6 +462,10 @@ class PrivateCluster(pulumi.ComponentResource):
             desired_capacity=want,
             min_size=low,
             max_size=high,
+            # The autoscaler owns the desired size once the group exists (components/upgrades.py).
+            ignore_scaling_changes=not self._settings.apply_desired_size,
+            # A new version's AMI rolls in through an instance refresh that keeps this share in service.
+            min_refresh_percentage=upgrades.MIN_HEALTHY_PERCENTAGE,
             node_root_volume_size=ng.effective_volume_size,
             node_root_volume_type=native_type,
             node_root_volume_iops=ng.volume_iops_or_default if ng.volume_type == "io1" else None,
@@ -512,6 +521,12 @@ class PrivateCluster(pulumi.ComponentResource):
             node_role_arn=ng.iam.instance_role_arn,
             subnet_ids=self._node_subnets("managedNodeGroups", index, ng),
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(desired_size=want, min_size=low, max_size=high),
+            ignore_scaling_changes=not self._settings.apply_desired_size,
+            # Without a version EKS keeps the group at the one it was made with: it follows the
+            # cluster's, or the pinned AMI release's (pulumi-eks drops both when it builds user data).
+            version=upgrades.node_group_version(ng, self._settings.cluster.metadata.version),
+            release_version=ng.release_version,
+            force_update_version=ng.force_update_version,
             capacity_type="SPOT" if ng.spot else "ON_DEMAND",
             operating_system=OPERATING_SYSTEMS[ng.ami_family],
             labels=dict(ng.labels) or None,

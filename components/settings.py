@@ -198,6 +198,9 @@ class Metadata(_Model):
     """cluster name: a letter or digit, then letters, digits, `-` (at most 100)"""
     version: str = DEFAULT_VERSION
     """Kubernetes version EKS offers (1.31-1.35 as recorded), quoted (`"1.33"`, not `1.33`)"""
+    force_update_version: bool | None = None
+    ("""(default: false) upgrade the control plane even when EKS's upgrade insights would block it (EKS """
+     """UpdateClusterVersion `force`)""")
     tags: Tags = Field(default_factory=dict)
     """tags on every resource (AWS's tag rules: keys of 1-128 letters, digits, spaces, `_.:/=+-@`, not `aws:`)"""
 
@@ -1639,6 +1642,12 @@ class ManagedNodeGroup(_NodeGroupBase):
     """(default: EKS's, 1 node at a time) how many nodes an update may take down"""
     node_repair_config: NodeRepairConfig | None = None
     """(default: off) EKS node auto repair"""
+    release_version: str | None = None
+    ("""(default: the newest for the cluster's version) pin the EKS-optimised AMI release, e.g. `"1.33.0-20250704"`; """
+     """its Kubernetes version at most the cluster's and within the kubelet skew; not with `ami` or the bootstrap """
+     """fields""")
+    force_update_version: bool | None = None
+    """(default: false) replace nodes on a version update even when a PodDisruptionBudget keeps pods from draining"""
     launch_template: LaunchTemplate | None = None
     ("""an existing launch template (requiring IMDSv2, without an AMI: checked by preflight); not with `instanceType`, `ami`, """
      """the volume fields, `ssh`, `securityGroups.attachIDs`, `maxPodsPerNode`, the bootstrap commands or """
@@ -1688,6 +1697,21 @@ class ManagedNodeGroup(_NodeGroupBase):
     def _types(self) -> "ManagedNodeGroup":
         if self.instance_type and self.instance_types:
             _rules([(("instanceTypes",), "cannot be set together with instanceType")])
+        return self
+
+    @field_validator("release_version", mode="before")
+    @classmethod
+    def _no_release_version(cls, v: Any) -> Any:
+        # eksctl writes `releaseVersion: ""` for "none" (types.go: no omitempty on the field).
+        return None if v == "" else v
+
+    @model_validator(mode="after")
+    def _release_version(self) -> "ManagedNodeGroup":
+        if self.release_version is None:
+            return self
+        from components import upgrades
+
+        _rules([(("releaseVersion",), message) for message in upgrades.release_version_problems(self)])
         return self
 
 
@@ -1980,6 +2004,9 @@ class ClusterSettings(_Model):
     """EKS managed node groups"""
     fargate_profiles: list[FargateProfile] = Field(default_factory=list)
     """Fargate profiles, on the private subnets"""
+    deletion_protection: bool = False
+    ("""(default: false, EKS's) EKS refuses to delete the cluster, and `private-eks destroy` refuses the stack, until it is """
+     """set back to false and applied with `up`""")
 
     @field_validator("local_zones")
     @classmethod
@@ -2052,6 +2079,9 @@ class ClusterSettings(_Model):
             problems.append((("identityProviders", 1), "EKS associates one OIDC identity provider with a cluster"))
         problems += self._node_group_rules()
         problems += self._service_account_rules()
+        from components import upgrades
+
+        problems += upgrades.skew_problems(self)
         problems += self._capability_rules()
         # pulumi-eks refuses Auto Mode without access entries (nodejs/eks/cluster/cluster.ts).
         if self.auto_mode_config.enabled and not self.access_config.uses_access_entries:
@@ -2217,6 +2247,9 @@ class StackSettings:
     cluster: ClusterSettings
     source: str
     warnings: tuple[str, ...] = ()
+    # `up --apply-desired-size`: node groups' desiredCapacity is applied on this run, not only at
+    # creation (after it the autoscaler owns it: components/upgrades.py).
+    apply_desired_size: bool = False
 
     def endpoint_services(self) -> list[catalog.EndpointService]:
         pc = self.cluster.private_cluster

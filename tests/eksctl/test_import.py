@@ -160,7 +160,7 @@ def test_output_loads_back_to_the_document_and_names_each_source_section():
         "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
         "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "capabilities", "nodeGroups",
         "nodeGroups[0]", "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]", "managedNodeGroups[1]",
-        "managedNodeGroups[2]", "fargateProfiles", "fargateProfiles[0]",
+        "managedNodeGroups[2]", "fargateProfiles", "fargateProfiles[0]", "deletionProtection",
     ]
     assert "eksctl ClusterConfig cfg.yaml" in r.text.splitlines()[0]
     assert "nodeGroups[0] (taints converted from eksctl's map form)" in r.text
