@@ -244,11 +244,13 @@ def test_plan_diff_markdown_shows_an_upgrade_as_ordered_steps_with_their_disrupt
     d = diff_plans(old, new)
     whats = [s.what for s in d.steps]
     assert whats[0] == "control plane 1.32 → 1.33"
-    assert whats[1] == "add-ons to the versions for 1.33: vpc-cni, coredns, kube-proxy"
+    assert whats[1] == "add-ons to the versions for 1.33: vpc-cni, kube-proxy"
     assert whats[2] == "managed node group mng1 → 1.33"
     assert whats[3].startswith("self-managed node group") and whats[3].endswith("ng1 → the 1.33 AMI")
-    # Those that wait for the nodes on creation (components/cluster.py ADDONS_BEFORE_NODES) come last.
-    assert whats[4] == "add-ons that run on the nodes, to the versions for 1.33: aws-ebs-csi-driver"
+    # Those that wait for the nodes on creation (components/cluster.py ADDONS_BEFORE_NODES) come last,
+    # coredns among them: it waits for capacity that can schedule it (components/coredns.py).
+    assert whats[4].startswith("add-ons that run on the nodes, to the versions for 1.33: ")
+    assert sorted(whats[4].split(": ", 1)[1].split(", ")) == ["aws-ebs-csi-driver", "coredns"]
     md = render_diff_markdown(d)
     assert "**Upgrade, in this order:**" in md
     assert "| 1 | control plane 1.32 → 1.33 | none" in md
