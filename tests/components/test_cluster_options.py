@@ -107,11 +107,11 @@ def test_other_addons_are_eks_addons_after_the_capacity():
     assert not set(node_groups) & set(agent.dependencies)
 
 
-def test_eksctl_default_addons_are_written_out_when_not_listed():
+def test_eksctl_default_addons_are_written_out_when_not_listed(base_private):
     """eksctl known_addons.go: vpc-cni, kube-proxy and coredns are default add-ons (EKS's default
     version, conflicts left to EKS: NONE). pulumi-eks would pick the newest version and OVERWRITE, and
     make no coredns at all with skipDefaultNodeGroup (nodejs/eks/cluster/cluster.ts)."""
-    r = run(settings())
+    r = base_private
     c = r.one(CLUSTER).inputs
     expected = {"resolveConflictsOnCreate": "NONE", "resolveConflictsOnUpdate": "NONE"}
     assert c["vpcCniOptions"] == {"addonVersion": "default-for-1.33", **expected}
