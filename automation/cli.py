@@ -427,7 +427,11 @@ def cmd_status(args: argparse.Namespace) -> int:
                 say(f"{s.stack}: pending operation: {op.type} {op.resource_type} {op.urn.rsplit('::', 1)[-1]} "
                     "(a run was killed before it finished; `private-eks up` brings the state back in line with AWS)")
             if s.window_open:
-                say(f"{s.stack}: the window is OPEN: close it with `private-eks up --stack {s.stack}`")
+                say(f"{s.stack}: the window is OPEN: close it with `private-eks close --stack {s.stack}`")
+            elif s.window_unknown:
+                say(f"{s.stack}: AWS could not be asked: the public endpoint MAY be on (exit 3)")
+        if s.window_unknown:
+            return EXIT_SECURITY, "PUBLIC ENDPOINT UNKNOWN (AWS not reachable)"
         return (EXIT_SECURITY, "PUBLIC ENDPOINT ON") if s.window_open else (EXIT_OK, s.state.value)
 
     code = _run_each(args, work, needs_aws=False)
@@ -435,6 +439,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         order = {s: i for i, s in enumerate(_runner_stacks(args, _project(args)))}
         _print_json(args, [s.to_json() for s in sorted(statuses, key=lambda s: order.get(s.stack, 0))])
     return code
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    def work(runner, say) -> tuple[int, str]:
+        done = runner.close(wait=args.wait)
+        say(f"{runner.stack_name}: {done}")
+        return EXIT_OK, "closed"
+
+    return _run_each(args, work, needs_aws=True)
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
@@ -684,6 +697,17 @@ def build_parser() -> argparse.ArgumentParser:
         many=True, all_=True)
     p.add_argument("--json", action="store_true", help="print the status as JSON")
     COMMANDS["status"] = cmd_status
+
+    p = runner_command(
+        "close", "close the bootstrap window of a stack and change nothing else",
+        "Turn the cluster's public API access off and change nothing else (the cluster alone, private "
+        "phase). A run in progress is waited for first (its lock; EKS still creating or updating the "
+        "cluster), up to --wait seconds. For CI: run it when an apply job fails or is cancelled. "
+        "Exit 0 closed (or nothing open), 1 failed, 2 bad input, 3 the public endpoint is still ON "
+        "or AWS cannot say.", many=True, all_=True)
+    p.add_argument("--wait", metavar="SECONDS", type=float, default=1800.0,
+                   help="how long to wait for a run in progress (default 1800)")
+    COMMANDS["close"] = cmd_close
 
     p = sub.add_parser(
         "audit",

@@ -161,11 +161,19 @@ class SettingsError(Exception):
         return "\n".join([head] + [f"  {p}" for p in self.problems])
 
 
+# A key printed as it is: anything else (a newline, a backtick, a NUL, 100,000 characters) is
+# quoted and cut, so that a hostile field name stays one short line of validate's output.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.:/@+=-]{1,128}")
+
+
 def format_path(loc: Iterable[Any]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(str(part)):
+            text = repr(str(part))
+            out += f"[{text if len(text) <= 66 else text[:60] + '...' + text[0]}]"
         else:
             out += f".{part}" if out else str(part)
     return out
