@@ -265,6 +265,8 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
                 shout(traceback.format_exc())
             return e.exit_code, e.summary
         except Exception as e:  # never a traceback unless asked; the type helps a bug report
+            if output_error(e) is not None:
+                raise  # the one boundary (main) says it in one line
             shout(f"private-eks: unexpected error ({type(e).__name__}): {e}")
             if args.debug:
                 shout(traceback.format_exc())
@@ -604,6 +606,34 @@ def _global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
                    **(default or {"default": False}))
 
 
+def output_error(e: BaseException) -> str | None:
+    """A one-line cause for the output failures that are not bugs: a full disk, a closed pipe (the
+    reader went away: ``private-eks status | head -1``), None for any other error."""
+    import errno
+
+    if isinstance(e, BrokenPipeError) or getattr(e, "errno", None) == errno.EPIPE:
+        return "the output was closed before everything was written (broken pipe)"
+    if getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+        return f"no space left on the device{where}: free some space and run again"
+    return None
+
+
+def _say_last(line: str) -> None:
+    """The boundary's last message: stdout may be the closed pipe, so it goes to stderr, and
+    stdout is pointed at /dev/null so that the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        pass
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="private-eks",
@@ -784,6 +814,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("private-eks: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:
+        what = output_error(e)
+        _say_last(f"private-eks: error: {what}" if what else f"private-eks: unexpected error (OSError): {e}"
+                  + ("" if args.debug else " (--debug shows the traceback)"))
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_FAILED
     except Exception as e:  # a bug: a clean message, the traceback with --debug
         print(f"private-eks: unexpected error ({type(e).__name__}): {e}"
               + ("" if args.debug else " (--debug shows the traceback)"), file=sys.stderr)

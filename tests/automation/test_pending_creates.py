@@ -19,8 +19,8 @@ from automation.passes import pending_operations
 REGION = "us-west-2"
 
 
-def create(type_: str, name: str, **inputs) -> dict:
-    return {"type": "creating", "resource": {"urn": f"urn:pulumi:dev::private-eks::{type_}::{name}", "type": type_,
+def create(type_: str, name_: str, **inputs) -> dict:
+    return {"type": "creating", "resource": {"urn": f"urn:pulumi:dev::private-eks::{type_}::{name_}", "type": type_,
                                              "custom": True, "inputs": inputs}}
 
 
