@@ -614,7 +614,8 @@ def output_error(e: BaseException) -> str | None:
     if isinstance(e, BrokenPipeError) or getattr(e, "errno", None) == errno.EPIPE:
         return "the output was closed before everything was written (broken pipe)"
     if getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
-        where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+        filename = getattr(e, "filename", None)
+        where = f" ({filename})" if filename else ""
         return f"no space left on the device{where}: free some space and run again"
     return None
 

@@ -25,8 +25,8 @@ import pulumi
 from automation import pulumi_internals as sdk
 from automation.errors import ConfigurationError
 from automation.kubernetes_api import kubernetes_api_needs
-from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
 from automation.markdown import md_code, md_text
+from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
 from components import catalog, input_files
 from components.settings import PHASES, PROJECT, StackSettings, subnet_zone
 from components.transforms import ChildInputs, merge_inputs

@@ -431,12 +431,12 @@ class Runner:
                 return "the window is closed (public access off)" if attempt > 1 else \
                     f"nothing to close: {verdict.describe()}"
             self._say(f"=== {self.stack_name}: {verdict.describe()}: closing it (the cluster alone) ===")
+            step = Pass("private", "close", cluster_only=True)
             try:
-                self._locked_retry(deadline, lambda: self._recover(stk, closing=True)
-                                   if verdict.behind or verdict.pending else None)
-                self._locked_retry(deadline, lambda: self._run_pass(
-                    stk, attempt, 3, Pass("private", "close", cluster_only=True), (), label="closing attempt",
-                    closing=True))
+                if verdict.behind or verdict.pending:
+                    self._locked_retry(deadline, functools.partial(self._recover, stk, closing=True))
+                self._locked_retry(deadline, functools.partial(self._run_pass, stk, attempt, 3, step, (),
+                                                               label="closing attempt", closing=True))
             except StackLocked as e:
                 raise self._left_open(stk, (), errors + [str(e)], f"another run still holds the stack's lock after "
                                       f"{wait:.0f} s") from None
