@@ -26,7 +26,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components import catalog, input_files
+from components import catalog, input_files, input_rules
 
 PROJECT = "private-eks"
 # The two passes: bootstrap (public+private API access, limited CIDRs), then private only.
@@ -524,7 +524,8 @@ class Addon(_Model):
     def _check(self) -> "Addon":
         problems: list[tuple[tuple[Any, ...], str]] = []
         problems += self._role_rules()
-        if self.configuration_values is not None and self.configuration_object is None:
+        if (self.configuration_values is not None and self.configuration_object is None
+                and not input_rules.json_string_problem(self.configuration_values)):
             problems.append((("configurationValues",), "must be a JSON (or YAML) object, as EKS takes it"))
         _check_arn(self.service_account_role_arn, ("serviceAccountRoleARN",), problems, service="iam", resource="role")
         for i, pia in enumerate(self.pod_identity_associations):
@@ -589,10 +590,9 @@ class Addon(_Model):
         """configurationValues parsed (EKS takes a JSON object; eksctl accepts YAML too)."""
         if self.configuration_values is None:
             return None
-        try:
-            value = yaml.safe_load(self.configuration_values)
-        except yaml.YAMLError:
-            return None
+        if input_rules.json_string_problem(self.configuration_values):
+            return None  # too big or too deep: said by input_rules with its limit
+        value = input_files.load_yaml_snippet(self.configuration_values)
         return value if isinstance(value, dict) else None
 
     @property
@@ -2385,6 +2385,10 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
 
     problems += _unknown_keys(ClusterSettings, data, ())
     problems += _oversized_numbers(data)
+    too_long = [Problem(format_path(loc), message) for loc, message in input_rules.length_problems(dict(data))]
+    if too_long:
+        raise SettingsError(source, problems + too_long)
+    problems += [Problem(format_path(loc), message) for loc, message in input_rules.problems(dict(data))]
     cluster = None
     try:
         cluster = ClusterSettings.model_validate(data)
