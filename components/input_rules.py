@@ -152,7 +152,8 @@ def _at(node: Any, pattern: Loc, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
 
 
 def _long_lists(data: Any, quota_paths: set[Loc]) -> list[tuple[Loc, str]]:
-    out, stack = [], [((), data)]
+    out: list[tuple[Loc, str]] = []
+    stack: list[tuple[Loc, Any]] = [((), data)]
     while stack:
         loc, node = stack.pop()
         if isinstance(node, list):
