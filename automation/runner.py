@@ -435,8 +435,14 @@ class Runner:
             try:
                 if verdict.behind or verdict.pending:
                     self._locked_retry(deadline, functools.partial(self._recover, stk, closing=True))
+                if not cluster_resources(self._resources(stk)):
+                    # Without the cluster in the state the pass could not be limited to it.
+                    raise self._left_open(stk, (), errors, "the state holds no cluster resource to target, and "
+                                          "close changes nothing but the cluster")
                 self._locked_retry(deadline, functools.partial(self._run_pass, stk, attempt, 3, step, (),
                                                                label="closing attempt", closing=True))
+            except WindowLeftOpen:
+                raise
             except StackLocked as e:
                 raise self._left_open(stk, (), errors + [str(e)], f"another run still holds the stack's lock after "
                                       f"{wait:.0f} s") from None

@@ -359,3 +359,31 @@ def test_when_aws_cannot_be_asked_close_and_status_say_so_and_exit_3(engine):
         done = cli(engine, command_, "--stack", "engine", env=dead)
         assert done.returncode == 3, command_ + done.stdout + done.stderr
         assert "AWS could not be asked" in done.stdout + done.stderr
+
+
+@needs_proc
+def test_killed_while_aws_creates_a_node_group_the_next_up_adopts_it_instead_of_failing_forever(engine):
+    """A machine that dies while EKS creates a node group leaves a pending create; Pulumi alone
+    would create it again and EKS answer ResourceInUseException (NodeGroup already exists) on
+    every later run. `up` finds it in AWS (DescribeNodegroup, by the name the program gave it),
+    adopts it (automation/pending_creates.py) and carries on: no second create."""
+    engine.aws_wait("create", "nodeGroup", 600)
+    run = start(engine, "up", "--stack", "engine")
+    engine.wait_for("create", "nodeGroup", after_aws=True, timeout=240)
+    kill_everything(engine, run)
+    engine.clear_aws_wait("create", "nodeGroup")
+    groups = engine.aws("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"]
+    assert groups  # AWS has it; the state has only the pending create
+    status = cli(engine, "status", "--stack", "engine", "--json")
+    assert any(op["type"] == "creating" for op in json.loads(status.stdout)["pendingOperations"])
+    before = [o["op"] for o in engine.operations("nodeGroup")]
+
+    up = cli(engine, "up", "--stack", "engine")
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert "AWS has it" in up.stdout and "adopted" in up.stdout
+    assert "create" not in [o["op"] for o in engine.operations("nodeGroup")][len(before):]
+    assert engine.aws("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"] == groups
+    assert aws_public(engine) is False
+    final = cli(engine, "status", "--stack", "engine", "--json")
+    assert final.returncode == 0 and json.loads(final.stdout)["pendingOperations"] == []
