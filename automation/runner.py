@@ -513,8 +513,14 @@ class Runner:
 
     def _destroy_left_open(self, stk: auto.Stack, errors: Sequence[str], what: str) -> None:
         """A destroy that ends with the cluster still there and public is a security problem (exit 3)."""
-        if self._window_open(stk):
-            raise self._left_open(stk, (), errors, f"{what}. Close the window first with up, then destroy again")
+        try:
+            verdict = self._verdict(stk)
+        except Exception:  # the state unreadable: assume the worst
+            verdict = None
+        if verdict is not None and verdict.unknown:
+            raise self._unknown(verdict, errors)
+        if verdict is None or verdict.open:
+            raise self._left_open(stk, (), errors, f"{what}. Close the window first with close, then destroy again")
 
     @_typed_errors
     def audit(self, *, session: Any = None) -> list[Any]:
