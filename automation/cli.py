@@ -289,6 +289,8 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
                 shout(traceback.format_exc())
             return e.exit_code, e.summary
         except Exception as e:  # never a traceback unless asked; the type helps a bug report
+            if output_error(e) is not None:
+                raise  # the one boundary (main) says it in one line
             shout(f"private-eks: unexpected error ({type(e).__name__}): {e}")
             if args.debug:
                 shout(traceback.format_exc())
@@ -464,7 +466,11 @@ def cmd_status(args: argparse.Namespace) -> int:
                 say(f"{s.stack}: pending operation: {op.type} {op.resource_type} {op.urn.rsplit('::', 1)[-1]} "
                     "(a run was killed before it finished; `private-eks up` brings the state back in line with AWS)")
             if s.window_open:
-                say(f"{s.stack}: the window is OPEN: close it with `private-eks up --stack {s.stack}`")
+                say(f"{s.stack}: the window is OPEN: close it with `private-eks close --stack {s.stack}`")
+            elif s.window_unknown:
+                say(f"{s.stack}: AWS could not be asked: the public endpoint MAY be on (exit 3)")
+        if s.window_unknown:
+            return EXIT_SECURITY, "PUBLIC ENDPOINT UNKNOWN (AWS not reachable)"
         return (EXIT_SECURITY, "PUBLIC ENDPOINT ON") if s.window_open else (EXIT_OK, s.state.value)
 
     code = _run_each(args, work, needs_aws=False)
@@ -472,6 +478,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         order = {s: i for i, s in enumerate(_runner_stacks(args, _project(args)))}
         _print_json(args, [s.to_json() for s in sorted(statuses, key=lambda s: order.get(s.stack, 0))])
     return code
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    def work(runner, say) -> tuple[int, str]:
+        done = runner.close(wait=args.wait)
+        say(f"{runner.stack_name}: {done}")
+        return EXIT_OK, "closed"
+
+    return _run_each(args, work, needs_aws=True)
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
@@ -668,13 +683,43 @@ EXIT_CODES: dict[str, str] = {
     "plan-diff": "0; 2 for a file that is not a plan",
     "preview": "0; 1 failed; 2 bad input or a missing prerequisite",
     "up": "0; 1 failed, nothing exposed; 2 bad input or a missing prerequisite; 3 public endpoint left on or an audit finding",
-    "status": "0; 2 a missing prerequisite; 3 if the window is open",
+    "status": "0; 2 a missing prerequisite; 3 if the window is open or AWS cannot say",
+    "close": "0 closed or nothing open; 1 failed; 2 bad input or a missing prerequisite; 3 still open or AWS cannot say",
     "audit": "0 clean; 1 AWS unreachable or no credentials; 2 bad input; 3 on any finding",
     "destroy": "0, also when never deployed; 1 failed or resources left; 2 unconfirmed, protected, bad input or a missing prerequisite",
     "proxy-env": "0; 2 bad input",
     "import-eksctl": "0; 2 refused",
     "schema": "0",
 }
+
+
+def output_error(e: BaseException) -> str | None:
+    """A one-line cause for the output failures that are not bugs: a full disk, a closed pipe (the
+    reader went away: ``private-eks status | head -1``), None for any other error."""
+    import errno
+
+    if isinstance(e, BrokenPipeError) or getattr(e, "errno", None) == errno.EPIPE:
+        return "the output was closed before everything was written (broken pipe)"
+    if getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+        filename = getattr(e, "filename", None)
+        where = f" ({filename})" if filename else ""
+        return f"no space left on the device{where}: free some space and run again"
+    return None
+
+
+def _say_last(line: str) -> None:
+    """The boundary's last message: stdout may be the closed pipe, so it goes to stderr, and
+    stdout is pointed at /dev/null so that the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -782,6 +827,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the status as JSON")
     COMMANDS["status"] = cmd_status
 
+    p = runner_command(
+        "close", "close the bootstrap window of a stack and change nothing else",
+        "Turn the cluster's public API access off and change nothing else (the cluster alone, private "
+        "phase). A run in progress is waited for first (its lock; EKS still creating or updating the "
+        "cluster), up to --wait seconds. For CI: run it when an apply job fails or is cancelled. "
+        "Exit 0 closed (or nothing open), 1 failed, 2 bad input, 3 the public endpoint is still ON "
+        "or AWS cannot say.", many=True, all_=True)
+    p.add_argument("--wait", metavar="SECONDS", type=float, default=1800.0,
+                   help="how long to wait for a run in progress (default 1800)")
+    COMMANDS["close"] = cmd_close
+
     p = sub.add_parser(
         "audit",
         help="check that a VPC and its cluster are private (post-deploy, any VPC/cluster)",
@@ -861,6 +917,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("private-eks: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:
+        what = output_error(e)
+        _say_last(f"private-eks: error: {what}" if what else f"private-eks: unexpected error (OSError): {e}"
+                  + ("" if args.debug else " (--debug shows the traceback)"))
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_FAILED
     except Exception as e:  # a bug: a clean message, the traceback with --debug
         print(f"private-eks: unexpected error ({type(e).__name__}): {e}"
               + ("" if args.debug else " (--debug shows the traceback)"), file=sys.stderr)

@@ -208,10 +208,6 @@ _cluster_endpoints = _NoteWhen(
 _control_plane_on_private_subnets = _NoteWhen(
     lambda v: isinstance(v, bool),
     "{value}: the control plane's network interfaces are always on the private subnets here (there are no others)")
-# EKS deletion protection (CreateCluster deletionProtection; eksctl examples/46-deletion-protection-example.yaml,
-# top-level, false by default): not a private-eks setting yet, so only its default is carried (as a note).
-_deletion_protection = _NoteWhen(lambda v: v is False,
-                                 "false: EKS's default; a cluster made here has no deletion protection")
 # containerd is the one runtime from Kubernetes 1.24 (eksctl validation.go, DockershimDeprecationVersion).
 _container_runtime = _NoteWhen(lambda v: v == "containerd", "containerd is the runtime of every node here")
 
@@ -439,7 +435,6 @@ SPEC = _Map({
     "fargateProfiles": _List(_Map({
         "name": KEEP, "tags": KEEP, "selectors": _List(_Map({"namespace": KEEP, "labels": KEEP})),
     })),
-    "deletionProtection": _deletion_protection,
 })
 
 # Where a section goes in the stack file; the region is Pulumi's own key.
@@ -488,8 +483,6 @@ _REASONS = {
     "fargateProfiles[].subnets": "Fargate profiles use all the private subnets",
     "outpost": "EKS on Outposts is not supported by private-eks",
     "remoteNetworkConfig": "hybrid nodes are not supported by private-eks",
-    "deletionProtection": "EKS deletion protection is not a private-eks setting: turn it on after `up` with "
-                          "`aws eks update-cluster-config --name <cluster> --deletion-protection` (false, EKS's default, is a note)",
     "status": "read-only status written by eksctl",
     "managedNodeGroups[].kubeletExtraConfig": "eksctl takes kubeletExtraConfig on self-managed node groups only; "
                                               "use maxPodsPerNode, or a NodeConfig in overrideBootstrapCommand "

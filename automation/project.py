@@ -42,7 +42,10 @@ class Project:
             raise ConfigurationError(f"{file}: cannot read the Pulumi project file: {e}") from None
         if not isinstance(doc, Mapping) or not doc.get("name"):
             raise ConfigurationError(f"{file}: not a Pulumi project file (it needs a name:)")
-        return cls(d, file, dict(doc))
+        check_project_name(doc.get("name"), file)
+        project = cls(d, file, dict(doc))
+        project.config_dir  # noqa: B018 (a stackConfigDir outside the project is refused on every command)
+        return project
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, *, start: Path | None = None) -> Project:
@@ -64,8 +67,13 @@ class Project:
 
     @property
     def config_dir(self) -> Path:
-        """Where stack files live: ``stackConfigDir`` of Pulumi.yaml, else the project folder."""
-        return self.dir / str(self.document.get("stackConfigDir") or ".")
+        """Where stack files live: ``stackConfigDir`` of Pulumi.yaml, else the project folder. It
+        must be inside the project, symlinks resolved (a pull request that sets ``/etc`` or links
+        ``stacks`` elsewhere would have the runner read files it has no business reading)."""
+        raw = self.document.get("stackConfigDir") or "."
+        if not isinstance(raw, str) or "\0" in raw:
+            raise ConfigurationError(f"{self.file}: stackConfigDir must be a folder inside the project")
+        return inside(self.dir, self.dir / raw, f"{self.file}: stackConfigDir {raw!r}")
 
     def stack_file(self, stack: str) -> Path:
         """The stack's file; a fully qualified name (``org/project/dev``) uses its last part. A name
@@ -74,7 +82,10 @@ class Project:
             check_stack_name(stack)
         except SettingsError as e:
             raise InvalidSettings.wrap(e) from None
-        return self.config_dir / f"Pulumi.{stack.rsplit('/', 1)[-1]}.yaml"
+        path = self.config_dir / f"Pulumi.{stack.rsplit('/', 1)[-1]}.yaml"
+        if path.is_symlink():
+            inside(self.dir, path, f"stack {stack}: its stack file {self.relative(path)}")
+        return path
 
     def stacks(self) -> list[str]:
         """Every stack with a file in the config folder, sorted (for ``--all``)."""
@@ -99,3 +110,25 @@ def load_settings_file(path: str | Path, *, stack: str | None = None, display: s
         return load_stack_file(path, stack=stack, display=display)
     except SettingsError as e:
         raise InvalidSettings.wrap(e) from None
+
+
+# sdk/go/common/tokens/project.go ValidateProjectName and names.go NameRegexpPattern (Pulumi 3.274).
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+def check_project_name(name: Any, file: Path) -> str:
+    """Pulumi.yaml's name as Pulumi validates it; bad input (exit 2) on every command."""
+    if not isinstance(name, str) or not _PROJECT_NAME.fullmatch(name):
+        shown = repr(name) if len(repr(name)) <= 80 else repr(name)[:77] + "..."
+        raise ConfigurationError(f"{file}: name {shown} is not a Pulumi project name (1 to 100 letters, digits, "
+                                 "'-', '_' and '.'; Pulumi refuses any other)")
+    return name
+
+
+def inside(root: Path, path: Path, what: str) -> Path:
+    """``path`` with symlinks resolved, refused (bad input) when that is outside ``root``."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise ConfigurationError(f"{what} resolves to {resolved}, outside the project {root}: refused")
+    return resolved
+

@@ -8,12 +8,13 @@ text had to be trimmed to stay under GitHub's comment limit (65,536; we keep bel
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping, Sequence
 
 from pulumi.automation.events import EngineEvent, OpType
+
+from automation.markdown import md_code, md_text  # noqa: F401 (the renderers' one escaping module)
 
 MARKDOWN_LIMIT = 64_000
 
@@ -203,32 +204,7 @@ def summary_line(counts: Mapping[str, int]) -> str:
     return ", ".join(parts) or "no changes"
 
 
-# Whatever a pull request can name (resources, properties, tags, findings in a plan file) is
-# printed through these two, so that no name can close the <details> block, start a heading, or
-# bring in HTML: the comment's structure is the renderer's alone.
-_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
-
-def md_text(text: Any) -> str:
-    """Text that Markdown shows as written, on one line: every mark that could start markup is
-    backslash-escaped (CommonMark: any ASCII punctuation may be), HTML's ``<``, ``>`` and ``&``
-    are entities, and line breaks (which would start a new block) are spaces. Safe in table cells."""
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_PUNCTUATION.sub(r"\\\1", text)
-
-
-def md_code(text: Any, *, table: bool = False) -> str:
-    """A code span showing ``text`` as written: fenced with more backticks than it holds, on one
-    line; in a table, ``|`` escaped (GFM splits cells before it reads code spans)."""
-    text = " ".join(str(text).split())
-    if not text:
-        return ""
-    if table:
-        text = text.replace("|", "\\|")
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text[0] == "`" or text[-1] == "`" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+# Whatever a pull request can name is printed through md_text / md_code (automation/markdown.py).
 
 
 def _pass_title(p: PassPreview) -> str:

@@ -98,15 +98,21 @@ class StatusResult:
     # The last window in the stack's update history (None: it holds none, the endpoint was never on).
     window: Window | None = None
 
+    # AWS was asked about a cluster the state holds and could not answer (aws_note says why).
+    aws_failed: bool = False
+
     @property
     def window_open(self) -> bool:
         """Whether the public endpoint is (or may be) on: the state says so, AWS says so, or a run
-        died applying public access and AWS cannot be asked."""
-        if self.state is StackState.BOOTSTRAP or self.aws_public_access is True:
-            return True
-        if self.aws_public_access is None:
-            return any(op.cluster and op.public_access for op in self.pending_operations)
-        return False
+        died applying public access and AWS cannot be asked (automation.window_state.window_open)."""
+        from automation.window_state import window_open
+
+        return window_open(self.state, self.pending_operations, self.aws_public_access)
+
+    @property
+    def window_unknown(self) -> bool:
+        """Not known to be open, but AWS could not be asked about the cluster: never "closed"."""
+        return self.aws_failed and not self.window_open
 
     def to_json(self) -> dict[str, Any]:
         return {"stack": self.stack, "exists": self.exists, "state": self.state.value, "phase": self.phase,
@@ -114,7 +120,8 @@ class StatusResult:
                 "since": self.since.isoformat() if self.since else None, "lastUpdate": self.last_update,
                 "window": self.window.to_json() if self.window else no_window_json(HISTORY),
                 "outputs": self.outputs, "pendingOperations": [op.to_json() for op in self.pending_operations],
-                "awsEndpointPublicAccess": self.aws_public_access, "awsNote": self.aws_note}
+                "awsEndpointPublicAccess": self.aws_public_access, "awsNote": self.aws_note,
+                "windowUnknown": self.window_unknown}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
 
-from automation import proxy, report, upgrades
+from automation import pending_creates, proxy, report, upgrades
 from automation.errors import (
     ConfigurationError,
     Interrupted,
@@ -60,7 +60,9 @@ from automation.passes import (
 from automation.project import Project
 from automation.report import EventCollector, PassPreview, StackPreview
 from automation.results import DestroyResult, PassResult, PreviewResult, RemainingResource, StatusResult, UpResult
+from automation.upgrades import UpgradeRefused
 from automation.window import AccessClock, WindowTracker, last_window
+from automation.window_state import AwsAnswer, WindowVerdict, ask_aws, judge
 from automation.workspace import (
     Workspace,
     command_summary,
@@ -81,6 +83,9 @@ UPDATE_MESSAGE = "private-eks: {phase} pass"
 # How long an interrupted Pulumi operation may take to cancel (finish what AWS is doing, save the
 # state, release the lock) before the runner stops waiting for it.
 INTERRUPT_GRACE = 120.0
+# `close`: how long a run in progress (its lock, EKS creating the cluster) is waited for.
+CLOSE_WAIT = 1800.0
+BUSY_CLUSTER = frozenset({"CREATING", "UPDATING"})
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
@@ -149,6 +154,7 @@ class Runner:
     """
 
     close_retry_delay = 5.0
+    settle_poll = 15.0
 
     def __init__(
         self,
@@ -177,6 +183,7 @@ class Runner:
         self._audit = audit
         self._cluster_access = cluster_access
         self._interrupts = 0
+        self._aws_clients: Callable[[str], Any] | None = None
         self.stack_file = self.project.stack_file(stack)
         self.settings: StackSettings = self.project.settings(stack)
         self.workspace = Workspace(self.project, stack, self.settings, env=self._env, extra_env=env or {},
@@ -206,8 +213,7 @@ class Runner:
         self._check_interrupt()
         stk = self._stack(create=False)
         if stk is not None:
-            # EKS's upgrade order, against the deployed versions: refused before anything runs.
-            upgrades.check_versions(self.settings, self._resources(stk))
+            self._check_versions(stk)
         if stk is None:
             # A new stack: what can be checked is checked before the stack is created, so that a
             # bad CIDR or a preflight problem leaves nothing behind in the backend.
@@ -397,12 +403,8 @@ class Runner:
         # still gets the truth about the window.
         deployment = self.workspace.deployment(stk)
         outputs = deployment_outputs(deployment)
-        resources = list(deployment.get("resources") or [])
-        state = stack_state(outputs, resources)
-        pending = tuple(pending_operations(deployment))
-        aws_public, note = None, ""
-        if cluster_resources(resources) or any(op.cluster for op in pending):
-            aws_public, note = self._aws_public_access()
+        verdict = judge(deployment, self._ask_aws)
+        state, pending, aws_public, note = verdict.state, verdict.pending, verdict.aws.public, verdict.aws.note
         try:
             history = stk.history(page_size=50)
         except auto.CommandError as e:
@@ -419,7 +421,75 @@ class Runner:
         if state is StackState.BOOTSTRAP:
             public = True
         return StatusResult(self.stack_name, True, state, phase, public, since, last, outputs, pending,
-                            aws_public, note, window=last_window(history, state))
+                            aws_public, note, window=last_window(history, state), aws_failed=verdict.aws.failed)
+
+    @_typed_errors
+    def close(self, *, wait: float = CLOSE_WAIT) -> str:
+        """Close the bootstrap window and change nothing else: the cluster alone, private phase.
+
+        A run still in progress (its lock, or EKS still creating or updating the cluster) is waited
+        for, up to ``wait`` seconds: EKS refuses an access change while the cluster is busy, and
+        the run being cancelled may still close its own window. Returns what was done; raises
+        :class:`WindowLeftOpen` (exit 3) when the window stays open or AWS cannot say."""
+        stk = self._stack(create=False)
+        if stk is None:
+            return "no such stack: nothing to close"
+        deadline = time.monotonic() + wait
+        errors: list[str] = []
+        self._clear_dead_lock(stk)
+        self._wait_cluster_settled(deadline)
+        for attempt in range(1, 4):
+            verdict = self._verdict(stk)
+            if verdict.unknown:
+                raise self._unknown(verdict, errors)
+            if not verdict.open:
+                return "the window is closed (public access off)" if attempt > 1 else \
+                    f"nothing to close: {verdict.describe()}"
+            self._say(f"=== {self.stack_name}: {verdict.describe()}: closing it (the cluster alone) ===")
+            step = Pass("private", "close", cluster_only=True)
+            try:
+                if verdict.behind or verdict.pending:
+                    self._locked_retry(deadline, functools.partial(self._recover, stk, closing=True))
+                if not cluster_resources(self._resources(stk)):
+                    # Without the cluster in the state the pass could not be limited to it.
+                    raise self._left_open(stk, (), errors, "the state holds no cluster resource to target, and "
+                                          "close changes nothing but the cluster")
+                self._locked_retry(deadline, functools.partial(self._run_pass, stk, attempt, 3, step, (),
+                                                               label="closing attempt", closing=True))
+            except WindowLeftOpen:
+                raise
+            except StackLocked as e:
+                raise self._left_open(stk, (), errors + [str(e)], f"another run still holds the stack's lock after "
+                                      f"{wait:.0f} s") from None
+            except (PrivateEksError, auto.CommandError) as e:
+                errors += list(getattr(e, "errors", []) or [str(e)])
+            if self._interrupts:
+                break
+            self._wait_cluster_settled(deadline)
+        raise self._left_open(stk, (), errors, "the close command could not turn it off")
+
+    def _locked_retry(self, deadline: float, step: Callable[[], Any]) -> Any:
+        """``step()``, again while another run holds the lock and the deadline is not passed."""
+        while True:
+            try:
+                return step()
+            except StackLocked:
+                if time.monotonic() + self.close_retry_delay >= deadline or self._interrupts:
+                    raise
+                self._say(f"=== {self.stack_name}: the stack is locked by a run in progress: waiting ===")
+                time.sleep(self.close_retry_delay)
+
+    def _wait_cluster_settled(self, deadline: float) -> None:
+        """Until EKS is no longer creating or updating the cluster (AWS asked; unknown: no wait)."""
+        while self._cluster_access is not None and time.monotonic() < deadline and not self._interrupts:
+            try:
+                access = self._cluster_access(self.settings)
+            except Exception:  # said by the verdict that follows
+                return
+            if access is None or str(getattr(access, "status", "")).upper() not in BUSY_CLUSTER:
+                return
+            self._say(f"=== {self.stack_name}: EKS is still {access.status} the cluster: waiting ===")
+            time.sleep(max(0.1, min(self.settle_poll, deadline - time.monotonic())))
 
     @_typed_errors
     def destroy(self, *, force: bool = False) -> DestroyResult:
@@ -460,8 +530,14 @@ class Runner:
 
     def _destroy_left_open(self, stk: auto.Stack, errors: Sequence[str], what: str) -> None:
         """A destroy that ends with the cluster still there and public is a security problem (exit 3)."""
-        if self._window_open(stk) or self._aws_public_access()[0]:
-            raise self._left_open(stk, (), errors, f"{what}. Close the window first with up, then destroy again")
+        try:
+            verdict = self._verdict(stk)
+        except Exception:  # the state unreadable: assume the worst
+            verdict = None
+        if verdict is not None and verdict.unknown:
+            raise self._unknown(verdict, errors)
+        if verdict is None or verdict.open:
+            raise self._left_open(stk, (), errors, f"{what}. Close the window first with close, then destroy again")
 
     @_typed_errors
     def audit(self, *, session: Any = None) -> list[Any]:
@@ -564,7 +640,10 @@ class Runner:
                     f"`private-eks up --stack {self.stack_name}` to close it.",
                     stack=self.stack_name, errors=errors) from None
             raise cause
-        if not self._window_open(stk):
+        verdict = self._verdict_or_none(stk, errors)
+        if verdict is not None and verdict.unknown:
+            raise self._unknown(verdict, errors)
+        if verdict is not None and not verdict.open:
             if isinstance(cause, Interrupted):
                 raise Interrupted(f"{cause}; the public endpoint is off (the window is closed)", errors=errors) from None
             if isinstance(cause, PrivateEksError):
@@ -572,6 +651,10 @@ class Runner:
             raise OperationFailed(f"stack {self.stack_name}: {_describe(cause)}", errors=errors) from None
         self._say(f"=== {self.stack_name}: {'INTERRUPTED' if interrupted else 'FAILED'} with the public endpoint ON "
                   "— closing the window (fail closed) ===")
+        if not interrupted:
+            # The Pulumi CLI may have died alone, leaving its lock: no one else would release it.
+            with contextlib.suppress(auto.CommandError):
+                self._clear_dead_lock(stk)
         attempts = [Pass("private", "fail closed"), Pass("private", "fail closed, retry"),
                     Pass("private", "fail closed, cluster only", cluster_only=True)]
         for i, p in enumerate(attempts, 1):
@@ -581,11 +664,18 @@ class Runner:
             if i > 1 and self.close_retry_delay:
                 time.sleep(self.close_retry_delay)
             try:
+                if verdict is None or verdict.behind or verdict.pending:
+                    # The state is behind AWS (a pending create, or public access it never heard
+                    # of): a private pass against it would change nothing. Read AWS back first.
+                    self._recover(stk, closing=True)
                 self._run_pass(stk, i, len(attempts), p, cidrs, label="closing attempt", closing=True)
             except (PrivateEksError, auto.CommandError) as e:
                 errors += list(getattr(e, "errors", []) or [str(e)])
             try:
-                if self._state(stk) is not StackState.BOOTSTRAP:
+                verdict = self._verdict(stk)
+                if verdict.unknown:
+                    raise self._unknown(verdict, errors)
+                if not verdict.open:
                     self._say(f"=== {self.stack_name}: the window is closed (public access off) ===")
                     if isinstance(cause, ConfigurationError):
                         raise ConfigurationError(f"{cause} (the public endpoint found on was turned off)") from None
@@ -610,7 +700,7 @@ class Runner:
             stack=self.stack_name, cidrs=cidrs, errors=dedupe(errors),
         )
 
-    def _recover(self, stk: auto.Stack) -> StackState:
+    def _recover(self, stk: auto.Stack, *, closing: bool = False) -> StackState:
         """The stack's state, first brought up to date with AWS when a killed run left it behind:
         pending operations (the cluster's create or update that AWS carried out while the state
         never heard of it), or a cluster whose public access differs between AWS and the state.
@@ -621,39 +711,47 @@ class Runner:
         resources = list(deployment.get("resources") or [])
         state = stack_state(deployment_outputs(deployment), resources)
         pending = pending_operations(deployment)
-        if not cluster_resources(resources) and not any(op.cluster for op in pending):
+        has_cluster = bool(cluster_resources(resources)) or any(op.cluster for op in pending)
+        if not has_cluster and not pending:
             return state
-        aws_public, note = self._aws_public_access()
+        answer = self._ask_aws() if has_cluster else AwsAnswer(None, "")
+        aws_public, note = answer.public, answer.note
         behind = aws_public is not None and aws_public != (state is StackState.BOOTSTRAP)
         if not pending and not behind:
             return state
         what = ", ".join(f"{op.type} {report.resource_name(op.urn)}" for op in pending) or \
             f"AWS has public access {'ON' if aws_public else 'off'}"
-        self._say(f"=== {self.stack_name}: the state is behind AWS ({what}; {note}): reading it back from AWS ===")
-        if aws_public is not None and any(op.cluster and op.type == "creating" for op in pending):
+        self._say(f"=== {self.stack_name}: the state is behind AWS ({what}{'; ' + note if note else ''}): "
+                  "reading it back from AWS ===")
+        if any(op.type == "creating" for op in pending):
             # A refresh first: it takes the stack's lock, so a run still in progress (whose
             # operations are pending too) is never overwritten by the adoption below.
-            self._refresh(stk)
+            self._refresh(stk, closing=closing)
             exported = stk.export_stack()
-            deployment = dict(exported.deployment or {})
-            resources = list(deployment.get("resources") or [])
-            adopted = []
-            kept = []
-            for op in deployment.get("pending_operations") or []:
-                r = dict(op.get("resource") or {})
-                if op.get("type") == "creating" and report.is_cluster_resource(r.get("type", ""), r.get("inputs") or {},
-                                                                               custom=r.get("custom", True)):
-                    inputs = dict(r.get("inputs") or {})
-                    adopted.append({**r, "id": str(inputs.get("name") or self.settings.cluster.metadata.name),
-                                    "outputs": inputs})
-                else:
-                    kept.append(op)
-            deployment["pending_operations"] = kept
-            deployment["resources"] = resources + adopted
-            stk.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
-        self._refresh(stk)
+            deployment, done = pending_creates.resolve(dict(exported.deployment or {}), self._find_created)
+            for line in done.lines():
+                self._say(f"=== {self.stack_name}: {line} ===")
+            if done.adopted or done.cleared:
+                stk.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
+        self._refresh(stk, closing=closing)
         state = self._state(stk)
         return StackState.BOOTSTRAP if aws_public else state
+
+    def _check_versions(self, stk: auto.Stack) -> None:
+        """EKS's upgrade order, against the deployed versions: refused before anything runs. Closing
+        a window found open would apply the refused version, so such a refusal is the loud exit 3."""
+        try:
+            upgrades.check_versions(self.settings, self._resources(stk))
+        except UpgradeRefused as refused:
+            errors: list[str] = []
+            verdict = self._verdict_or_none(stk, errors)
+            if verdict is None or verdict.open:
+                raise self._left_open(stk, (), errors, f"{refused}; the window found open was not closed, as "
+                                      "closing it would apply the refused version: fix metadata.version and run "
+                                      "`private-eks up` again") from None
+            if verdict.unknown:
+                raise self._unknown(verdict, errors) from None
+            raise
 
     def _refresh_desired_sizes(self, stk: auto.Stack) -> None:
         """Read the node groups' sizes back from AWS before a run: with the desired size ignored
@@ -670,9 +768,23 @@ class Runner:
             stk.refresh(target=urns, on_output=self._on_output, on_error=self._on_output,
                         message="private-eks: refresh node group sizes")
 
-    def _refresh(self, stk: auto.Stack) -> None:
-        self._check_interrupt()
-        with self._interruptible("the refresh"), \
+    def _find_created(self, resource: Mapping[str, Any]) -> str | None:
+        """AWS's id for a pending create (automation.pending_creates); the cluster through
+        ``cluster_access``, which also knows the engine tests' stand-in."""
+        inputs = resource.get("inputs") or {}
+        if report.is_cluster_resource(resource.get("type", ""), inputs, custom=resource.get("custom", True)):
+            answer = self._ask_aws()
+            if answer.failed or self._cluster_access is None:
+                raise pending_creates.CannotTell(answer.note)
+            return None if answer.public is None else str(inputs.get("name") or self.settings.cluster.metadata.name)
+        if self._aws_clients is None:
+            self._aws_clients = pending_creates.boto3_clients(self.settings.region)
+        return pending_creates.find(resource, self._aws_clients)
+
+    def _refresh(self, stk: auto.Stack, *, closing: bool = False) -> None:
+        if not closing:
+            self._check_interrupt()
+        with self._interruptible("the refresh", closing), \
                 pulumi_errors(self.stack_name, f"stack {self.stack_name}: reading the state back from AWS (refresh) failed"):
             stk.refresh(on_output=self._on_output, on_error=self._on_output, message="private-eks: refresh from AWS")
 
@@ -735,17 +847,27 @@ class Runner:
         deployment = self.workspace.deployment(stk)
         return stack_state(deployment_outputs(deployment), list(deployment.get("resources") or []))
 
-    def _aws_public_access(self) -> tuple[bool | None, str]:
-        """The cluster's public access as AWS has it, and a note when AWS could not say."""
-        if self._cluster_access is None:
-            return None, "AWS not asked"
+    def _ask_aws(self) -> AwsAnswer:
+        return ask_aws(self._cluster_access, self.settings)
+
+    def _verdict(self, stk: auto.Stack) -> WindowVerdict:
+        """Whether the window is open: state, pending operations and AWS (automation.window_state)."""
+        return judge(self.workspace.deployment(stk), self._ask_aws)
+
+    def _verdict_or_none(self, stk: auto.Stack, errors: list[str]) -> WindowVerdict | None:
         try:
-            access = self._cluster_access(self.settings)
-        except Exception as e:  # AWS unreachable, no credentials: the state is all there is
-            return None, f"AWS could not be asked: {e}"
-        if access is None:
-            return None, f"AWS has no cluster {self.settings.cluster.metadata.name} in {self.settings.region}"
-        return bool(access.public), "from AWS (DescribeCluster)"
+            return self._verdict(stk)
+        except Exception as e:  # state unreadable: treated as open by the callers
+            errors.append(f"reading the stack state: {e}")
+            return None
+
+    def _unknown(self, verdict: WindowVerdict, errors: Sequence[str]) -> WindowLeftOpen:
+        """AWS could not be asked about a cluster that may exist: never reported as closed."""
+        return WindowLeftOpen(
+            f"SECURITY: stack {self.stack_name}: {verdict.describe()}. The runner cannot tell whether the "
+            f"cluster's PUBLIC API endpoint is on; check with `private-eks status --stack {self.stack_name}` or "
+            f"`aws eks describe-cluster --name {self.settings.cluster.metadata.name}`, and close it with "
+            f"`private-eks close --stack {self.stack_name}`.", stack=self.stack_name, errors=dedupe(errors))
 
     @contextlib.contextmanager
     def _interruptible(self, what: str, closing: bool = False) -> Iterator[None]:
@@ -759,10 +881,12 @@ class Runner:
             raise
 
     def _window_open(self, stk: auto.Stack) -> bool:
+        """Open, or possibly open (AWS could not be asked, the state unreadable): assume the worst."""
         try:
-            return self._state(stk) is StackState.BOOTSTRAP
-        except Exception:  # cannot read the state: assume the worst
+            verdict = self._verdict(stk)
+        except Exception:
             return True
+        return verdict.open or verdict.unknown
 
     def _resources(self, stk: auto.Stack) -> list[dict[str, Any]]:
         return list(self.workspace.deployment(stk).get("resources") or [])

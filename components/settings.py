@@ -26,7 +26,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components import catalog, eks_versions, input_files
+from components import catalog, eks_versions, input_files, input_rules
 from components.errors import EXIT_BAD_INPUT, PrivateEksError
 
 PROJECT = "private-eks"
@@ -166,11 +166,19 @@ class SettingsError(PrivateEksError):
         return "\n".join([head] + [f"  {p}" for p in self.problems])
 
 
+# A key printed as it is: anything else (a newline, a backtick, a NUL, 100,000 characters) is
+# quoted and cut, so that a hostile field name stays one short line of validate's output.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.:/@+=-]{1,128}")
+
+
 def format_path(loc: Iterable[Any]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(str(part)):
+            text = repr(str(part))
+            out += f"[{text if len(text) <= 66 else text[:60] + '...' + text[0]}]"
         else:
             out += f".{part}" if out else str(part)
     return out
@@ -524,7 +532,8 @@ class Addon(_Model):
     def _check(self) -> "Addon":
         problems: list[tuple[tuple[Any, ...], str]] = []
         problems += self._role_rules()
-        if self.configuration_values is not None and self.configuration_object is None:
+        if (self.configuration_values is not None and self.configuration_object is None
+                and not input_rules.json_string_problem(self.configuration_values)):
             problems.append((("configurationValues",), "must be a JSON (or YAML) object, as EKS takes it"))
         _check_arn(self.service_account_role_arn, ("serviceAccountRoleARN",), problems, service="iam", resource="role")
         for i, pia in enumerate(self.pod_identity_associations):
@@ -589,10 +598,9 @@ class Addon(_Model):
         """configurationValues parsed (EKS takes a JSON object; eksctl accepts YAML too)."""
         if self.configuration_values is None:
             return None
-        try:
-            value = yaml.safe_load(self.configuration_values)
-        except yaml.YAMLError:
-            return None
+        if input_rules.json_string_problem(self.configuration_values):
+            return None  # too big or too deep: said by input_rules with its limit
+        value = input_files.load_yaml_snippet(self.configuration_values)
         return value if isinstance(value, dict) else None
 
     @property
@@ -2440,6 +2448,10 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
 
     problems += _unknown_keys(ClusterSettings, data, ())
     problems += _oversized_numbers(data)
+    too_long = [Problem(format_path(loc), message) for loc, message in input_rules.length_problems(dict(data))]
+    if too_long:
+        raise SettingsError(source, problems + too_long)
+    problems += [Problem(format_path(loc), message) for loc, message in input_rules.problems(dict(data))]
     cluster = None
     try:
         cluster = ClusterSettings.model_validate(data)

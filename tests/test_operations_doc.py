@@ -22,7 +22,7 @@ TEXT = DOC.read_text()
 OFFLINE = re.compile(r"^(\.venv/bin/private-eks (validate|plan|plan-diff|proxy-env|import-eksctl) |git show |"
                      r"bash scripts/ci/)")
 ONLINE = re.compile(r"^(aws |kubectl |endpoint=\$\(aws |export PULUMI_BACKEND_URL=|cd \.pulumi-state/\S+ && pulumi |"
-                    r"\.venv/bin/private-eks (up|preview|status|destroy|audit) )")
+                    r"\.venv/bin/private-eks (up|preview|status|destroy|audit|close) )")
 
 
 def blocks(lang: str) -> list[str]:

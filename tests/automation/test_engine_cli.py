@@ -12,21 +12,24 @@ from pathlib import Path
 import pytest
 
 from automation import WindowLeftOpen
+from tests.engine.conftest import aws_endpoint  # noqa: F401 (the fixture: moto's server)
 
 pytestmark = pytest.mark.engine
 
 
 @pytest.fixture
-def engine(tmp_path: Path, pulumi_bin: Path):
-    from tests.engine.harness import make_project
+def engine(tmp_path: Path, pulumi_bin: Path, aws_endpoint: str):  # noqa: F811
+    from tests.engine.harness import make_project, reset_moto
 
+    # moto's AWS: status and destroy ask DescribeCluster, and an AWS that cannot be asked is
+    # never taken for a closed window (exit 3: tests/engine/test_faults.py).
+    reset_moto(aws_endpoint)
     home = tmp_path / "pulumi-home"
     home.mkdir()
-    return make_project(tmp_path, pulumi_bin, home)
+    return make_project(tmp_path, pulumi_bin, home, aws_endpoint)
 
 
 def cli(engine, *args: str) -> subprocess.CompletedProcess[str]:
-    # Credentials are only looked for, never used: the stand-ins talk to no AWS.
     env = {**os.environ, **engine.env, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
     done = subprocess.run([sys.executable, "-m", "automation", "--project-dir", str(engine.dir), *args],
                           env=env, capture_output=True, text=True, timeout=300)

@@ -176,3 +176,66 @@ def test_the_json_report_keeps_names_as_they_are():
     """Escaping is the Markdown renderer's job; the JSON report carries the exact text."""
     data = json.loads(report.to_json(preview_with(FORGERIES[0])))
     assert data["passes"][0]["changes"][0]["name"] == FORGERIES[0]
+
+
+# ------------------------------------------- one escaping module (automation/markdown.py)
+
+from automation import markdown as md  # noqa: E402
+
+FENCE_BREAKERS = FORGERIES + [
+    "x\n```\n# Approved\n```",                 # the issue's key: a newline and three backticks
+    "x\n````````\n## Approved\n![i](https://example.com/i.png)",
+    "x\n~~~\n# Approved",
+    "nul\x00byte\x1b[31m\n<script>alert(1)</script>",
+]
+
+
+def tokens_of(markdown: str) -> list:
+    return [t for tok in RENDER.parse(markdown) for t in [tok, *(tok.children or [])]]
+
+
+@pytest.mark.parametrize("text", FENCE_BREAKERS)
+def test_a_block_cannot_be_closed_by_its_content(text):
+    """CommonMark §4.5: a fenced block ends only at a fence at least as long as its opener; the
+    helper's fence is longer than any backtick run inside. Everything stays in one code block."""
+    rendered = "before\n\n" + md.md_block(f"problem: {text}\nnext line") + "\n\nafter"
+    flat = tokens_of(rendered)
+    fences = [t for t in flat if t.type == "fence"]
+    assert len(fences) == 1 and "next line" in fences[0].content
+    assert not [t for t in flat if t.type in ("heading_open", "link_open", "image", "html_block", "html_inline")]
+    assert "\x00" not in rendered and "\x1b" not in rendered
+
+
+@pytest.mark.parametrize("text", FENCE_BREAKERS)
+def test_text_and_code_spans_make_no_markup(text):
+    for rendered in (md.md_text(text), md.md_code(text), "| a |\n|---|\n| " + md.md_code(text, table=True) + " |"):
+        flat = tokens_of(rendered)
+        assert not [t for t in flat if t.type in ("heading_open", "link_open", "image", "html_block", "html_inline",
+                                                  "fence", "code_block")], rendered
+        assert sum(t.type in ("td_open", "th_open") for t in flat) in (0, 2)
+
+
+def test_every_renderer_uses_the_one_module():
+    """report.py and plan.py print user text only through automation/markdown.py's helpers."""
+    import inspect
+
+    assert report.md_text is md.md_text and report.md_code is md.md_code
+    assert offline.md_text is md.md_text and offline.md_code is md.md_code
+    for module in (report, offline):
+        assert "_MD_PUNCTUATION" not in inspect.getsource(module)
+
+
+@pytest.mark.parametrize("key", ["x\n```\n# Approved\n```", "a`b", "k" * 100_000, "nul\x00"])
+def test_validate_prints_a_hostile_field_name_on_one_quoted_line(key):
+    """validate's problems flow into the comment: a field name never breaks a line, never
+    carries a raw backtick run or control character, and is cut when huge."""
+    doc = copy.deepcopy(base())
+    doc["config"]["private-eks:cluster"][key] = 1
+    with pytest.raises(SettingsError) as e:
+        settings_from_document(doc, stack="t", source="Pulumi.t.yaml")
+    rendered = e.value.render()
+    line = next(line for line in rendered.splitlines() if "unknown field" in line)
+    assert len(rendered.splitlines()) == 2 and len(line) < 400
+    assert "\x00" not in rendered
+    # As plan-comment shows it: one code block, whatever backticks the name holds.
+    assert [t.type for t in tokens_of(md.md_block(rendered)) if t.type in ("fence", "heading_open")] == ["fence"]

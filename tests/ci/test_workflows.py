@@ -266,3 +266,55 @@ def test_install_actionlint_reuses_the_build_it_cached(actionlint):
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip().splitlines()[-1] == str(actionlint.parent)
     assert "building" not in again.stderr
+
+
+def test_apply_closes_the_window_when_up_fails_or_is_cancelled_before_status():
+    """A cancelled job gets seconds (GitHub: a cancelled run's steps with ``if: cancelled()`` still
+    run; docs.github.com "Expressions: status check functions"), closing a real endpoint takes
+    minutes: the close-only command runs after `up` when the job failed or was cancelled, and
+    before `status`, so that status reports what close left."""
+    apply = wf.load("apply.yml")
+    steps = apply["jobs"]["up"]["steps"]
+    names = [s.get("id") or s.get("name") for s in steps]
+    assert names.index("up") < names.index("close") < names.index("status")
+    close = wf.step(apply, "up", "close the window (the apply failed or was cancelled)")
+    assert close["if"] == "(failure() || cancelled()) && steps.up.outcome != 'skipped'"
+    assert '.venv/bin/private-eks close --stack "$STACK"' in close["run"]
+    # Its exit is the step's: 3 (still open) fails the job with an annotation, as up's does.
+    assert 'exit "$rc"' in close["run"] and "::error title=SECURITY" in close["run"]
+
+
+def test_the_close_command_in_the_workflow_parses():
+    """The workflow's command line is one the CLI accepts (argparse exits 2 on an unknown option)."""
+    from automation.cli import build_parser
+
+    args = build_parser().parse_args(["close", "--stack", "dev", "--wait", "1500"])
+    assert args.command == "close" and args.stack == ["dev"] and args.wait == 1500.0
+
+
+def test_a_field_name_with_a_newline_and_a_fence_cannot_forge_the_comment(checkout):
+    """The issue's forgery: a key holding a newline and three backticks ended validate's fenced
+    block, and the rest rendered as Markdown in the bot's comment. The comment is parsed as GitHub
+    renders it (CommonMark + GFM tables, markdown-it-py): one code block, and no heading, link,
+    image or HTML but the comment's own."""
+    from markdown_it import MarkdownIt
+
+    key = "x\n```\n# Approved\n[click](https://example.com) ![i](https://example.com/i.png) <img src=x>\n````"
+    text = (checkout["repo"] / "stacks" / "Pulumi.broken.yaml").read_text()
+    forged = checkout["repo"] / "stacks" / "Pulumi.forged.yaml"
+    forged.write_text(text.replace("    metadata: {name: broken}\n",
+                                   f"    metadata: {{name: broken}}\n    {json.dumps(key)}: 1\n"))
+    try:
+        run, comment = plan_step(checkout, "forged")
+    finally:
+        forged.unlink()
+    assert run.returncode == 0, run.stderr
+    tokens = MarkdownIt("commonmark").enable("table").parse(comment)
+    flat = [t for tok in tokens for t in [tok, *(tok.children or [])]]
+    assert [t.type for t in flat if t.type in ("fence", "code_block")] == ["fence"]
+    assert sum(t.type == "heading_open" for t in flat) == 1  # the comment's own "## private-eks: stack ..."
+    assert not [t for t in flat if t.type in ("link_open", "image")]
+    assert [t.content.strip() for t in flat if t.type in ("html_block", "html_inline")] == [
+        "<!-- private-eks:plan:forged -->"]
+    fence = next(t for t in flat if t.type == "fence")
+    assert "unknown field" in fence.content and "# Approved" in fence.content

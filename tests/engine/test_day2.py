@@ -44,14 +44,14 @@ def test_two_step_upgrade_moves_the_control_plane_then_the_node_groups_with_boot
         assert engine.resources()["mng-apps"]["outputs"]["version"] == version
 
 
-@pytest.mark.parametrize("wanted,expected", [
-    ("1.33", "the next allowed version is 1.32"),
-    ("1.30", "EKS does not downgrade"),
+@pytest.mark.parametrize("deployed,wanted,expected", [
+    ("1.31", "1.33", "the next allowed version is 1.32"),
+    ("1.32", "1.31", "EKS does not downgrade"),  # 1.30 is no longer offered: refused by validate
 ])
-def test_a_skipped_minor_or_a_downgrade_is_refused_before_any_change(engine, wanted, expected):
+def test_a_skipped_minor_or_a_downgrade_is_refused_before_any_change(engine, deployed, wanted, expected):
     """EKS upgrades one minor version at a time and never down (eksctl pkg/eks/versions_manager.go,
     ResolveUpgradeVersion): exit 2, nothing run, the state untouched."""
-    set_version(engine, "1.31")
+    set_version(engine, deployed)
     engine.runner().up()
     checkpoint, journal = engine.checkpoint(), len(engine.operations())
     set_version(engine, wanted)
@@ -60,7 +60,7 @@ def test_a_skipped_minor_or_a_downgrade_is_refused_before_any_change(engine, wan
         engine.runner().up()
 
     assert refused.value.exit_code == 2
-    assert expected in str(refused.value) and "1.31" in str(refused.value)
+    assert expected in str(refused.value) and deployed in str(refused.value)
     assert engine.checkpoint() == checkpoint and len(engine.operations()) == journal
 
 
@@ -105,3 +105,23 @@ def test_destroy_refuses_a_protected_cluster_until_protection_is_lifted(engine):
     engine.set_cluster(deletionProtection=False)
     engine.runner().up()
     assert engine.runner().destroy().remaining == ()
+
+
+def test_a_refused_version_with_the_window_found_open_is_the_loud_exit_3(engine):
+    """Fail closed: the runner never leaves the public endpoint on without saying so and exiting 3.
+    Closing a window found open runs the stack's program, which would apply the refused version, so
+    the refusal is reported as a window left open (WindowLeftOpen, exit 3), the version named."""
+    from automation.errors import WindowLeftOpen
+    from tests.engine.test_faults import aws_public, open_window
+
+    set_version(engine, "1.31")
+    open_window(engine)
+    checkpoint = engine.checkpoint()
+    set_version(engine, "1.33")
+
+    with pytest.raises(WindowLeftOpen) as left:
+        engine.runner().up()
+
+    assert left.value.exit_code == 3
+    assert "PUBLIC API endpoint is still ON" in str(left.value) and "1.32" in str(left.value)
+    assert aws_public(engine) is True and engine.checkpoint() == checkpoint

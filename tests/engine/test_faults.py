@@ -270,3 +270,120 @@ def test_the_passes_wait_for_aws_without_any_sleep_in_the_runner(engine):
     assert up.returncode == 0, up.stderr
     assert time.monotonic() - started >= 3
     assert any("waiting" in e for e in engine.operations("cluster", waits=True))
+
+
+# ------------------------------------------- the window's verdict asks AWS (state, pending, AWS)
+
+
+def pulumi_processes(run: subprocess.Popen) -> list[int]:
+    return [pid for pid in descendants(run.pid)]
+
+
+@needs_proc
+def test_the_cli_killed_alone_during_the_clusters_create_never_reports_closed_while_aws_is_open(engine):
+    """The Pulumi CLI dies while the runner lives: the state holds only a pending create, AWS has
+    the cluster public. The runner decides as `status` does (automation/window_state.py): it
+    closes the window, or says loudly that it is open (exit 3) — never "closed" while
+    DescribeCluster says public access is on."""
+    engine.aws_wait("create", "cluster", 600)
+    run = start(engine, "up", "--stack", "engine")
+    engine.wait_for("create", "cluster", after_aws=True, timeout=180)
+    for pid in pulumi_processes(run) + [e["pid"] for e in engine.operations(waits=True) if "pid" in e]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    engine.clear_aws_wait("create", "cluster")
+    out, err = run.communicate(timeout=600)
+
+    if aws_public(engine):
+        assert run.returncode == 3, out + err
+        assert "PUBLIC API endpoint" in err
+    else:
+        assert run.returncode == 1, out + err
+    # (The inline program's thread may print the SDK's own traceback when its engine dies; the
+    # runner's verdict is what matters here.)
+    assert "unexpected error" not in err
+    assert "the window is closed" not in err or aws_public(engine) is False
+
+
+@needs_proc
+def test_a_second_sigterm_during_the_clusters_create_wait_never_reports_closed_while_aws_is_open(engine):
+    engine.aws_wait("create", "cluster", 20)
+    run = start(engine, "up", "--stack", "engine")
+    engine.wait_for("create", "cluster", after_aws=True, timeout=180)
+    os.killpg(run.pid, signal.SIGTERM)
+    time.sleep(1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(run.pid, signal.SIGTERM)
+    out, err = run.communicate(timeout=600)
+    engine.clear_aws_wait("create", "cluster")
+
+    public = aws_public(engine)
+    assert run.returncode == (3 if public else 1), out + err
+    if public:
+        assert "PUBLIC API endpoint" in err
+    assert not (public and "the window is closed" in err)
+
+
+def test_close_closes_a_window_the_state_does_not_know_of(engine):
+    """The state says private, moto's DescribeCluster says public access is on: `close` asks AWS,
+    reads it back and turns it off (the cluster alone), exit 0."""
+    assert cli(engine, "up", "--stack", "engine").returncode == 0
+    engine.aws("eks").update_cluster_config(name=CLUSTER, resourcesVpcConfig={"endpointPublicAccess": True})
+    before = len(engine.operations())
+
+    done = cli(engine, "close", "--stack", "engine")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "AWS says public access is ON" in done.stdout
+    assert aws_public(engine) is False
+    # The cluster alone: no other stand-in was created, updated or deleted.
+    assert {e["kind"] for e in engine.operations()[before:] if e["op"] != "read"} <= {"cluster"}
+    assert cli(engine, "status", "--stack", "engine").returncode == 0
+
+
+def test_close_with_nothing_open_changes_nothing(engine):
+    assert cli(engine, "up", "--stack", "engine").returncode == 0
+    before = len(engine.operations())
+    done = cli(engine, "close", "--stack", "engine")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "nothing to close" in done.stdout
+    assert engine.operations()[before:] == []
+
+
+def test_when_aws_cannot_be_asked_close_and_status_say_so_and_exit_3(engine):
+    """A deployed cluster and no answer from AWS (an endpoint that refuses connections): never
+    "closed" on the state's word: exit 3 and a message that says why."""
+    assert cli(engine, "up", "--stack", "engine").returncode == 0
+    dead = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"}
+    for command_ in ("close", "status"):
+        done = cli(engine, command_, "--stack", "engine", env=dead)
+        assert done.returncode == 3, command_ + done.stdout + done.stderr
+        assert "AWS could not be asked" in done.stdout + done.stderr
+
+
+@needs_proc
+def test_killed_while_aws_creates_a_node_group_the_next_up_adopts_it_instead_of_failing_forever(engine):
+    """A machine that dies while EKS creates a node group leaves a pending create; Pulumi alone
+    would create it again and EKS answer ResourceInUseException (NodeGroup already exists) on
+    every later run. `up` finds it in AWS (DescribeNodegroup, by the name the program gave it),
+    adopts it (automation/pending_creates.py) and carries on: no second create."""
+    engine.aws_wait("create", "nodeGroup", 600)
+    run = start(engine, "up", "--stack", "engine")
+    engine.wait_for("create", "nodeGroup", after_aws=True, timeout=240)
+    kill_everything(engine, run)
+    engine.clear_aws_wait("create", "nodeGroup")
+    groups = engine.aws("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"]
+    assert groups  # AWS has it; the state has only the pending create
+    status = cli(engine, "status", "--stack", "engine", "--json")
+    assert any(op["type"] == "creating" for op in json.loads(status.stdout)["pendingOperations"])
+    before = [o["op"] for o in engine.operations("nodeGroup")]
+
+    up = cli(engine, "up", "--stack", "engine")
+
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert "AWS has it" in up.stdout and "adopted" in up.stdout
+    assert "create" not in [o["op"] for o in engine.operations("nodeGroup")][len(before):]
+    assert engine.aws("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"] == groups
+    assert aws_public(engine) is False
+    final = cli(engine, "status", "--stack", "engine", "--json")
+    assert final.returncode == 0 and json.loads(final.stdout)["pendingOperations"] == []
