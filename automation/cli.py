@@ -740,6 +740,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "through the modeline `# yaml-language-server: $schema=...` at the top of a stack file.")
     COMMANDS["schema"] = cmd_schema
 
+    from automation.rehearse import command as rehearse  # its own module: the doubles and the timeline
+
+    rehearse.add_parser(sub, COMMANDS)
     return parser
 
 

@@ -91,7 +91,7 @@ class AwsDouble:
         replaces, changed = diff(urn, old_inputs or olds, news)
         return replaces, changed, False
 
-    def _timed(self, urn: str, op: str, minutes: float, fn: Any) -> Any:
+    def _timed(self, urn: str, op: str, minutes: float, fn: Any, detail: dict[str, Any] | None = None) -> Any:
         type_, name = split_urn(urn)
         start = time.time()
         try:
@@ -100,7 +100,8 @@ class AwsDouble:
             world.journal(urn=urn, type=type_, name=name, op=op, start=start, end=time.time(), error=str(e))
             raise
         world.wait(minutes)
-        world.journal(urn=urn, type=type_, name=name, op=op, start=start, end=time.time(), minutes=minutes)
+        world.journal(urn=urn, type=type_, name=name, op=op, start=start, end=time.time(), minutes=minutes,
+                      **(detail or {}))
         return result
 
     def create(self, urn: str, props: dict[str, Any], preview: bool) -> tuple[str, dict[str, Any]]:
@@ -124,7 +125,8 @@ class AwsDouble:
                           minutes=failed_after, error=str(e))
             raise
         world.wait(minutes)
-        world.journal(urn=urn, type=type_, name=name, op="create", start=start, end=time.time(), minutes=minutes)
+        world.journal(urn=urn, type=type_, name=name, op="create", start=start, end=time.time(), minutes=minutes,
+                      **_detail(type_, outs))
         world.put(urn, {"type": type_, "id": rid, "props": outs, "status": "ACTIVE"})
         return rid, outs
 
@@ -142,7 +144,7 @@ class AwsDouble:
         minutes = DEFAULT_WAIT.minutes
         if type_ == "aws:eks/cluster:Cluster" and olds.get("vpcConfig") != news.get("vpcConfig"):
             minutes = ENDPOINT_ACCESS_UPDATE.minutes
-        self._timed(urn, "update", minutes, lambda: self.moto.update(type_, rid, outs))
+        self._timed(urn, "update", minutes, lambda: self.moto.update(type_, rid, outs), _detail(type_, outs))
         world.put(urn, {"type": type_, "id": rid, "props": outs, "status": "ACTIVE"})
         return outs
 
@@ -153,6 +155,13 @@ class AwsDouble:
 
     def invoke_token(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         return self.moto.invoke(token, args)
+
+
+def _detail(type_: str, props: dict[str, Any]) -> dict[str, Any]:
+    """What the timeline needs beyond times: the cluster's public access after the operation."""
+    if type_ != "aws:eks/cluster:Cluster" or not props:
+        return {}
+    return {"public": bool((props.get("vpcConfig") or {}).get("endpointPublicAccess"))}
 
 
 def new_id(prefix: str) -> str:

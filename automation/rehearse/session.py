@@ -48,6 +48,18 @@ def find_cli_bin() -> Path | None:
     return None
 
 
+def runner_ip_for(settings: Any) -> str:
+    """Where the rehearsal's runner stands: inside the stack's own publicAccessCIDRs when it has them
+    (that is where its users run ``up`` from), else the address the egress lookup would find."""
+    import ipaddress
+
+    cidrs = list(settings.cluster.vpc.public_access_cidrs)
+    if cidrs:
+        net = ipaddress.ip_network(cidrs[0], strict=False)
+        return str(net.network_address if net.num_addresses == 1 else next(net.hosts()))
+    return RUNNER_IP
+
+
 @dataclass
 class Session:
     """The temporary world of one rehearsal; ``close()`` stops moto and removes the folder."""
@@ -57,11 +69,12 @@ class Session:
     env: dict[str, str]
     moto: Any
     keep: bool = False
+    runner_ip: str = RUNNER_IP
     log: list[str] = field(default_factory=list)
 
     @classmethod
     def open(cls, project: Project, *, seconds_per_minute: float = DEFAULT_SECONDS_PER_MINUTE,
-             moto_url: str | None = None) -> "Session":
+             moto_url: str | None = None, runner_ip: str = RUNNER_IP) -> "Session":
         root = Path(tempfile.mkdtemp(prefix="private-eks-rehearse-"))
         copy = root / "project"
         copy.mkdir()
@@ -82,11 +95,11 @@ class Session:
             "AWS_CONFIG_FILE": str(root / "no-aws-config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(root / "no-aws-credentials"), "AWS_EC2_METADATA_DISABLED": "true",
             world.DIR_ENV: str(root / "world"), world.SCALE_ENV: str(seconds_per_minute),
-            world.RUNNER_IP_ENV: RUNNER_IP,
+            world.RUNNER_IP_ENV: runner_ip,
         }
         if cli is not None:
             env["PATH"] = os.pathsep.join((str(cli), os.environ.get("PATH", "")))
-        return cls(project=Project.load(copy), root=root, env=env, moto=moto)
+        return cls(project=Project.load(copy), root=root, env=env, moto=moto, runner_ip=runner_ip)
 
     def runner(self, stack: str, on_output: Callable[[str], None] | None = None) -> Any:
         from automation.runner import Runner
@@ -98,7 +111,7 @@ class Session:
             os.environ.pop(name, None)
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-west-2")
         return Runner(self.project, stack, env=self.env, on_output=on_output,
-                      egress_lookup=lambda timeout: RUNNER_IP)
+                      egress_lookup=lambda timeout: self.runner_ip)
 
     def journal(self) -> list[dict[str, Any]]:
         return world.read_journal(self.root / "world")
