@@ -6,6 +6,7 @@ clusters), in the rehearsal's world file otherwise."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import string
 import time
@@ -89,6 +90,10 @@ class AwsDouble:
     def diff(self, urn: str, rid: str, old_inputs: dict[str, Any], olds: dict[str, Any],
              news: dict[str, Any]) -> tuple[list[str], list[str], bool]:
         replaces, changed = diff(urn, old_inputs or olds, news)
+        if changed and os.environ.get("PRIVATE_EKS_REHEARSE_DEBUG"):
+            base = old_inputs or olds
+            world.journal(urn=urn, type="debug", name=split_urn(urn)[1], op="diff", start=0, end=0,
+                          changes={k: [base.get(k), news.get(k)] for k in changed})
         return replaces, changed, False
 
     def _timed(self, urn: str, op: str, minutes: float, fn: Any, detail: dict[str, Any] | None = None) -> Any:
@@ -138,7 +143,7 @@ class AwsDouble:
 
     def update(self, urn: str, rid: str, olds: dict[str, Any], news: dict[str, Any], preview: bool) -> dict[str, Any]:
         type_, name = split_urn(urn)
-        outs = {**olds, **news}
+        outs = merge_outputs(olds, news)
         if preview:
             return outs
         minutes = DEFAULT_WAIT.minutes
@@ -155,6 +160,16 @@ class AwsDouble:
 
     def invoke_token(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         return self.moto.invoke(token, args)
+
+
+def merge_outputs(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+    """The new inputs over the old outputs: what AWS computed (a cluster's security group id inside
+    ``vpcConfig``, say) stays unless the inputs set it."""
+    out = dict(olds)
+    for key, value in news.items():
+        old = olds.get(key)
+        out[key] = merge_outputs(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return out
 
 
 def _detail(type_: str, props: dict[str, Any]) -> dict[str, Any]:

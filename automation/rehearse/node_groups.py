@@ -76,7 +76,10 @@ def self_managed(double: Any, name: str, a: dict[str, Any], parent: pulumi.Resou
     tags = cluster_name.apply(lambda c: [
         {"key": "Name", "value": f"{c}-worker", "propagateAtLaunch": True},
         {"key": f"kubernetes.io/cluster/{c}", "value": "owned", "propagateAtLaunch": True},
-        *({"key": k, "value": v, "propagateAtLaunch": True} for k, v in (a.get("autoScalingGroupTags") or {}).items())])
+        # terraform-provider-aws keeps an ASG's tags as a set: their order means nothing (a map's
+        # order does not survive the engine's protobuf Struct either).
+        *({"key": k, "value": v, "propagateAtLaunch": True}
+          for k, v in sorted((a.get("autoScalingGroupTags") or {}).items()))])
     asg = pulumi.CustomResource("aws:autoscaling/group:Group", name, {
         "minSize": a.get("minSize") or 1, "maxSize": a.get("maxSize") or 2,
         "desiredCapacity": a.get("desiredCapacity") or 2,

@@ -60,8 +60,23 @@ def _r(v: Optional[float]) -> Optional[float]:
 
 
 def dependencies(resources: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
-    """URN → the URNs it waits for: its own dependencies and its ancestors'."""
+    """URN → the URNs it waits for: its own dependencies and its ancestors'; a dependency on a
+    component is one on everything under it (the engine waits for a component's children)."""
     by_urn = {r["urn"]: r for r in resources}
+    children: dict[str, list[str]] = {}
+    for urn, r in by_urn.items():
+        if r.get("parent"):
+            children.setdefault(r["parent"], []).append(urn)
+
+    def under(urn: str) -> set[str]:
+        found, todo = {urn}, [urn]
+        while todo:
+            for kid in children.get(todo.pop(), ()):
+                if kid not in found:
+                    found.add(kid)
+                    todo.append(kid)
+        return found
+
     out: dict[str, set[str]] = {}
     for urn, r in by_urn.items():
         deps: set[str] = set(r.get("dependencies") or [])
@@ -71,7 +86,7 @@ def dependencies(resources: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
         while parent in by_urn:
             deps |= set(by_urn[parent].get("dependencies") or [])
             parent = by_urn[parent].get("parent")
-        out[urn] = deps
+        out[urn] = set().union(*(under(d) for d in deps)) - under(urn) if deps else set()
     return out
 
 
