@@ -85,7 +85,13 @@ class AwsDouble:
         self.moto.region = args.get("region") or variables.get("aws:config:region") or self.moto.region
 
     def check(self, urn: str, olds: dict[str, Any], news: dict[str, Any], seed: bytes) -> dict[str, Any]:
-        return auto_name(urn, news, olds, seed)
+        try:
+            return auto_name(urn, news, olds, seed)
+        except ProviderError as e:
+            type_, name = split_urn(urn)
+            world.journal(urn=urn, type=type_, name=name, op="check", start=time.time(), end=time.time(),
+                          minutes=0.0, error=str(e))
+            raise
 
     def diff(self, urn: str, rid: str, old_inputs: dict[str, Any], olds: dict[str, Any],
              news: dict[str, Any]) -> tuple[list[str], list[str], bool]:
