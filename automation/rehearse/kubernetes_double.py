@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import time
 import uuid
 from typing import Any
 
@@ -51,9 +52,11 @@ class KubernetesDouble:
         why = reachable(self.cluster, os.environ.get(world.RUNNER_IP_ENV, "198.51.100.1"))
         if why:
             type_, name = split_urn(urn)
-            raise ProviderError(f"{name} ({type_}): cannot {op} it: the Kubernetes API of cluster {self.cluster} is "
-                                f"not reachable from the runner: {why} (rule: Amazon EKS User Guide 'Cluster API "
-                                "server endpoint')")
+            message = (f"{name} ({type_}): cannot {op} it: the Kubernetes API of cluster {self.cluster} is not "
+                       f"reachable from the runner: {why} (rule: Amazon EKS User Guide 'Cluster API server endpoint')")
+            now = time.time()
+            world.journal(urn=urn, type=type_, name=name, op=op, start=now, end=now, minutes=0.0, error=message)
+            raise ProviderError(message)
 
     def check(self, urn: str, olds: dict[str, Any], news: dict[str, Any], seed: bytes) -> dict[str, Any]:
         return news
