@@ -74,13 +74,13 @@ class EksDouble(Provider):
         auto_mode = bool((a.get("autoMode") or {}).get("enabled"))
         role = ServiceRole(name_of(T, "eksRole", name), "eks.amazonaws.com", ["AmazonEKSClusterPolicy"], tags, kid)
         vpc_id = a.get("vpcId")
-        cluster_sg = egress = None
+        cluster_sg = None
         if not (a.get("skipDefaultSecurityGroups") or auto_mode):
             cluster_sg = aws.ec2.SecurityGroup(name_of(T, "clusterSg", name), vpc_id=vpc_id, revoke_rules_on_delete=True,
                                                tags={"Name": name_of(T, "clusterSg", name), **(tags or {})}, opts=kid)
-            egress = aws.ec2.SecurityGroupRule(name_of(T, "clusterEgress", name), type="egress", protocol="-1",
-                                               from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"],
-                                               security_group_id=cluster_sg.id, opts=kid)
+            aws.ec2.SecurityGroupRule(name_of(T, "clusterEgress", name), type="egress", protocol="-1",
+                                      from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"],
+                                      security_group_id=cluster_sg.id, opts=kid)
         public = _opt(a, "endpointPublicAccess", True)
         mode = a.get("authenticationMode")
         cluster = aws.eks.Cluster(

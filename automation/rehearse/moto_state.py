@@ -120,7 +120,7 @@ class MotoState:
 
     def _create_Cluster(self, name: str, p: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         vpc = p.get("vpcConfig") or {}
-        kw = {"endpointPublicAccess": bool(vpc.get("endpointPublicAccess", True)),
+        kw: dict[str, Any] = {"endpointPublicAccess": bool(vpc.get("endpointPublicAccess", True)),
               "endpointPrivateAccess": bool(vpc.get("endpointPrivateAccess", False)),
               "subnetIds": vpc.get("subnetIds") or [], "securityGroupIds": vpc.get("securityGroupIds") or []}
         if vpc.get("publicAccessCidrs"):

@@ -19,6 +19,11 @@ NODE_GROUP_INPUTS = ("nodeGroupName", "nodeGroupNamePrefix", "subnetIds", "scali
 StateOf = Callable[[Any], pulumi.Output]
 
 
+def output(resource: pulumi.Resource, key: str) -> Any:
+    """An output of a resource registered by type token (its class declares no attributes)."""
+    return getattr(resource, key)
+
+
 def managed(name: str, a: dict[str, Any], parent: pulumi.Resource, state_of: StateOf) -> dict[str, Any]:
     T = "eks:index:ManagedNodeGroup"
     kid = pulumi.ResourceOptions(parent=parent)
@@ -33,7 +38,7 @@ def managed(name: str, a: dict[str, Any], parent: pulumi.Resource, state_of: Sta
             "userData": a.get("userData"), "imageId": a.get("amiId"),
             "vpcSecurityGroupIds": [cluster.apply(lambda s: s.get("eksClusterSecurityGroupId"))],
             "name": None, "latestVersion": None}, kid)
-        props["launchTemplate"] = {"id": lt.id, "version": getattr(lt, "latestVersion").apply(str)}
+        props["launchTemplate"] = {"id": lt.id, "version": output(lt, "latestVersion").apply(str)}
         props.pop("diskSize", None)
     ng = pulumi.CustomResource("aws:eks/nodeGroup:NodeGroup", name, {
         **props, "clusterName": a.get("clusterName") or cluster.apply(lambda s: s.get("clusterName")),
@@ -58,7 +63,7 @@ def self_managed(double: Any, name: str, a: dict[str, Any], parent: pulumi.Resou
     if a.get("nodePublicKey"):
         key = pulumi.CustomResource("aws:ec2/keyPair:KeyPair", name_of(T, "keyPair", name),
                                     {"publicKey": a["nodePublicKey"], "keyName": None}, kid)
-        key_name = getattr(key, "keyName")
+        key_name = output(key, "keyName")
     profile = a.get("instanceProfile")
     profile_name = a.get("instanceProfileName") or (state_of(profile).apply(lambda s: s.get("name")) if profile else None)
     ebs = {"volumeSize": a.get("nodeRootVolumeSize") or 20, "volumeType": a.get("nodeRootVolumeType") or "gp2",
@@ -83,7 +88,7 @@ def self_managed(double: Any, name: str, a: dict[str, Any], parent: pulumi.Resou
     asg = pulumi.CustomResource("aws:autoscaling/group:Group", name, {
         "minSize": a.get("minSize") or 1, "maxSize": a.get("maxSize") or 2,
         "desiredCapacity": a.get("desiredCapacity") or 2,
-        "launchTemplate": {"name": getattr(lt, "name"), "version": getattr(lt, "latestVersion").apply(str)},
+        "launchTemplate": {"name": output(lt, "name"), "version": output(lt, "latestVersion").apply(str)},
         "vpcZoneIdentifiers": a.get("nodeSubnetIds") or core.apply(lambda c: c.get("subnetIds")),
         "tags": tags, "name": None}, kid)
     return {"autoScalingGroup": asg, "nodeSecurityGroupId": node_sg}

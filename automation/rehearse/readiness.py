@@ -79,7 +79,7 @@ def _subnet(sid: str) -> dict[str, Any] | None:
 
 
 def _admits_443(group_ids: list[str], cidr: str) -> bool:
-    net = ipaddress.ip_network(cidr)
+    net = ipaddress.IPv4Network(cidr)
     rules: list[dict[str, Any]] = []
     for _, e in world.entries("aws:ec2/securityGroup:SecurityGroup"):
         if e["id"] in group_ids:
@@ -93,7 +93,7 @@ def _admits_443(group_ids: list[str], cidr: str) -> bool:
             continue
         if r.get("sourceSecurityGroupId") or r.get("self") or r.get("securityGroups"):
             return True
-        if any(net.subnet_of(ipaddress.ip_network(c)) for c in r.get("cidrBlocks") or [] if ":" not in c):
+        if any(net.subnet_of(ipaddress.IPv4Network(c)) for c in r.get("cidrBlocks") or [] if ":" not in c):
             return True
     return False
 

@@ -33,7 +33,7 @@ def start_moto() -> Any:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    server.url = f"http://{host}:{port}"
+    server.url = f"http://{host}:{port}"  # type: ignore[attr-defined]
     return server
 
 
@@ -85,7 +85,7 @@ class Session:
         (root / "world").mkdir()
         home.install(root / "home")
         moto = None if moto_url else start_moto()
-        url = moto_url or moto.url
+        url = moto_url or (moto.url if moto is not None else "")
         cli = find_cli_bin()
         env = {
             "PULUMI_HOME": str(root / "home"), "PULUMI_BACKEND_URL": f"file://{root / 'state'}",
