@@ -86,6 +86,10 @@ class Session:
         home.install(root / "home")
         moto = None if moto_url else start_moto()
         url = moto_url or (moto.url if moto is not None else "")
+        # moto's accounts live in the process: an earlier rehearsal's (or test's) must not show through.
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=10).close()
         cli = find_cli_bin()
         env = {
             "PULUMI_HOME": str(root / "home"), "PULUMI_BACKEND_URL": f"file://{root / 'state'}",

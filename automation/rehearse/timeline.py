@@ -42,11 +42,17 @@ class Timeline:
         return (self.window_closed if self.window_closed is not None else self.total) - self.window_opened
 
     @property
+    def serial_minutes(self) -> float:
+        """Every AWS wait one after the other: what the up would take with no parallelism."""
+        return sum(s.end - s.start for s in self.steps)
+
+    @property
     def critical_minutes(self) -> float:
         return sum(s.end - s.start for s in self.critical_path)
 
     def to_json(self) -> dict[str, Any]:
         return {"totalMinutes": round(self.total, 2), "criticalPathMinutes": round(self.critical_minutes, 2),
+                "serialMinutes": round(self.serial_minutes, 2),
                 "window": {"openedAtMinute": _r(self.window_opened), "closedAtMinute": _r(self.window_closed),
                            "minutes": round(self.window_minutes, 2)},
                 "passes": [{"startMinute": round(a, 2), "endMinute": round(b, 2)} for a, b in self.passes],
@@ -146,8 +152,8 @@ def render(t: Timeline) -> list[str]:
         mark = "*" if s in t.critical_path else " "
         lines.append(f"{s.start:7.1f} {s.end:7.1f}  {s.pass_index:>4} {mark}{s.op:<6} {s.name} ({s.type})"
                      + (f"  FAILED: {s.error}" if s.error else ""))
-    lines.append(f"whole up: {t.total:.1f} AWS minutes; critical path (*): {t.critical_minutes:.1f} minutes "
-                 f"through {len(t.critical_path)} operations")
+    lines.append(f"whole up: {t.total:.1f} AWS minutes ({t.serial_minutes:.1f} if every wait ran one after the "
+                 f"other); critical path (*): {t.critical_minutes:.1f} minutes through {len(t.critical_path)} operations")
     if t.window_opened is None:
         lines.append("window: the public endpoint was never on")
     else:
