@@ -112,6 +112,9 @@ def rehearse(project: Any, stack: str, *, bootstrap: str = "auto", day2: str | N
              + ", ".join(f"{o['operation']} exit {o['exitCode']}" for o in operations), *timeline.render(t)]
     lines += [f"failed: {f}" for f in dict.fromkeys(failures)]
     lines += [f"{o['operation']}: {o['error']}" for o in operations if o.get("error")]
+    for file, notes in session.seeded.items():
+        if file == f"Pulumi.{stack}.yaml":
+            lines.append(f"seeded: {', '.join(notes)} (the adopted VPC, made in the rehearsal's account)")
     if keep:
         lines.append(f"kept: {session.root}")
     lines.append(f"wall time {time.monotonic() - wall:.1f} s at {seconds_per_minute:g} s per AWS minute")

@@ -201,6 +201,22 @@ class MotoState:
             return {"id": ACCOUNT, "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/rehearsal", "userId": "R"}
         if fn == "getLaunchTemplate":
             return {"id": a.get("id"), "latestVersion": 1, "defaultVersion": 1}
+        if fn == "getRouteTables":
+            filters = [{"Name": f["name"], "Values": f["values"]} for f in a.get("filters") or []]
+            if a.get("vpcId"):
+                filters.append({"Name": "vpc-id", "Values": [a["vpcId"]]})
+            tables = self.client("ec2").describe_route_tables(Filters=filters)["RouteTables"]
+            return {"id": self.region, "ids": [t["RouteTableId"] for t in tables], "vpcId": a.get("vpcId")}
+        if fn == "getVpc":
+            v = self.client("ec2").describe_vpcs(VpcIds=[a["id"]])["Vpcs"][0]
+            return {"id": v["VpcId"], "cidrBlock": v["CidrBlock"], "default": v.get("IsDefault", False),
+                    "arn": self.arn("ec2", f"vpc/{v['VpcId']}")}
+        if fn == "getSubnet" and not a.get("id"):
+            found = self.client("ec2").describe_subnets(Filters=[
+                {"Name": "vpc-id", "Values": [a["vpcId"]]}, {"Name": "cidr-block", "Values": [a["cidrBlock"]]}])
+            if not found["Subnets"]:
+                raise ProviderError(f"getSubnet: no subnet {a.get('cidrBlock')} in {a.get('vpcId')}")
+            a = {"id": found["Subnets"][0]["SubnetId"]}
         if fn == "getSubnet":
             s = self.client("ec2").describe_subnets(SubnetIds=[a["id"]])["Subnets"][0]
             return {"id": s["SubnetId"], "vpcId": s["VpcId"], "cidrBlock": s["CidrBlock"],

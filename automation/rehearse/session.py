@@ -70,6 +70,7 @@ class Session:
     moto: Any
     keep: bool = False
     runner_ip: str = RUNNER_IP
+    seeded: dict[str, list[str]] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
 
     @classmethod
@@ -90,6 +91,13 @@ class Session:
         import urllib.request
 
         urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=10).close()
+        from automation.rehearse.seed import seed_existing_vpc
+
+        seeded = {}
+        for stack_file in (copy / stacks.relative_to(project.dir)).glob("Pulumi.*.yaml"):
+            notes = seed_existing_vpc(stack_file, url)
+            if notes:
+                seeded[stack_file.name] = notes
         cli = find_cli_bin()
         env = {
             "PULUMI_HOME": str(root / "home"), "PULUMI_BACKEND_URL": f"file://{root / 'state'}",
@@ -103,7 +111,7 @@ class Session:
         }
         if cli is not None:
             env["PATH"] = os.pathsep.join((str(cli), os.environ.get("PATH", "")))
-        return cls(project=Project.load(copy), root=root, env=env, moto=moto, runner_ip=runner_ip)
+        return cls(project=Project.load(copy), root=root, env=env, moto=moto, runner_ip=runner_ip, seeded=seeded)
 
     def runner(self, stack: str, on_output: Callable[[str], None] | None = None) -> Any:
         from automation.runner import Runner
