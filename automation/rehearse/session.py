@@ -71,6 +71,7 @@ class Session:
     keep: bool = False
     runner_ip: str = RUNNER_IP
     seeded: dict[str, list[str]] = field(default_factory=dict)
+    _saved: dict[str, str | None] = field(default_factory=dict)  # the process environment before runner()
     log: list[str] = field(default_factory=list)
 
     @classmethod
@@ -118,7 +119,10 @@ class Session:
 
         # The boto3 checks (preflight, audit, the cluster's access) read moto: the runner's own
         # process must see the same endpoint and test credentials.
-        os.environ.update({k: v for k, v in self.env.items() if k.startswith("AWS_")})
+        changes = {k: v for k, v in self.env.items() if k.startswith("AWS_")}
+        for name in [*changes, *UNSET, "AWS_DEFAULT_REGION"]:
+            self._saved.setdefault(name, os.environ.get(name))
+        os.environ.update(changes)
         for name in UNSET:
             os.environ.pop(name, None)
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-west-2")
@@ -129,6 +133,11 @@ class Session:
         return world.read_journal(self.root / "world")
 
     def close(self) -> None:
+        for name, value in self._saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         if self.moto is not None:
             self.moto.stop()
         if not self.keep:
