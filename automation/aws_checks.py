@@ -46,6 +46,7 @@ from botocore.config import Config
 
 from automation.errors import EXIT_BAD_INPUT, PrivateEksError
 from components import catalog
+from components.endpoints import ASSOCIATED, cidrs_to_admit
 from components.settings import StackSettings
 
 __all__ = [
@@ -183,9 +184,10 @@ def _vpc(aws: _Aws, vpc_id: str) -> dict[str, Any] | None:
 
 
 def _vpc_cidrs(vpc: Mapping[str, Any]) -> list[str]:
-    cidrs = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])
-             if a.get("CidrBlockState", {}).get("State", "associated") == "associated"]
-    return cidrs or [vpc["CidrBlock"]]
+    # The rule the endpoints are built by (components/endpoints.py, cidrs_to_admit).
+    return cidrs_to_admit(vpc["CidrBlock"], [
+        a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])
+        if a.get("CidrBlockState", {}).get("State", ASSOCIATED) == ASSOCIATED])
 
 
 def _dns_findings(aws: _Aws, vpc: Mapping[str, Any]) -> list[Finding]:

@@ -71,12 +71,31 @@ def _print_json(args: argparse.Namespace, items: list[Any]) -> None:
 # ------------------------------------------------------------------------------------ commands
 
 
+def _settings_loaders(args: argparse.Namespace) -> list[Callable[[], StackSettings]]:
+    """One loader per stack asked for: --all, each --stack (in the order given), or --file."""
+    if getattr(args, "all", False):
+        project = _project(args)
+        return [functools.partial(project.settings, n) for n in _all_stacks(project)]
+    if isinstance(args.stack, list):
+        return [functools.partial(lambda n: _project(args).settings(n), n) for n in dict.fromkeys(args.stack)]
+    return [functools.partial(load_settings, args)]
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    settings = load_settings(args)
-    _print_warnings(settings)
-    services = ", ".join(s.name for s in settings.endpoint_services()) or "none (skipEndpointCreation)"
-    print(f"{settings.source}: valid (stack {settings.stack}, region {settings.region}, endpoints: {services})")
-    return EXIT_OK
+    worst = EXIT_OK
+    for load in _settings_loaders(args):
+        try:
+            settings = load()
+        except PrivateEksError as e:  # each stack's result; the worst exit wins
+            print(e.render(), file=sys.stderr)
+            if args.debug:
+                traceback.print_exc()
+            worst = max(worst, e.exit_code)
+            continue
+        _print_warnings(settings)
+        services = ", ".join(s.name for s in settings.endpoint_services()) or "none (skipEndpointCreation)"
+        print(f"{settings.source}: valid (stack {settings.stack}, region {settings.region}, endpoints: {services})")
+    return worst
 
 
 def cmd_import_eksctl(args: argparse.Namespace) -> int:
@@ -255,9 +274,14 @@ def _run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *,
             signals.add(runner)
             for w in runner.settings.warnings:
                 shout(f"warning: {runner.settings.source}: {w}")
-            runner.check_environment()
+            # Every prerequisite at once: the state backend (and its passphrase), the Pulumi CLI,
+            # AWS credentials when the command talks to AWS.
+            from automation import prerequisites
+
+            checks: list[Callable[[], Any]] = [runner.workspace.environment, runner.workspace.command]
             if needs_aws:
-                _check_aws_credentials(runner.settings)
+                checks.append(functools.partial(_check_aws_credentials, runner.settings))
+            prerequisites.check(stack, checks)
             return work(runner, say)
         except PrivateEksError as e:
             shout(e.render())
@@ -351,6 +375,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     if args.markdown and not Path(args.markdown).resolve().parent.is_dir():
         raise UsageError(f"{args.markdown}: its folder does not exist")
+    _check_flags(args)
     code = _run_each(args, work, needs_aws=True)
     ordered = [previews[s] for s in _runner_stacks(args, _project(args)) if s in previews]
     if args.json and ordered:
@@ -367,7 +392,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     def work(runner, say) -> tuple[int, str]:
-        result = runner.up(bootstrap=args.bootstrap, bootstrap_cidrs=args.bootstrap_cidr or ())
+        result = runner.up(bootstrap=args.bootstrap, bootstrap_cidrs=args.bootstrap_cidr or (),
+                           apply_desired_size=args.apply_desired_size)
         passes = ", ".join(f"{p.phase}" for p in result.passes)
         keys = ("clusterName", "vpcId", "endpointPhase", "endpointPublicAccess")
         shown = ", ".join(f"{k}={result.outputs[k]}" for k in keys if k in result.outputs)
@@ -380,7 +406,18 @@ def cmd_up(args: argparse.Namespace) -> int:
             return EXIT_SECURITY, f"up ({passes}); {len(result.audit_findings)} audit finding(s)"
         return EXIT_OK, f"up ({passes}); audit clean"
 
+    _check_flags(args)
     return _run_each(args, work, needs_aws=True)
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    """Flags are bad input whatever the environment: refused before credentials are asked for."""
+    from automation.passes import check_bootstrap_mode, parse_bootstrap_cidrs
+
+    if getattr(args, "bootstrap_cidr", None):
+        parse_bootstrap_cidrs(args.bootstrap_cidr)
+    if getattr(args, "bootstrap", None) is not None:
+        check_bootstrap_mode(args.bootstrap)
 
 
 def _window_line(result: Any) -> str:
@@ -438,6 +475,21 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
+    import os
+
+    from automation import prerequisites
+    from automation.workspace import STATE_DIR
+
+    project = _project(args)
+    stacks = _runner_stacks(args, project)
+    # Nothing to destroy needs no confirmation, no CLI, no passphrase and no credentials.
+    for s in stacks:
+        project.settings(s)  # a bad name or stack file is bad input, deployed or not
+    absent = [s for s in stacks if prerequisites.never_deployed(project, s, os.environ)]
+    if absent and len(absent) == len(stacks):
+        for s in absent:
+            print(f"{s}: never deployed (no state in {project.relative(project.dir / STATE_DIR)}/): nothing to destroy")
+        return EXIT_OK
     _confirm_destroy(args)
 
     def work(runner, say) -> tuple[int, str]:
@@ -496,14 +548,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from automation import plan as offline
 
     phases = offline.PHASES if args.phase == "both" else (args.phase,)
-    if args.all:
-        project = _project(args)
-        loaders: list[Callable[[], StackSettings]] = [functools.partial(project.settings, n)
-                                                      for n in _all_stacks(project)]
-    else:
-        loaders = [functools.partial(load_settings, args)]
     plans, worst = [], EXIT_OK
-    for load in loaders:
+    for load in _settings_loaders(args):
         try:
             settings = load()
             _print_warnings(settings)
@@ -546,8 +592,27 @@ def cmd_plan_diff(args: argparse.Namespace) -> int:
             raise UsageError(f"{e} (make one with `private-eks plan --json`)") from None
         plans.append(data)
     diff = offline.diff_plans(plans[0], plans[1])
-    sys.stdout.write(offline.render_diff_markdown(diff) if args.markdown else offline.render_diff_text(diff))
+    seconds = _window_seconds(args.status, diff.new_stack) if args.status else None
+    sys.stdout.write(offline.render_diff_markdown(diff, window_seconds=seconds) if args.markdown
+                     else offline.render_diff_text(diff))
     return EXIT_OK
+
+
+def _window_seconds(path: str, stack: str) -> float | None:
+    """The last measured window of ``stack`` in a ``status --json`` file (one stack or a list)."""
+    try:
+        data = json.loads(input_files.read_text(path, max_bytes=1024 * 1024, what="status"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such status file") from None
+    except (input_files.InputFileError, ValueError) as e:
+        raise UsageError(f"{path}: not a `status --json` file ({e})") from None
+    items = data if isinstance(data, list) else [data]
+    for item in items:
+        if isinstance(item, dict) and item.get("stack") in (stack, None):
+            seconds = (item.get("window") or {}).get("seconds")
+            if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
+                return float(seconds)
+    return None
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -560,9 +625,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------------------------- parser
 
 
-def _stack_or_file(p: argparse.ArgumentParser, *, allow_all: bool = False) -> None:
+def _stack_or_file(p: argparse.ArgumentParser, *, allow_all: bool = False, many: bool = False) -> None:
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("-s", "--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml of the project")
+    if many:
+        g.add_argument("-s", "--stack", metavar="NAME", action="append",
+                       help="read stacks/Pulumi.NAME.yaml of the project; repeat for several stacks")
+    else:
+        g.add_argument("-s", "--stack", metavar="NAME", help="read stacks/Pulumi.NAME.yaml of the project")
     g.add_argument("--file", metavar="PATH", help="read any stack file")
     if allow_all:
         g.add_argument("--all", action="store_true", help="every stack in stacks/")
@@ -589,6 +658,23 @@ def _global_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
                    **(default or {"default": None}))
     p.add_argument("--debug", action="store_true", help="print the traceback of an error too",
                    **(default or {"default": False}))
+
+
+# Each command's exit codes, as the README's command table states them (tests/automation/test_cli_edges.py
+# keeps the two equal); every command's --help ends with its line.
+EXIT_CODES: dict[str, str] = {
+    "validate": "0 every stack valid, 2 any invalid",
+    "plan": "0; 2 any stack with bad settings",
+    "plan-diff": "0; 2 for a file that is not a plan",
+    "preview": "0; 1 failed; 2 bad input or a missing prerequisite",
+    "up": "0; 1 failed, nothing exposed; 2 bad input or a missing prerequisite; 3 public endpoint left on or an audit finding",
+    "status": "0; 2 a missing prerequisite; 3 if the window is open",
+    "audit": "0 clean; 1 AWS unreachable or no credentials; 2 bad input; 3 on any finding",
+    "destroy": "0, also when never deployed; 1 failed or resources left; 2 unconfirmed, protected, bad input or a missing prerequisite",
+    "proxy-env": "0; 2 bad input",
+    "import-eksctl": "0; 2 refused",
+    "schema": "0",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -623,8 +709,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="with several stacks: how many stacks run at once (default 2)")
         return p
 
-    p = sub.add_parser("validate", help="validate a stack's settings (offline)")
-    _stack_or_file(p)
+    p = sub.add_parser("validate", help="validate a stack's settings (offline)",
+                       description="Validate stack files offline: every problem by its path, each stack's result.")
+    _stack_or_file(p, allow_all=True, many=True)
     COMMANDS["validate"] = cmd_validate
 
     p = sub.add_parser(
@@ -632,8 +719,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the program under Pulumi's mock runtime, once per pass, and print the resources "
         "grouped by component, what differs between the passes, and the findings a reviewer checks "
         "(internet paths, public subnets, endpoints, API access, endpoint cost). --json prints the plan "
-        "as JSON (with --all: a JSON array of plans). Exit 0, 2 for bad settings.")
-    _stack_or_file(p, allow_all=True)
+        "as JSON (with --all or several --stack: a JSON array of plans); a stack with bad settings does "
+        "not stop the others.")
+    _stack_or_file(p, allow_all=True, many=True)
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     p.add_argument("--phase", choices=("bootstrap", "private", "both"), default="both",
                    help="which pass to plan (default: both)")
@@ -641,18 +729,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "plan-diff", help="what changed between two offline plans",
-        description="Compare two `plan --json` files: resources created, deleted and updated (with the "
-        "changed inputs), per pass; findings and endpoint cost. Exit 0; 2 when a file is missing or not a plan.")
+        description="Compare two `plan --json` files: resources created, deleted, updated and replaced (an "
+        "input the provider cannot change in place, or a reference to a replaced resource; the cluster's "
+        "replacement is said first), per pass; what `up` does to the public endpoint; findings and endpoint "
+        "cost.")
     p.add_argument("old", metavar="OLD.json", help="the plan before the change")
     p.add_argument("new", metavar="NEW.json", help="the plan after the change")
     p.add_argument("--markdown", action="store_true", help="print Markdown (for a pull-request comment)")
+    p.add_argument("--status", metavar="STATUS.json",
+                   help="`private-eks status --json` of the stack: the last window's length goes into the comment")
     COMMANDS["plan-diff"] = cmd_plan_diff
 
     p = runner_command(
         "preview", "preview both passes (real engine; Markdown/JSON report for pull requests)",
         "Preview what `up` would do, pass by pass, with the real engine (Pulumi CLI and AWS credentials "
         "needed). A pass that follows a bootstrap pass is derived from it (its starting state does not "
-        "exist yet): the report says so. Exit 0, 1 failed, 2 bad input.", many=True, all_=True)
+        "exist yet): the report says so.", many=True, all_=True)
     p.add_argument("--markdown", metavar="FILE", help="write the report as Markdown (Pulumi GitHub Action style)")
     p.add_argument("--json", action="store_true",
                    help="print the report as JSON on stdout (progress goes to stderr)")
@@ -669,18 +761,23 @@ def build_parser() -> argparse.ArgumentParser:
         "the Kubernetes API is refused before anything changes (exit 2). "
         "Bootstrap CIDRs: --bootstrap-cidr, else vpc.publicAccessCIDRs, else this machine's egress "
         "address. The summary says how long the window was open. "
-        "Exit 0, 1 failed (nothing exposed), 2 bad input, 3 the public endpoint was left ON.",
+        "metadata.version moves one minor version at a time and never down, checked against the "
+        "deployed cluster before anything changes (exit 2). A node group's desiredCapacity is its "
+        "starting size: after creation the autoscaler owns it, and only --apply-desired-size sets it again.",
         many=True, all_=True)
     p.add_argument("--bootstrap", choices=BOOTSTRAP_MODES, default="auto",
                    help="auto: open the window only when needed (default); always: open it for this run; "
                    "never: never turn public access on (refuse what needs the Kubernetes API)")
     p.add_argument("--bootstrap-cidr", metavar="CIDR", action="append",
                    help="who may reach the public API during the window (repeatable; overrides vpc.publicAccessCIDRs)")
+    p.add_argument("--apply-desired-size", action="store_true",
+                   help="set every node group's desired size to its desiredCapacity on this run (by default it "
+                   "is applied only when the group is created: then the autoscaler owns it; min and max always apply)")
     COMMANDS["up"] = cmd_up
 
     p = runner_command(
         "status", "phase and API endpoint access of a stack, and since when",
-        "Reads the state backend only. Exit 0, or 3 while the public endpoint is on (window open).",
+        "Reads the state backend only.",
         many=True, all_=True)
     p.add_argument("--json", action="store_true", help="print the status as JSON")
     COMMANDS["status"] = cmd_status
@@ -690,8 +787,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check that a VPC and its cluster are private (post-deploy, any VPC/cluster)",
         description="Post-deploy checks with boto3 (its usual configuration: profiles, AWS_REGION, "
         "AWS_ENDPOINT_URL): API endpoint private-only, no route out to the internet, no public IPs, "
-        "the VPC endpoints present and usable. Works for clusters this tool did not create. "
-        "Exit 0 clean, 3 with any finding, 1 when AWS cannot be reached or the credentials are missing.",
+        "the VPC endpoints present and usable. Works for clusters this tool did not create.",
     )
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("-s", "--stack", metavar="NAME", help="audit the stack's VPC and cluster (stacks/Pulumi.NAME.yaml)")
@@ -704,7 +800,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = runner_command(
         "destroy", "destroy a stack's resources",
         "Destroy every resource of the stack. --force carries on past errors (resources that can no longer "
-        "be reached) and lists what is left. Exit 0, or 1 when it failed or resources are left.",
+        "be reached) and lists what is left. A stack never deployed has nothing to destroy. A cluster with "
+        "deletion protection (deletionProtection in the stack file or on the deployed cluster) is refused "
+        "before anything is deleted, with the change that lifts it (exit 2: the stack's own configuration "
+        "forbids it).",
         many=True, all_=False)
     p.add_argument("--force", action="store_true", help="carry on past errors and report what is left")
     p.add_argument("-y", "--yes", action="store_true",
@@ -713,7 +812,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("proxy-env", help="print the NO_PROXY lines to export behind an HTTP(S) proxy",
                        description="Print `export NO_PROXY=...` and `export no_proxy=...`: the current entries "
-                       "plus .eks.amazonaws.com, the VPC CIDR and 169.254.169.254. Exit 0, 2 bad input.")
+                       "plus .eks.amazonaws.com, the VPC CIDR and 169.254.169.254.")
     _stack_or_file(p)
     COMMANDS["proxy-env"] = cmd_proxy_env
 
@@ -743,6 +842,9 @@ def build_parser() -> argparse.ArgumentParser:
     from automation.rehearse import command as rehearse  # its own module: the doubles and the timeline
 
     rehearse.add_parser(sub, COMMANDS)
+    EXIT_CODES["rehearse"] = rehearse.EXIT_CODES
+    for name, sub_parser in subparsers.choices.items():
+        sub_parser.epilog = f"exit codes: {EXIT_CODES[name]}"
     return parser
 
 

@@ -208,6 +208,10 @@ _cluster_endpoints = _NoteWhen(
 _control_plane_on_private_subnets = _NoteWhen(
     lambda v: isinstance(v, bool),
     "{value}: the control plane's network interfaces are always on the private subnets here (there are no others)")
+# EKS deletion protection (CreateCluster deletionProtection; eksctl examples/46-deletion-protection-example.yaml,
+# top-level, false by default): not a private-eks setting yet, so only its default is carried (as a note).
+_deletion_protection = _NoteWhen(lambda v: v is False,
+                                 "false: EKS's default; a cluster made here has no deletion protection")
 # containerd is the one runtime from Kubernetes 1.24 (eksctl validation.go, DockershimDeprecationVersion).
 _container_runtime = _NoteWhen(lambda v: v == "containerd", "containerd is the runtime of every node here")
 
@@ -384,6 +388,7 @@ _SELF_MANAGED_ONLY: dict[str, Any] = {
 }
 _MANAGED_ONLY: dict[str, Any] = {
     "instanceTypes": KEEP, "spot": KEEP, "launchTemplate": _Map({"id": KEEP, "version": KEEP}),
+    "releaseVersion": KEEP, "forceUpdateVersion": KEEP,
     "updateConfig": _Map({"maxUnavailable": KEEP, "maxUnavailablePercentage": KEEP}),
     "nodeRepairConfig": _Map({
         "enabled": KEEP, "maxUnhealthyNodeThresholdPercentage": KEEP, "maxUnhealthyNodeThresholdCount": KEEP,
@@ -394,7 +399,7 @@ _MANAGED_ONLY: dict[str, Any] = {
 }
 
 SPEC = _Map({
-    "metadata": _Map({"name": KEEP, "region": KEEP, "version": KEEP, "tags": KEEP}),
+    "metadata": _Map({"name": KEEP, "region": KEEP, "version": KEEP, "forceUpdateVersion": KEEP, "tags": KEEP}),
     "privateCluster": _Map({"enabled": KEEP, "skipEndpointCreation": KEEP, "additionalEndpointServices": KEEP}),
     "availabilityZones": KEEP,
     # Carried so that the settings validation refuses it with its own message.
@@ -418,6 +423,9 @@ SPEC = _Map({
     "kubernetesNetworkConfig": _network_config,
     "upgradePolicy": _Map({"supportType": KEEP}),
     "zonalShiftConfig": _Map({"enabled": KEEP}),
+    # Not eksctl fields (it has no deletion protection, and its --force-upgrade is a flag of `eksctl
+    # upgrade nodegroup`): carried when a file has them.
+    "deletionProtection": KEEP,
     "controlPlaneScalingConfig": _Map({"tier": KEEP}),
     "identityProviders": _List(_Map({
         "name": KEEP, "type": KEEP, "issuerURL": KEEP, "clientID": KEEP, "usernameClaim": KEEP, "usernamePrefix": KEEP,
@@ -431,13 +439,14 @@ SPEC = _Map({
     "fargateProfiles": _List(_Map({
         "name": KEEP, "tags": KEEP, "selectors": _List(_Map({"namespace": KEEP, "labels": KEEP})),
     })),
+    "deletionProtection": _deletion_protection,
 })
 
 # Where a section goes in the stack file; the region is Pulumi's own key.
 _SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "kubernetesNetworkConfig",
                   "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
                   "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "iamIdentityMappings",
-                  "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles")
+                  "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles", "deletionProtection")
 
 _NOT_HERE = "private-eks has no setting for it"
 _REASONS = {
@@ -479,6 +488,8 @@ _REASONS = {
     "fargateProfiles[].subnets": "Fargate profiles use all the private subnets",
     "outpost": "EKS on Outposts is not supported by private-eks",
     "remoteNetworkConfig": "hybrid nodes are not supported by private-eks",
+    "deletionProtection": "EKS deletion protection is not a private-eks setting: turn it on after `up` with "
+                          "`aws eks update-cluster-config --name <cluster> --deletion-protection` (false, EKS's default, is a note)",
     "status": "read-only status written by eksctl",
     "managedNodeGroups[].kubeletExtraConfig": "eksctl takes kubeletExtraConfig on self-managed node groups only; "
                                               "use maxPodsPerNode, or a NodeConfig in overrideBootstrapCommand "
@@ -500,7 +511,13 @@ _NODE_GROUP_REASONS = {
     "targetGroupARNs": "target groups are carried for self-managed node groups only",
     "asgMetricsCollection": "Auto Scaling metrics are carried for self-managed node groups only",
     "updateConfig": "update configuration is carried for managed node groups only",
+    "releaseVersion": "an AMI release version is carried for managed node groups only (self-managed groups get the "
+                      "newest AMI for the cluster's version)",
     "nodeRepairConfig": "node repair is carried for managed node groups only",
+    # eksctl NodeGroupBase.connectionTracking (eksctl-io/eksctl pull 8872): EC2 connection tracking timeouts on
+    # the launch template's network interfaces.
+    "connectionTracking": "private-eks sets no connection tracking timeouts on the nodes' network interfaces "
+                          "(EC2 keeps its defaults for the instance type)",
 }
 _NODE_IAM_REASONS = {
     "instanceProfileARN": "private-eks makes the instance profile (from iam.instanceRoleARN when given)",

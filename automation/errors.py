@@ -4,29 +4,19 @@ The exit codes are the CLI contract (README): 1 the operation failed and nothing
 2 bad input (config, arguments, environment), 3 a security problem (public endpoint left on, audit
 finding). Embedders catch ``PrivateEksError``; the CLI prints ``render()`` and exits ``exit_code``.
 
-``components.settings.SettingsError`` belongs to the settings layer, which imports nothing of
-``automation``; :class:`InvalidSettings` is the same error under this root (it subclasses both),
-raised wherever ``automation`` loads settings (:mod:`automation.project`).
+The root, :class:`PrivateEksError`, is defined in ``components.errors`` (the bottom layer) so that
+``components.settings.SettingsError`` is one too; :class:`InvalidSettings` is that error with the
+exit code of bad input, raised wherever ``automation`` loads settings (:mod:`automation.project`).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Sequence
+from typing import Any, Sequence
 
+from components.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_SECURITY, PrivateEksError
 from components.settings import SettingsError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SECURITY = 0, 1, 2, 3
-
-
-class PrivateEksError(Exception):
-    """Base of every error private-eks raises on purpose."""
-
-    exit_code: ClassVar[int] = EXIT_FAILED
-    summary: ClassVar[str] = "failed"  # the cell of the several-stacks summary table
-
-    def render(self) -> str:
-        """The message the CLI prints (stderr)."""
-        return f"private-eks: {self}"
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_SECURITY", "PrivateEksError"]
 
 
 # ------------------------------------------------------------------------------- exit 2: bad input

@@ -29,6 +29,11 @@ KUBERNETES_PREFIX = "kubernetes:"
 CONFIG_MAP_MODES = frozenset({"CONFIG_MAP", "API_AND_CONFIG_MAP"})
 EKS_CLUSTER = "eks:index:Cluster"
 NODE_GROUP_TYPES = frozenset({"eks:index:NodeGroup", "eks:index:NodeGroupV2", "eks:index:ManagedNodeGroup"})
+# A node group's inputs whose change goes through the EKS and Auto Scaling APIs only (a version
+# upgrade, an AMI release, the sizes): its role, and so aws-auth, stays as it is.
+AWS_ONLY_NODE_GROUP_INPUTS = frozenset({
+    "version", "releaseVersion", "forceUpdateVersion", "scalingConfig", "desiredCapacity", "minSize", "maxSize",
+    "ignoreScalingChanges", "minRefreshPercentage", "amiId", "labels", "taints", "tags"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,9 @@ def kubernetes_api_needs(resources: Iterable[Mapping[str, Any]], *, authenticati
             if (inputs.get("vpcCniOptions") or {}).get("securityContextPrivileged"):
                 out.append(KubernetesApiNeed(typ, name, "pulumi-eks patches the aws-node DaemonSet"))
         elif roles_in_aws_auth and typ in NODE_GROUP_TYPES:
+            changed = r.get("changed") or ()
+            if op == "update" and changed and set(changed) <= AWS_ONLY_NODE_GROUP_INPUTS:
+                continue
             out.append(KubernetesApiNeed(typ, name, "its node role goes into the aws-auth ConfigMap (CONFIG_MAP mode)"))
         elif config_map and "aws-auth" in name:
             out.append(KubernetesApiNeed(typ, name, f"changes the aws-auth ConfigMap ({authentication_mode} mode)"))
@@ -76,5 +84,5 @@ def preview_needs(changes: Iterable[ResourceChange], *, authentication_mode: str
     """The rule applied to a real preview's changes (the runner's view): a preview names each
     resource's type, name and operation, and shows pulumi-eks's own Kubernetes children (aws-auth,
     storage classes), which the rule catches by their ``kubernetes:`` type."""
-    return kubernetes_api_needs(({"type": c.type, "name": c.name, "op": c.op} for c in changes),
+    return kubernetes_api_needs(({"type": c.type, "name": c.name, "op": c.op, "changed": c.changed} for c in changes),
                                 authentication_mode=authentication_mode)

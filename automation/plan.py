@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import json
 import math
 import threading
@@ -26,7 +27,6 @@ from automation import pulumi_internals as sdk
 from automation.errors import ConfigurationError
 from automation.kubernetes_api import kubernetes_api_needs
 from automation.report import MARKDOWN_LIMIT as COMMENT_LIMIT
-from automation.report import md_code, md_text
 from components import catalog, input_files
 from components.settings import PHASES, PROJECT, StackSettings, subnet_zone
 from components.transforms import ChildInputs, merge_inputs
@@ -119,13 +119,16 @@ class PlanMocks(pulumi.runtime.Mocks):
         described = dict(subnets or {})
         vpc_id = cfg.vpc.id or f"vpc-{_digest('vpc', *sorted(s.id or '' for s in cfg.private_subnets.values()))}"
         adopted = not settings.cluster.new_vpc
+        # A subnet given without its CIDR gets one inside the VPC's primary block, as a real one is in one of its blocks.
+        primary = ipaddress.ip_network(self.vpc_cidr, strict=False)
+        invented = list(primary.subnets(new_prefix=max(primary.prefixlen + 4, min(20, primary.max_prefixlen))))
         for i, (key, spec) in enumerate(cfg.private_subnets.items()):
             # A subnet given by CIDR (with vpc.id) is found by the VPC and the CIDR: give it an id.
             sid = spec.id or (f"subnet-{_digest('subnet', vpc_id, spec.cidr or '')}" if adopted else None)
             if sid and sid not in described:
                 az = subnet_zone(key, spec) or self.zones[i % len(self.zones)]
                 described[sid] = ExistingSubnet(
-                    id=sid, az=az, vpc_id=vpc_id, cidr=spec.cidr or f"10.42.{16 * i}.0/20",
+                    id=sid, az=az, vpc_id=vpc_id, cidr=spec.cidr or str(invented[i % len(invented)]),
                     route_table=f"rtb-{_digest('rtb', sid)}",
                 )
         self.subnets = described
@@ -171,8 +174,16 @@ class PlanMocks(pulumi.runtime.Mocks):
                     ids.append(s.route_table)
             return {"ids": ids, "id": self.region}
         if token == "aws:ec2/getVpc:getVpc":
+            # The primary block, and as secondary blocks the adopted subnets' CIDRs it does not hold
+            # (a subnet is always inside one of its VPC's blocks).
+            primary = ipaddress.ip_network(self.vpc_cidr, strict=False)
+            blocks = [self.vpc_cidr, *dict.fromkeys(
+                s.cidr for s in self.subnets.values() if s.vpc_id == a.get("id")
+                and not ipaddress.ip_network(s.cidr, strict=False).subnet_of(primary))]  # type: ignore[arg-type]
             return {"id": a.get("id"), "cidrBlock": self.vpc_cidr, "enableDnsSupport": True,
-                    "enableDnsHostnames": True}
+                    "enableDnsHostnames": True,
+                    "cidrBlockAssociations": [{"associationId": f"vpc-cidr-assoc-{_digest('assoc', b)}",
+                                               "cidrBlock": b, "state": "associated"} for b in blocks]}
         if token == "aws:eks/getCluster:getCluster":
             # The security group EKS makes for the cluster, as the cluster's mock state names it.
             cluster = str(a.get("name"))
@@ -238,6 +249,8 @@ class Registration:
     inputs: dict[str, Any]
     dependencies: list[str]
     transforms: list[Any] = field(default_factory=list)
+    # The URNs the resource had before (its aliases), as the engine would look them up.
+    aliases: list[Any] = field(default_factory=list)
 
 
 class _RecordingMonitor(sdk.MockMonitor):
@@ -296,6 +309,7 @@ class _RecordingMonitor(sdk.MockMonitor):
                 custom=bool(request.custom), inputs=sdk.deserialize_properties(request.object),
                 dependencies=list(request.dependencies),
                 transforms=sdk.resolve_callbacks(request.transforms),
+                aliases=[*request.aliasURNs, *request.aliases],
             ))
         return response
 
@@ -768,10 +782,14 @@ class InputChange:
 @dataclass(frozen=True)
 class ResourceDiff:
     phase: str
-    op: str  # "create" | "delete" | "update"
+    op: str  # "create" | "delete" | "update" | "replace"
     type: str
     name: str
     changes: tuple[InputChange, ...] = ()
+    # A replacement: why (force-new inputs, or a reference to a replaced resource), and the
+    # directly replaced resource it is dragged along by (its own name when replaced directly).
+    reasons: tuple[str, ...] = ()
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -787,6 +805,11 @@ class PlanDiff:
     phases_removed: tuple[str, ...] = ()
     region_old: str = ""
     region_new: str = ""
+    # What `up` of the new plan does to the public endpoint (automation/plan_comment.py).
+    exposure: Any = None
+    # automation/upgrades.py: what EKS refuses or the autoscaler owns, and a version bump's steps.
+    notes: tuple[str, ...] = ()
+    steps: tuple[Any, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -794,10 +817,16 @@ class PlanDiff:
                      or self.phases_removed or self.cost_old != self.cost_new or self.region_old != self.region_new)
 
     def counts(self) -> dict[str, int]:
-        out = {"create": 0, "update": 0, "delete": 0}
+        out = {"create": 0, "update": 0, "replace": 0, "delete": 0}
         for r in self.resources:
             out[r.op] += 1
         return out
+
+    @property
+    def replaced_clusters(self) -> tuple[str, ...]:
+        from automation.replacements import CLUSTER_TYPES
+
+        return tuple(dict.fromkeys(r.name for r in self.resources if r.op == "replace" and r.type in CLUSTER_TYPES))
 
 
 # A plan holds every resource's inputs (a few hundred KB for a big stack); --all plans are larger.
@@ -846,6 +875,7 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
         b = {(r["type"], r["name"]): r for r in (new_passes.get(phase) or {}).get("resources", [])}
         if phase not in old_passes or phase not in new_passes:
             continue  # a whole pass added or removed is reported once, not per resource
+        start = len(out)
         for key in sorted(set(a) | set(b)):
             if key not in a:
                 out.append(ResourceDiff(phase, "create", *key))
@@ -860,20 +890,47 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanDiff:
                     changes += (InputChange("(parent)", a[key].get("parent"), b[key].get("parent")),)
                 if changes:
                     out.append(ResourceDiff(phase, "update", *key, changes=changes))
+        out[start:] = _mark_replacements(phase, out[start:], b.values(), set(a) & set(b))
     fo, fn = list(old["findings"]), list(new["findings"])
+    from automation import upgrades
+    from automation.plan_comment import exposure
+
+    last = new["passes"][-1]["phase"] if new["passes"] else ""
+    ops = {(r.type, r.name): r.op for r in out if r.phase == last and r.op != "delete"}
+    changed = [{**r, "op": ops[(r["type"], r["name"])]} for r in (new_passes.get(last) or {}).get("resources", [])
+               if (r["type"], r["name"]) in ops]
     return PlanDiff(
+        notes=tuple(upgrades.version_findings(old, new)), steps=tuple(upgrades.upgrade_steps(old, new)),
         old_stack=old["stack"], new_stack=new["stack"], resources=tuple(out),
         findings_added=tuple(f for f in fn if f not in fo), findings_removed=tuple(f for f in fo if f not in fn),
         cost_old=float(old["endpointCostPerHour"]), cost_new=float(new["endpointCostPerHour"]),
         phases_added=tuple(p for p in new_passes if p not in old_passes),
         phases_removed=tuple(p for p in old_passes if p not in new_passes),
         region_old=old["region"], region_new=new["region"],
+        exposure=exposure(old, new, changed),
     )
+
+
+def _mark_replacements(phase: str, diffs: list[ResourceDiff], resources: Iterable[Mapping[str, Any]],
+                       existing: set[tuple[str, str]]) -> list[ResourceDiff]:
+    """Updates that the provider replaces become ``replace``; resources a replacement drags along
+    (no input of their own changed) are added as ``replace`` too."""
+    from automation.replacement_plan import close_replacements
+
+    changed = {(d.type, d.name): [c.path for c in d.changes] for d in diffs if d.op == "update"}
+    replaced = close_replacements(resources, existing, changed)
+    out = []
+    for d in diffs:
+        rep = replaced.pop((d.type, d.name), None)
+        out.append(replace(d, op="replace", reasons=rep.reasons, cause=rep.cause[1]) if rep and d.op == "update" else d)
+    for key, rep in replaced.items():
+        out.append(ResourceDiff(phase, "replace", *key, reasons=rep.reasons, cause=rep.cause[1]))
+    return sorted(out, key=lambda d: (d.type, d.name))
 
 
 # GitHub refuses comments above 65,536 characters; the findings come after the table.
 MARKDOWN_LIMIT = COMMENT_LIMIT - 4_000
-_OP_SIGN = {"create": "+", "delete": "-", "update": "~"}
+_OP_SIGN = {"create": "+", "delete": "-", "update": "~", "replace": "+-"}
 
 
 def _diff_head(d: PlanDiff) -> str:
@@ -881,11 +938,21 @@ def _diff_head(d: PlanDiff) -> str:
     stack = d.new_stack if d.old_stack == d.new_stack else f"{d.old_stack} → {d.new_stack}"
     if not d.changed:
         return f"stack {stack}: no changes"
-    return f"stack {stack}: {c['create']} to create, {c['update']} to update, {c['delete']} to delete"
+    return (f"stack {stack}: {c['create']} to create, {c['update']} to update, {c['replace']} to replace, "
+            f"{c['delete']} to delete")
+
+
+def cluster_replaced_line(d: PlanDiff) -> str:
+    """Said first when the change replaces the EKS cluster."""
+    names = ", ".join(d.replaced_clusters)
+    return (f"THE EKS CLUSTER IS REPLACED ({names}): a new cluster, API endpoint and certificates; "
+            "every node and workload is recreated")
 
 
 def render_diff_text(d: PlanDiff) -> str:
     lines = [_diff_head(d)]
+    if d.replaced_clusters:
+        lines.insert(0, "!!! " + cluster_replaced_line(d))
     if d.region_old != d.region_new:
         lines.append(f"  region: {d.region_old} → {d.region_new}")
     for p in d.phases_added:
@@ -893,9 +960,18 @@ def render_diff_text(d: PlanDiff) -> str:
     for p in d.phases_removed:
         lines.append(f"  - pass {p} (removed)")
     for r in d.resources:
-        lines.append(f"  {_OP_SIGN[r.op]} [{r.phase}] {r.type} {r.name}")
+        lines.append(f"  {_OP_SIGN[r.op]} [{r.phase}] {r.type} {r.name}" + (" (REPLACE)" if r.op == "replace" else ""))
+        lines += [f"      replaced: {x}" for x in r.reasons]
+        dragged = [x.name for x in d.resources if x.phase == r.phase and x.cause == r.name and x.name != r.name]
+        if r.cause == r.name and dragged:
+            lines.append(f"      drags along: {', '.join(dragged)}")
         for c in r.changes:
             lines.append(f"      {c.path}: {_short(c.old)} → {_short(c.new)}")
+    for note in d.notes:
+        lines.append(f"  ! {note}")
+    if d.steps:
+        lines.append("  upgrade, in this order:")
+        lines += [f"    {i}. {step.what} — disrupts: {step.disrupts}" for i, step in enumerate(d.steps, 1)]
     if d.cost_old != d.cost_new:
         lines.append(f"  endpoint cost: ${d.cost_old:.4f}/hour → ${d.cost_new:.4f}/hour")
     for f in d.findings_removed:
@@ -905,40 +981,9 @@ def render_diff_text(d: PlanDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(value: Any) -> str:
-    return md_code(_short(value), table=True)
+def render_diff_markdown(d: PlanDiff, *, window_seconds: Optional[float] = None) -> str:
+    """The diff as a pull-request comment, risk first (automation/plan_comment.py). Everything in
+    a plan file is the pull request's to write, so every name, path, value and finding is escaped."""
+    from automation.plan_comment import render
 
-
-def render_diff_markdown(d: PlanDiff) -> str:
-    """The diff as a pull-request comment. Everything in a plan file is the pull request's to
-    write, so every name, path, value and finding goes through the report's escaping."""
-    stack = md_code(d.new_stack) if d.old_stack == d.new_stack else f"{md_code(d.old_stack)} → {md_code(d.new_stack)}"
-    lines = [f"### Offline plan diff: {stack}", ""]
-    if not d.changed:
-        lines.append("No changes.")
-        return "\n".join(lines) + "\n"
-    c = d.counts()
-    lines.append(f"**{c['create']} to create, {c['update']} to update, {c['delete']} to delete**"
-                 + (f" · endpoint cost ${d.cost_old:.4f}/h → ${d.cost_new:.4f}/h" if d.cost_old != d.cost_new else ""))
-    lines.append("")
-    if d.region_old != d.region_new:
-        lines.append(f"- region: {md_code(d.region_old)} → {md_code(d.region_new)}")
-    lines += [f"- pass {md_code(p)} added" for p in d.phases_added]
-    lines += [f"- pass {md_code(p)} removed" for p in d.phases_removed]
-    if d.resources:
-        lines += ["| pass | op | type | name | changed inputs |", "|---|---|---|---|---|"]
-        size = sum(len(x) for x in lines)
-        for i, r in enumerate(d.resources):
-            changed = "<br>".join(f"{md_code(x.path, table=True)}: {_md(x.old)} → {_md(x.new)}" for x in r.changes)
-            row = (f"| {md_text(r.phase)} | {r.op} | {md_code(r.type, table=True)} | {md_code(r.name, table=True)} "
-                   f"| {changed} |")
-            size += len(row) + 1
-            if size > MARKDOWN_LIMIT:
-                lines.append(f"\n_{len(d.resources) - i} more changes left out; run `private-eks plan-diff` for all._")
-                break
-            lines.append(row)
-    if d.findings_added or d.findings_removed:
-        lines += ["", "<details><summary>Findings changed</summary>", ""]
-        lines += [f"- ➖ {md_text(f)}" for f in d.findings_removed] + [f"- ➕ {md_text(f)}" for f in d.findings_added]
-        lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+    return render(d, d.exposure, window_seconds=window_seconds, limit=MARKDOWN_LIMIT)

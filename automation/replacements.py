@@ -78,6 +78,11 @@ FORCE_NEW: dict[str, ForceNew] = {
         ("role", "policyArn"), f"{TF} internal/service/iam/role_policy_attachment.go"),
     "aws:iam/rolePolicy:RolePolicy": ForceNew(
         ("role", "name", "namePrefix"), f"{TF} internal/service/iam/role_policy.go"),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ForceNew(
+        ("url",), f"{TF} internal/service/iam/openid_connect_provider.go"),
+    "aws:autoscaling/group:Group": ForceNew(
+        # Subnets (vpc_zone_identifier) and the launch template version are updated in place.
+        ("name", "namePrefix", "placementGroup"), f"{TF} internal/service/autoscaling/group.go"),
     "aws:cloudwatch/logGroup:LogGroup": ForceNew(
         ("name", "namePrefix", "logGroupClass"), f"{TF} internal/service/logs/group.go"),
     # ---------------------------------------------------------------------------------- EKS

@@ -254,6 +254,7 @@ def _access(public: bool, private: bool) -> str:
 def stack_markdown(preview: StackPreview, *, limit: int = MARKDOWN_LIMIT) -> str:
     """One stack's section, trimmed so the whole section stays below ``limit`` characters."""
     head = [f"#### :tropical_drink: `preview` on {md_text(preview.stack)}", ""]
+    head += risk_lines(preview)
     summary = "; ".join(f"pass {p.number} ({md_code(p.phase)}): {md_text(summary_line(p.counts()))}"
                         for p in preview.passes)
     head.append(f"**{summary or 'no passes'}** — final API endpoint access: "
@@ -301,6 +302,30 @@ def stack_markdown(preview: StackPreview, *, limit: int = MARKDOWN_LIMIT) -> str
         budget -= used
     shown = sum(len(k) for k in kept)
     return render(kept, [note[0].format(shown=shown, total=total), ""])
+
+
+REPLACE_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
+
+
+def risk_lines(preview: StackPreview) -> list[str]:
+    """What a reviewer reads first: exposure (is a bootstrap window opened, to which CIDRs; does
+    the endpoint stay public), then what is replaced, the EKS cluster loudest."""
+    window = any(p.phase == "bootstrap" for p in preview.passes)
+    if window:
+        cidrs = ", ".join(md_code(c) for c in preview.bootstrap_cidrs) or "the runner's egress address"
+        lines = [f"**Exposure: a bootstrap window opens** — the public API endpoint is on for pass 1, reachable from "
+                 f"{cidrs}."]
+    else:
+        lines = ["**Exposure: no window** — the public API endpoint is never turned on."]
+    if preview.final_public_access:
+        lines.append("**⚠️ The public API endpoint stays ON after the run.**")
+    replaced = list(dict.fromkeys((c.type, c.name) for p in preview.passes for c in p.changes if c.op in REPLACE_OPS))
+    if any(t == EKS_CLUSTER_TYPE for t, _ in replaced):
+        lines.append("**⚠️ THE EKS CLUSTER IS REPLACED**: a new cluster, API endpoint and certificates; every node "
+                     "and workload is recreated.")
+    if replaced:
+        lines.append(f"**Replaced ({len(replaced)}):** " + ", ".join(f"{md_code(n)} ({md_code(t)})" for t, n in replaced))
+    return lines + [""]
 
 
 def _section_head(p: PassPreview) -> list[str]:

@@ -16,15 +16,16 @@ secrets, the copy of the stack file) is :mod:`automation.workspace`; errors are
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import time
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
 
-from automation import proxy, report
+from automation import proxy, report, upgrades
 from automation.errors import (
     ConfigurationError,
     Interrupted,
@@ -82,8 +83,12 @@ UPDATE_MESSAGE = "private-eks: {phase} pass"
 INTERRUPT_GRACE = 120.0
 
 
-def _typed_errors(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A Pulumi CLI failure that escapes a public method becomes one of the runner's errors."""
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _typed_errors(method: _Method) -> _Method:
+    """A Pulumi CLI failure that escapes a public method becomes one of the runner's errors. Typed
+    to return the method's own signature, so that a type checker still sees ``bootstrap``'s Literal."""
 
     @functools.wraps(method)
     def wrapper(self: "Runner", *args: Any, **kwargs: Any) -> Any:
@@ -93,7 +98,7 @@ def _typed_errors(method: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             self.workspace.tighten()
 
-    return wrapper
+    return cast(_Method, wrapper)
 
 
 def _default_preflight(settings: StackSettings) -> Sequence[Any]:
@@ -180,13 +185,18 @@ class Runner:
     # ------------------------------------------------------------------------- public API
 
     @_typed_errors
-    def up(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = ()) -> UpResult:
+    def up(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = (),
+           apply_desired_size: bool = False) -> UpResult:
         """Create or update the stack (DESIGN §6). ``bootstrap``: ``auto`` opens the window on
         create and when a change needs the Kubernetes API; ``always`` opens it for this run;
         ``never`` never turns public access on: one private pass, and a change that needs the
         Kubernetes API is refused with :class:`KubernetesApiNeeded` before anything is created or
-        changed (a window found open is still closed: that turns public access off)."""
+        changed (a window found open is still closed: that turns public access off).
+        ``apply_desired_size``: set the node groups' desired size to the stack file's (otherwise it
+        is the starting size only: after creation it is the autoscaler's)."""
         check_bootstrap_mode(bootstrap)
+        if apply_desired_size:
+            self.settings = dataclasses.replace(self.settings, apply_desired_size=True)
         # Contradictory flags are refused like any bad argument, before anything runs.
         _no_cidrs_with_never(bootstrap, bootstrap_cidrs)
         warnings = self._warn_proxy()
@@ -195,6 +205,9 @@ class Runner:
         checked = created = False
         self._check_interrupt()
         stk = self._stack(create=False)
+        if stk is not None:
+            # EKS's upgrade order, against the deployed versions: refused before anything runs.
+            upgrades.check_versions(self.settings, self._resources(stk))
         if stk is None:
             # A new stack: what can be checked is checked before the stack is created, so that a
             # bad CIDR or a preflight problem leaves nothing behind in the backend.
@@ -218,6 +231,7 @@ class Runner:
                 self._say(f"=== {self.stack_name}: the public endpoint was found ON (an interrupted run?): "
                           "closing it first ===")
                 tracker = WindowTracker(already_open=True, open_since=self._window_opened_at(stk))
+            self._refresh_desired_sizes(stk)
             # Parsed here, not before: a bad flag must not keep a window found open from closing
             # (the private pass needs no CIDR); it is refused once the window is closed.
             explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
@@ -319,6 +333,7 @@ class Runner:
         warnings = self._warn_proxy()
         stk = self._stack(create=False)
         if stk is not None:
+            upgrades.check_versions(self.settings, self._resources(stk))
             return self._preview(stk, self._state(stk), explicit, bootstrap, warnings)
         # A preview needs a stack to preview against: an empty one, removed afterwards, so that a
         # pull-request preview leaves nothing behind in the backend.
@@ -411,6 +426,8 @@ class Runner:
         stk = self._stack(create=False)
         if stk is None:
             return DestroyResult(self.stack_name, False)
+        # EKS would refuse to delete the cluster only after the node groups and the rest are gone.
+        upgrades.check_destroy(self.settings, self._resources(stk))
         errors: list[str] = []
         self._say(f"=== {self.stack_name}: destroy ===")
         attempts = 2 if force else 1
@@ -637,6 +654,21 @@ class Runner:
         self._refresh(stk)
         state = self._state(stk)
         return StackState.BOOTSTRAP if aws_public else state
+
+    def _refresh_desired_sizes(self, stk: auto.Stack) -> None:
+        """Read the node groups' sizes back from AWS before a run: with the desired size ignored
+        (the autoscaler's), a change to min or max sends the desired size the state holds, which
+        must be the autoscaler's, not the one the stack last applied."""
+        urns = [] if self.settings.apply_desired_size else upgrades.autoscaled_urns(self._resources(stk))
+        if not urns:
+            return
+        self._check_interrupt()
+        self._say(f"=== {self.stack_name}: reading {len(urns)} node group size(s) back from AWS "
+                  "(the autoscaler owns the desired size) ===")
+        with self._interruptible("the refresh"), \
+                pulumi_errors(self.stack_name, f"stack {self.stack_name}: reading the node groups back from AWS failed"):
+            stk.refresh(target=urns, on_output=self._on_output, on_error=self._on_output,
+                        message="private-eks: refresh node group sizes")
 
     def _refresh(self, stk: auto.Stack) -> None:
         self._check_interrupt()

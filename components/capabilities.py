@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from components import names
 from components.service_accounts import role_policies
 from components.settings import CAPABILITIES_PRINCIPAL, Capability
 
@@ -26,7 +27,7 @@ CAPABILITY_TRUST = json.dumps({
 
 
 def capability(name: str, cap: Capability, *, cluster_name: str, partition: str, tags: Mapping[str, str],
-               parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource]) -> aws.eks.Capability:
+               parent: pulumi.Resource, depends_on: Sequence[pulumi.Resource], region: str) -> aws.eks.Capability:
     """Declare one capability (and its role and access policy associations) under ``parent``.
     ``depends_on``: the cluster (EKS creates capabilities on an existing cluster)."""
     slug = f"{name}-capability-{cap.name}"
@@ -37,7 +38,8 @@ def capability(name: str, cap: Capability, *, cluster_name: str, partition: str,
     if cap.role_arn is not None:
         role_arn = cap.role_arn
     else:
-        role = aws.iam.Role(f"{slug}-role", assume_role_policy=CAPABILITY_TRUST,
+        role = aws.iam.Role(f"{slug}-role", name=names.physical_name(f"{slug}-role", names.ROLE, region),
+                            assume_role_policy=CAPABILITY_TRUST,
                             permissions_boundary=cap.permissions_boundary, tags=all_tags or None, opts=child)
         role_ready.append(role)
         role_ready += role_policies(slug, role, partition=partition, policy_arns=cap.attach_policy_arns, flags=None,

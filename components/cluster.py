@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components import addon_policies, capabilities, catalog, node_security_groups, node_ssh
+from components import addon_policies, capabilities, catalog, coredns, names, node_security_groups, node_ssh, upgrades
 from components.mixed_instances import mixed_instances_policy
 from components.service_accounts import ServiceAccounts, role_policies
 from components.settings import (
@@ -32,8 +32,8 @@ from components.settings import (
     StackSettings,
     _NodeGroupBase,
 )
-from components.transforms import ChildInputs
-from components.user_data import user_data_inputs
+from components.transforms import ChildInputs, instance_name_tag
+from components.user_data import cluster_dns_ip, managed_template_user_data, user_data_inputs
 
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 FARGATE_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
@@ -133,14 +133,17 @@ def self_managed_asg_inputs(ng: NodeGroup) -> dict[str, Any]:
     return out
 
 
-def cluster_child_inputs(*, creator_admin: bool, zonal_shift: bool, scaling_tier: Optional[str] = None) -> ChildInputs:
+def cluster_child_inputs(*, creator_admin: bool, zonal_shift: bool, scaling_tier: Optional[str] = None,
+                         force_update_version: Optional[bool] = None) -> ChildInputs:
     """Inputs of the EKS cluster pulumi-eks creates that it does not expose (nodejs/eks/cluster/cluster.ts):
     ``accessConfig.bootstrapClusterCreatorAdminPermissions`` (hard-coded true there),
-    ``zonalShiftConfig`` and ``controlPlaneScalingConfig`` (not passed at all)."""
+    ``zonalShiftConfig``, ``controlPlaneScalingConfig`` and ``forceUpdateVersion`` (not passed at all)."""
     inputs: dict[str, Any] = {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": creator_admin},
                               "zonalShiftConfig": {"enabled": zonal_shift}}
     if scaling_tier is not None:
         inputs["controlPlaneScalingConfig"] = {"tier": scaling_tier}
+    if force_update_version is not None:
+        inputs["forceUpdateVersion"] = force_update_version
     return ChildInputs(EKS_CLUSTER, inputs)
 
 
@@ -225,6 +228,7 @@ class PrivateCluster(pulumi.ComponentResource):
         self._vpc_id, self._vpc_cidr = vpc_id, vpc_cidr
         self._attachments: dict[int, list[pulumi.CustomResource]] = {}
         self.cluster_name = cfg.metadata.name
+        self._cluster_dns = cluster_dns_ip(cfg.kubernetes_network_config.service_ipv4_cidr)
         self.endpoint_public_access = phase == "bootstrap"
         access = cfg.access_config
         access_entries = access.uses_access_entries
@@ -259,8 +263,9 @@ class PrivateCluster(pulumi.ComponentResource):
 
         public = phase == "bootstrap"
         log_group = self._log_group(name)
-        before_cluster = [log_group] if log_group is not None else []
+        before_cluster: list[pulumi.Resource] = [log_group] if log_group is not None else []
         addons = self._addons_of_pulumi_eks()
+        service_role = self._service_role(f"{name}-eks", before_cluster)
         self.cluster = eks.Cluster(
             f"{name}-eks",
             name=cfg.metadata.name,
@@ -284,27 +289,43 @@ class PrivateCluster(pulumi.ComponentResource):
             auto_mode=self._auto_mode(),
             vpc_cni_options=self._vpc_cni(addons.get("vpc-cni")),
             use_default_vpc_cni=self._use_default_vpc_cni(addons),
-            coredns_addon_options=self._coredns(addons.get("coredns")),
+            # coredns is an add-on of its own, after the capacity that runs it (components/coredns.py).
+            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+            # As eksctl sends it (pkg/cfn/builder/cluster.go): no self-managed vpc-cni, kube-proxy and
+            # coredns for the managed add-ons to conflict with. Create-only, and pulumi-eks ignores
+            # changes to it (cluster.ts ignoreChanges): existing clusters keep theirs.
+            bootstrap_self_managed_addons=False,
+            service_role=service_role,
             kube_proxy_addon_options=self._kube_proxy(addons.get("kube-proxy")),
             tags=self._tags or None,
+            deletion_protection=cfg.deletion_protection,
             opts=pulumi.ResourceOptions(parent=self, depends_on=before_cluster, transforms=[cluster_child_inputs(
                 creator_admin=access.bootstrap_cluster_creator_admin_permissions,
-                zonal_shift=cfg.zonal_shift_config.enabled, scaling_tier=cfg.control_plane_scaling_config.tier),
-                *permissions_boundaries(service_role=cfg.iam.service_role_permissions_boundary,
-                                        auto_mode_node_role=cfg.auto_mode_config.permissions_boundary_arn)]),
+                zonal_shift=cfg.zonal_shift_config.enabled, scaling_tier=cfg.control_plane_scaling_config.tier,
+                force_update_version=cfg.metadata.force_update_version),
+                *permissions_boundaries(service_role=None if service_role else cfg.iam.service_role_permissions_boundary,
+                                        auto_mode_node_role=cfg.auto_mode_config.permissions_boundary_arn),
+                *self._auto_mode_node_role_name(f"{name}-eks")]),
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
-        self._capacity_after = [self.cluster, *capacity_depends_on]
+        role_arns = self._service_accounts(name)
+        # Add-ons nodes need to start (eksctl known_addons.go, CreateBeforeNodeGroup) come first, and
+        # the capacity waits for them: without bootstrapSelfManagedAddons there is no other CNI.
+        before_nodes = [self._addon(name, addon, after_cluster,
+                                    role_arn=role_arns.get(addon.name, addon.service_account_role_arn))
+                        for addon in cfg.addons if addon.name not in addons and addon.name in ADDONS_BEFORE_NODES]
+        self._capacity_after = [self.cluster, *before_nodes, *capacity_depends_on]
         self._node_security_groups(name, cfg.node_groups, cfg.managed_node_groups)
 
-        capacity: list[pulumi.Resource] = []
+        node_capacity: list[tuple[_NodeGroupBase, pulumi.Resource]] = []
         for i, (ng, role) in enumerate(self_managed):
-            capacity.append(self._self_managed(name, i, ng, role, access_entries, after_cluster))
+            node_capacity.append((ng, self._self_managed(name, i, ng, role, access_entries, after_cluster)))
         for i, (mng, role) in enumerate(managed):
-            capacity.append(self._managed(name, i, mng, role))
+            node_capacity.append((mng, self._managed(name, i, mng, role)))
+        profiles: list[tuple[FargateProfile, pulumi.Resource]] = []
         if pod_role is not None:
-            for fp in cfg.fargate_profiles:
-                capacity.append(self._fargate(name, fp, pod_role))
+            profiles = [(fp, self._fargate(name, fp, pod_role)) for fp in cfg.fargate_profiles]
+        capacity = [made for _, made in node_capacity + profiles]
         for i, entry in enumerate(access.access_entries):
             self._access_entry(name, i, entry, after_cluster)
         for pia in cfg.iam.pod_identity_associations:
@@ -313,15 +334,13 @@ class PrivateCluster(pulumi.ComponentResource):
             self._identity_provider(name, idp, after_cluster)
         for cap in cfg.capabilities:
             capabilities.capability(name, cap, cluster_name=self.cluster_name, partition=self._partition,
-                                    tags=self._tags, parent=self, depends_on=[self.cluster])
-        role_arns = self._service_accounts(name)
-        # Add-ons run pods: eksctl creates them after the node groups that run them, except those
-        # nodes need to start (pkg/apis/eksctl.io/v1alpha5/known_addons.go, CreateBeforeNodeGroup).
+                                    tags=self._tags, parent=self, depends_on=[self.cluster], region=settings.region)
+        # Add-ons run pods: eksctl creates them after the node groups that run them.
         after_capacity = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster, *capacity])
         for addon in cfg.addons:
-            if addon.name not in addons:
-                self._addon(name, addon, after_cluster if addon.name in ADDONS_BEFORE_NODES else after_capacity,
-                            role_arn=role_arns.get(addon.name, addon.service_account_role_arn))
+            if addon.name not in addons and addon.name not in ADDONS_BEFORE_NODES and addon.name != "coredns":
+                self._addon(name, addon, after_capacity, role_arn=role_arns.get(addon.name, addon.service_account_role_arn))
+        self._coredns_addon(name, node_capacity, profiles, capacity)
 
         self.kubeconfig = self.cluster.kubeconfig
         self.oidc_provider_arn = self.cluster.oidc_provider_arn
@@ -338,7 +357,8 @@ class PrivateCluster(pulumi.ComponentResource):
         """A role for ``service`` with ``policies`` attached: AWS managed policy names (``path/Name``)
         or full policy ARNs; the ``inline`` policies, named as eksctl names them; the permissions boundary."""
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=_assume_role_policy(service),
+        role = aws.iam.Role(f"{name}-role", name=names.physical_name(f"{name}-role", ROLE, self._settings.region),
+                            assume_role_policy=_assume_role_policy(service),
                             permissions_boundary=boundary, tags=self._tags or None, opts=child)
         attachments: list[pulumi.CustomResource] = []
         for policy in policies:
@@ -390,6 +410,7 @@ class PrivateCluster(pulumi.ComponentResource):
                       after_cluster: pulumi.ResourceOptions) -> pulumi.Resource:
         profile = aws.iam.InstanceProfile(
             f"{name}-{ng.name}-profile",
+            name=names.physical_name(f"{name}-{ng.name}-profile", names.INSTANCE_PROFILE, self._settings.region),
             role=role.name if role is not None else role_name(ng.iam.instance_role_arn or ""),
             tags=self._tags or None, opts=pulumi.ResourceOptions(parent=self))
         deps: list[pulumi.Resource] = []
@@ -408,7 +429,9 @@ class PrivateCluster(pulumi.ComponentResource):
         # st1, sc1 and io1, provisioned IOPS only with io1 and a throughput only with gp3: the rest of
         # eksctl's volume settings (io2, gp3 IOPS, the KMS key) go on its launch template.
         native_type = ng.volume_type if ng.volume_type in PULUMI_EKS_VOLUME_TYPES else None
-        transforms: list[pulumi.ResourceTransform] = [require_imdsv2]
+        transforms: list[pulumi.ResourceTransform] = [require_imdsv2, *self._launch_template_name(f"{name}-{ng.name}")]
+        if ng.instance_name:
+            transforms.append(instance_name_tag(ng.instance_name))
         extra_volume = {k: v for k, v in {
             "volumeType": None if native_type else ng.volume_type,
             "iops": ng.volume_iops_or_default if ng.volume_type != "io1" else None,
@@ -439,17 +462,23 @@ class PrivateCluster(pulumi.ComponentResource):
             desired_capacity=want,
             min_size=low,
             max_size=high,
+            # The autoscaler owns the desired size once the group exists (components/upgrades.py).
+            ignore_scaling_changes=not self._settings.apply_desired_size,
+            # A new version's AMI rolls in through an instance refresh that keeps this share in service.
+            min_refresh_percentage=upgrades.MIN_HEALTHY_PERCENTAGE,
             node_root_volume_size=ng.effective_volume_size,
             node_root_volume_type=native_type,
             node_root_volume_iops=ng.volume_iops_or_default if ng.volume_type == "io1" else None,
             node_root_volume_throughput=ng.volume_throughput_or_default,
             node_root_volume_encrypted=ng.volume_encrypted,
+            # Kept (the ASG's propagated Name, set by instance_name_tag, is what wins): removing it
+            # would make a new template version and roll the nodes of existing stacks.
             launch_template_tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(
                 resource_type="instance", tags={"Name": ng.instance_name})] if ng.instance_name else None,
             labels=dict(ng.labels) or None,
             taints={t.key: eks.TaintArgs(value=t.value or "", effect=t.effect) for t in ng.taints} or None,
             auto_scaling_group_tags={**self._tags, **ng.tags} or None,
-            **user_data_inputs(ng, managed=False),
+            **user_data_inputs(ng, managed=False, cluster_dns=self._cluster_dns),
             opts=pulumi.ResourceOptions.merge(self._capacity(role, *deps), pulumi.ResourceOptions(transforms=transforms)),
         )
 
@@ -492,6 +521,12 @@ class PrivateCluster(pulumi.ComponentResource):
             node_role_arn=ng.iam.instance_role_arn,
             subnet_ids=self._node_subnets("managedNodeGroups", index, ng),
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(desired_size=want, min_size=low, max_size=high),
+            ignore_scaling_changes=not self._settings.apply_desired_size,
+            # Without a version EKS keeps the group at the one it was made with: it follows the
+            # cluster's, or the pinned AMI release's (pulumi-eks drops both when it builds user data).
+            version=upgrades.node_group_version(ng, self._settings.cluster.metadata.version),
+            release_version=ng.release_version,
+            force_update_version=ng.force_update_version,
             capacity_type="SPOT" if ng.spot else "ON_DEMAND",
             operating_system=OPERATING_SYSTEMS[ng.ami_family],
             labels=dict(ng.labels) or None,
@@ -501,6 +536,13 @@ class PrivateCluster(pulumi.ComponentResource):
             **own,
             opts=pulumi.ResourceOptions.merge(self._capacity(role), pulumi.ResourceOptions(transforms=transforms)),
         )
+
+    def _launch_template_name(self, component: str) -> list[ChildInputs]:
+        """A bounded name for the launch template pulumi-eks makes (``<component>-launchTemplate``,
+        nodejs/eks/nodes/nodegroup.ts), when its own would not fit."""
+        child = f"{component}-launchTemplate"
+        name = names.physical_name(child, LAUNCH_TEMPLATE, self._settings.region)
+        return [ChildInputs(LAUNCH_TEMPLATE, {"name": name})] if name else []
 
     def _launch_template(self, name: str, ng: ManagedNodeGroup) -> aws.eks.NodeGroupLaunchTemplateArgs:
         """The given launch template. EKS takes a version number; without one, eksctl uses the
@@ -522,6 +564,12 @@ class PrivateCluster(pulumi.ComponentResource):
         """The inputs that make pulumi-eks build the node group's launch template, with IMDSv2,
         the volume, the key pair and the user data."""
         transforms.append(managed_volume(ng))
+        transforms += self._launch_template_name(f"{name}-{ng.name}")
+        # With EKS's AMI the bootstrap fields go on the launch template as EKS merges them, as
+        # eksctl does: given to pulumi-eks they would make it a custom-AMI group (nodegroup.ts).
+        template_user_data = managed_template_user_data(ng)
+        if template_user_data is not None:
+            transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"userData": template_user_data}))
         groups: list[pulumi.Input[str]] = [*ng.security_groups.attach_ids,
                                            *([self._ssh_security_group(name, ng).id] if ng.ssh.allow else [])]
         if groups and self._cluster_security_group is not None:
@@ -536,7 +584,7 @@ class PrivateCluster(pulumi.ComponentResource):
             # IMDSv2 makes pulumi-eks build a launch template of its own, which carries the disk size.
             "enable_imd_sv2": True,
             "disk_size": ng.effective_volume_size,
-            **user_data_inputs(ng, managed=True),
+            **(user_data_inputs(ng, managed=True) if ng.custom_ami is not None else {}),
         }
 
     def _fargate(self, name: str, fp: FargateProfile, pod_role: aws.iam.Role) -> pulumi.Resource:
@@ -590,14 +638,16 @@ class PrivateCluster(pulumi.ComponentResource):
             most_recent=addon.latest, opts=pulumi.InvokeOptions(parent=self)).version
 
     def _addons_of_pulumi_eks(self) -> dict[str, Addon]:
-        """vpc-cni, coredns and kube-proxy as eksctl makes them: those listed, and, outside Auto Mode,
-        the others with eksctl's defaults (known_addons.go, IsDefault), so that pulumi-eks's own
-        defaults (the newest version, OVERWRITE, no coredns without a default node group) never apply."""
+        """vpc-cni and kube-proxy as eksctl makes them: those listed, and, outside Auto Mode, the
+        others with eksctl's defaults (known_addons.go, IsDefault), so that pulumi-eks's own defaults
+        (the newest version, OVERWRITE) never apply."""
         cfg = self._settings.cluster
         listed = {a.name: a for a in cfg.addons if a.name in PULUMI_EKS_ADDONS}
         if not cfg.auto_mode_config.enabled:
             for addon_name in PULUMI_EKS_ADDONS:
                 listed.setdefault(addon_name, Addon(name=addon_name))
+        # coredns is not pulumi-eks's: it is made after the capacity (_coredns_addon).
+        listed.pop("coredns", None)
         # An IRSA role made here trusts the cluster's OIDC provider, which pulumi-eks makes with the
         # cluster: its own vpc-cni (an input of the cluster) cannot take that role, so the add-on is
         # an aws.eks.Addon after the cluster instead.
@@ -635,17 +685,6 @@ class PrivateCluster(pulumi.ComponentResource):
             resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts],
         )
 
-    def _coredns(self, addon: Optional[Addon]) -> Optional[eks.CoreDnsAddonOptionsArgs]:
-        if addon is None:
-            # Auto Mode without coredns listed: eksctl makes none (IsDefaultAutoMode), pulumi-eks would.
-            return eks.CoreDnsAddonOptionsArgs(enabled=False)
-        # enabled: pulumi-eks makes coredns only when asked, with skipDefaultNodeGroup.
-        return eks.CoreDnsAddonOptionsArgs(
-            enabled=True, version=self._addon_version(addon), configuration_values=addon.configuration_object,
-            resolve_conflicts_on_create=_RESOLVE_ON_CREATE[addon.resolve_conflicts],
-            resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts],
-        )
-
     def _kube_proxy(self, addon: Optional[Addon]) -> Optional[eks.KubeProxyAddonOptionsArgs]:
         if addon is None:
             return None
@@ -655,9 +694,61 @@ class PrivateCluster(pulumi.ComponentResource):
             resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts],
         )
 
+    def _coredns_addon(self, name: str, node_capacity: Sequence[tuple[_NodeGroupBase, pulumi.Resource]],
+                       profiles: Sequence[tuple[FargateProfile, pulumi.Resource]],
+                       capacity: Sequence[pulumi.Resource]) -> Optional[aws.eks.Addon]:
+        """coredns as eksctl makes it (listed, or by default outside Auto Mode: known_addons.go,
+        IsDefault / IsDefaultAutoMode), after the capacity that can run it (components/coredns.py);
+        on Fargate, told so, when only a Fargate profile can (eksctl ScheduleCoreDNSOnFargateIfRelevant)."""
+        cfg = self._settings.cluster
+        addon = next((a for a in cfg.addons if a.name == "coredns"), None)
+        if addon is None and cfg.auto_mode_config.enabled:
+            return None
+        addon = addon or Addon(name="coredns")
+        runs_it, on_fargate = coredns.placement(node_capacity, profiles)
+        # Nothing can run it (tainted groups only): it still waits for all the capacity, as eksctl's does.
+        wait_for = runs_it or list(capacity)
+        config = coredns.fargate_configuration(addon.configuration_object) if on_fargate else None
+        # Stacks made before kept coredns as pulumi-eks's child `${name}-coredns` (cluster.ts): the alias makes
+        # this the same add-on (an update), not a second one EKS refuses while the first still exists.
+        previous = pulumi.Alias(name=f"{name}-eks-coredns", parent=self.cluster)
+        return self._addon(name, addon, pulumi.ResourceOptions(parent=self, depends_on=[self.cluster, *wait_for],
+                                                               aliases=[previous]),
+                           role_arn=None, config=config)
+
+    def _service_role(self, cluster_resource: str, before_cluster: list[pulumi.Resource]) -> Optional[aws.iam.Role]:
+        """The cluster's service role, made here when pulumi-eks's (``<component>-eksRole-role``,
+        nodejs/eks/cluster/cluster.ts and servicerole.ts) would be named over IAM's limit; with its
+        policies and trust (sts:TagSession for Auto Mode) and the permissions boundary."""
+        if names.fits(cluster_resource + SERVICE_ROLE_SUFFIX, ROLE):
+            return None
+        cfg = self._settings.cluster
+        policies = ["AmazonEKSClusterPolicy"]
+        if cfg.auto_mode_config.enabled:
+            policies += ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy",
+                         "AmazonEKSNetworkingPolicy"]
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+        child = pulumi.ResourceOptions(parent=self)
+        slug = f"{cluster_resource}-service"
+        role = aws.iam.Role(f"{slug}-role", name=names.bounded(f"{slug}-role", ROLE, self._settings.region),
+                            assume_role_policy=trust, permissions_boundary=cfg.iam.service_role_permissions_boundary,
+                            tags=self._tags or None, opts=child)
+        before_cluster += [aws.iam.RolePolicyAttachment(
+            f"{slug}-{policy}", role=role.name, policy_arn=f"arn:{self._partition}:iam::aws:policy/{policy}",
+            opts=child) for policy in policies]
+        return role
+
+    def _auto_mode_node_role_name(self, cluster_resource: str) -> list[ChildInputs]:
+        """A bounded name for Auto Mode's node role pulumi-eks makes, when its own would not fit."""
+        child = cluster_resource + AUTO_MODE_NODE_ROLE_SUFFIX
+        name = names.physical_name(child, ROLE, self._settings.region)
+        return [ChildInputs(ROLE, {"name": name}, AUTO_MODE_NODE_ROLE_SUFFIX)] if name else []
+
     def _addon(self, name: str, addon: Addon, opts: pulumi.ResourceOptions, *,
-               role_arn: Optional[pulumi.Input[str]]) -> aws.eks.Addon:
-        config = addon.configuration_object
+               role_arn: Optional[pulumi.Input[str]], config: Optional[dict[str, Any]] = None) -> aws.eks.Addon:
+        config = config if config is not None else addon.configuration_object
         return aws.eks.Addon(
             f"{name}-addon-{addon.name}",
             cluster_name=self.cluster_name,
@@ -705,7 +796,8 @@ class PrivateCluster(pulumi.ComponentResource):
             role_arn = pia.role_arn
         else:
             child = pulumi.ResourceOptions(parent=self)
-            role = aws.iam.Role(f"{slug}-role", name=pia.role_name, assume_role_policy=POD_IDENTITY_TRUST,
+            role = aws.iam.Role(f"{slug}-role", assume_role_policy=POD_IDENTITY_TRUST,
+                                name=pia.role_name or names.physical_name(f"{slug}-role", ROLE, self._settings.region),
                                 permissions_boundary=pia.permissions_boundary_arn,
                                 tags={**self._tags, **pia.tags} or None, opts=child)
             role_policies(slug, role, partition=self._partition, policy_arns=pia.permission_policy_arns,

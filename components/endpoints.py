@@ -9,7 +9,8 @@ every private route table.
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+import ipaddress
+from typing import Iterable, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -19,6 +20,27 @@ from components import catalog
 
 class EndpointError(ValueError):
     """An endpoint service cannot be placed (names the service and the region)."""
+
+
+# A VPC CIDR block association in use (EC2 VpcCidrBlockState: associating, associated,
+# disassociating, disassociated, failing, failed).
+ASSOCIATED = "associated"
+
+
+def cidrs_to_admit(primary: str, associated: Iterable[str] = (), subnets: Iterable[str] = ()) -> list[str]:
+    """The CIDRs the endpoints admit TCP 443 from, and the audit (automation/aws_checks.py) asks for:
+    every IPv4 block associated with the VPC, primary first — nodes in a secondary block reach
+    the endpoints too — and any subnet CIDR none of them holds."""
+    out: list[str] = []
+    for cidr in [primary, *associated]:
+        if cidr and cidr not in out:
+            out.append(cidr)
+    blocks = [ipaddress.ip_network(c, strict=False) for c in out]
+    for cidr in subnets:
+        net = ipaddress.ip_network(cidr, strict=False)
+        if cidr not in out and not any(net.version == b.version and net.subnet_of(b) for b in blocks):  # type: ignore[arg-type]
+            out.append(cidr)
+    return out
 
 
 def _slug(service: str) -> str:
@@ -38,7 +60,7 @@ class EndpointSet(pulumi.ComponentResource):
         region: str,
         services: Sequence[catalog.EndpointService],
         vpc_id: pulumi.Input[str],
-        vpc_cidr: pulumi.Input[str],
+        vpc_cidrs: Sequence[pulumi.Input[str]],
         subnet_ids: Mapping[str, pulumi.Input[str]],
         route_table_ids: Sequence[pulumi.Input[str]],
         source: str = "",
@@ -76,7 +98,7 @@ class EndpointSet(pulumi.ComponentResource):
                 vpc_id=vpc_id,
                 description="VPC endpoints: HTTPS from inside the VPC",
                 ingress=[aws.ec2.SecurityGroupIngressArgs(
-                    protocol="tcp", from_port=443, to_port=443, cidr_blocks=[vpc_cidr],
+                    protocol="tcp", from_port=443, to_port=443, cidr_blocks=list(vpc_cidrs),
                     description="HTTPS from the VPC",
                 )],
                 tags={**tags, "Name": f"{name}-sg"},

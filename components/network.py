@@ -15,6 +15,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from components.endpoints import ASSOCIATED, cidrs_to_admit
 from components.settings import StackSettings, subnet_zone
 
 INTERNAL_ELB_TAG = "kubernetes.io/role/internal-elb"
@@ -37,6 +38,8 @@ class PrivateNetwork(pulumi.ComponentResource):
 
     vpc_id: pulumi.Input[str]
     vpc_cidr: pulumi.Input[str]
+    # Every CIDR block of the VPC the nodes may sit in (endpoints.cidrs_to_admit).
+    vpc_cidrs: list[pulumi.Input[str]]
     zones: list[str]
     subnet_ids: dict[str, pulumi.Input[str]]
     subnet_ids_by_name: dict[str, pulumi.Input[str]]
@@ -105,6 +108,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         )
         self.vpc_id = vpc.id
         self.vpc_cidr = cluster.vpc_cidr
+        self.vpc_cidrs = [cluster.vpc_cidr]
         self.zones = zones
         self.subnet_ids = {}
         self.route_table_ids = []
@@ -143,6 +147,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         invoke = pulumi.InvokeOptions(parent=self)
         vpc_id = cluster.vpc.id
         subnet_ids: dict[str, str] = {}
+        subnet_cidrs: list[str] = []
         self.subnet_ids_by_name = {}
         tables: list[str] = []
         for key, spec in cluster.private_subnets.items():
@@ -185,6 +190,7 @@ class PrivateNetwork(pulumi.ComponentResource):
                     "main route table, which is never modified); associate a route table of its own with it"
                 )
             subnet_ids[az] = sid
+            subnet_cidrs.append(subnet.cidr_block)
             self.subnet_ids_by_name[key] = sid
             if ids[0] not in tables:
                 tables.append(ids[0])
@@ -200,6 +206,9 @@ class PrivateNetwork(pulumi.ComponentResource):
                                f"({vpc.cidr_block}); remove it or correct it")
         self.vpc_id = vpc_id  # type: ignore[assignment]
         self.vpc_cidr = vpc.cidr_block
+        self.vpc_cidrs = cidrs_to_admit(  # type: ignore[assignment]
+            vpc.cidr_block, [a.cidr_block for a in vpc.cidr_block_associations or [] if a.state == ASSOCIATED],
+            subnet_cidrs)
         self.zones = zones
         self.subnet_ids = {az: subnet_ids[az] for az in zones}
         self.route_table_ids = tables  # type: ignore[assignment]

@@ -43,7 +43,7 @@ def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[st
         region=settings.region,
         services=settings.endpoint_services(),
         vpc_id=network.vpc_id,
-        vpc_cidr=network.vpc_cidr,
+        vpc_cidrs=network.vpc_cidrs,
         subnet_ids=network.subnet_ids,
         route_table_ids=network.route_table_ids,
         source=settings.source,

@@ -31,6 +31,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as kubernetes
 
+from components import names
 from components.addon_policies import well_known
 from components.settings import ADDON_SERVICE_ACCOUNTS, ROLE_ARN_ANNOTATION, StackSettings, WellKnownPolicies
 
@@ -75,7 +76,9 @@ def role_policies(slug: str, role: aws.iam.Role, *, partition: str, policy_arns:
         made.append(aws.iam.RolePolicy(f"{slug}-{doc.name}", role=role.name, name=doc.name,
                                        policy=doc.document(partition), opts=opts))
     if policy:
-        made.append(aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=policy, opts=opts))
+        # Unnamed as before when the auto-name fits (a name given later would replace it).
+        made.append(aws.iam.RolePolicy(f"{slug}-inline", role=role.name, policy=policy, opts=opts,
+                                       name=None if names.fits(f"{slug}-inline", names.ROLE_POLICY) else f"{slug}-inline"[:128]))
     return made
 
 

@@ -26,7 +26,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components import catalog, input_files
+from components import catalog, eks_versions, input_files
+from components.errors import EXIT_BAD_INPUT, PrivateEksError
 
 PROJECT = "private-eks"
 # The two passes: bootstrap (public+private API access, limited CIDRs), then private only.
@@ -147,8 +148,12 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class SettingsError(Exception):
-    """The stack settings are invalid. ``problems`` holds every one of them."""
+class SettingsError(PrivateEksError):
+    """The stack settings are invalid. ``problems`` holds every one of them. A
+    :class:`~components.errors.PrivateEksError` with the exit code of bad input (2)."""
+
+    exit_code = EXIT_BAD_INPUT
+    summary = "bad settings"
 
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source
@@ -192,7 +197,10 @@ class Metadata(_Model):
     name: str
     """cluster name: a letter or digit, then letters, digits, `-` (at most 100)"""
     version: str = DEFAULT_VERSION
-    """Kubernetes version, quoted (`"1.30"`, not `1.30`)"""
+    """Kubernetes version EKS offers (1.31-1.35 as recorded), quoted (`"1.33"`, not `1.33`)"""
+    force_update_version: bool | None = None
+    ("""(default: false) upgrade the control plane even when EKS's upgrade insights would block it (EKS """
+     """UpdateClusterVersion `force`)""")
     tags: Tags = Field(default_factory=dict)
     """tags on every resource (AWS's tag rules: keys of 1-128 letters, digits, spaces, `_.:/=+-@`, not `aws:`)"""
 
@@ -206,11 +214,11 @@ class Metadata(_Model):
     @field_validator("version", mode="before")
     @classmethod
     def _version(cls, v: Any) -> Any:
-        # YAML reads 1.30 as the float 1.3: insist on quotes rather than guess.
-        if isinstance(v, float):
-            raise ValueError(f'write the version as a string, e.g. "{v}" (YAML reads {v} as a number)')
-        if isinstance(v, str) and not re.match(r"^1\.\d+$", v):
-            raise ValueError(f"{v!r} is not a Kubernetes version like \"1.33\"")
+        # Only versions EKS offers (components/eks_versions.py); YAML reads 1.30 as the float 1.3,
+        # and the hint names the version meant, quoted.
+        problem = eks_versions.version_problem(v)
+        if problem:
+            raise ValueError(problem)
         return v
 
 
@@ -637,6 +645,8 @@ class PodIdentityAssociation(_Model):
                                ("permissionsBoundaryARN", self.permissions_boundary_arn)):
                 if value:
                     problems.append(((key,), "cannot be set when roleARN is set"))
+        if self.role_name is not None and not _ROLE_NAME_RE.fullmatch(self.role_name):
+            problems.append((("roleName",), "IAM takes 1-64 letters, digits and _+=,.@-"))
         _check_arn(self.role_arn, ("roleARN",), problems, service="iam", resource="role")
         _check_arn(self.target_role_arn, ("targetRoleARN",), problems, service="iam", resource="role")
         _check_arn(self.permissions_boundary_arn, ("permissionsBoundaryARN",), problems, service="iam", resource="policy")
@@ -1632,6 +1642,12 @@ class ManagedNodeGroup(_NodeGroupBase):
     """(default: EKS's, 1 node at a time) how many nodes an update may take down"""
     node_repair_config: NodeRepairConfig | None = None
     """(default: off) EKS node auto repair"""
+    release_version: str | None = None
+    ("""(default: the newest for the cluster's version) pin the EKS-optimised AMI release, e.g. `"1.33.0-20250704"`; """
+     """its Kubernetes version at most the cluster's and within the kubelet skew; not with `ami` or the bootstrap """
+     """fields""")
+    force_update_version: bool | None = None
+    """(default: false) replace nodes on a version update even when a PodDisruptionBudget keeps pods from draining"""
     launch_template: LaunchTemplate | None = None
     ("""an existing launch template (requiring IMDSv2, without an AMI: checked by preflight); not with `instanceType`, `ami`, """
      """the volume fields, `ssh`, `securityGroups.attachIDs`, `maxPodsPerNode`, the bootstrap commands or """
@@ -1681,6 +1697,21 @@ class ManagedNodeGroup(_NodeGroupBase):
     def _types(self) -> "ManagedNodeGroup":
         if self.instance_type and self.instance_types:
             _rules([(("instanceTypes",), "cannot be set together with instanceType")])
+        return self
+
+    @field_validator("release_version", mode="before")
+    @classmethod
+    def _no_release_version(cls, v: Any) -> Any:
+        # eksctl writes `releaseVersion: ""` for "none" (types.go: no omitempty on the field).
+        return None if v == "" else v
+
+    @model_validator(mode="after")
+    def _release_version(self) -> "ManagedNodeGroup":
+        if self.release_version is None:
+            return self
+        from components import upgrades
+
+        _rules([(("releaseVersion",), message) for message in upgrades.release_version_problems(self)])
         return self
 
 
@@ -1960,8 +1991,8 @@ class ClusterSettings(_Model):
     capabilities: list[Capability] = Field(default_factory=list)
     """EKS Capabilities (managed ACK, kro, Argo CD); need `API` or `API_AND_CONFIG_MAP`"""
     addons: list[Addon] = Field(default_factory=list)
-    ("""(default: vpc-cni, kube-proxy, coredns) EKS managed add-ons; those three through pulumi-eks's own options, others as """
-     """`aws.eks.Addon`""")
+    ("""(default: vpc-cni, kube-proxy, coredns) EKS managed add-ons; vpc-cni and kube-proxy through pulumi-eks's own """
+     """options, coredns (after the capacity that runs it) and others as `aws.eks.Addon`""")
     auto_mode_config: AutoModeConfig = Field(default_factory=AutoModeConfig)
     """EKS Auto Mode; needs `API` or `API_AND_CONFIG_MAP`; adds the `eks-auth` endpoint"""
     iam_identity_mappings: list[IamIdentityMapping] = Field(default_factory=list, alias="iamIdentityMappings")
@@ -1973,6 +2004,9 @@ class ClusterSettings(_Model):
     """EKS managed node groups"""
     fargate_profiles: list[FargateProfile] = Field(default_factory=list)
     """Fargate profiles, on the private subnets"""
+    deletion_protection: bool = False
+    ("""(default: false, EKS's) EKS refuses to delete the cluster, and `private-eks destroy` refuses the stack, until it is """
+     """set back to false and applied with `up`""")
 
     @field_validator("local_zones")
     @classmethod
@@ -2045,6 +2079,9 @@ class ClusterSettings(_Model):
             problems.append((("identityProviders", 1), "EKS associates one OIDC identity provider with a cluster"))
         problems += self._node_group_rules()
         problems += self._service_account_rules()
+        from components import upgrades
+
+        problems += upgrades.skew_problems(self)
         problems += self._capability_rules()
         # pulumi-eks refuses Auto Mode without access entries (nodejs/eks/cluster/cluster.ts).
         if self.auto_mode_config.enabled and not self.access_config.uses_access_entries:
@@ -2210,6 +2247,9 @@ class StackSettings:
     cluster: ClusterSettings
     source: str
     warnings: tuple[str, ...] = ()
+    # `up --apply-desired-size`: node groups' desiredCapacity is applied on this run, not only at
+    # creation (after it the autoscaler owns it: components/upgrades.py).
+    apply_desired_size: bool = False
 
     def endpoint_services(self) -> list[catalog.EndpointService]:
         pc = self.cluster.private_cluster
@@ -2355,6 +2395,24 @@ def _problems_from(error: ValidationError) -> list[Problem]:
     return problems
 
 
+def _path_key(path: str) -> tuple:
+    """A problem's path as a sort key: document fields by name, list items by number."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\[\]]+", path) if p)
+
+
+def _one_per_typo(problems: list[Problem]) -> list[Problem]:
+    """A misspelt key is one problem: the unknown key (with its suggestion), not also the field it
+    meant as missing. Then a stable order: by path, then message."""
+    meant = set()
+    for p in problems:
+        m = re.search(r"unknown (?:field|key) \(did you mean '([^']+)'\?\)", p.message)
+        if m:
+            parent = p.path.rsplit(".", 1)[0] if "." in p.path else ""
+            meant.add(f"{parent}.{m[1]}" if parent else m[1])
+    kept = [p for p in problems if not (p.path in meant and p.message in ("is required", "is missing"))]
+    return sorted(kept, key=lambda p: (_path_key(p.path), p.message))
+
+
 def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> StackSettings:
     """Validate ``private-eks:cluster`` and the region; raise SettingsError with every problem."""
     problems: list[Problem] = []
@@ -2370,6 +2428,11 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
     elif catalog.known_partition(region) is None:
         problems.append(Problem(REGION_KEY, f"{region!r} is not a region of a partition this project knows "
                                             f"({', '.join(catalog.PARTITIONS)}); endpoint service names would be guesses"))
+        region = ""  # one problem: the availability zones are not checked against it
+    elif eks_versions.aws_regions() and region not in eks_versions.aws_regions():
+        problems.append(Problem(REGION_KEY, f"{region!r} is not an AWS region"
+                                            f"{_suggest(region, sorted(eks_versions.aws_regions()))}"))
+        region = ""
 
     if not isinstance(data, Mapping):
         what = "missing" if data is None else f"a {type(data).__name__}, not a mapping"
@@ -2410,7 +2473,7 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
                     f"{cap.name!r} is reachable from the internet; to keep it inside the VPC, create an interface "
                     f"endpoint for com.amazonaws.{region or '<region>'}.{ARGOCD_ENDPOINT_SERVICE} and list its id here")
 
-    problems = list(dict.fromkeys(problems))
+    problems = _one_per_typo(list(dict.fromkeys(problems)))
     if problems or cluster is None:
         raise SettingsError(source, problems)
     return StackSettings(stack=stack, region=region, cluster=cluster, source=source, warnings=tuple(warnings))
@@ -2513,7 +2576,28 @@ def settings_from_document(doc: Any, *, stack: str, source: str) -> StackSetting
     if not isinstance(config, Mapping):
         what = "missing" if config is None else f"a {type(config).__name__}, not a mapping"
         raise SettingsError(source, [Problem("config", f"is {what}")])
-    return validate_cluster(config.get(CONFIG_KEY), config.get(REGION_KEY), stack=stack, source=source)
+    # A misspelt `private-eks:cluster` or `aws:region` is that one problem (with a suggestion), and
+    # what it holds is still checked.
+    typos: list[Problem] = []
+    values = {}
+    for wanted in (CONFIG_KEY, REGION_KEY):
+        values[wanted] = config.get(wanted)
+        if wanted in config:
+            continue
+        for key in config:
+            if isinstance(key, str) and difflib.get_close_matches(key, [wanted], n=1, cutoff=0.8):
+                typos.append(Problem(key, f"unknown key (did you mean {wanted!r}?)"))
+                values[wanted] = config[key]
+                break
+    try:
+        settings = validate_cluster(values[CONFIG_KEY], values[REGION_KEY], stack=stack, source=source)
+    except SettingsError as e:
+        if typos:
+            raise SettingsError(source, _one_per_typo(typos + e.problems)) from None
+        raise
+    if typos:
+        raise SettingsError(source, typos)
+    return settings
 
 
 def settings_from_pulumi_config() -> StackSettings:

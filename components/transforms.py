@@ -48,3 +48,26 @@ class ChildInputs:
         if args.type_ != self.child_type or not args.name.endswith(self.name_suffix):
             return None
         return pulumi.ResourceTransformResult(merge_inputs(args.props, self.inputs), args.opts)
+
+
+@dataclass(frozen=True, eq=False)
+class AsgTag(ChildInputs):
+    """One tag of the Auto Scaling group NodeGroupV2 makes, set over pulumi-eks's own: it appends
+    ``Name: <cluster>-worker`` (propagated at launch) after the given tags (nodejs/eks/nodes/nodegroup.ts,
+    inputTagsToASGTags), and a tag the group propagates wins over the launch template's on the instances
+    (EC2 Auto Scaling user guide, "Tag Auto Scaling groups and instances"). Passing the tag in
+    autoScalingGroupTags would send the key twice."""
+
+    def __call__(self, args: pulumi.ResourceTransformArgs) -> Optional[pulumi.ResourceTransformResult]:
+        if args.type_ != self.child_type:
+            return None
+        props = dict(args.props or {})
+        (wanted,) = self.inputs["tags"]
+        props["tags"] = pulumi.Output.from_input(props.get("tags") or []).apply(lambda tags: [
+            t for t in tags if not (isinstance(t, Mapping) and t.get("key") == wanted["key"])] + [wanted])
+        return pulumi.ResourceTransformResult(props, args.opts)
+
+
+def instance_name_tag(name: str) -> AsgTag:
+    """The instances' ``Name`` tag (eksctl's instanceName) on the Auto Scaling group, propagated at launch."""
+    return AsgTag("aws:autoscaling/group:Group", {"tags": [{"key": "Name", "value": name, "propagateAtLaunch": True}]})

@@ -20,13 +20,16 @@ additions (nodes/userdata.ts, nodes/nodegroup.ts). What each family gets:
 
 from __future__ import annotations
 
+import base64
 import copy
-from typing import Any
+import ipaddress
+import json
+from typing import Any, Optional
 
 import pulumi_eks as eks
 import yaml
 
-from components.settings import NodeGroup, _NodeGroupBase
+from components.settings import ManagedNodeGroup, NodeGroup, _NodeGroupBase
 
 SHELL_SCRIPT = 'text/x-shellscript; charset="us-ascii"'
 NODEADM = "application/node.eks.aws"
@@ -35,14 +38,70 @@ NODE_CONFIG = {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig"}
 MIME_BOUNDARY = "==PRIVATE-EKS-BOUNDARY=="
 
 
-def user_data_inputs(ng: _NodeGroupBase, *, managed: bool) -> dict[str, Any]:
+def user_data_inputs(ng: _NodeGroupBase, *, managed: bool, cluster_dns: Optional[str] = None) -> dict[str, Any]:
     """The pulumi-eks keyword arguments (NodeGroupV2 or ManagedNodeGroup) for ``ng``'s bootstrap
-    fields; empty when it has none, so that pulumi-eks's own user data applies unchanged."""
+    fields; empty when it has none, so that pulumi-eks's own user data applies unchanged.
+    ``cluster_dns``: the cluster DNS address, for AL2's bootstrap.sh (see :func:`cluster_dns_ip`)."""
     if ng.ami_family == "AmazonLinux2023":
         return _nodeadm(ng)
     if ng.ami_family == "Bottlerocket":
         return _bottlerocket(ng)
-    return _amazon_linux_2(ng, managed=managed)
+    return _amazon_linux_2(ng, managed=managed, cluster_dns=cluster_dns)
+
+
+def cluster_dns_ip(service_cidr: Optional[str]) -> Optional[str]:
+    """eksctl's GetClusterDNS (pkg/nodebootstrap/userdata.go): the service CIDR's address with its last
+    byte set to 10; None without a custom service CIDR (EKS's default, which bootstrap.sh knows)."""
+    if not service_cidr:
+        return None
+    packed = bytearray(ipaddress.ip_network(service_cidr, strict=False).network_address.packed)
+    packed[-1] = 10
+    return str(ipaddress.ip_address(bytes(packed)))
+
+
+def managed_template_user_data(ng: ManagedNodeGroup) -> Optional[str]:
+    """A managed group's bootstrap fields as user data of its launch template, for EKS to merge with
+    its own bootstrap, so that the group keeps EKS's AMI type, as eksctl builds it (base64): AL2 a
+    MIME document of the pre-bootstrap commands and eksctl's max-pods script (managed_al2.go),
+    AL2023 a MIME document of NodeConfig and script parts (al2023.go), Bottlerocket the settings'
+    TOML (managed_bottlerocket.go). None with a custom AMI (pulumi-eks writes the whole user data
+    then: only ``ami`` makes a custom-AMI group in eksctl) or without bootstrap fields."""
+    if ng.custom_ami is not None:
+        return None
+    text: Optional[str] = None
+    if ng.ami_family == "AmazonLinux2023":
+        parts = _nodeadm(ng).get("nodeadm_extra_options") or []
+        text = mime_parts([(p.content_type, p.content) for p in parts]) if parts else None
+    elif ng.ami_family == "Bottlerocket":
+        settings = bottlerocket_settings(ng)
+        text = toml(settings) if settings else None
+    else:
+        scripts = list(ng.pre_bootstrap_commands)
+        if ng.max_pods_per_node:
+            scripts.append(max_pods_script(ng.max_pods_per_node))
+        text = mime_scripts(scripts) if scripts else None
+    return base64.b64encode(text.encode()).decode() if text is not None else None
+
+
+def max_pods_script(max_pods: int) -> str:
+    """eksctl's makeMaxPodsScript (pkg/nodebootstrap/managed_al2.go): EKS's bootstrap.sh given --max-pods."""
+    return ("#!/bin/sh\nset -ex\n"
+            f"sed -i 's/KUBELET_EXTRA_ARGS=$2/KUBELET_EXTRA_ARGS=\"$2 --max-pods={max_pods}\"/' /etc/eks/bootstrap.sh")
+
+
+def toml(document: dict[str, Any], prefix: str = "") -> str:
+    """A TOML document of nested tables (Bottlerocket's settings); strings as JSON strings, which
+    TOML's basic strings read the same."""
+    scalars = [(k, v) for k, v in document.items() if not isinstance(v, dict)]
+    tables = [(k, v) for k, v in document.items() if isinstance(v, dict)]
+    lines = [f"[{prefix}]"] if prefix and scalars else []
+    lines += [f"{json.dumps(k) if not k.replace('-', '').replace('_', '').isalnum() else k} = {json.dumps(v)}"
+              for k, v in scalars]
+    out = "\n".join(lines) + ("\n" if lines else "")
+    for k, v in tables:
+        key = json.dumps(k) if not k.replace("-", "").replace("_", "").isalnum() else k
+        out += toml(v, f"{prefix}.{key}" if prefix else key)
+    return out
 
 
 def kubelet_config(ng: _NodeGroupBase) -> dict[str, Any]:
@@ -91,21 +150,30 @@ def _bottlerocket(ng: _NodeGroupBase) -> dict[str, Any]:
     return {"bottlerocket_settings": settings} if settings is not None else {}
 
 
-def _amazon_linux_2(ng: _NodeGroupBase, *, managed: bool) -> dict[str, Any]:
+def _amazon_linux_2(ng: _NodeGroupBase, *, managed: bool, cluster_dns: Optional[str]) -> dict[str, Any]:
     if ng.override_bootstrap_command is not None:
         scripts = [*ng.pre_bootstrap_commands, ng.override_bootstrap_command]
         return {"user_data" if managed else "node_user_data_override": mime_scripts(scripts)}
+    out: dict[str, Any] = {}
     if ng.max_pods_per_node:
-        return {"kubelet_extra_args": f"--max-pods={ng.max_pods_per_node}"}
-    return {}
+        out["kubelet_extra_args"] = f"--max-pods={ng.max_pods_per_node}"
+    if cluster_dns and not managed:
+        # pulumi-eks's AL2 user data runs bootstrap.sh without it (nodes/userdata.ts), which then
+        # guesses 10.100.0.10 or 172.20.0.10 from the VPC; eksctl passes the cluster's (al2.go).
+        out["bootstrap_extra_args"] = f"--dns-cluster-ip {cluster_dns}"
+    return out
 
 
 def mime_scripts(scripts: list[str]) -> str:
     """A multi-part MIME document of shell scripts, run by cloud-init in order (eksctl's
     createMimeMessage; EKS requires this form for a managed node group's user data)."""
+    return mime_parts([(SHELL_SCRIPT, s if s.startswith("#!") else "#!/bin/bash\n" + s) for s in scripts])
+
+
+def mime_parts(parts: list[tuple[str, str]]) -> str:
+    """A multi-part MIME document of (content type, body) parts, in order."""
     lines = ["MIME-Version: 1.0", f'Content-Type: multipart/mixed; boundary="{MIME_BOUNDARY}"', ""]
-    for script in scripts:
-        body = script if script.startswith("#!") else "#!/bin/bash\n" + script
-        lines += [f"--{MIME_BOUNDARY}", f"Content-Type: {SHELL_SCRIPT}", "", body.rstrip("\n")]
+    for content_type, body in parts:
+        lines += [f"--{MIME_BOUNDARY}", f"Content-Type: {content_type}", "", body.rstrip("\n")]
     lines.append(f"--{MIME_BOUNDARY}--")
     return "\n".join(lines) + "\n"

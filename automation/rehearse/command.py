@@ -17,6 +17,7 @@ from automation.rehearse import timeline
 from automation.rehearse.session import DEFAULT_SECONDS_PER_MINUTE, RUNNER_IP, Session, runner_ip_for
 
 BOOTSTRAP_MODES = ("auto", "always", "never")
+EXIT_CODES = "as up: 0; 1 failed; 2 bad input or a missing prerequisite; 3 window left open or an audit finding"
 # The runner's line at the start of each engine operation: a pass, a closing attempt, a destroy.
 OPERATION_LINE = re.compile(r"^=== [^:]+: (?:[\w ]+ \d+/\d+: (?:bootstrap|private) \(|destroy ===)")
 

@@ -73,6 +73,10 @@ def test_proxy_env_of_a_missing_stack_is_bad_input(clean_env, project):
 
 @pytest.mark.parametrize("command", [["up"], ["preview"], ["status"], ["destroy", "--yes"]])
 def test_without_a_pulumi_cli_the_commands_say_so_and_exit_2(clean_env, project, command):
+    # A deployed stack (a checkpoint in the local backend): a never-deployed one has nothing to destroy.
+    checkpoint = project / ".pulumi-state" / ".pulumi" / "stacks" / "private-eks" / "dev.json"
+    checkpoint.parent.mkdir(parents=True)
+    checkpoint.write_text("{}")
     done = run(["--project-dir", str(project), *command, "--stack", "dev"],
                {**clean_env, "PULUMI_CONFIG_PASSPHRASE": "x"})
     assert_clean(done, 2)

@@ -131,13 +131,22 @@ def test_global_options_are_accepted_after_the_command(capsys, project, tmp_path
     assert before == after and before[0] == 0
 
 
+def deployed(project) -> None:
+    """A checkpoint of stack dev in the local backend: a stack never deployed needs no confirmation."""
+    checkpoint = project / ".pulumi-state" / ".pulumi" / "stacks" / "private-eks" / "dev.json"
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    checkpoint.write_text("{}")
+
+
 def test_destroy_off_a_terminal_needs_yes(capsys, project, monkeypatch):
+    deployed(project)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     code, _, err = run(capsys, "--project-dir", str(project), "destroy", "-s", "dev")
     assert code == 2 and "--yes must be given when not running on a terminal" in err
 
 
 def test_destroy_on_a_terminal_asks_and_a_no_destroys_nothing(capsys, project, monkeypatch):
+    deployed(project)
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     code, _, err = run(capsys, "--project-dir", str(project), "destroy", "-s", "dev")

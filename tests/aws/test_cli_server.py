@@ -27,22 +27,19 @@ from tests.cli import run_main
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto_url(tmp_path_factory) -> Iterator[str]:
     """moto's server on a free local port; this module's boto3 (and its subprocesses) use it."""
-    url = f"http://127.0.0.1:{free_port()}"
     with pytest.MonkeyPatch.context() as mp:
         isolate(mp, tmp_path_factory.mktemp("aws-server"))  # MOTO_* is read when the server makes a backend
-        mp.setenv("AWS_ENDPOINT_URL", url)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one log line per request otherwise
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(url.rsplit(":", 1)[1]), verbose=False)
+        # Port 0: the kernel picks the port as the server binds it, so two test workers can never
+        # be handed the same one (a port probed first and bound later can be taken in between).
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        mp.setenv("AWS_ENDPOINT_URL", url)
         try:
             yield url
         finally:
@@ -160,8 +157,12 @@ def test_findings_as_json_exit_3(session, clean):
 
 
 def test_unreachable_aws_exits_1_without_traceback(clean):
-    env = {**os.environ, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}", "AWS_MAX_ATTEMPTS": "1"}
-    r = audit_cli(clean, env=env)
+    # A port held bound but not listening: connections to it are refused, and no other test
+    # worker can start a server on it meanwhile.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        env = {**os.environ, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{held.getsockname()[1]}", "AWS_MAX_ATTEMPTS": "1"}
+        r = audit_cli(clean, env=env)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "cannot reach AWS" in r.stderr and "Traceback" not in r.stderr
 

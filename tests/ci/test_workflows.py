@@ -185,8 +185,11 @@ def test_preview_comment_of_a_changed_stack_is_the_plan_diff(checkout):
     assert run.outputs == {"valid": "true"}
     assert comment.startswith("<!-- private-eks:plan:dev -->\n")
     assert "### Offline plan diff: `dev`" in comment
-    assert "0 to create, " in comment and " to update, 0 to delete" in comment
-    assert ("| bootstrap | update | `eks:index:ManagedNodeGroup` | `dev-private-cluster-mng-apps` | "
+    # An instance type change replaces a managed node group (terraform-provider-aws
+    # internal/service/eks/node_group.go: instance_types ForceNew); exposure is said first.
+    assert "**1 to replace, 0 to create, 0 to update, 0 to delete**" in comment
+    assert comment.split("### Offline plan diff: `dev`", 1)[1].lstrip().startswith("**Exposure: no window**")
+    assert ("| bootstrap | replace | `eks:index:ManagedNodeGroup` | `dev-private-cluster-mng-apps` | "
             '`instanceTypes`: `["m5.large"]` → `["m5.xlarge"]` |') in comment
     assert run.summary == comment
     assert (checkout["repo"] / "comment" / "pr-number").read_text().strip() == "42"
@@ -197,7 +200,7 @@ def test_preview_comment_of_a_new_stack_shows_everything_created(checkout):
 
     assert run.returncode == 0, run.stderr
     assert "_The stack is new: everything is shown as new._" in comment
-    assert " to create, 0 to update, 0 to delete" in comment
+    assert " to create, 0 to update, 0 to delete" in comment and "opens a bootstrap window" in comment
     assert "| bootstrap | create | `eks:index:Cluster` |" in comment
 
 

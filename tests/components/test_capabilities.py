@@ -97,8 +97,8 @@ def test_access_policies_are_associated_with_the_role_after_the_capability():
     assert not [e for e in r.by_type("aws:eks/accessEntry:AccessEntry") if role.name in str(e.inputs)]
 
 
-def test_no_capabilities_no_resources():
-    r = run(settings())
+def test_no_capabilities_no_resources(base_private):
+    r = base_private
     assert r.by_type(CAPABILITY) == [] and capability_roles(r) == []
 
 

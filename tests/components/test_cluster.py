@@ -194,11 +194,11 @@ def test_unset_node_group_fields_get_eksctls_defaults_in_the_inputs():
     assert mng.inputs["operatingSystem"] == "AL2023"
 
 
-def test_self_managed_volume_inputs_follow_pulumi_eks_rules():
+def test_self_managed_volume_inputs_follow_pulumi_eks_rules(base_private):
     """pulumi/pulumi-eks nodejs/eks/nodes/nodegroup.ts: provisioned IOPS only with io1 ("Cannot
     create a cluster node root volume of non-io1 type with provisioned IOPS"), a throughput only
     with gp3."""
-    ng = run(settings()).one(SELF_MANAGED).inputs
+    ng = base_private.one(SELF_MANAGED).inputs
     assert not (ng.get("nodeRootVolumeIops") and ng["nodeRootVolumeType"] != "io1")
     assert not (ng.get("nodeRootVolumeThroughput") and ng["nodeRootVolumeType"] != "gp3")
 
@@ -224,19 +224,19 @@ def test_node_group_sizes_are_completed_as_eksctl_completes_them(group, want):
     assert (sc["minSize"], sc["desiredSize"], sc["maxSize"]) == want
 
 
-def test_managed_node_groups_require_imdsv2_through_pulumi_eks_own_option():
+def test_managed_node_groups_require_imdsv2_through_pulumi_eks_own_option(base_private):
     """pulumi/pulumi-eks nodejs/eks/nodes/nodegroup.ts (createMNGCustomLaunchTemplate):
     ``enableIMDSv2`` makes the launch template require tokens with a hop limit of 2."""
-    mng = run(settings()).one(MANAGED).inputs
+    mng = base_private.one(MANAGED).inputs
     assert mng["enableIMDSv2"] is True
     assert "launchTemplate" not in mng  # pulumi-eks refuses enableIMDSv2 together with a launchTemplate
 
 
-def test_managed_node_group_launch_templates_get_eksctls_volume_type():
+def test_managed_node_group_launch_templates_get_eksctls_volume_type(base_private):
     """pulumi-eks puts the disk size of a managed node group on its own launch template (no volume
     type); the transform adds eksctl's gp3 defaults (defaults.go: 3000 IOPS, 125 MiB/s) to each of
     its block devices."""
-    mng = run(settings()).one(MANAGED)
+    mng = base_private.one(MANAGED)
     (transform,) = [t for t in mng.transforms if getattr(t, "child_type", None) == "aws:ec2/launchTemplate:LaunchTemplate"]
     lt = pulumi.ResourceTransformArgs(
         custom=True, type_="aws:ec2/launchTemplate:LaunchTemplate", name="lt", opts=pulumi.ResourceOptions(),

@@ -69,9 +69,9 @@ def test_log_retention_makes_the_log_group_before_the_cluster():
 
 
 def test_pulumi_eks_addons_go_through_its_options_and_are_not_created_twice():
-    """pulumi-eks cluster.ts creates vpc-cni (VpcCniAddon), coredns and kube-proxy (aws.eks.Addon) from
-    vpcCniOptions / corednsAddonOptions / kubeProxyAddonOptions; coredns only when enabled, since the
-    cluster skips the default node group."""
+    """pulumi-eks cluster.ts creates vpc-cni (VpcCniAddon) and kube-proxy (aws.eks.Addon) from
+    vpcCniOptions / kubeProxyAddonOptions; coredns, which it would create inside the component the node
+    groups wait for (corednsAddonOptions), is an aws.eks.Addon of its own (tests/components/test_first_up.py)."""
     r = run(settings(addons=[
         {"name": "vpc-cni", "version": "v1.19.0-eksbuild.1", "configurationValues": '{"env": {"A": "1"}}',
          "serviceAccountRoleARN": f"arn:aws:iam::{ACCOUNT}:role/cni", "resolveConflicts": "preserve"},
@@ -83,10 +83,10 @@ def test_pulumi_eks_addons_go_through_its_options_and_are_not_created_twice():
                                   "serviceAccountRoleArn": f"arn:aws:iam::{ACCOUNT}:role/cni",
                                   "resolveConflictsOnCreate": "NONE", "resolveConflictsOnUpdate": "PRESERVE"}
     # latest: the newest version for the cluster's Kubernetes version; unset: EKS's default for it.
-    assert c["corednsAddonOptions"]["enabled"] is True
-    assert c["corednsAddonOptions"]["version"] == "latest-for-1.33"
+    assert c["corednsAddonOptions"]["enabled"] is False
     assert c["kubeProxyAddonOptions"]["version"] == "default-for-1.33"
-    assert r.by_type(ADDON) == []
+    (coredns,) = r.by_type(ADDON)
+    assert (coredns.inputs["addonName"], coredns.inputs["addonVersion"]) == ("coredns", "latest-for-1.33")
 
 
 def test_other_addons_are_eks_addons_after_the_capacity():
@@ -94,7 +94,8 @@ def test_other_addons_are_eks_addons_after_the_capacity():
     r = run(settings(addons=[AGENT, {"name": "aws-ebs-csi-driver", "configurationValues": "controller: {replicaCount: 1}",
                                      "podIdentityAssociations": [{"serviceAccountName": "ebs-csi-controller-sa",
                                                                   "roleARN": f"arn:aws:iam::{ACCOUNT}:role/ebs"}]}]))
-    agent, ebs = r.by_type(ADDON)
+    by_name = {a.inputs["addonName"]: a for a in r.by_type(ADDON)}
+    agent, ebs = by_name["eks-pod-identity-agent"], by_name["aws-ebs-csi-driver"]
     assert agent.inputs["addonName"] == "eks-pod-identity-agent"
     assert json.loads(ebs.inputs["configurationValues"]) == {"controller": {"replicaCount": 1}}
     assert ebs.inputs["podIdentityAssociations"] == [{"roleArn": f"arn:aws:iam::{ACCOUNT}:role/ebs",
@@ -106,14 +107,18 @@ def test_other_addons_are_eks_addons_after_the_capacity():
     assert not set(node_groups) & set(agent.dependencies)
 
 
-def test_eksctl_default_addons_are_written_out_when_not_listed():
+def test_eksctl_default_addons_are_written_out_when_not_listed(base_private):
     """eksctl known_addons.go: vpc-cni, kube-proxy and coredns are default add-ons (EKS's default
     version, conflicts left to EKS: NONE). pulumi-eks would pick the newest version and OVERWRITE, and
     make no coredns at all with skipDefaultNodeGroup (nodejs/eks/cluster/cluster.ts)."""
-    c = run(settings()).one(CLUSTER).inputs
+    r = base_private
+    c = r.one(CLUSTER).inputs
     expected = {"resolveConflictsOnCreate": "NONE", "resolveConflictsOnUpdate": "NONE"}
     assert c["vpcCniOptions"] == {"addonVersion": "default-for-1.33", **expected}
-    assert c["corednsAddonOptions"] == {"enabled": True, "version": "default-for-1.33", **expected}
+    assert c["corednsAddonOptions"]["enabled"] is False
+    coredns = next(a.inputs for a in r.by_type(ADDON) if a.inputs["addonName"] == "coredns")
+    assert (coredns["addonVersion"], coredns["resolveConflictsOnCreate"], coredns["resolveConflictsOnUpdate"]) == (
+        "default-for-1.33", "NONE", "NONE")
     assert c["kubeProxyAddonOptions"] == {"enabled": True, "version": "default-for-1.33", **expected}
 
 

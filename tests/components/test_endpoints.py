@@ -117,6 +117,8 @@ def test_one_security_group_admits_only_https_from_the_vpc_cidr(base_private):
 
 
 def test_adopted_vpc_security_group_uses_the_vpcs_own_cidr():
+    """The VPC's own block (get_vpc), its subnets inside it; secondary blocks:
+    tests/components/test_first_up.py."""
     r = run(settings(EXISTING), vpc_cidr="172.20.0.0/16")
     (sg,) = endpoint_groups(r)
     assert sg.inputs["ingress"][0]["cidrBlocks"] == ["172.20.0.0/16"]

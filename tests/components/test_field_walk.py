@@ -233,6 +233,12 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
     "metadata.name": ("new", put(("metadata", "name"), "other"), ("private",)),
     "metadata.version": ("new", put(("metadata", "version"), "1.32"), ("private",)),
     "metadata.tags": ("new", put(("metadata", "tags"), {"team": "apps"}), ("private",)),
+    "metadata.forceUpdateVersion": ("new", put(("metadata", "forceUpdateVersion"), True), ("private",)),
+    "deletionProtection": ("new", put(("deletionProtection",), True), ("private",)),
+    "managedNodeGroups[].releaseVersion": (
+        "new", put(("managedNodeGroups", 0, "releaseVersion"), "1.33.0-20250704"), ("private",)),
+    "managedNodeGroups[].forceUpdateVersion": (
+        "new", put(("managedNodeGroups", 0, "forceUpdateVersion"), True), ("private",)),
     "privateCluster.skipEndpointCreation": (
         "new", both(put(("privateCluster", "additionalEndpointServices"), []),
                     put(("privateCluster", "skipEndpointCreation"), True)), ("private",)),

@@ -157,13 +157,12 @@ def test_update_and_repair_config_reach_the_eks_node_group_inside_pulumi_eks():
     assert child(g, "aws:eks/nodeGroup:NodeGroup", {"nodeGroupName": "g1"}) == {"nodeGroupName": "g1"}
 
 
-def test_self_managed_target_groups_metrics_and_instance_name():
-    """NodeGroupV2 takes launchTemplateTagSpecifications (the instances' Name) but not the Auto Scaling
-    group's target groups or metrics: a transform sets those on the group it creates."""
+def test_self_managed_target_groups_and_metrics():
+    """NodeGroupV2 takes neither the Auto Scaling group's target groups nor its metrics: a transform
+    sets those on the group it creates (instanceName's Name tag too: tests/components/test_first_up.py)."""
     tg = f"arn:aws:elasticloadbalancing:us-west-2:{ACCOUNT}:targetgroup/tg/0123456789abcdef"
-    _, g = one_group("nodeGroups", instanceName="worker", targetGroupARNs=[tg],
+    _, g = one_group("nodeGroups", targetGroupARNs=[tg],
                      asgMetricsCollection=[{"metrics": ["GroupMinSize", "GroupMaxSize"]}])
-    assert g.inputs["launchTemplateTagSpecifications"] == [{"resourceType": "instance", "tags": {"Name": "worker"}}]
     props = child(g, "aws:autoscaling/group:Group", {"maxSize": 2})
     assert props == {"maxSize": 2, "targetGroupArns": [tg], "enabledMetrics": ["GroupMinSize", "GroupMaxSize"],
                      "metricsGranularity": "1Minute"}

@@ -12,7 +12,9 @@ pulumi-aws: ec2.KeyPair (keyName, publicKey), ec2.SecurityGroup ingress (cidrBlo
 
 from __future__ import annotations
 
+import base64
 import re
+import tomllib
 
 import pytest
 
@@ -168,10 +170,17 @@ def test_import_refuses_what_eksctl_refuses_by_eksctl_path():
 def test_ssh_on_bottlerocket_turns_the_admin_container_on_unless_set(kind):
     """eksctl defaults.go setBottlerocketNodeGroupDefaults: SSH reaches Bottlerocket nodes through the
     admin container, enabled with ssh.allow when enableAdminContainer is unset; pulumi-eks
-    bottlerocketSettings (nodes/userdata.ts) carries settings.host-containers.admin.enabled."""
+    bottlerocketSettings (nodes/userdata.ts) carries settings.host-containers.admin.enabled on
+    self-managed groups; a managed group with EKS's AMI has them as its launch template's TOML user data
+    (eksctl managed_bottlerocket.go)."""
     def admin(**fields):
         _, g = one_group(kind, amiFamily="Bottlerocket", **fields)
-        return ((g.inputs.get("bottlerocketSettings") or {}).get("settings") or {}).get("host-containers")
+        if kind == "managedNodeGroups":
+            template = child(g, LAUNCH_TEMPLATE, {})
+            settings_ = tomllib.loads(base64.b64decode(template["userData"]).decode()) if "userData" in template else {}
+        else:
+            settings_ = g.inputs.get("bottlerocketSettings") or {}
+        return (settings_.get("settings") or {}).get("host-containers")
 
     assert admin(ssh={"allow": True, "publicKeyName": "ops"}) == {"admin": {"enabled": True}}
     assert admin(ssh={"allow": True, "publicKeyName": "ops"}, bottlerocket={"enableAdminContainer": False}) == {

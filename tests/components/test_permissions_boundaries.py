@@ -96,10 +96,11 @@ def test_boundaries_must_be_iam_policy_arns():
     """eksctl's example 17-permissions-boundary.yaml writes "arn:aws:iam:11111:policy/..." (a colon short)."""
     assert problems(iam={"serviceRolePermissionsBoundary": "arn:aws:iam:11111:policy/entity/boundary",
                          "fargatePodExecutionRolePermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:role/r"}) == [
-        "iam.serviceRolePermissionsBoundary: 'arn:aws:iam:11111:policy/entity/boundary' is not an ARN "
-        "(arn:PARTITION:iam:REGION:ACCOUNT:RESOURCE)",
+        # problems come sorted by path (components/settings.py _one_per_typo)
         f"iam.fargatePodExecutionRolePermissionsBoundary: 'arn:aws:iam::{ACCOUNT}:role/r' is not the ARN of a iam "
-        "policy"]
+        "policy",
+        "iam.serviceRolePermissionsBoundary: 'arn:aws:iam:11111:policy/entity/boundary' is not an ARN "
+        "(arn:PARTITION:iam:REGION:ACCOUNT:RESOURCE)"]
     assert problems(managedNodeGroups=[{"name": "m", "privateNetworking": True,
                                         "iam": {"instanceRolePermissionsBoundary": "boundary"}}]) == [
         "managedNodeGroups[0].iam.instanceRolePermissionsBoundary: 'boundary' is not an ARN "

@@ -136,8 +136,11 @@ def test_a_changed_input_is_reported_with_its_path(base_plan):
     updates = [(r.phase, r.name, [(c.path, c.old, c.new) for c in r.changes]) for r in d.resources]
     assert updates == [(phase, "test-cluster-cluster-mng1", [("instanceTypes", ["m5.large"], ["m5.xlarge"])])
                        for phase in ("bootstrap", "private")]
+    # instance_types is ForceNew (terraform-provider-aws internal/service/eks/node_group.go): one
+    # resource, replaced in both passes, counted once in the comment.
+    assert {r.op for r in d.resources} == {"replace"}
     md = offline.render_diff_markdown(d)
-    assert "**0 to create, 2 to update, 0 to delete**" in md
+    assert "**1 to replace, 0 to create, 0 to update, 0 to delete**" in md
     assert "`instanceTypes`" in md
 
 

@@ -4,7 +4,10 @@ what reaches pulumi-eks's user data inputs per AMI family (components/user_data.
 
 from __future__ import annotations
 
+import base64
 import copy
+import email
+import tomllib
 from typing import Any
 
 import pytest
@@ -212,13 +215,24 @@ def test_amazon_linux_2023_self_managed_gets_nodeadm_parts_in_eksctls_order():
     assert not {"kubeletExtraArgs", "nodeUserDataOverride", "bottlerocketSettings"} & set(g.inputs)
 
 
+def template_user_data(g) -> str:
+    return base64.b64decode(child(g, LAUNCH_TEMPLATE, {})["userData"]).decode()
+
+
+def mime(text: str) -> list[tuple[str, str]]:
+    message = email.message_from_string(text)
+    return [(part["Content-Type"], part.get_payload().rstrip("\n")) for part in message.get_payload()]
+
+
 def test_amazon_linux_2023_managed_gets_max_pods_and_scripts():
-    """eksctl al2023.go, for managed groups too; pulumi-eks's ManagedNodeGroup takes nodeadmExtraOptions."""
+    """eksctl al2023.go, for managed groups too: with EKS's AMI the NodeConfig and the scripts are a MIME
+    document EKS merges with its own (so the group keeps its AMI type, not pulumi-eks's nodeadmExtraOptions,
+    which make it a custom-AMI group: nodes/nodegroup.ts)."""
     _, g = one_group("managedNodeGroups", maxPodsPerNode=30, preBootstrapCommands=["echo"])
-    got = parts(g)
-    assert yaml.safe_load(got[0][1])["spec"] == {"kubelet": {"config": {"maxPods": 30}}}
+    got = mime(template_user_data(g))
+    assert got[0][0] == NODEADM and yaml.safe_load(got[0][1])["spec"] == {"kubelet": {"config": {"maxPods": 30}}}
     assert got[1] == (SHELL_SCRIPT, "#!/bin/bash\necho")
-    assert g.inputs["enableIMDSv2"] is True
+    assert g.inputs["enableIMDSv2"] is True and "nodeadmExtraOptions" not in g.inputs
 
 
 @BOTH
@@ -233,11 +247,16 @@ def test_bottlerocket_settings_max_pods_and_admin_container(kind):
     """eksctl nodebootstrap/bottlerocket.go: max-pods from maxPodsPerNode, host-containers.admin.enabled
     from enableAdminContainer; pulumi-eks userdata.ts takes the whole document ({settings: ...})."""
     _, g = one_group(kind, amiFamily="Bottlerocket", maxPodsPerNode=20,
-                     bottlerocket={"enableAdminContainer": True, "settings": {"motd": "hi",
-                                                                             "kubernetes": {"allowed-unsafe-sysctls": ["a"]}}})
-    assert g.inputs["bottlerocketSettings"] == {"settings": {
-        "motd": "hi", "kubernetes": {"allowed-unsafe-sysctls": ["a"], "max-pods": 20},
-        "host-containers": {"admin": {"enabled": True}}}}
+                     bottlerocket={"enableAdminContainer": kind == "nodeGroups",
+                                   "settings": {"motd": "hi", "kubernetes": {"allowed-unsafe-sysctls": ["a"]}}})
+    expected = {"settings": {"motd": "hi", "kubernetes": {"allowed-unsafe-sysctls": ["a"], "max-pods": 20},
+                             "host-containers": {"admin": {"enabled": kind == "nodeGroups"}}}}
+    if kind == "nodeGroups":
+        assert g.inputs["bottlerocketSettings"] == expected
+    else:
+        # eksctl managed_bottlerocket.go: the settings as TOML, merged by EKS with its own (EKS's AMI kept).
+        assert "bottlerocketSettings" not in g.inputs
+        assert tomllib.loads(template_user_data(g)) == expected
 
 
 @BOTH
@@ -249,7 +268,13 @@ def test_amazon_linux_2_max_pods_is_a_kubelet_flag(kind):
     s = settings(metadata={"name": "c", "version": "1.32"}, fargateProfiles=[], **{other: [], kind: [
         {"name": "g1", "privateNetworking": True, "amiFamily": "AmazonLinux2", "maxPodsPerNode": 17}]})
     g = run(s).one(SELF_MANAGED if kind == "nodeGroups" else MANAGED)
-    assert g.inputs["kubeletExtraArgs"] == "--max-pods=17"
+    if kind == "nodeGroups":
+        assert g.inputs["kubeletExtraArgs"] == "--max-pods=17"
+    else:
+        # managed_al2.go makeMaxPodsScript: EKS's bootstrap.sh edited to pass it, EKS's AMI kept.
+        assert "kubeletExtraArgs" not in g.inputs
+        ((content_type, script),) = mime(template_user_data(g))
+        assert content_type == SHELL_SCRIPT and "--max-pods=17" in script and "/etc/eks/bootstrap.sh" in script
 
 
 @pytest.mark.parametrize("kind, key", [("nodeGroups", "nodeUserDataOverride"), ("managedNodeGroups", "userData")])

@@ -26,7 +26,10 @@ AGENT = {"name": "eks-pod-identity-agent"}
 
 
 def on(role, resource) -> bool:
-    """The resource's ``role`` input is the role's name (the mocks name a role NAME-<7 hex>)."""
+    """The resource's ``role`` input is the role's name: the one given (components/names.py, when the
+    auto-name would not fit), else the mocks' NAME-<7 hex>."""
+    if role.inputs.get("name"):
+        return resource.inputs["role"] == role.inputs["name"]
     return resource.inputs["role"].rsplit("-", 1)[0] == role.name
 
 

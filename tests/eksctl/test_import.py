@@ -160,7 +160,7 @@ def test_output_loads_back_to_the_document_and_names_each_source_section():
         "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
         "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "capabilities", "nodeGroups",
         "nodeGroups[0]", "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]", "managedNodeGroups[1]",
-        "managedNodeGroups[2]", "fargateProfiles", "fargateProfiles[0]",
+        "managedNodeGroups[2]", "fargateProfiles", "fargateProfiles[0]", "deletionProtection",
     ]
     assert "eksctl ClusterConfig cfg.yaml" in r.text.splitlines()[0]
     assert "nodeGroups[0] (taints converted from eksctl's map form)" in r.text
@@ -327,7 +327,7 @@ def test_an_unquoted_version_is_refused_with_the_quote_advice():
     with pytest.raises(ImportInvalid) as e:
         import_cluster_config(data("seed-existing-vpc.yaml").read_text().replace('"1.33"', "1.30"))
     (p,) = e.value.problems
-    assert p.path == "metadata.version" and 'e.g. "1.3"' in p.message
+    assert p.path == "metadata.version" and '"1.30"' in p.message and '"1.3"' not in p.message
 
 
 def test_private_cluster_disabled_is_converted_with_a_note():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import tomllib
 
 from tests.eksctl.helpers import data, run_cli
 
@@ -48,12 +50,18 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
         "1.32", "API", ["api", "audit", "controllerManager"])
     (boot,) = resources(plan, "bootstrap", "eks:index:Cluster")
     assert boot["inputs"]["publicAccessCidrs"] == ["203.0.113.0/28", "198.51.100.7/32"]
-    mngs = {r["inputs"]["nodeGroupName"]: r["inputs"] for r in resources(plan, "private", "eks:index:ManagedNodeGroup")}
+    managed = resources(plan, "private", "eks:index:ManagedNodeGroup")
+    mngs = {r["inputs"]["nodeGroupName"]: r["inputs"] for r in managed}
     assert set(mngs) == {"mng-spot", "mng-apps", "mng-template"}
-    # The bootstrap fields, through pulumi-eks's user data inputs (components/user_data.py).
+    # The bootstrap fields: a custom AMI's through pulumi-eks's user data inputs; on EKS's AMI as user data
+    # of the launch template pulumi-eks makes, which EKS merges with its own (components/user_data.py).
     assert [p["contentType"] for p in mngs["mng-spot"]["nodeadmExtraOptions"]] == [
         'text/x-shellscript; charset="us-ascii"', "application/node.eks.aws"]
-    assert mngs["mng-apps"]["bottlerocketSettings"]["settings"]["kubernetes"] == {"max-pods": 110}
+    user_data = {r["inputs"]["nodeGroupName"]: base64.b64decode(
+        r["childInputs"]["aws:ec2/launchTemplate:LaunchTemplate"]["userData"]).decode()
+        for r in managed if "userData" in r.get("childInputs", {}).get("aws:ec2/launchTemplate:LaunchTemplate", {})}
+    assert set(user_data) == {"mng-apps"} and "bottlerocketSettings" not in mngs["mng-apps"]
+    assert tomllib.loads(user_data["mng-apps"])["settings"]["kubernetes"] == {"max-pods": 110}
     assert mngs["mng-template"]["launchTemplate"] == {"id": "lt-0123456789abcdef0", "version": "2"}
     assert "enableIMDSv2" not in mngs["mng-template"] and "diskSize" not in mngs["mng-template"]
     assert (mngs["mng-spot"]["capacityType"], mngs["mng-spot"]["instanceTypes"], mngs["mng-spot"]["diskSize"]) == (
@@ -74,7 +82,7 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
     assert i["encryptionConfigKeyArn"].startswith("arn:aws:kms:eu-west-1:")
     assert i["autoMode"]["computeConfig"]["nodeRoleArn"].endswith(":role/auto-mode-nodes")
     assert {r["inputs"]["addonName"] for r in resources(plan, "private", "aws:eks/addon:Addon")} == {
-        "eks-pod-identity-agent", "aws-ebs-csi-driver"}
+        "eks-pod-identity-agent", "aws-ebs-csi-driver", "coredns"}
     assert len(resources(plan, "private", "aws:eks/podIdentityAssociation:PodIdentityAssociation")) == 3
     # Two for accessConfig.accessEntries, one for the ack capability's role.
     associations = resources(plan, "private", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
@@ -110,8 +118,9 @@ def test_aws_auth_example_maps_roles_and_users_and_makes_the_addon_roles(tmp_pat
                                   "groups": []}]
     assert i["useDefaultVpcCni"] is True and "vpcCniOptions" not in i
     addons = {r["inputs"]["addonName"]: r["inputs"] for r in resources(plan, "private", "aws:eks/addon:Addon")}
-    assert set(addons) == {"vpc-cni", "aws-ebs-csi-driver", "aws-efs-csi-driver"}
-    assert all(":role/" in a["serviceAccountRoleArn"] for a in addons.values())
+    # coredns too: an add-on of its own after the capacity (tests/components/test_first_up.py).
+    assert set(addons) == {"vpc-cni", "coredns", "aws-ebs-csi-driver", "aws-efs-csi-driver"}
+    assert all(":role/" in a["serviceAccountRoleArn"] for name, a in addons.items() if name != "coredns")
     # Each role trusts its add-on's service account alone; ebsCSIController is an AWS managed policy.
     trusts = [r["inputs"]["assumeRolePolicy"] for r in resources(plan, "private", "aws:iam/role:Role")
               if "AssumeRoleWithWebIdentity" in r["inputs"]["assumeRolePolicy"]]

@@ -47,13 +47,13 @@ def test_never_creates_a_new_stack_in_one_private_pass_with_public_access_never_
 
 def test_never_applies_a_day2_change_privately(engine):
     engine.runner().up(bootstrap="never")
-    engine.edit_stack(desiredCapacity=3)
+    engine.edit_stack(maxSize=5)  # (not the desired size: the autoscaler owns it after creation)
 
     result = engine.runner().up(bootstrap="never")
 
     assert phases(result) == ["private"] and result.passes[0].purpose == "apply"
     assert [(c.op, c.name) for c in result.passes[0].changes] == [("update", "mng-apps")]
-    assert engine.resources()["mng-apps"]["outputs"]["desiredSize"] == 3
+    assert engine.resources()["mng-apps"]["outputs"]["maxSize"] == 5
     assert not any(public for _, public in engine.access_log())
     assert result.windows == ()
 

@@ -39,28 +39,47 @@ CHECKPOINT = ".pulumi/stacks/private-eks/engine.json"
 def state_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """moto's server in its own process: its own emulated account, apart from the stand-ins' one
     (moto servers started in one process share their account)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("state-server") / "moto.log"
-    with open(log, "w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                  stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    folder = tmp_path_factory.mktemp("state-server")
+    # moto.server takes a port number, not 0: a free one is probed, and another test worker may
+    # take it before the server binds it; a server that exits at once is started on a new one.
+    for attempt in range(5):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        log = folder / f"moto-{attempt}.log"
+        with open(log, "w") as out:
+            server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                      stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        if _serving(url, server):
+            break
+        server.wait(timeout=30)
+    else:
+        raise RuntimeError(f"moto's server did not start: {log.read_text()[-2000:]}")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"moto's server did not start: {log.read_text()[-2000:]}") from None
-                time.sleep(0.2)
         yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _serving(url: str, server: subprocess.Popen) -> bool:
+    """Whether this server answers (False: it exited, e.g. its port was taken); 60 s at most."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2).close()
+        except OSError:
+            if server.poll() is not None:
+                return False
+            if time.monotonic() > deadline:
+                server.terminate()
+                return False
+            time.sleep(0.2)
+            continue
+        if server.poll() is None:
+            return True
+        return False  # another worker's server answered on this port
 
 
 def s3_client(url: str):

@@ -299,6 +299,8 @@ class ClusterProvider(StandInProvider):
         return inputs["name"]
 
     def _aws_update(self, id_: str, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+        # A version change is UpdateClusterVersion for the real provider; moto has no such call: the
+        # version lives in the stand-in's state (and the journal), where the runner reads it.
         _client("eks", inputs["region"]).update_cluster_config(name=id_, resourcesVpcConfig=_vpc_config(inputs))
 
     def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -334,12 +336,30 @@ class NodeGroupProvider(StandInProvider):
         _client("eks", inputs["region"]).create_nodegroup(
             clusterName=inputs["clusterName"], nodegroupName=inputs["name"], subnets=inputs["subnetIds"],
             nodeRole=NODE_ROLE_ARN, instanceTypes=[inputs["instanceType"] or "m5.large"],
-            scalingConfig=_scaling(inputs))
+            scalingConfig=_scaling(inputs), **({"version": inputs["version"]} if inputs.get("version") else {}))
         return f"{inputs['clusterName']}:{inputs['name']}"
 
     def _aws_update(self, id_: str, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
-        _client("eks", inputs["region"]).update_nodegroup_config(
+        eks = _client("eks", inputs["region"])
+        # (moto has no UpdateNodegroupVersion either: the version is the state's, as the cluster's.)
+        # The whole scalingConfig, as pulumi-aws's NodeGroup sends it on any change to it: with the
+        # desired size ignored, what the state holds (the refresh's reading of AWS) goes back.
+        eks.update_nodegroup_config(
             clusterName=inputs["clusterName"], nodegroupName=inputs["name"], scalingConfig=_scaling(inputs))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        # As pulumi-aws's (bridged) read does, the inputs follow what AWS has: ignoreChanges then
+        # keeps the refreshed desired size, not the one the stack last applied.
+        result = super().read(id_, props)
+        return ReadResult(result.id, result.outs, inputs=self._inputs(result.outs or {}))
+
+    def _aws_read(self, id_: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        # The sizes as AWS has them (an autoscaler changes the desired size): the runner refreshes
+        # node groups before a run so that the state holds them.
+        got = _client("eks", inputs["region"]).describe_nodegroup(
+            clusterName=inputs["clusterName"], nodegroupName=inputs["name"])["nodegroup"]
+        sizes = got.get("scalingConfig") or {}
+        return {**inputs, **{k: sizes[k] for k in ("minSize", "desiredSize", "maxSize") if k in sizes}}
 
     def _aws_delete(self, id_: str, props: dict[str, Any]) -> None:
         _client("eks", props["region"]).delete_nodegroup(clusterName=props["clusterName"], nodegroupName=props["name"])
@@ -429,6 +449,8 @@ def build(settings: StackSettings, phase: str, bootstrap_cidrs: Sequence[str] = 
             "publicAccessCidrs": cidrs if bootstrap else [],
             "authenticationMode": c.access_config.authentication_mode,
             "logTypes": list(c.cloud_watch.cluster_logging.enable_types),
+            # Day-2: what `destroy` reads to refuse a protected cluster (eks.Cluster deletionProtection).
+            "deletionProtection": c.deletion_protection,
         },
         # Nodes need the endpoints to pull images and register, as in the real program.
         opts=pulumi.ResourceOptions(depends_on=[endpoints]),
@@ -436,11 +458,20 @@ def build(settings: StackSettings, phase: str, bootstrap_cidrs: Sequence[str] = 
     if c.access_config.uses_config_map:
         StandInKubernetesObject("kubernetes:core/v1:ConfigMap", "aws-auth",
                                 opts=pulumi.ResourceOptions(depends_on=[cluster]))
+    # The real program's day-2 options (components/cluster.py): the version a node group follows,
+    # and the desired size left to the autoscaler after creation (pulumi-eks ignoreScalingChanges:
+    # ignoreChanges on the size); the node groups after the cluster, as they depend on it there.
+    from components import upgrades
+
+    ignore = [] if settings.apply_desired_size else ["desiredSize"]
     for ng in [*c.managed_node_groups, *c.node_groups]:
         lo, want, hi = ng.sizes
+        version = upgrades.node_group_version(ng, c.metadata.version) if hasattr(ng, "release_version") \
+            else c.metadata.version
         StandIn(NodeGroupProvider(), ng.name, {
             "region": region, "clusterName": cluster.name, "name": ng.name, "subnetIds": subnet_ids,
-            "minSize": lo, "desiredSize": want, "maxSize": hi, "instanceType": ng.instance_type})
+            "minSize": lo, "desiredSize": want, "maxSize": hi, "instanceType": ng.instance_type,
+            "version": version}, opts=pulumi.ResourceOptions(ignore_changes=ignore, depends_on=[cluster]))
 
     outputs: dict[str, Any] = {
         "clusterName": cluster.name,
