@@ -35,18 +35,25 @@ def _load() -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _save(world: dict[str, Any]) -> None:
+    # Atomic: the other doubles (separate processes) read the file while this one writes it.
+    tmp = folder() / f"world.json.{os.getpid()}.{threading.get_ident()}"
+    tmp.write_text(json.dumps(world))
+    os.replace(tmp, folder() / "world.json")
+
+
 def put(urn: str, entry: dict[str, Any]) -> None:
     with _lock:
         world = _load()
         world[urn] = entry
-        (folder() / "world.json").write_text(json.dumps(world))
+        _save(world)
 
 
 def drop(urn: str) -> None:
     with _lock:
         world = _load()
         world.pop(urn, None)
-        (folder() / "world.json").write_text(json.dumps(world))
+        _save(world)
 
 
 def entries(type_: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -87,16 +87,25 @@ def test_a_good_stack_two_passes_then_status_audit_day2_and_preview(project: Pro
 
 
 def test_coredns_with_no_capacity_fails_naming_the_addon_and_the_rule(project: Project):
-    """pulumi-eks makes coredns inside the cluster component (cluster.ts:1212); with nothing to run
-    its pods EKS leaves it DEGRADED and pulumi-aws fails at its 20-minute timeout. The window is
-    closed again (fail closed)."""
+    """coredns with nothing to run its pods: EKS leaves it DEGRADED and pulumi-aws fails at its
+    20-minute timeout. The window is closed again (fail closed)."""
     name = stack(project, "nocap", **NO_CAPACITY)
     report = rehearse(project, name)
     assert report["exitCode"] == 1
-    assert any("nocap-cluster-eks-coredns (aws:eks/addon:Addon)" in f and "DEGRADED" in f and "20-minute" in f
-               for f in report["failures"])
+    assert any(f.startswith("nocap-cluster-") and "coredns (aws:eks/addon:Addon)" in f and "DEGRADED" in f
+               and "20-minute" in f for f in report["failures"])
     t = report["timeline"]
     assert t["window"]["openedAtMinute"] is not None and t["window"]["closedAtMinute"] is not None
+
+
+def test_the_dev_stack_succeeds_in_two_passes(project: Project):
+    """The example stack: the cluster, both kinds of node group, Fargate, coredns after them."""
+    report = rehearse(project, "dev")
+    assert report["exitCode"] == 0, report["lines"]
+    names = {s["name"] for s in report["timeline"]["steps"]}
+    assert {"dev-private-cluster-mng-apps", "dev-private-cluster-ng-system", "dev-private-cluster-fp-default"} <= names
+    window = report["timeline"]["window"]
+    assert window["openedAtMinute"] is not None and window["closedAtMinute"] is not None
 
 
 def test_an_over_long_generated_role_name_fails_naming_the_role_and_the_limit(project: Project):
