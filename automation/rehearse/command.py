@@ -34,6 +34,10 @@ def add_parser(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]
     p.add_argument("--bootstrap", choices=BOOTSTRAP_MODES, default="auto", help="as for up")
     p.add_argument("--day2", metavar="FILE", help="then a day-2 up with this stack file in place of the stack's")
     p.add_argument("--destroy", action="store_true", help="then destroy the stack")
+    p.add_argument("--preview-head", metavar="FILE",
+                   help="after the up, preview this stack file (a pull request's head) against the rehearsed "
+                   "state: the replacements the real provider would make")
+    p.add_argument("--markdown", metavar="FILE", help="with --preview-head: write that preview as Markdown")
     p.add_argument("--json", action="store_true", help="print the result and timeline as JSON on stdout")
     p.add_argument("--seconds-per-minute", type=float, default=DEFAULT_SECONDS_PER_MINUTE,
                    help=f"wall seconds per simulated AWS minute (default {DEFAULT_SECONDS_PER_MINUTE})")
@@ -48,13 +52,19 @@ def run(args: argparse.Namespace) -> int:
     from automation.cli import _project
 
     project = _project(args)
-    if args.day2 and not Path(args.day2).is_file():
-        raise UsageError(f"--day2: no such file: {args.day2}")
+    for flag, value in (("--day2", args.day2), ("--preview-head", args.preview_head)):
+        if value and not Path(value).is_file():
+            raise UsageError(f"{flag}: no such file: {value}")
+    if args.markdown and not args.preview_head:
+        raise UsageError("--markdown needs --preview-head")
     settings = project.settings(args.stack)  # bad settings: exit 2 before anything starts
     result = rehearse(project, args.stack, bootstrap=args.bootstrap, day2=args.day2, destroy=args.destroy,
+                      preview_head=args.preview_head,
                       seconds_per_minute=args.seconds_per_minute, keep=args.keep,
                       runner_ip=args.runner_ip or runner_ip_for(settings),
                       progress=lambda line: print(line, file=sys.stderr))
+    if args.markdown and result.get("previewMarkdown") is not None:
+        Path(args.markdown).write_text(result["previewMarkdown"])
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -64,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def rehearse(project: Any, stack: str, *, bootstrap: str = "auto", day2: str | None = None, destroy: bool = False,
+             preview_head: str | None = None,
              seconds_per_minute: float = DEFAULT_SECONDS_PER_MINUTE, keep: bool = False,
              runner_ip: str = RUNNER_IP, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Rehearse and return the report (``exitCode``, ``operations``, ``timeline``, ``failures``, ``lines``)."""
@@ -88,7 +99,7 @@ def rehearse(project: Any, stack: str, *, bootstrap: str = "auto", day2: str | N
             operations.append({"operation": name, "exitCode": e.exit_code, "error": e.render()})
             return e.exit_code
         code = EXIT_OK
-        if name.startswith("up") and value.audit_findings:
+        if name.startswith("up") and getattr(value, "audit_findings", None):
             code = EXIT_SECURITY
         operations.append({"operation": name, "exitCode": code,
                            "auditFindings": [str(f) for f in value.audit_findings or ()] if name.startswith("up")
@@ -100,6 +111,19 @@ def rehearse(project: Any, stack: str, *, bootstrap: str = "auto", day2: str | N
         if day2 and code in (EXIT_OK, EXIT_SECURITY):
             shutil.copy2(day2, session.project.stack_file(stack))
             code = max(code, attempt("up (day 2)", lambda r: r.up(bootstrap=bootstrap)))
+        preview_markdown = None
+        if preview_head and code in (EXIT_OK, EXIT_SECURITY):
+            # The pull request's head against what the base's up left: what the providers would
+            # replace, not only which inputs changed.
+            shutil.copy2(preview_head, session.project.stack_file(stack))
+            previews: list[Any] = []
+
+            def preview(r: Any) -> Any:
+                previews.append(r.preview(bootstrap=bootstrap))
+                return previews[-1]
+
+            code = max(code, attempt("preview (head)", preview))
+            preview_markdown = previews[-1].markdown() if previews else None
         if destroy:
             code = max(code, attempt("destroy", lambda r: r.destroy(force=False)))
         journal = session.journal()
@@ -121,7 +145,7 @@ def rehearse(project: Any, stack: str, *, bootstrap: str = "auto", day2: str | N
     lines.append(f"wall time {time.monotonic() - wall:.1f} s at {seconds_per_minute:g} s per AWS minute")
     return {"stack": stack, "bootstrap": bootstrap, "exitCode": code if code != EXIT_BAD_INPUT or operations else code,
             "operations": operations, "failures": list(dict.fromkeys(failures)), "timeline": t.to_json(),
-            "wallSeconds": round(time.monotonic() - wall, 1), "lines": lines}
+            "wallSeconds": round(time.monotonic() - wall, 1), "lines": lines, "previewMarkdown": preview_markdown}
 
 
 def _checkpoint(session: Session, stack: str) -> list[dict[str, Any]]:
