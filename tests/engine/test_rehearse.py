@@ -135,3 +135,18 @@ def test_kubernetes_objects_need_the_api_reachable_from_the_runner(project: Proj
     assert report["exitCode"] == 1
     assert any(f.startswith("cfgmap-cluster-eks-nodeAccess (kubernetes:core/v1:ConfigMap)")
                and "outside publicAccessCidrs" in f for f in report["failures"])
+
+
+def test_a_pull_requests_head_previewed_against_the_rehearsed_base_names_replacements(project: Project,
+                                                                                       tmp_path: Path):
+    """A managed node group's instance type is force-new in terraform-provider-aws
+    (internal/service/eks/node_group.go instance_types, automation/replacements.py): the preview of
+    the head against the base's rehearsed state says the node group is replaced, not updated."""
+    doc = yaml.safe_load(project.stack_file("dev").read_text())
+    doc["config"]["private-eks:cluster"]["managedNodeGroups"][0]["instanceType"] = "m5.xlarge"
+    head = tmp_path / "head.yaml"
+    head.write_text(yaml.safe_dump(doc, sort_keys=False))
+    report = rehearse(project, "dev", preview_head=str(head))
+    assert report["exitCode"] == 0, report["lines"]
+    markdown = report["previewMarkdown"]
+    assert "| +- replace | `aws:eks/nodeGroup:NodeGroup` | dev-private-cluster-mng-apps | instanceTypes" in markdown
