@@ -895,6 +895,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "through the modeline `# yaml-language-server: $schema=...` at the top of a stack file.")
     COMMANDS["schema"] = cmd_schema
 
+    from automation.rehearse import command as rehearse  # its own module: the doubles and the timeline
+
+    rehearse.add_parser(sub, COMMANDS)
+    EXIT_CODES["rehearse"] = rehearse.EXIT_CODES
     for name, sub_parser in subparsers.choices.items():
         sub_parser.epilog = f"exit codes: {EXIT_CODES[name]}"
     return parser

@@ -1,5 +1,10 @@
 """The engine test project's program: the cluster's stand-ins, run offline by the real engine.
 
+The real program runs on the engine through the provider doubles (automation/rehearse,
+tests/engine/test_rehearse.py). This stand-in stays for what the doubles do not give: faults
+injected at a chosen operation and count, waits a test can kill mid-operation (SIGKILL, SIGTERM),
+and a journal of each provider call with its inputs and times.
+
 The aws and eks provider plugins cannot be had here, so each part of the real program
 (``components.program.build``) has a Python dynamic-provider stand-in with the inputs that matter
 to the runner: the network (VPC, private subnets, route tables), the endpoints, the cluster (API
