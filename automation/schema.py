@@ -1,5 +1,5 @@
 """The JSON Schema of stack files and the README's configuration reference, both generated from
-the settings models (components/settings.py), so neither can drift from what validation accepts.
+the settings models (components/settings/), so neither can drift from what validation accepts.
 
 ``private-eks schema`` prints the schema; ``python -m automation.schema --write`` rewrites the
 checked-in copy (schemas/stack-file.schema.json) and the README's reference table. Tests keep
@@ -18,7 +18,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from components.settings import CONFIG_KEY, REGION_KEY, ClusterSettings, _model_of
+from components.settings import CONFIG_KEY, REGION_KEY, ClusterSettings, model_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = Path("schemas") / "stack-file.schema.json"
@@ -79,7 +79,7 @@ def reference_rows(model: type[BaseModel] = ClusterSettings, prefix: str = "") -
         else:
             default = _default_text(f.default, f.default_factory)
         rows.append((path, _type_text(f.annotation), default, meaning))
-        sub, how = _model_of(f.annotation)
+        sub, how = model_of(f.annotation)
         if sub is not None:
             rows += reference_rows(sub, path + {"model": ".", "list": "[].", "dict": ".<name>."}[how])
     return rows

@@ -27,10 +27,10 @@ from components.settings import (
     IdentityProvider,
     ManagedNodeGroup,
     NodeGroup,
+    NodeGroupBase,
     Phase,
     PodIdentityAssociation,
     StackSettings,
-    _NodeGroupBase,
 )
 from components.transforms import ChildInputs, instance_name_tag
 from components.user_data import cluster_dns_ip, managed_template_user_data, user_data_inputs
@@ -58,7 +58,7 @@ OPERATING_SYSTEMS = {"AmazonLinux2023": eks.OperatingSystem.AL2023, "AmazonLinux
 PULUMI_EKS_VOLUME_TYPES = frozenset({"standard", "gp2", "gp3", "st1", "sc1", "io1"})
 
 
-def node_policies(ng: _NodeGroupBase, *, managed: bool) -> list[str]:
+def node_policies(ng: NodeGroupBase, *, managed: bool) -> list[str]:
     """A node role's policies as eksctl's makeManagedPolicies picks them: the defaults unless
     attachPolicyARNs is given (then those, and for a self-managed group the registry read policy),
     plus the add-on policies; a default the given ARNs already name is not attached twice."""
@@ -76,7 +76,7 @@ def role_name(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-def managed_volume(ng: _NodeGroupBase) -> ChildInputs:
+def managed_volume(ng: NodeGroupBase) -> ChildInputs:
     """The volume settings of a managed node group, on the launch template pulumi-eks makes for it
     (its Python SDK exposes only the disk size): eksctl's type, IOPS, throughput and encryption."""
     ebs = {k: v for k, v in {
@@ -317,7 +317,7 @@ class PrivateCluster(pulumi.ComponentResource):
         self._capacity_after = [self.cluster, *before_nodes, *capacity_depends_on]
         self._node_security_groups(name, cfg.node_groups, cfg.managed_node_groups)
 
-        node_capacity: list[tuple[_NodeGroupBase, pulumi.Resource]] = []
+        node_capacity: list[tuple[NodeGroupBase, pulumi.Resource]] = []
         for i, (ng, role) in enumerate(self_managed):
             node_capacity.append((ng, self._self_managed(name, i, ng, role, access_entries, after_cluster)))
         for i, (mng, role) in enumerate(managed):
@@ -371,7 +371,7 @@ class PrivateCluster(pulumi.ComponentResource):
         self._attachments[id(role)] = attachments
         return role
 
-    def _node_role(self, name: str, ng: _NodeGroupBase, *, managed: bool) -> Optional[aws.iam.Role]:
+    def _node_role(self, name: str, ng: NodeGroupBase, *, managed: bool) -> Optional[aws.iam.Role]:
         """The node group's role, or None when it names its own (iam.instanceRoleARN)."""
         if ng.iam.instance_role_arn is not None:
             return None
@@ -379,10 +379,10 @@ class PrivateCluster(pulumi.ComponentResource):
                           addon_policies.inline_policies(ng.iam.with_addon_policies),
                           boundary=ng.iam.instance_role_permissions_boundary)
 
-    def _role_arn(self, ng: _NodeGroupBase, role: Optional[aws.iam.Role]) -> pulumi.Input[str]:
+    def _role_arn(self, ng: NodeGroupBase, role: Optional[aws.iam.Role]) -> pulumi.Input[str]:
         return role.arn if role is not None else ng.iam.instance_role_arn  # type: ignore[return-value]
 
-    def _node_subnets(self, kind: str, index: int, ng: _NodeGroupBase) -> list[pulumi.Input[str]]:
+    def _node_subnets(self, kind: str, index: int, ng: NodeGroupBase) -> list[pulumi.Input[str]]:
         """The node group's subnets: all the private subnets, or those of its availabilityZones or
         subnets (by name in vpc.subnets.private, or by id) — never a subnet outside them."""
         if not ng.availability_zones and not ng.subnets:
@@ -694,7 +694,7 @@ class PrivateCluster(pulumi.ComponentResource):
             resolve_conflicts_on_update=_RESOLVE_ON_UPDATE[addon.resolve_conflicts],
         )
 
-    def _coredns_addon(self, name: str, node_capacity: Sequence[tuple[_NodeGroupBase, pulumi.Resource]],
+    def _coredns_addon(self, name: str, node_capacity: Sequence[tuple[NodeGroupBase, pulumi.Resource]],
                        profiles: Sequence[tuple[FargateProfile, pulumi.Resource]],
                        capacity: Sequence[pulumi.Resource]) -> Optional[aws.eks.Addon]:
         """coredns as eksctl makes it (listed, or by default outside Auto Mode: known_addons.go,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from components.settings import FargateProfile, _NodeGroupBase
+from components.settings import FargateProfile, NodeGroupBase
 
 NAMESPACE = "kube-system"
 # The label eksctl matches a Fargate selector against (pkg/fargate/coredns/coredns.go, selectsCoreDNS).
@@ -32,7 +32,7 @@ def tolerates(key: str, value: Optional[str], effect: str) -> bool:
     return key in NO_SCHEDULE_KEYS and effect == "NoSchedule" and not value
 
 
-def node_group_runs_it(ng: _NodeGroupBase) -> bool:
+def node_group_runs_it(ng: NodeGroupBase) -> bool:
     """Whether coredns can be scheduled on the group's nodes: every taint that keeps pods off is tolerated."""
     return all(tolerates(t.key, t.value, t.effect) for t in ng.taints)
 
@@ -49,7 +49,7 @@ def fargate_configuration(given: Optional[dict[str, Any]]) -> dict[str, Any]:
     return {**(given or {}), "computeType": "Fargate"}
 
 
-def placement(node_groups: Iterable[tuple[_NodeGroupBase, Any]],
+def placement(node_groups: Iterable[tuple[NodeGroupBase, Any]],
               profiles: Iterable[tuple[FargateProfile, Any]]) -> tuple[list[Any], bool]:
     """The capacity coredns waits for, and whether it runs on Fargate: the node groups that can
     run it; else the Fargate profiles that select it (then on Fargate); else nothing. eksctl moves

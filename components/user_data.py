@@ -29,7 +29,7 @@ from typing import Any, Optional
 import pulumi_eks as eks
 import yaml
 
-from components.settings import ManagedNodeGroup, NodeGroup, _NodeGroupBase
+from components.settings import ManagedNodeGroup, NodeGroup, NodeGroupBase
 
 SHELL_SCRIPT = 'text/x-shellscript; charset="us-ascii"'
 NODEADM = "application/node.eks.aws"
@@ -38,7 +38,7 @@ NODE_CONFIG = {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig"}
 MIME_BOUNDARY = "==PRIVATE-EKS-BOUNDARY=="
 
 
-def user_data_inputs(ng: _NodeGroupBase, *, managed: bool, cluster_dns: Optional[str] = None) -> dict[str, Any]:
+def user_data_inputs(ng: NodeGroupBase, *, managed: bool, cluster_dns: Optional[str] = None) -> dict[str, Any]:
     """The pulumi-eks keyword arguments (NodeGroupV2 or ManagedNodeGroup) for ``ng``'s bootstrap
     fields; empty when it has none, so that pulumi-eks's own user data applies unchanged.
     ``cluster_dns``: the cluster DNS address, for AL2's bootstrap.sh (see :func:`cluster_dns_ip`)."""
@@ -104,7 +104,7 @@ def toml(document: dict[str, Any], prefix: str = "") -> str:
     return out
 
 
-def kubelet_config(ng: _NodeGroupBase) -> dict[str, Any]:
+def kubelet_config(ng: NodeGroupBase) -> dict[str, Any]:
     """The kubelet configuration eksctl gives the nodes: kubeletExtraConfig (self-managed only),
     maxPodsPerNode over it."""
     config = dict(ng.kubelet_extra_config or {}) if isinstance(ng, NodeGroup) else {}
@@ -113,7 +113,7 @@ def kubelet_config(ng: _NodeGroupBase) -> dict[str, Any]:
     return config
 
 
-def _nodeadm(ng: _NodeGroupBase) -> dict[str, Any]:
+def _nodeadm(ng: NodeGroupBase) -> dict[str, Any]:
     parts: list[eks.NodeadmOptionsArgs] = []
     config = kubelet_config(ng)
     if config:
@@ -127,7 +127,7 @@ def _nodeadm(ng: _NodeGroupBase) -> dict[str, Any]:
     return {"nodeadm_extra_options": parts} if parts else {}
 
 
-def bottlerocket_settings(ng: _NodeGroupBase) -> dict[str, Any] | None:
+def bottlerocket_settings(ng: NodeGroupBase) -> dict[str, Any] | None:
     """pulumi-eks's bottlerocketSettings for ``ng``, or None when there is nothing to add."""
     given = ng.bottlerocket
     settings = copy.deepcopy(given.settings or {}) if given is not None else {}
@@ -145,12 +145,12 @@ def bottlerocket_settings(ng: _NodeGroupBase) -> dict[str, Any] | None:
     return {"settings": settings} if settings else None
 
 
-def _bottlerocket(ng: _NodeGroupBase) -> dict[str, Any]:
+def _bottlerocket(ng: NodeGroupBase) -> dict[str, Any]:
     settings = bottlerocket_settings(ng)
     return {"bottlerocket_settings": settings} if settings is not None else {}
 
 
-def _amazon_linux_2(ng: _NodeGroupBase, *, managed: bool, cluster_dns: Optional[str]) -> dict[str, Any]:
+def _amazon_linux_2(ng: NodeGroupBase, *, managed: bool, cluster_dns: Optional[str]) -> dict[str, Any]:
     if ng.override_bootstrap_command is not None:
         scripts = [*ng.pre_bootstrap_commands, ng.override_bootstrap_command]
         return {"user_data" if managed else "node_user_data_override": mime_scripts(scripts)}

@@ -120,7 +120,7 @@ def test_the_stack_files_wide_cidrs_are_warned_about_by_validation():
 
 @pytest.mark.parametrize("value", ["203.0.113.7/3", "203.0.113.7/24", "2001:db8::1/64"])
 def test_a_flag_with_host_bits_is_refused_as_the_stack_file_refuses_it(value):
-    """The stack file parses CIDRs strictly (components/settings.py `_network`); the flag too:
+    """The stack file parses CIDRs strictly (components/settings/network.py `_network`); the flag too:
     203.0.113.7/3 is a typo for /32, not a wish for 192.0.0.0/3."""
     with pytest.raises(ConfigurationError, match="host bits set"):
         resolve_bootstrap_cidrs(settings(), [value], egress_lookup=no_lookup)

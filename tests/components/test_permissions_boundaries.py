@@ -96,7 +96,7 @@ def test_boundaries_must_be_iam_policy_arns():
     """eksctl's example 17-permissions-boundary.yaml writes "arn:aws:iam:11111:policy/..." (a colon short)."""
     assert problems(iam={"serviceRolePermissionsBoundary": "arn:aws:iam:11111:policy/entity/boundary",
                          "fargatePodExecutionRolePermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:role/r"}) == [
-        # problems come sorted by path (components/settings.py _one_per_typo)
+        # problems come sorted by path (components/settings/validate.py, one_per_typo)
         f"iam.fargatePodExecutionRolePermissionsBoundary: 'arn:aws:iam::{ACCOUNT}:role/r' is not the ARN of a iam "
         "policy",
         "iam.serviceRolePermissionsBoundary: 'arn:aws:iam:11111:policy/entity/boundary' is not an ARN "
