@@ -1,5 +1,5 @@
 """nodeGroups[].instancesDistribution as PrivateCluster declares it: a mixed instances policy on the Auto
-Scaling group pulumi-eks's NodeGroupV2 creates (components/mixed_instances.py)."""
+Scaling group pulumi-eks's NodeGroupV2 creates (components/nodes/mixed_instances.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pulumi
 import pytest
 
 from automation.plan import plan_stack
-from components.mixed_instances import TEMPLATE_NAME, TEMPLATE_VERSION, MixedInstancesPolicy
+from components.nodes.mixed_instances import TEMPLATE_NAME, TEMPLATE_VERSION, MixedInstancesPolicy
 from tests.components.test_node_group_options import child, one_group
 from tests.components.test_sdk_types import args_class, check
 
