@@ -49,7 +49,7 @@ def test_the_launch_template_reference_moves_into_the_policy_with_an_override_pe
 
 
 def test_the_other_auto_scaling_group_inputs_still_apply():
-    """targetGroupARNs and asgMetricsCollection (components/cluster.py self_managed_asg_inputs) go on the same
+    """targetGroupARNs and asgMetricsCollection (components/nodes/node_groups.py self_managed_asg_inputs) go on the same
     child, in either order of the transforms."""
     _, g = one_group("nodeGroups", instancesDistribution=DISTRIBUTION, targetGroupARNs=[TARGET_GROUP],
                      asgMetricsCollection=[{"metrics": ["GroupMinSize"]}])
