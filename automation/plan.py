@@ -421,7 +421,7 @@ def _resolve_child_inputs(registrations: list[Registration]) -> None:
     them, while the program's event loop still runs: the plan shows values, not Output objects."""
     for r in registrations:
         r.transforms = [
-            # replace: a subclass (components/mixed_instances.py) stays what it is.
+            # replace: a subclass (components/nodes/mixed_instances.py) stays what it is.
             replace(t, inputs=sdk.sync_await(pulumi.Output.from_input(dict(t.inputs)).future()))
             if isinstance(t, ChildInputs) and _has_output(t.inputs) else t
             for t in r.transforms]
@@ -665,7 +665,7 @@ def plan_json(plan: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> str:
 # ------------------------------------------------------------------------------- tree rendering
 
 
-# A node group's additions to pulumi-eks's user data (components/user_data.py).
+# A node group's additions to pulumi-eks's user data (components/nodes/user_data.py).
 _USER_DATA_KEYS = ("kubeletExtraArgs", "bottlerocketSettings", "userData", "nodeUserDataOverride")
 _SUMMARY_KEYS = {
     "aws:ec2/vpc:Vpc": ("cidrBlock", "enableDnsSupport", "enableDnsHostnames"),

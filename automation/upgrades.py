@@ -171,7 +171,7 @@ def upgrade_steps(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Upgrad
     core = [name for name, key in (("vpc-cni", "vpcCniOptions"), ("coredns", "corednsAddonOptions"),
                                    ("kube-proxy", "kubeProxyAddonOptions"))
             if (cluster.get(key) or {}).get("enabled", key == "vpcCniOptions") is not False and key in cluster]
-    from components.cluster import ADDONS_BEFORE_NODES
+    from components.addons import ADDONS_BEFORE_NODES
 
     others = [str(r["inputs"].get("addonName", r["name"])) for r in resources if r["type"] == PLAN_ADDON]
     # Add-ons wait for the node groups except those nodes need (components/cluster.py): on an

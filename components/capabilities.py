@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import names
-from components.service_accounts import role_policies
+from components.iam.service_accounts import role_policies
 from components.settings import CAPABILITIES_PRINCIPAL, Capability
 
 # eksctl's trust statement for capability roles (pkg/cfn/builder/iam.go, NewIAMRoleResourceSetForCapability).

@@ -109,7 +109,7 @@ NAME_RULES: tuple[tuple[Loc, Check], ...] = (
     (("nodeGroups", "*", "instanceType"), INSTANCE_TYPE_OR_MIXED),
 )
 
-# Where the program puts a document on a role as an inline policy (components/service_accounts.py
+# Where the program puts a document on a role as an inline policy (components/iam/service_accounts.py
 # role_policies: aws.iam.RolePolicy).
 POLICY_DOCUMENTS: tuple[Loc, ...] = (
     ("addons", "*", "attachPolicy"),

@@ -78,7 +78,7 @@ def release_minor(release_version: str) -> Optional[int]:
 
 def release_version_problems(ng: "ManagedNodeGroup") -> list[str]:
     """A managed node group's releaseVersion: EKS's format, and where it can apply."""
-    from components.user_data import user_data_inputs  # lazily: it imports pulumi-eks
+    from components.nodes.user_data import user_data_inputs  # lazily: it imports pulumi-eks
 
     out: list[str] = []
     rv = ng.release_version

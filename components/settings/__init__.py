@@ -147,8 +147,6 @@ from components.settings.validate import (
 )
 
 # The names before issue 21, kept for code written against them until every importer has moved.
-_NodeGroupBase = NodeGroupBase
-_model_of = model_of
 
 __all__ = [
     "ADDON_SERVICE_ACCOUNTS",

@@ -28,7 +28,7 @@ _ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 class WellKnownPolicies(SettingsModel):
     """eksctl's wellKnownPolicies (well_known_iam_policy.go): AWS managed policies for two, inline
     policies of eksctl's own for the others (pkg/cfn/builder/iam_helper.go, createWellKnownPolicies;
-    the statements are components/addon_policies.py)."""
+    the statements are components/iam/well_known_policies.py)."""
 
     image_builder: bool = False
     """`AmazonEC2ContainerRegistryPowerUser`"""

@@ -54,7 +54,7 @@ class Taint(SettingsModel):
 
 class AddonPolicies(SettingsModel):
     """eksctl's iam.withAddonPolicies: AWS managed policies for some, inline policies of eksctl's own
-    for the others (pkg/cfn/builder/iam_helper.go; the statements are components/addon_policies.py)."""
+    for the others (pkg/cfn/builder/iam_helper.go; the statements are components/iam/well_known_policies.py)."""
 
     image_builder: bool = False
     """`AmazonEC2ContainerRegistryPowerUser`"""

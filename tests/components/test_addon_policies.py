@@ -3,7 +3,7 @@
 eksctl attaches AWS managed policies for imageBuilder, cloudWatch and ebs (eksctl-io/eksctl
 pkg/cfn/builder/iam_helper.go, makeManagedPolicies) and inline policies of its own for the others
 (iam_helper.go, createRole; statements in pkg/cfn/builder/statement.go), written as data in
-components/addon_policies.py.
+components/well_known_policies.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from components import addon_policies
+from components.iam import well_known_policies
 from components.settings import AddonPolicies, SettingsError
 from tests.components.helpers import run, settings
 from tests.components.test_node_group_options import ACCOUNT, ATTACHMENT, MANAGED, SELF_MANAGED, policies
@@ -40,8 +40,8 @@ def inline(r) -> dict[str, dict]:
 def test_every_eksctl_flag_has_its_policies_in_the_data():
     """eksctl types.go NodeGroupIAMAddonPolicies: 13 flags, each mapped to managed or inline policies."""
     fields = set(AddonPolicies.model_fields)
-    assert fields == set(addon_policies.MANAGED) | set(addon_policies.INLINE)
-    assert not set(addon_policies.MANAGED) & set(addon_policies.INLINE)
+    assert fields == set(well_known_policies.MANAGED) | set(well_known_policies.INLINE)
+    assert not set(well_known_policies.MANAGED) & set(well_known_policies.INLINE)
     assert {f.alias for f in AddonPolicies.model_fields.values()} == {
         "imageBuilder", "autoScaler", "externalDNS", "certManager", "appMesh", "appMeshPreview", "ebs", "fsx", "efs",
         "awsLoadBalancerController", "albIngress", "xRay", "cloudWatch"}
@@ -112,7 +112,7 @@ def test_every_flag_on_fits_iams_inline_policy_quota():
     assert len(docs) == 14
     size = sum(len(re.sub(r"\s", "", p.inputs["policy"])) for p in r.by_type(ROLE_POLICY))
     assert size <= 10_240
-    assert set(policies(r)) >= set(addon_policies.MANAGED.values())
+    assert set(policies(r)) >= set(well_known_policies.MANAGED.values())
 
 
 # ------------------------------------------------------------------------------- settings

@@ -6,7 +6,7 @@ import pulumi
 import pytest
 
 from automation.plan import PlanError
-from components.cluster import require_imdsv2
+from components.nodes.node_groups import require_imdsv2
 from components.program import build
 from tests.components.helpers import run, settings
 

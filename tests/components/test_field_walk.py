@@ -126,20 +126,20 @@ CAPABILITIES: dict[str, Any] = {**EXISTING_VPC, "capabilities": [
         "rbacRoleMappings": [{"role": "ADMIN", "identities": [{"id": "u-1", "type": "SSO_USER"}]}]}}},
 ]}
 # Bottlerocket groups with their settings, and a managed group on its own launch template
-# (components/user_data.py): their fields are walked from these, one field at a time.
+# (components/nodes/user_data.py): their fields are walked from these, one field at a time.
 BOTTLEROCKET: dict[str, Any] = {**NEW_VPC, **{kind: [{
     **copy.deepcopy(NEW_VPC[kind][0]), "amiFamily": "Bottlerocket",
     "bottlerocket": {"enableAdminContainer": False, "settings": {"motd": "a"}}}] for kind in ("nodeGroups", "managedNodeGroups")}}
 TEMPLATE: dict[str, Any] = {**NEW_VPC, "managedNodeGroups": [
     {"name": "mng1", "privateNetworking": True, "launchTemplate": {"id": "lt-0123456789abcdef0", "version": "2"}}]}
-# A self-managed group of mixed instance types, spot and on-demand (components/mixed_instances.py).
+# A self-managed group of mixed instance types, spot and on-demand (components/nodes/mixed_instances.py).
 DISTRIBUTION: dict[str, Any] = {
     "instanceTypes": ["m5.large", "m5a.large"], "maxPrice": 0.05, "onDemandBaseCapacity": 0,
     "onDemandPercentageAboveBaseCapacity": 50, "spotInstancePools": 2, "spotAllocationStrategy": "lowest-price",
     "capacityRebalance": True}
 MIXED: dict[str, Any] = {**NEW_VPC, "nodeGroups": [
     {**copy.deepcopy(SELF_MANAGED), "instanceType": "mixed", "instancesDistribution": DISTRIBUTION}]}
-# SSH open on both groups (components/node_ssh.py), for the fields that only act with allow: true.
+# SSH open on both groups (components/nodes/ssh.py), for the fields that only act with allow: true.
 SSH_OPEN: dict[str, Any] = {**NEW_VPC, **{kind: [{**copy.deepcopy(NEW_VPC[kind][0]),
                                                    "ssh": {"publicKeyName": "ops", "allow": True}}]
                                          for kind in ("nodeGroups", "managedNodeGroups")}}
@@ -207,7 +207,7 @@ NODE_CONFIG = "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kub
 
 
 def boot_fields(kind: str) -> dict[str, Mutation]:
-    """The bootstrap fields (components/user_data.py); bottlerocket on a Bottlerocket group."""
+    """The bootstrap fields (components/nodes/user_data.py); bottlerocket on a Bottlerocket group."""
     g = (kind, 0)
     return {
         f"{kind}[].maxPodsPerNode": put(g + ("maxPodsPerNode",), 58),

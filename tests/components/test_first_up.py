@@ -14,7 +14,7 @@ import pytest
 
 from automation.plan import ExistingSubnet, PlanMocks, plan_stack
 from components.coredns import tolerates
-from components.user_data import cluster_dns_ip
+from components.nodes.user_data import cluster_dns_ip
 from tests.components.helpers import BASE, EXISTING, settings
 
 ADDON = "aws:eks/addon:Addon"
@@ -320,7 +320,7 @@ def test_bottlerocket_settings_toml_reads_back_as_given():
     keys with dots (kernel.sysctl's) are quoted, tables nest, lists and booleans keep their types."""
     import tomllib
 
-    from components.user_data import toml
+    from components.nodes.user_data import toml
 
     doc = {"settings": {"motd": "hi \"there\"", "kernel": {"sysctl": {"net.ipv4.ip_forward": "1"}},
                         "kubernetes": {"max-pods": 20, "allowed-unsafe-sysctls": ["a", "b"]},

@@ -1,5 +1,5 @@
 """nodeGroups[].instancesDistribution as PrivateCluster declares it: a mixed instances policy on the Auto
-Scaling group pulumi-eks's NodeGroupV2 creates (components/mixed_instances.py)."""
+Scaling group pulumi-eks's NodeGroupV2 creates (components/nodes/mixed_instances.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pulumi
 import pytest
 
 from automation.plan import plan_stack
-from components.mixed_instances import TEMPLATE_NAME, TEMPLATE_VERSION, MixedInstancesPolicy
+from components.nodes.mixed_instances import TEMPLATE_NAME, TEMPLATE_VERSION, MixedInstancesPolicy
 from tests.components.test_node_group_options import child, one_group
 from tests.components.test_sdk_types import args_class, check
 
@@ -49,7 +49,7 @@ def test_the_launch_template_reference_moves_into_the_policy_with_an_override_pe
 
 
 def test_the_other_auto_scaling_group_inputs_still_apply():
-    """targetGroupARNs and asgMetricsCollection (components/cluster.py self_managed_asg_inputs) go on the same
+    """targetGroupARNs and asgMetricsCollection (components/nodes/node_groups.py self_managed_asg_inputs) go on the same
     child, in either order of the transforms."""
     _, g = one_group("nodeGroups", instancesDistribution=DISTRIBUTION, targetGroupARNs=[TARGET_GROUP],
                      asgMetricsCollection=[{"metrics": ["GroupMinSize"]}])

@@ -75,7 +75,8 @@ def long_stack(auto_mode: bool = False, existing: bool = False):
         "namespace": "kube-system", "serviceAccountName": "aws-load-balancer-controller",
         "permissionPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]}],
         "serviceAccounts": [{"metadata": {"name": "s" * 60, "namespace": "n" * 60},
-                             "attachPolicy": {"Version": "2012-10-17", "Statement": []}}]}
+                             "attachPolicy": {"Version": "2012-10-17", "Statement": [
+                                 {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]}
     doc["accessConfig"] = {"authenticationMode": "API"}
     doc["cloudWatch"] = {"clusterLogging": {"enableTypes": ["api"], "logRetentionInDays": 7}}
     doc["addons"] = [{"name": "vpc-cni", "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]},

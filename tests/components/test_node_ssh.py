@@ -1,4 +1,4 @@
-"""Node groups' ``ssh`` as eksctl builds it for private nodes (components/node_ssh.py), and its import.
+"""Node groups' ``ssh`` as eksctl builds it for private nodes (components/nodes/ssh.py), and its import.
 
 eksctl: pkg/apis/eksctl.io/v1alpha5/types.go (NodeGroupSSH), defaults.go (setSSHDefaults: allow is
 on when a key is given), validation.go (validateNodeGroupSSH, ValidateManagedNodeGroup, enableSSM),

@@ -125,7 +125,7 @@ STACKS = {
     "auto-mode-boundary": lambda: settings_of({**AUTO_MODE, "autoModeConfig": {
         "enabled": True, "permissionsBoundaryARN": "arn:aws:iam::111122223333:policy/boundary"}}),
     # SSH on both kinds: an imported key (aws.ec2.KeyPair) and SSH from given security groups on one,
-    # the VPC CIDR on the other (components/node_ssh.py).
+    # the VPC CIDR on the other (components/nodes/ssh.py).
     "ssh": lambda: settings_of({**SSH_OPEN,
                                 "nodeGroups": [{**SSH_OPEN["nodeGroups"][0], "ssh": {
                                     "publicKey": SSH_KEY, "allow": True, "sourceSecurityGroupIds": ["sg-0fedcba9"]}}],

@@ -1,5 +1,5 @@
 """IRSA roles, ServiceAccounts, the vpc-cni role made from policies and aws-auth mappings, under
-Pulumi's mock runtime (components/service_accounts.py, components/cluster.py)."""
+Pulumi's mock runtime (components/iam/service_accounts.py, components/addons.py, components/access.py)."""
 
 from __future__ import annotations
 

@@ -247,7 +247,7 @@ def test_plan_diff_markdown_shows_an_upgrade_as_ordered_steps_with_their_disrupt
     assert whats[1] == "add-ons to the versions for 1.33: vpc-cni, kube-proxy"
     assert whats[2] == "managed node group mng1 → 1.33"
     assert whats[3].startswith("self-managed node group") and whats[3].endswith("ng1 → the 1.33 AMI")
-    # Those that wait for the nodes on creation (components/cluster.py ADDONS_BEFORE_NODES) come last,
+    # Those that wait for the nodes on creation (components/addons.py ADDONS_BEFORE_NODES) come last,
     # coredns among them: it waits for capacity that can schedule it (components/coredns.py).
     assert whats[4].startswith("add-ons that run on the nodes, to the versions for 1.33: ")
     assert sorted(whats[4].split(": ", 1)[1].split(", ")) == ["aws-ebs-csi-driver", "coredns"]

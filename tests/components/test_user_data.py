@@ -1,6 +1,6 @@
 """Node bootstrap fields (maxPodsPerNode, kubeletExtraConfig, preBootstrapCommands,
 overrideBootstrapCommand, bottlerocket, managed launchTemplate): eksctl's rules with their paths, and
-what reaches pulumi-eks's user data inputs per AMI family (components/user_data.py)."""
+what reaches pulumi-eks's user data inputs per AMI family (components/nodes/user_data.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import yaml
 
 from automation.plan import plan_stack
 from components import input_files
+from components.nodes.user_data import MIME_BOUNDARY, NODEADM, SHELL_SCRIPT
 from components.settings import SettingsError
-from components.user_data import MIME_BOUNDARY, NODEADM, SHELL_SCRIPT
 from tests.components.helpers import run, settings
 from tests.components.test_node_group_options import LAUNCH_TEMPLATE, MANAGED, SELF_MANAGED, child, one_group
 

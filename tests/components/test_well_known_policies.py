@@ -4,7 +4,7 @@ every flag reaches the role that is made (issue 14).
 eksctl builds them in pkg/cfn/builder/iam_helper.go, createWellKnownPolicies: AWS managed policies
 for imageBuilder and ebsCSIController, inline policies of its own (pkg/cfn/builder/statement.go)
 for the others, put on the role by iam.go (IAMRoleResourceSet.AddAllResources) for all three
-kinds of role. The statements are components/addon_policies.py's, shared with the node groups'
+kinds of role. The statements are components/well_known_policies.py's, shared with the node groups'
 ``iam.withAddonPolicies``.
 """
 
@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from components import addon_policies
+from components.iam import well_known_policies
 from components.settings import WellKnownPolicies
 from tests.components.helpers import run, settings
 from tests.components.test_service_accounts import ADDON, ATTACHMENT, INLINE_POLICY, ROLE, made_roles
@@ -58,8 +58,8 @@ def test_every_eksctl_flag_has_its_policies_in_the_data():
     assert set(ALL_FLAGS) == {"imageBuilder", "autoScaler", "awsLoadBalancerController", "externalDNS",
                               "certManager", "ebsCSIController", "efsCSIController"}
     fields = set(WellKnownPolicies.model_fields)
-    assert fields == set(addon_policies.WELL_KNOWN_MANAGED) | set(addon_policies.WELL_KNOWN_INLINE)
-    assert not set(addon_policies.WELL_KNOWN_MANAGED) & set(addon_policies.WELL_KNOWN_INLINE)
+    assert fields == set(well_known_policies.WELL_KNOWN_MANAGED) | set(well_known_policies.WELL_KNOWN_INLINE)
+    assert not set(well_known_policies.WELL_KNOWN_MANAGED) & set(well_known_policies.WELL_KNOWN_INLINE)
 
 
 def test_the_shared_flags_are_the_node_add_on_policies_and_efs_csi_is_its_own():
@@ -67,12 +67,12 @@ def test_the_shared_flags_are_the_node_add_on_policies_and_efs_csi_is_its_own():
     makeManagedPolicies for the node flags (ebsCSIController is the node flag ebs), but
     efsCSIController is efsCSIControllerStatements (statement.go), not the node flag efs's
     elasticfilesystem:* policies."""
-    for flag, node in addon_policies.WELL_KNOWN_AS_NODE.items():
-        assert (addon_policies.WELL_KNOWN_MANAGED.get(flag), addon_policies.WELL_KNOWN_INLINE.get(flag)) == (
-            addon_policies.MANAGED.get(node), addon_policies.INLINE.get(node))
-    (efs_csi,) = addon_policies.WELL_KNOWN_INLINE["efs_csi_controller"]
+    for flag, node in well_known_policies.WELL_KNOWN_AS_NODE.items():
+        assert (well_known_policies.WELL_KNOWN_MANAGED.get(flag), well_known_policies.WELL_KNOWN_INLINE.get(flag)) == (
+            well_known_policies.MANAGED.get(node), well_known_policies.INLINE.get(node))
+    (efs_csi,) = well_known_policies.WELL_KNOWN_INLINE["efs_csi_controller"]
     assert efs_csi.name == "PolicyEFSCSIController"
-    assert all(p.statements != efs_csi.statements for p in addon_policies.INLINE["efs"])
+    assert all(p.statements != efs_csi.statements for p in well_known_policies.INLINE["efs"])
 
 
 def test_every_flag_on_an_irsa_role_as_eksctls_own_test_expects():

@@ -54,7 +54,7 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
     mngs = {r["inputs"]["nodeGroupName"]: r["inputs"] for r in managed}
     assert set(mngs) == {"mng-spot", "mng-apps", "mng-template"}
     # The bootstrap fields: a custom AMI's through pulumi-eks's user data inputs; on EKS's AMI as user data
-    # of the launch template pulumi-eks makes, which EKS merges with its own (components/user_data.py).
+    # of the launch template pulumi-eks makes, which EKS merges with its own (components/nodes/user_data.py).
     assert [p["contentType"] for p in mngs["mng-spot"]["nodeadmExtraOptions"]] == [
         'text/x-shellscript; charset="us-ascii"', "application/node.eks.aws"]
     user_data = {r["inputs"]["nodeGroupName"]: base64.b64decode(

@@ -65,5 +65,5 @@ def shared_node_security_group(name: str, *, vpc_id: pulumi.Input[str], cluster_
 
 def managed_launch_template(cluster_security_group_id: pulumi.Input[str], ids: Sequence[pulumi.Input[str]]) -> ChildInputs:
     """The security groups of a managed node group's launch template: the cluster's, then ``attachIDs``
-    (and the group's SSH group, components/node_ssh.py)."""
+    (and the group's SSH group, components/nodes/ssh.py)."""
     return ChildInputs(LAUNCH_TEMPLATE, {"vpcSecurityGroupIds": [cluster_security_group_id, *ids]})

@@ -14,7 +14,7 @@ Three settings meet here, as eksctl builds them:
   ``serviceAccountRoleARN``).
 
 eksctl's ``wellKnownPolicies`` put the same policies on these roles as on Pod Identity roles
-(components/addon_policies.py, ``well_known``; ``role_policies`` attaches them to either).
+(components/iam/well_known_policies.py, ``well_known``; ``role_policies`` attaches them to either).
 
 ServiceAccounts are written through the Kubernetes API, with a provider made from the cluster's
 kubeconfig, so a stack that has one needs the bootstrap window (automation/kubernetes_api.py).
@@ -25,15 +25,19 @@ workloads may live in them.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as kubernetes
 
 from components import names
-from components.addon_policies import well_known
+from components.iam.well_known_policies import well_known
+from components.scope import ClusterScope
 from components.settings import ADDON_SERVICE_ACCOUNTS, ROLE_ARN_ANNOTATION, StackSettings, WellKnownPolicies
+
+if TYPE_CHECKING:
+    import pulumi_eks as eks
 
 # The audience of the tokens EKS projects for IRSA (eksctl pkg/iam/oidc/api.go, defaultAudience).
 AUDIENCE = "sts.amazonaws.com"
@@ -178,3 +182,15 @@ class ServiceAccounts(pulumi.ComponentResource):
             metadata=kubernetes.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels or {}) or None,
                                                        annotations=dict(annotations or {}) or None),
             opts=pulumi.ResourceOptions(parent=self, provider=self._kubernetes(), depends_on=self._namespace(namespace)))
+
+
+def service_accounts(scope: ClusterScope, cluster: eks.Cluster) -> dict[str, pulumi.Output[str]]:
+    """The cluster's IRSA roles and ServiceAccounts, when it has any; the add-ons' roles by name."""
+    cfg = scope.settings.cluster
+    if not (cfg.iam.service_accounts or cfg.service_accounts or any(a.makes_role for a in cfg.addons)):
+        return {}
+    accounts = ServiceAccounts(
+        f"{scope.name}-service-accounts", settings=scope.settings, oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_issuer=cluster.oidc_issuer, kubeconfig=cluster.kubeconfig_json, partition=scope.partition,
+        tags=scope.tags, opts=scope.child(depends_on=[cluster]))
+    return accounts.addon_role_arns
