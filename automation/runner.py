@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
 
-from automation import pending_creates, proxy, report, upgrades
+from automation import proxy, report, upgrades
+from automation.aws import pending_creates
 from automation.errors import (
     ConfigurationError,
     Interrupted,
@@ -107,19 +108,19 @@ def _typed_errors(method: _Method) -> _Method:
 
 
 def _default_preflight(settings: StackSettings) -> Sequence[Any]:
-    from automation.aws_checks import preflight  # lazily: boto3 is slow to import
+    from automation.aws.preflight import preflight  # lazily: boto3 is slow to import
 
     return preflight(settings)
 
 
 def _default_audit(settings: StackSettings, outputs: Mapping[str, Any]) -> Sequence[Any]:
-    from automation.aws_checks import audit_stack
+    from automation.aws.audit import audit_stack
 
     return audit_stack(settings, outputs)
 
 
 def _default_cluster_access(settings: StackSettings) -> Any:
-    from automation.aws_checks import cluster_endpoint_access
+    from automation.aws.endpoint_access import cluster_endpoint_access
 
     return cluster_endpoint_access(settings.region, settings.cluster.metadata.name)
 
@@ -542,7 +543,7 @@ class Runner:
     @_typed_errors
     def audit(self, *, session: Any = None) -> list[Any]:
         """Post-deploy checks (automation.aws_checks) against this stack's outputs."""
-        from automation.aws_checks import audit_stack  # lazily: boto3 checks live elsewhere
+        from automation.aws.audit import audit_stack  # lazily: boto3 checks live elsewhere
 
         stk = self._stack(create=False)
         outputs = plain_outputs(stk.outputs()) if stk is not None else {}
