@@ -147,7 +147,7 @@ def cmd_import_eksctl(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from automation import aws_checks as ac
+    from automation.aws import audit as ac
 
     try:
         if args.stack is not None:

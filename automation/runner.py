@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
 
-from automation import pending_creates, proxy, report, upgrades
+from automation import proxy, report, upgrades
+from automation.aws import pending_creates
 from automation.errors import (
     ConfigurationError,
     Interrupted,
@@ -107,19 +108,19 @@ def _typed_errors(method: _Method) -> _Method:
 
 
 def _default_preflight(settings: StackSettings) -> Sequence[Any]:
-    from automation.aws_checks import preflight  # lazily: boto3 is slow to import
+    from automation.aws.preflight import preflight  # lazily: boto3 is slow to import
 
     return preflight(settings)
 
 
 def _default_audit(settings: StackSettings, outputs: Mapping[str, Any]) -> Sequence[Any]:
-    from automation.aws_checks import audit_stack
+    from automation.aws.audit import audit_stack
 
     return audit_stack(settings, outputs)
 
 
 def _default_cluster_access(settings: StackSettings) -> Any:
-    from automation.aws_checks import cluster_endpoint_access
+    from automation.aws.endpoint_access import cluster_endpoint_access
 
     return cluster_endpoint_access(settings.region, settings.cluster.metadata.name)
 
@@ -147,7 +148,7 @@ class Runner:
     look). ``preflight(settings)`` returns problems found before a new stack's pass 1 (any stops
     the run with :class:`PreflightFailed` before anything is created); ``audit(settings, outputs)``
     returns the post-deploy findings ``up()`` puts in its result. Both default to the boto3 checks
-    of :mod:`automation.aws_checks`; None skips them. ``cluster_access(settings)`` tells the
+    of :mod:`automation.aws`; None skips them. ``cluster_access(settings)`` tells the
     cluster's endpoint access as AWS has it (default: boto3's DescribeCluster; None: never ask),
     which ``status`` and ``up`` compare with the state. :meth:`interrupt` (from a signal handler
     or another thread) stops a run cleanly.
@@ -541,8 +542,8 @@ class Runner:
 
     @_typed_errors
     def audit(self, *, session: Any = None) -> list[Any]:
-        """Post-deploy checks (automation.aws_checks) against this stack's outputs."""
-        from automation.aws_checks import audit_stack  # lazily: boto3 checks live elsewhere
+        """Post-deploy checks (automation.aws.audit) against this stack's outputs."""
+        from automation.aws.audit import audit_stack  # lazily: boto3 checks live elsewhere
 
         stk = self._stack(create=False)
         outputs = plain_outputs(stk.outputs()) if stk is not None else {}
@@ -769,7 +770,7 @@ class Runner:
                         message="private-eks: refresh node group sizes")
 
     def _find_created(self, resource: Mapping[str, Any]) -> str | None:
-        """AWS's id for a pending create (automation.pending_creates); the cluster through
+        """AWS's id for a pending create (automation.aws.pending_creates); the cluster through
         ``cluster_access``, which also knows the engine tests' stand-in."""
         inputs = resource.get("inputs") or {}
         if report.is_cluster_resource(resource.get("type", ""), inputs, custom=resource.get("custom", True)):

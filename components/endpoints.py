@@ -28,7 +28,7 @@ ASSOCIATED = "associated"
 
 
 def cidrs_to_admit(primary: str, associated: Iterable[str] = (), subnets: Iterable[str] = ()) -> list[str]:
-    """The CIDRs the endpoints admit TCP 443 from, and the audit (automation/aws_checks.py) asks for:
+    """The CIDRs the endpoints admit TCP 443 from, and the audit (automation/aws/audit.py) asks for:
     every IPv4 block associated with the VPC, primary first — nodes in a secondary block reach
     the endpoints too — and any subnet CIDR none of them holds."""
     out: list[str] = []

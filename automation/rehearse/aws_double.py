@@ -13,11 +13,11 @@ import time
 import uuid
 from typing import Any
 
+from automation.plan.replacements import FORCE_NEW
 from automation.rehearse import readiness, world
 from automation.rehearse.moto_state import MotoState
 from automation.rehearse.rules import AUTO_NAMES, DEFAULT_WAIT, ENDPOINT_ACCESS_UPDATE, RANDOM_CHARS, WAITS
 from automation.rehearse.server import UNKNOWN, ProviderError
-from automation.replacements import FORCE_NEW
 
 VERSION = "7.51.1"
 

@@ -276,7 +276,7 @@ class NodeGroups:
         """The given launch template. EKS takes a version number; without one, eksctl uses the
         template's default version, read here (pulumi-aws's NodeGroupLaunchTemplate: ``$Default``
         would show a difference on every later run). pulumi-eks cannot require IMDSv2 on a template
-        it does not make: preflight checks that the template does (automation/aws_checks.py)."""
+        it does not make: preflight checks that the template does (automation/aws/preflight.py)."""
         lt = ng.launch_template
         assert lt is not None
         version: pulumi.Input[str]

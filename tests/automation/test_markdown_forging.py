@@ -216,12 +216,15 @@ def test_text_and_code_spans_make_no_markup(text):
 
 
 def test_every_renderer_uses_the_one_module():
-    """report.py and plan.py print user text only through automation/markdown.py's helpers."""
+    """report.py and the plan diff's comment (automation/plan/comment.py) print user text only
+    through automation/markdown.py's helpers."""
     import inspect
 
+    from automation.plan import comment
+
     assert report.md_text is md.md_text and report.md_code is md.md_code
-    assert offline.md_text is md.md_text and offline.md_code is md.md_code
-    for module in (report, offline):
+    assert comment.md_text is md.md_text and comment.md_code is md.md_code
+    for module in (report, comment):
         assert "_MD_PUNCTUATION" not in inspect.getsource(module)
 
 

@@ -1,4 +1,4 @@
-"""Every half-made create recovers (automation/pending_creates.py): each pending ``creating``
+"""Every half-made create recovers (automation/aws/pending_creates.py): each pending ``creating``
 operation of an exported deployment is adopted with AWS's id when AWS has the resource, cleared when
 it has none, kept (and said) when AWS cannot tell. AWS is moto's in-process emulation.
 
@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from automation import pending_creates
+from automation.aws import pending_creates
 from automation.passes import pending_operations
 
 REGION = "us-west-2"

@@ -1,11 +1,11 @@
-"""The SDK internals the offline plan needs (automation/pulumi_internals.py) exist in the pinned
+"""The SDK internals the offline plan needs (automation/plan/pulumi_internals.py) exist in the pinned
 Pulumi SDK: an upgrade that drops one fails here by name, not somewhere inside a plan."""
 
 from importlib import import_module
 
 import pytest
 
-from automation import pulumi_internals
+from automation.plan import pulumi_internals
 
 
 @pytest.mark.parametrize("module,attribute,why", pulumi_internals.REQUIRED,
@@ -24,10 +24,13 @@ def test_the_plan_reaches_the_sdk_internals_only_through_the_one_module():
 
     import automation
 
-    for path in Path(automation.__file__).parent.glob("*.py"):
-        if path.name == "pulumi_internals.py":
+    root = Path(automation.__file__).parent
+    paths = sorted(root.rglob("*.py"))
+    assert Path(pulumi_internals.__file__) in paths and len(paths) > 30
+    for path in paths:
+        if path == Path(pulumi_internals.__file__):
             continue
         text = path.read_text(encoding="utf-8")
         for module, attribute, _ in pulumi_internals.REQUIRED:
             if attribute.startswith("_"):
-                assert attribute not in text, f"{path.name} uses {module}.{attribute} directly"
+                assert attribute not in text, f"{path.relative_to(root)} uses {module}.{attribute} directly"

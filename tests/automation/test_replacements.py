@@ -1,6 +1,6 @@
 """plan-diff calls replacements replacements: the provider's force-new inputs, kept as data
-(automation/replacements.py), closed over the plan's references (automation/replacement_plan.py),
-and the pull-request comment leads with exposure, then replacements (automation/plan_comment.py)."""
+(automation/plan/replacements.py), closed over the plan's references (automation/plan/replacement_closure.py),
+and the pull-request comment leads with exposure, then replacements (automation/plan/comment.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from automation import plan as offline
-from automation.replacement_plan import close_replacements, direct_reasons, references
-from automation.replacements import FORCE_NEW
+from automation.plan.replacement_closure import close_replacements, direct_reasons, references
+from automation.plan.replacements import FORCE_NEW
 from components.settings import settings_from_document
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,8 @@ from typing import Any, Callable
 import boto3
 import pytest
 
-from automation.aws_checks import AwsUnavailable, Finding, audit, audit_stack
+from automation.aws.audit import audit, audit_stack
+from automation.aws.findings import AwsUnavailable, Finding
 from components import catalog
 from tests.aws import scenario as sc
 from tests.aws.conftest import stack_settings

@@ -9,7 +9,9 @@ import pytest
 from moto import mock_aws
 from moto.core import enable_iam_authentication
 
-from automation.aws_checks import AwsUnavailable, audit, preflight
+from automation.aws.audit import audit
+from automation.aws.findings import AwsUnavailable
+from automation.aws.preflight import preflight
 from tests.aws import scenario as sc
 from tests.aws.conftest import stack_settings
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from automation.aws_checks import Finding, preflight
+from automation.aws.findings import Finding
+from automation.aws.preflight import preflight
 from tests.aws import scenario as sc
 from tests.aws.conftest import existing_vpc_settings, stack_settings
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from automation.aws_checks import preflight
+from automation.aws.preflight import preflight
 from tests.aws.conftest import stack_settings
 
 _names = itertools.count()

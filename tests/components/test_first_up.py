@@ -166,7 +166,7 @@ def test_endpoints_admit_443_from_every_cidr_block_of_an_existing_vpc():
     """eksctl pkg/cfn/builder/vpc_endpoint.go gives the endpoints a security group nodes reach them
     through; here the endpoints' group admits every CIDR block associated with the VPC
     (aws.ec2.get_vpc cidr_block_associations, state associated) and the adopted subnets' CIDRs,
-    which is what automation/aws_checks.py asks for (the same rule, endpoints.cidrs_to_admit)."""
+    which is what automation/aws/audit.py asks for (the same rule, endpoints.cidrs_to_admit)."""
     d = copy.deepcopy(EXISTING)
     d["vpc"]["subnets"]["private"] = {"us-west-2a": {"id": "subnet-aaaa"}, "us-west-2b": {"id": "subnet-bbbb"}}
     vpc = d["vpc"]["id"]
@@ -180,14 +180,14 @@ def test_endpoints_admit_443_from_every_cidr_block_of_an_existing_vpc():
 
 
 def test_the_audit_asks_for_what_is_built():
-    """automation/aws_checks.py reads the VPC's CidrBlockAssociationSet (EC2 DescribeVpcs) through
+    """automation/aws/client.py reads the VPC's CidrBlockAssociationSet (EC2 DescribeVpcs) through
     the same rule the builder uses: associated blocks only, primary first."""
-    from automation.aws_checks import _vpc_cidrs
+    from automation.aws.client import vpc_cidrs
     vpc = {"CidrBlock": "10.1.0.0/16", "CidrBlockAssociationSet": [
         {"CidrBlock": "10.1.0.0/16", "CidrBlockState": {"State": "associated"}},
         {"CidrBlock": "100.64.0.0/16", "CidrBlockState": {"State": "associated"}},
         {"CidrBlock": "100.65.0.0/16", "CidrBlockState": {"State": "disassociated"}}]}
-    assert _vpc_cidrs(vpc) == ["10.1.0.0/16", "100.64.0.0/16"]
+    assert vpc_cidrs(vpc) == ["10.1.0.0/16", "100.64.0.0/16"]
 
 
 # ---------------------------------------------------------------- 5. bootstrapSelfManagedAddons

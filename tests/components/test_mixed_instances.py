@@ -116,7 +116,7 @@ def test_a_group_with_no_launch_template_to_move_fails_loudly():
 
 
 def test_the_offline_plan_shows_the_policy_under_child_inputs():
-    """The plan's childInputs (automation/plan.py) show the moved reference by placeholders and the removed
+    """The plan's childInputs (automation/plan/build.py) show the moved reference by placeholders and the removed
     launchTemplate as null, beside the other Auto Scaling group inputs."""
     from tests.components.helpers import settings
 

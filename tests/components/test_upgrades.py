@@ -145,9 +145,9 @@ def test_deletion_protection_and_forced_upgrade_reach_the_cluster():
     r = run(settings(doc))
     cluster = r.one("eks:index:Cluster")
     assert cluster.inputs["deletionProtection"] is True
-    from automation.plan import _child_inputs
+    from automation.plan.build import child_inputs
 
-    assert _child_inputs(cluster)["aws:eks/cluster:Cluster"]["forceUpdateVersion"] is True
+    assert child_inputs(cluster)["aws:eks/cluster:Cluster"]["forceUpdateVersion"] is True
     assert run(settings(_doc())).one("eks:index:Cluster").inputs["deletionProtection"] is False
 
 

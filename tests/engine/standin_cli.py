@@ -8,7 +8,8 @@ Run as ``python -m tests.engine.standin_cli [private-eks arguments]``: it puts t
 
 import runpy
 
-from automation import pending_creates, runner
+from automation import runner
+from automation.aws import pending_creates
 from tests.engine.project import program
 
 runner._default_program = lambda settings, phase, cidrs: program.build(settings, phase, tuple(cidrs))

@@ -366,7 +366,7 @@ def test_killed_while_aws_creates_a_node_group_the_next_up_adopts_it_instead_of_
     """A machine that dies while EKS creates a node group leaves a pending create; Pulumi alone
     would create it again and EKS answer ResourceInUseException (NodeGroup already exists) on
     every later run. `up` finds it in AWS (DescribeNodegroup, by the name the program gave it),
-    adopts it (automation/pending_creates.py) and carries on: no second create."""
+    adopts it (automation/aws/pending_creates.py) and carries on: no second create."""
     engine.aws_wait("create", "nodeGroup", 600)
     run = start(engine, "up", "--stack", "engine")
     engine.wait_for("create", "nodeGroup", after_aws=True, timeout=240)

@@ -140,7 +140,7 @@ def test_kubernetes_objects_need_the_api_reachable_from_the_runner(project: Proj
 def test_a_pull_requests_head_previewed_against_the_rehearsed_base_names_replacements(project: Project,
                                                                                        tmp_path: Path):
     """A managed node group's instance type is force-new in terraform-provider-aws
-    (internal/service/eks/node_group.go instance_types, automation/replacements.py): the preview of
+    (internal/service/eks/node_group.go instance_types, automation/plan/replacements.py): the preview of
     the head against the base's rehearsed state says the node group is replaced, not updated."""
     doc = yaml.safe_load(project.stack_file("dev").read_text())
     doc["config"]["private-eks:cluster"]["managedNodeGroups"][0]["instanceType"] = "m5.xlarge"

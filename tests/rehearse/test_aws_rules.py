@@ -48,7 +48,7 @@ def test_an_explicit_name_over_the_limit_fails_too():
 
 
 def test_force_new_inputs_replace_and_the_others_update():
-    """automation/replacements.py (terraform-provider-aws ForceNew): a VPC's cidrBlock replaces it,
+    """automation/plan/replacements.py (terraform-provider-aws ForceNew): a VPC's cidrBlock replaces it,
     its tags update it in place."""
     urn = "urn:pulumi:s::p::aws:ec2/vpc:Vpc::v"
     assert diff(urn, {"cidrBlock": "10.0.0.0/16"}, {"cidrBlock": "10.1.0.0/16"}) == (["cidrBlock"], ["cidrBlock"])

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
 from automation.kubernetes_api import kubernetes_api_needs
+from automation.plan.resource_types import EKS_CLUSTER
 from automation.report import MARKDOWN_LIMIT, md_code, md_text
 
-EKS_CLUSTER = "eks:index:Cluster"
 OPEN_TO_ALL = frozenset({"0.0.0.0/0", "::/0"})
 
 

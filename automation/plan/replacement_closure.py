@@ -1,7 +1,7 @@
 """Which changes of a plan diff are replacements, and what each replacement drags along.
 
 A resource is replaced when a changed input is force-new for its type
-(:data:`automation.replacements.FORCE_NEW`). Pulumi does not replace a child because its parent is
+(:data:`automation.plan.replacements.FORCE_NEW`). Pulumi does not replace a child because its parent is
 replaced, but a resource whose force-new input takes an output of a replaced resource (a subnet's
 ``vpcId``) is replaced too: in a preview that output is unknown, and an unknown force-new input
 plans a replacement. So replacements close transitively over the plan's references.
@@ -10,7 +10,7 @@ How the offline plan records references: a resource id or URN reads as the resou
 (``vpcId: "dev-private-network-vpc"``), a resource input as ``{"ref": name}``; outputs the mocks
 derive from a resource read as that derivation (an ARN ending in ``/<name>``, an auto-name
 ``<name>-<7 hex>``, the cluster's name, the security group EKS makes for the cluster). The aliases
-below are exactly those the mocks in :mod:`automation.plan` produce.
+below are exactly those the mocks in :mod:`automation.plan.mocks` produce.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from automation.replacements import CLUSTER_TYPES, FORCE_NEW
+from automation.plan.mocks import digest
+from automation.plan.replacements import CLUSTER_TYPES, FORCE_NEW
 
 Key = tuple[str, str]  # (type, name)
 
@@ -47,20 +48,18 @@ def direct_reasons(type_: str, changed_paths: Iterable[str]) -> tuple[str, ...]:
 
 
 def _aliases(resources: Iterable[Mapping[str, Any]]) -> dict[str, Key]:
-    from automation.plan import _digest
-
     out: dict[str, Key] = {}
     for r in resources:
         key: Key = (r["type"], r["name"])
         name = r["name"]
         given = r["inputs"].get("name")
         out.setdefault(name, key)
-        out.setdefault(f"{name}-{_digest(name, n=7)}", key)  # PlanMocks: an IAM auto-name
+        out.setdefault(f"{name}-{digest(name, n=7)}", key)  # PlanMocks: an IAM auto-name
         if r["type"] in CLUSTER_TYPES:
             cluster = given if isinstance(given, str) else name
             out[cluster] = key
-            out[f"sg-{_digest('clustersg', cluster)}"] = key
-            out[f"sg-{_digest('nodesg', cluster)}"] = key
+            out[f"sg-{digest('clustersg', cluster)}"] = key
+            out[f"sg-{digest('nodesg', cluster)}"] = key
         elif isinstance(given, str) and given:
             out.setdefault(given, key)
     return out

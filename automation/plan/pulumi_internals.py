@@ -1,4 +1,4 @@
-"""Every private part of the Pulumi Python SDK the offline plan (automation/plan.py) uses, in one
+"""Every private part of the Pulumi Python SDK the offline plan (automation/plan/) uses, in one
 place, each with why it is needed: an SDK upgrade that moves one of them breaks here, by name.
 
 The plan runs the program under Pulumi's mock runtime in this process, several times (once per
@@ -25,7 +25,7 @@ REQUIRED: tuple[tuple[str, str, str], ...] = (
     ("pulumi.runtime.rpc", "deserialize_properties",
      "reads a registration's inputs from the RPC request the monitor receives"),
     ("pulumi.runtime.proto.resource_pb2", "RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES",
-     "the resource-references feature, switched off (see plan._RecordingMonitor)"),
+     "the resource-references feature, switched off (see automation/plan/mocks.py, RecordingMonitor)"),
     ("pulumi.runtime.proto.resource_pb2", "DeploymentInfo",
      "the monitor's answer without the resource-references feature"),
     ("pulumi.runtime.rpc", "_special_sig_key",
@@ -47,7 +47,7 @@ def _get(module: str, attribute: str) -> Any:
         return getattr(import_module(module), attribute)
     except (ImportError, AttributeError):
         raise ImportError(f"the installed Pulumi SDK has no {module}.{attribute}, which the offline plan needs: "
-                          "update automation/pulumi_internals.py for this SDK version") from None
+                          "update automation/plan/pulumi_internals.py for this SDK version") from None
 
 
 _found = {(m, a): _get(m, a) for m, a, _ in REQUIRED}
