@@ -193,7 +193,18 @@ def test_the_editable_install_is_a_plain_path_entry():
     import tomllib
 
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    assert data["package-dir"] == {"": "."} and set(data["packages"]) == {"automation", "components"}
+    assert data["package-dir"] == {"": "."} and {"automation", "components"} <= set(data["packages"])
+
+
+def test_every_package_folder_is_listed_for_the_wheel():
+    """setuptools installs only the packages listed (pyproject [tool.setuptools] packages); a
+    subpackage left out works in the editable install and is missing from a built wheel."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(ROOT).parts) for top in ("automation", "components")
+               for p in (ROOT / top).rglob("__init__.py")}
+    assert listed == folders
 
 
 # ----------------------------------------------------------------------------- plain pulumi up
