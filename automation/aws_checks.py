@@ -8,7 +8,7 @@ A check that finds a problem returns a :class:`Finding` naming the resource (an 
 name or a cluster name) and what is wrong. AWS being unreachable, or the credentials missing or
 refused, is not a finding: it raises :class:`AwsUnavailable`, because nothing was checked.
 
-Scope of the audit, decided here because DESIGN §8 leaves it open:
+Scope of the audit, decided here because docs/architecture.md §8 leaves it open:
 
 * "the cluster's route tables" are the route tables of the subnets in scope: the subnets given
   (``subnet_ids``, e.g. the stack's ``privateSubnetIds``), else the cluster's subnets, else every

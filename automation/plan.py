@@ -4,7 +4,7 @@ No AWS, no Pulumi CLI, no provider plugins: ``pulumi.runtime.set_mocks`` stands 
 ``PlanMocks`` answers the program's invokes deterministically (the region's AZs, which AZs offer
 each endpoint service, the adopted subnets and their route tables) and gives every resource a
 deterministic id. The resources the program registers, with their inputs as Pulumi registers them
-(camelCase), make the plan: the JSON of DESIGN §8, byte-identical for the same input.
+(camelCase), make the plan: the JSON of docs/architecture.md §8, byte-identical for the same input.
 
 The library never prints: ``render_plan_text``, ``render_diff_text`` and ``render_diff_markdown``
 return strings for the CLI.
@@ -623,7 +623,7 @@ def plan_stack(
     bootstrap_cidrs: Sequence[str] = (),
     mocks_factory=None,
 ) -> dict[str, Any]:
-    """The offline plan of one stack: DESIGN §8's JSON shape, deterministic for the same input.
+    """The offline plan of one stack: docs/architecture.md §8's JSON shape, deterministic for the same input.
 
     ``mocks_factory(settings) -> PlanMocks`` lets tests describe another region (services missing
     from some AZs, subnets without an explicit route table)."""
@@ -843,7 +843,7 @@ def _finite(number: int | float) -> bool:
 
 
 def validate_plan(plan: Any, source: str = "plan") -> None:
-    """Check a plan's shape (DESIGN §8) before diffing; a PlanError names what is wrong."""
+    """Check a plan's shape (docs/architecture.md §8) before diffing; a PlanError names what is wrong."""
     if not isinstance(plan, dict):
         raise PlanError(f"{source}: not a plan (expected a JSON object)")
     for key, kind in (("stack", str), ("region", str), ("passes", list), ("findings", list)):

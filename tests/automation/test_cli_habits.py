@@ -1,4 +1,4 @@
-"""The CLI's habits (DESIGN §7): one error boundary (a message and the error's exit code, the
+"""The CLI's habits (docs/architecture.md §7): one error boundary (a message and the error's exit code, the
 traceback only with --debug), a clear "no Pulumi project found", -s, --version, global options
 after the command, destroy's confirmation. In-process: main(argv) with captured output."""
 
