@@ -3,7 +3,7 @@ codes, and the one list of commands.
 
 A new command is a function ``add_NAME(commands)`` beside its handler (it declares the command's
 arguments through :class:`Commands`), one entry in :data:`REGISTRATIONS` and one in
-:data:`EXIT_CODES` (which the README's command table repeats; tests/automation/test_cli_edges.py
+:data:`EXIT_CODES` (which the README's command table repeats; tests/automation/test_first_use_edges.py
 keeps the two equal).
 """
 
