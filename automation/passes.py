@@ -1,4 +1,4 @@
-"""The pure pass decision of DESIGN §6: the stack's state, the changes and the bootstrap option
+"""The pure pass decision of docs/architecture.md §6: the stack's state, the changes and the bootstrap option
 decide which passes an ``up`` runs, and what the bootstrap window opens to.
 
 Nothing here runs Pulumi: the decision is tested on its own (tests/automation/test_passes.py) and

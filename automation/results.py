@@ -33,7 +33,7 @@ class UpResult:
     bootstrap_cidrs_source: str = ""
     endpoint_public_access: bool = False
     warnings: tuple[str, ...] = ()
-    # The post-deploy audit (DESIGN §8): its findings, None when it did not run (audit_error says why).
+    # The post-deploy audit (docs/architecture.md §8): its findings, None when it did not run (audit_error says why).
     audit_findings: tuple[Any, ...] | None = None
     audit_error: str | None = None
     # Every period of this run with the public endpoint on, measured from the engine's events

@@ -1,4 +1,4 @@
-"""The Runner: the two passes of DESIGN §6 on Pulumi's automation API, failing closed.
+"""The Runner: the two passes on Pulumi's automation API, failing closed (docs/architecture.md).
 
 Pass 1 (``bootstrap``) builds everything with the API endpoint reachable publicly from a short CIDR
 list; pass 2 (``private``) turns public access off. The phase is an argument of an inline
@@ -8,103 +8,58 @@ The runner fails closed: whenever an operation fails while the cluster's public 
 runs the private pass (again, then targeted at the cluster alone) before giving up with
 :class:`WindowLeftOpen`. A stack found with the window open (an interrupted run) is closed first.
 
-Which passes run is decided in :mod:`automation.passes`; the Pulumi workspace (CLI, backend,
-secrets, the copy of the stack file) is :mod:`automation.workspace`; errors are
-:mod:`automation.errors`; results :mod:`automation.results`.
+This module is the sequence; its parts are beside it: which passes run is decided in
+:mod:`automation.passes`; the Pulumi operations, the state and the window's verdict are
+:mod:`automation.stack_operations`; bringing the state back in line with AWS is
+:mod:`automation.recovery`; closing the window (fail closed, ``close``) is :mod:`automation.closing`;
+the preview's passes :mod:`automation.previewing`. The Pulumi workspace (CLI, backend, secrets, the
+copy of the stack file) is :mod:`automation.workspace`; errors are :mod:`automation.errors`;
+results :mod:`automation.results`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
 import os
-import time
-from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
+from typing import Any, Callable, Mapping, Sequence
 
 from pulumi import automation as auto
-from pulumi.automation.events import EngineEvent
 
 from automation import proxy, report, upgrades
-from automation.aws import pending_creates
+from automation.closing import CLOSE_WAIT, INTERRUPT_GRACE, Closing
 from automation.errors import (
-    ConfigurationError,
-    Interrupted,
     KubernetesApiNeeded,
-    LockedWithWindowOpen,
     OperationFailed,
     PreflightFailed,
     PrivateEksError,
     StackLocked,
     UsageError,
-    WindowLeftOpen,
 )
 from automation.kubernetes_api import KubernetesApiNeed, preview_needs
 from automation.passes import (
     BootstrapMode,
     EgressLookup,
-    Pass,
     StackState,
     check_bootstrap_mode,
     checkip_egress,
-    cluster_resources,
     decide_passes,
     dedupe,
     deployment_outputs,
-    derived_close,
     parse_bootstrap_cidrs,
-    pending_operations,
     phase_since,
     resolve_bootstrap_cidrs,
-    stack_state,
 )
+from automation.previewing import Previewing
 from automation.project import Project
-from automation.report import EventCollector, PassPreview, StackPreview
+from automation.report import EventCollector
 from automation.results import DestroyResult, PassResult, PreviewResult, RemainingResource, StatusResult, UpResult
-from automation.upgrades import UpgradeRefused
-from automation.window import AccessClock, WindowTracker, last_window
-from automation.window_state import AwsAnswer, WindowVerdict, ask_aws, judge
-from automation.workspace import (
-    Workspace,
-    command_summary,
-    locked_message,
-    passphrase_error,
-    plain_outputs,
-    pulumi_errors,
-)
+from automation.stack_operations import UPDATE_MESSAGE, Audit, OnEvent, OnOutput, Preflight, Program, typed_errors
+from automation.window import WindowTracker, last_window
+from automation.window_state import judge
+from automation.workspace import Workspace, command_summary, locked_message, passphrase_error, plain_outputs
 from components.settings import Phase, StackSettings, wide_window
 
-Program = Callable[[StackSettings, Phase, Sequence[str]], Any]
-OnOutput = Callable[[str], None]
-OnEvent = Callable[[EngineEvent], None]
-Preflight = Callable[[StackSettings], Sequence[Any]]
-Audit = Callable[[StackSettings, Mapping[str, Any]], Sequence[Any]]
-
-UPDATE_MESSAGE = "private-eks: {phase} pass"
-# How long an interrupted Pulumi operation may take to cancel (finish what AWS is doing, save the
-# state, release the lock) before the runner stops waiting for it.
-INTERRUPT_GRACE = 120.0
-# `close`: how long a run in progress (its lock, EKS creating the cluster) is waited for.
-CLOSE_WAIT = 1800.0
-BUSY_CLUSTER = frozenset({"CREATING", "UPDATING"})
-
-
-_Method = TypeVar("_Method", bound=Callable[..., Any])
-
-
-def _typed_errors(method: _Method) -> _Method:
-    """A Pulumi CLI failure that escapes a public method becomes one of the runner's errors. Typed
-    to return the method's own signature, so that a type checker still sees ``bootstrap``'s Literal."""
-
-    @functools.wraps(method)
-    def wrapper(self: "Runner", *args: Any, **kwargs: Any) -> Any:
-        try:
-            with pulumi_errors(self.stack_name):
-                return method(self, *args, **kwargs)
-        finally:
-            self.workspace.tighten()
-
-    return cast(_Method, wrapper)
+__all__ = ["CLOSE_WAIT", "INTERRUPT_GRACE", "UPDATE_MESSAGE", "Runner"]
 
 
 def _default_preflight(settings: StackSettings) -> Sequence[Any]:
@@ -136,7 +91,7 @@ def _no_cidrs_with_never(bootstrap: str, explicit: Sequence[str]) -> None:
     if bootstrap == "never" and explicit:
         raise UsageError("--bootstrap-cidr has no use with --bootstrap never: the public endpoint is never turned on")
 
-class Runner:
+class Runner(Closing, Previewing):
     """Runs one stack of a private-eks project. Output goes to ``on_output`` (engine text and the
     runner's progress lines) and ``on_event`` (engine events); the library never prints.
 
@@ -153,9 +108,6 @@ class Runner:
     which ``status`` and ``up`` compare with the state. :meth:`interrupt` (from a signal handler
     or another thread) stops a run cleanly.
     """
-
-    close_retry_delay = 5.0
-    settle_poll = 15.0
 
     def __init__(
         self,
@@ -192,10 +144,10 @@ class Runner:
 
     # ------------------------------------------------------------------------- public API
 
-    @_typed_errors
+    @typed_errors
     def up(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = (),
            apply_desired_size: bool = False) -> UpResult:
-        """Create or update the stack (DESIGN §6). ``bootstrap``: ``auto`` opens the window on
+        """Create or update the stack (docs/architecture.md, the runner). ``bootstrap``: ``auto`` opens the window on
         create and when a change needs the Kubernetes API; ``always`` opens it for this run;
         ``never`` never turns public access on: one private pass, and a change that needs the
         Kubernetes API is refused with :class:`KubernetesApiNeeded` before anything is created or
@@ -281,14 +233,6 @@ class Runner:
                         warnings=tuple(warnings), audit_findings=findings, audit_error=audit_error,
                         windows=tuple(tracker.windows), bootstrap=bootstrap)
 
-    def _remove_preview_stack(self, stk: auto.Stack) -> None:
-        """Remove the empty stack entry a run made to preview against; a failure is only a warning."""
-        try:
-            stk.workspace.remove_stack(self.stack_name)
-        except auto.CommandError as e:
-            self._say(f"warning: {self.stack_name}: could not remove the empty stack created for the preview: "
-                      f"{command_summary(e)}")
-
     def _refuse(self, stk: auto.Stack, needs: Sequence[KubernetesApiNeed], *, closed: bool, remove: bool) -> None:
         """--bootstrap never and the change needs the Kubernetes API: bad input, nothing applied
         (but a window found open, which has just been closed)."""
@@ -303,29 +247,7 @@ class Runner:
             "to open a window limited to the bootstrap CIDRs, or change the stack (`private-eks plan` says what "
             "needs the API):", needs)
 
-    def _window_opened_at(self, stk: auto.Stack) -> Any:
-        """When the window found open was opened, per the stack's update history (None: unknown)."""
-        try:
-            window = last_window(stk.history(page_size=50), StackState.BOOTSTRAP)
-        except auto.CommandError:
-            return None
-        return window.opened_at if window else None
-
-    def interrupt(self) -> None:
-        """Stop the run in progress (thread-safe; safe to call from a signal handler).
-
-        The running Pulumi operation is asked to cancel, once: Pulumi finishes the AWS calls in
-        flight, saves the state and releases the stack's lock. The run then closes the window if
-        it is open and raises :class:`Interrupted`, or :class:`WindowLeftOpen` when the window
-        stays open. A second interrupt while the window is being closed stops that too."""
-        self._interrupts += 1
-        self.workspace.stop()
-
-    def _check_interrupt(self) -> None:
-        if self._interrupts:
-            raise Interrupted(f"stack {self.stack_name}: interrupted")
-
-    @_typed_errors
+    @typed_errors
     def preview(self, *, bootstrap: BootstrapMode = "auto", bootstrap_cidrs: Sequence[str] = ()) -> PreviewResult:
         """What ``up`` would do, pass by pass.
 
@@ -351,51 +273,7 @@ class Runner:
         finally:
             self._remove_preview_stack(stk)
 
-    def _preview(self, stk: auto.Stack, state: StackState, explicit: Sequence[str], bootstrap: BootstrapMode,
-                 warnings: Sequence[str]) -> PreviewResult:
-        private: EventCollector | None = None
-        needs: list[KubernetesApiNeed] = []
-        if state is not StackState.NONE or bootstrap == "never":
-            private = self._preview_phase(stk, "private", ())
-            needs = preview_needs(private.changes,
-                                  authentication_mode=self.settings.cluster.access_config.authentication_mode)
-        if bootstrap == "never" and needs:
-            closes = "up would close the window found open (the cluster alone) and refuse the rest" \
-                if state is StackState.BOOTSTRAP else "up would refuse it before any change"
-            raise KubernetesApiNeeded(f"stack {self.stack_name}: --bootstrap never, but {len(needs)} change(s) need the "
-                                      f"Kubernetes API: {closes}:", needs)
-        passes = decide_passes(state, kubernetes_changes=bool(needs), bootstrap=bootstrap)
-        cidrs: list[str] = []
-        notes: list[str] = []
-        if any(p.phase == "bootstrap" for p in passes):
-            cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
-            notes.append(f"bootstrap CIDRs from {source}")
-        previews: list[PassPreview] = []
-        bootstrap_seen: EventCollector | None = None
-        for number, p in enumerate(passes, 1):
-            if p.phase == "bootstrap":
-                self._say(f"=== {self.stack_name}: preview of pass {number}/{len(passes)}: bootstrap ({p.purpose}) ===")
-                bootstrap_seen = self._preview_phase(stk, "bootstrap", cidrs)
-                previews.append(PassPreview(number, "bootstrap", p.purpose, "previewed", tuple(bootstrap_seen.changes),
-                                            bootstrap_seen.unchanged,
-                                            description=f"public API access on, limited to {', '.join(cidrs)}"))
-            elif bootstrap_seen is None:
-                assert private is not None
-                description = "public API access off" + (", the cluster alone (no dependents)" if p.cluster_only else "")
-                changes = private.changes
-                if p.cluster_only:
-                    urns = {u for u, _, _ in private.cluster_candidates()}
-                    changes = [c for c in changes if c.urn in urns]
-                previews.append(PassPreview(number, "private", p.purpose, "previewed", tuple(changes),
-                                            private.unchanged, description=description))
-            else:
-                previews.append(derived_close(number, p, bootstrap_seen))
-        result = StackPreview(self.stack_name, self.settings.region, tuple(previews),
-                              final_public_access=False, final_private_access=True,
-                              bootstrap_cidrs=tuple(cidrs), notes=tuple(notes + [f"current state: {state.value}"]))
-        return PreviewResult(self.stack_name, result, state, tuple(warnings))
-
-    @_typed_errors
+    @typed_errors
     def status(self) -> StatusResult:
         stk = self._stack(create=False)
         if stk is None:
@@ -424,75 +302,7 @@ class Runner:
         return StatusResult(self.stack_name, True, state, phase, public, since, last, outputs, pending,
                             aws_public, note, window=last_window(history, state), aws_failed=verdict.aws.failed)
 
-    @_typed_errors
-    def close(self, *, wait: float = CLOSE_WAIT) -> str:
-        """Close the bootstrap window and change nothing else: the cluster alone, private phase.
-
-        A run still in progress (its lock, or EKS still creating or updating the cluster) is waited
-        for, up to ``wait`` seconds: EKS refuses an access change while the cluster is busy, and
-        the run being cancelled may still close its own window. Returns what was done; raises
-        :class:`WindowLeftOpen` (exit 3) when the window stays open or AWS cannot say."""
-        stk = self._stack(create=False)
-        if stk is None:
-            return "no such stack: nothing to close"
-        deadline = time.monotonic() + wait
-        errors: list[str] = []
-        self._clear_dead_lock(stk)
-        self._wait_cluster_settled(deadline)
-        for attempt in range(1, 4):
-            verdict = self._verdict(stk)
-            if verdict.unknown:
-                raise self._unknown(verdict, errors)
-            if not verdict.open:
-                return "the window is closed (public access off)" if attempt > 1 else \
-                    f"nothing to close: {verdict.describe()}"
-            self._say(f"=== {self.stack_name}: {verdict.describe()}: closing it (the cluster alone) ===")
-            step = Pass("private", "close", cluster_only=True)
-            try:
-                if verdict.behind or verdict.pending:
-                    self._locked_retry(deadline, functools.partial(self._recover, stk, closing=True))
-                if not cluster_resources(self._resources(stk)):
-                    # Without the cluster in the state the pass could not be limited to it.
-                    raise self._left_open(stk, (), errors, "the state holds no cluster resource to target, and "
-                                          "close changes nothing but the cluster")
-                self._locked_retry(deadline, functools.partial(self._run_pass, stk, attempt, 3, step, (),
-                                                               label="closing attempt", closing=True))
-            except WindowLeftOpen:
-                raise
-            except StackLocked as e:
-                raise self._left_open(stk, (), errors + [str(e)], f"another run still holds the stack's lock after "
-                                      f"{wait:.0f} s") from None
-            except (PrivateEksError, auto.CommandError) as e:
-                errors += list(getattr(e, "errors", []) or [str(e)])
-            if self._interrupts:
-                break
-            self._wait_cluster_settled(deadline)
-        raise self._left_open(stk, (), errors, "the close command could not turn it off")
-
-    def _locked_retry(self, deadline: float, step: Callable[[], Any]) -> Any:
-        """``step()``, again while another run holds the lock and the deadline is not passed."""
-        while True:
-            try:
-                return step()
-            except StackLocked:
-                if time.monotonic() + self.close_retry_delay >= deadline or self._interrupts:
-                    raise
-                self._say(f"=== {self.stack_name}: the stack is locked by a run in progress: waiting ===")
-                time.sleep(self.close_retry_delay)
-
-    def _wait_cluster_settled(self, deadline: float) -> None:
-        """Until EKS is no longer creating or updating the cluster (AWS asked; unknown: no wait)."""
-        while self._cluster_access is not None and time.monotonic() < deadline and not self._interrupts:
-            try:
-                access = self._cluster_access(self.settings)
-            except Exception:  # said by the verdict that follows
-                return
-            if access is None or str(getattr(access, "status", "")).upper() not in BUSY_CLUSTER:
-                return
-            self._say(f"=== {self.stack_name}: EKS is still {access.status} the cluster: waiting ===")
-            time.sleep(max(0.1, min(self.settle_poll, deadline - time.monotonic())))
-
-    @_typed_errors
+    @typed_errors
     def destroy(self, *, force: bool = False) -> DestroyResult:
         stk = self._stack(create=False)
         if stk is None:
@@ -529,18 +339,7 @@ class Runner:
             self._destroy_left_open(stk, errors, f"the destroy left {len(remaining)} resource(s), the cluster among them")
         return DestroyResult(self.stack_name, True, remaining, tuple(dedupe(errors)))
 
-    def _destroy_left_open(self, stk: auto.Stack, errors: Sequence[str], what: str) -> None:
-        """A destroy that ends with the cluster still there and public is a security problem (exit 3)."""
-        try:
-            verdict = self._verdict(stk)
-        except Exception:  # the state unreadable: assume the worst
-            verdict = None
-        if verdict is not None and verdict.unknown:
-            raise self._unknown(verdict, errors)
-        if verdict is None or verdict.open:
-            raise self._left_open(stk, (), errors, f"{what}. Close the window first with close, then destroy again")
-
-    @_typed_errors
+    @typed_errors
     def audit(self, *, session: Any = None) -> list[Any]:
         """Post-deploy checks (automation.aws.audit) against this stack's outputs."""
         from automation.aws.audit import audit_stack  # lazily: boto3 checks live elsewhere
@@ -553,35 +352,7 @@ class Runner:
         """Raise ConfigurationError now if the Pulumi CLI, the state backend or its passphrase is missing."""
         self.workspace.check()
 
-    # ----------------------------------------------------------------------- the passes
-
-    def _run_pass(self, stk: auto.Stack, number: int, total: int, p: Pass, cidrs: Sequence[str],
-                  *, label: str = "pass", closing: bool = False, tracker: WindowTracker | None = None) -> PassResult:
-        if not closing:
-            self._check_interrupt()
-        what = "the cluster alone" if p.cluster_only else "the whole program"
-        access = f"public access ON for {', '.join(cidrs)}" if p.phase == "bootstrap" else "public access off"
-        self._say(f"=== {self.stack_name}: {label} {number}/{total}: {p.phase} ({p.purpose}; {what}; {access}) ===")
-        collector = EventCollector()
-        clock = AccessClock()
-        started = time.monotonic()
-        kwargs: dict[str, Any] = {}
-        if p.cluster_only:
-            urns = [u for u, _ in cluster_resources(self._resources(stk))]
-            if urns:
-                kwargs = {"target": urns, "target_dependents": False}
-        with self._interruptible(f"pass {number} ({p.phase})", closing), \
-                pulumi_errors(self.stack_name, f"pass {number} ({p.phase}) of stack {self.stack_name} failed",
-                              errors=lambda: collector.errors):
-            stk.up(program=self._inline(p.phase, cidrs), on_output=self._on_output, on_error=self._on_output,
-                   on_event=self._events(collector, clock), message=UPDATE_MESSAGE.format(phase=p.phase), **kwargs)
-        if tracker is not None:
-            tracker.add(clock)
-        summary = report.change_counts(collector.changes, collector.unchanged)
-        duration = time.monotonic() - started
-        self._say(f"=== {self.stack_name}: {label} {number}/{total} done in {duration:.1f} s "
-                  f"({report.summary_line(summary)}) ===")
-        return PassResult(number, p.phase, p.purpose, tuple(collector.changes), summary, duration)
+    # ----------------------------------------------------------------- before and after the passes
 
     def _run_preflight(self) -> None:
         if self._preflight is None:
@@ -599,7 +370,7 @@ class Runner:
                 findings)
 
     def _run_audit(self, outputs: Mapping[str, Any]) -> tuple[tuple[Any, ...] | None, str | None]:
-        """DESIGN §8: the audit after the last pass. It cannot undo the run, so a failure to run it
+        """The audit after the last pass (docs/architecture.md, invariants). It cannot undo the run, so a failure to run it
         is reported in the result, not raised."""
         if self._audit is None:
             return None, "no audit configured"
@@ -617,286 +388,8 @@ class Runner:
             self._say(f"{self.stack_name}: post-deploy audit: no findings")
         return findings, None
 
-    def _fail_closed(self, stk: auto.Stack, cause: BaseException, cidrs: Sequence[str]) -> None:
-        """Raise the right error for a failed run, closing the window first when it is open."""
-        errors = list(getattr(cause, "errors", []) or [])
-        if not errors and isinstance(cause, auto.CommandError):
-            errors = [command_summary(cause)]
-        interrupted = self._interrupts > 0
-        if interrupted:
-            # The cancelled Pulumi operation ends first: it holds the lock every closing attempt needs.
-            if not self.workspace.wait(INTERRUPT_GRACE):
-                raise self._left_open(stk, cidrs, errors, f"interrupted, and the Pulumi operation did not end within "
-                                      f"{INTERRUPT_GRACE:.0f} s (it still holds the stack's lock)")
-            self.workspace.resume()
-            self._clear_dead_lock(stk)
-            cause = Interrupted(f"stack {self.stack_name}: interrupted", errors=errors)
-        if isinstance(cause, StackLocked):
-            # Another run holds the stack: any open window is that run's to close, and every
-            # closing attempt of ours would hit the same lock. But an open window is said loudly.
-            if self._window_open(stk) and not isinstance(cause, LockedWithWindowOpen):
-                raise LockedWithWindowOpen(
-                    f"SECURITY: stack {self.stack_name}: the cluster's PUBLIC API endpoint is ON and {cause}. "
-                    "A run in progress closes its own window; if none is running, remove the lock and run "
-                    f"`private-eks up --stack {self.stack_name}` to close it.",
-                    stack=self.stack_name, errors=errors) from None
-            raise cause
-        verdict = self._verdict_or_none(stk, errors)
-        if verdict is not None and verdict.unknown:
-            raise self._unknown(verdict, errors)
-        if verdict is not None and not verdict.open:
-            if isinstance(cause, Interrupted):
-                raise Interrupted(f"{cause}; the public endpoint is off (the window is closed)", errors=errors) from None
-            if isinstance(cause, PrivateEksError):
-                raise cause
-            raise OperationFailed(f"stack {self.stack_name}: {_describe(cause)}", errors=errors) from None
-        self._say(f"=== {self.stack_name}: {'INTERRUPTED' if interrupted else 'FAILED'} with the public endpoint ON "
-                  "— closing the window (fail closed) ===")
-        if not interrupted:
-            # The Pulumi CLI may have died alone, leaving its lock: no one else would release it.
-            with contextlib.suppress(auto.CommandError):
-                self._clear_dead_lock(stk)
-        attempts = [Pass("private", "fail closed"), Pass("private", "fail closed, retry"),
-                    Pass("private", "fail closed, cluster only", cluster_only=True)]
-        for i, p in enumerate(attempts, 1):
-            if self._interrupts > 1:
-                errors.append("interrupted again while closing the window: the closing attempts were stopped")
-                break
-            if i > 1 and self.close_retry_delay:
-                time.sleep(self.close_retry_delay)
-            try:
-                if verdict is None or verdict.behind or verdict.pending:
-                    # The state is behind AWS (a pending create, or public access it never heard
-                    # of): a private pass against it would change nothing. Read AWS back first.
-                    self._recover(stk, closing=True)
-                self._run_pass(stk, i, len(attempts), p, cidrs, label="closing attempt", closing=True)
-            except (PrivateEksError, auto.CommandError) as e:
-                errors += list(getattr(e, "errors", []) or [str(e)])
-            try:
-                verdict = self._verdict(stk)
-                if verdict.unknown:
-                    raise self._unknown(verdict, errors)
-                if not verdict.open:
-                    self._say(f"=== {self.stack_name}: the window is closed (public access off) ===")
-                    if isinstance(cause, ConfigurationError):
-                        raise ConfigurationError(f"{cause} (the public endpoint found on was turned off)") from None
-                    kind = Interrupted if interrupted else OperationFailed
-                    raise kind(
-                        f"stack {self.stack_name}: {_describe(cause)}; the public endpoint was turned off again "
-                        "(the window is closed)", errors=dedupe(errors)) from None
-            except PrivateEksError:
-                raise
-            except Exception as e:  # state unreadable: try the next attempt
-                errors.append(f"reading the stack state: {e}")
-        raise self._left_open(stk, cidrs, errors, ("interrupted, and " if interrupted else "")
-                              + f"the runner could not turn it off ({len(attempts)} attempts at most)")
-
-    def _left_open(self, stk: auto.Stack, cidrs: Sequence[str], errors: Sequence[str], why: str) -> WindowLeftOpen:
-        """The loud error for a window that stays open: what is open, to whom, and what closes it."""
-        return WindowLeftOpen(
-            f"SECURITY: stack {self.stack_name}: the cluster's PUBLIC API endpoint is still ON "
-            f"(reachable from {', '.join(cidrs) or 'the CIDRs recorded in the stack'}): {why}. Turn it off now: run "
-            f"`private-eks up --stack {self.stack_name}`, or `aws eks update-cluster-config --name "
-            f"{self.settings.cluster.metadata.name} --resources-vpc-config endpointPublicAccess=false,endpointPrivateAccess=true`.",
-            stack=self.stack_name, cidrs=cidrs, errors=dedupe(errors),
-        )
-
-    def _recover(self, stk: auto.Stack, *, closing: bool = False) -> StackState:
-        """The stack's state, first brought up to date with AWS when a killed run left it behind:
-        pending operations (the cluster's create or update that AWS carried out while the state
-        never heard of it), or a cluster whose public access differs between AWS and the state.
-        A pending create of the cluster that AWS has is adopted (what ``pulumi refresh
-        --import-pending-creates`` does: the operation becomes the resource, with the cluster's
-        name as its id), then a refresh reads every resource back from AWS."""
-        deployment = self.workspace.deployment(stk)
-        resources = list(deployment.get("resources") or [])
-        state = stack_state(deployment_outputs(deployment), resources)
-        pending = pending_operations(deployment)
-        has_cluster = bool(cluster_resources(resources)) or any(op.cluster for op in pending)
-        if not has_cluster and not pending:
-            return state
-        answer = self._ask_aws() if has_cluster else AwsAnswer(None, "")
-        aws_public, note = answer.public, answer.note
-        behind = aws_public is not None and aws_public != (state is StackState.BOOTSTRAP)
-        if not pending and not behind:
-            return state
-        what = ", ".join(f"{op.type} {report.resource_name(op.urn)}" for op in pending) or \
-            f"AWS has public access {'ON' if aws_public else 'off'}"
-        self._say(f"=== {self.stack_name}: the state is behind AWS ({what}{'; ' + note if note else ''}): "
-                  "reading it back from AWS ===")
-        if any(op.type == "creating" for op in pending):
-            # A refresh first: it takes the stack's lock, so a run still in progress (whose
-            # operations are pending too) is never overwritten by the adoption below.
-            self._refresh(stk, closing=closing)
-            exported = stk.export_stack()
-            deployment, done = pending_creates.resolve(dict(exported.deployment or {}), self._find_created)
-            for line in done.lines():
-                self._say(f"=== {self.stack_name}: {line} ===")
-            if done.adopted or done.cleared:
-                stk.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
-        self._refresh(stk, closing=closing)
-        state = self._state(stk)
-        return StackState.BOOTSTRAP if aws_public else state
-
-    def _check_versions(self, stk: auto.Stack) -> None:
-        """EKS's upgrade order, against the deployed versions: refused before anything runs. Closing
-        a window found open would apply the refused version, so such a refusal is the loud exit 3."""
-        try:
-            upgrades.check_versions(self.settings, self._resources(stk))
-        except UpgradeRefused as refused:
-            errors: list[str] = []
-            verdict = self._verdict_or_none(stk, errors)
-            if verdict is None or verdict.open:
-                raise self._left_open(stk, (), errors, f"{refused}; the window found open was not closed, as "
-                                      "closing it would apply the refused version: fix metadata.version and run "
-                                      "`private-eks up` again") from None
-            if verdict.unknown:
-                raise self._unknown(verdict, errors) from None
-            raise
-
-    def _refresh_desired_sizes(self, stk: auto.Stack) -> None:
-        """Read the node groups' sizes back from AWS before a run: with the desired size ignored
-        (the autoscaler's), a change to min or max sends the desired size the state holds, which
-        must be the autoscaler's, not the one the stack last applied."""
-        urns = [] if self.settings.apply_desired_size else upgrades.autoscaled_urns(self._resources(stk))
-        if not urns:
-            return
-        self._check_interrupt()
-        self._say(f"=== {self.stack_name}: reading {len(urns)} node group size(s) back from AWS "
-                  "(the autoscaler owns the desired size) ===")
-        with self._interruptible("the refresh"), \
-                pulumi_errors(self.stack_name, f"stack {self.stack_name}: reading the node groups back from AWS failed"):
-            stk.refresh(target=urns, on_output=self._on_output, on_error=self._on_output,
-                        message="private-eks: refresh node group sizes")
-
-    def _find_created(self, resource: Mapping[str, Any]) -> str | None:
-        """AWS's id for a pending create (automation.aws.pending_creates); the cluster through
-        ``cluster_access``, which also knows the engine tests' stand-in."""
-        inputs = resource.get("inputs") or {}
-        if report.is_cluster_resource(resource.get("type", ""), inputs, custom=resource.get("custom", True)):
-            answer = self._ask_aws()
-            if answer.failed or self._cluster_access is None:
-                raise pending_creates.CannotTell(answer.note)
-            return None if answer.public is None else str(inputs.get("name") or self.settings.cluster.metadata.name)
-        if self._aws_clients is None:
-            self._aws_clients = pending_creates.boto3_clients(self.settings.region)
-        return pending_creates.find(resource, self._aws_clients)
-
-    def _refresh(self, stk: auto.Stack, *, closing: bool = False) -> None:
-        if not closing:
-            self._check_interrupt()
-        with self._interruptible("the refresh", closing), \
-                pulumi_errors(self.stack_name, f"stack {self.stack_name}: reading the state back from AWS (refresh) failed"):
-            stk.refresh(on_output=self._on_output, on_error=self._on_output, message="private-eks: refresh from AWS")
-
-    def _clear_dead_lock(self, stk: auto.Stack) -> None:
-        """Remove the stack's lock when the run holding it is dead (killed on this machine): no one
-        else would ever release it. A lock held by a live process, or by another machine, stays."""
-        pids = self.workspace.dead_locks()
-        if pids:
-            self._say(f"=== {self.stack_name}: removing the lock left by a run that was killed "
-                      f"(pid {', '.join(map(str, pids))}, this machine) ===")
-            stk.cancel()
-
-    def _preview_phase(self, stk: auto.Stack, phase: Phase, cidrs: Sequence[str]) -> EventCollector:
-        collector = EventCollector()
-        with self._interruptible(f"the {phase} preview"), \
-                pulumi_errors(self.stack_name, f"preview of the {phase} phase of stack {self.stack_name} failed",
-                              errors=lambda: collector.errors):
-            stk.preview(program=self._inline(phase, cidrs), on_output=self._on_output, on_error=self._on_output,
-                        on_event=self._events(collector), message=f"private-eks: {phase} preview")
-        return collector
-
-    def _inline(self, phase: Phase, cidrs: Sequence[str]) -> Callable[[], None]:
-        settings, program, frozen = self.settings, self._program, tuple(cidrs) if phase == "bootstrap" else ()
-
-        def run() -> None:
-            import pulumi
-
-            outputs = program(settings, phase, frozen)
-            if isinstance(outputs, Mapping):
-                for name, value in outputs.items():
-                    pulumi.export(name, value)
-
-        return run
-
-    def _events(self, collector: EventCollector, clock: AccessClock | None = None) -> OnEvent:
-        user = self._on_event
-
-        def on_event(event: EngineEvent) -> None:
-            collector(event)
-            if clock is not None:
-                clock(event)
-            if user is not None:
-                user(event)
-
-        return on_event
-
-    def _say(self, line: str) -> None:
-        if self._on_output is not None:
-            self._on_output(line)
-
     def _warn_proxy(self) -> list[str]:
         warnings = proxy.proxy_warnings(self._env, self.settings)
         for w in warnings:
             self._say(f"warning: {self.stack_name}: {w}")
         return warnings
-
-    # ------------------------------------------------------------------- state
-
-    def _state(self, stk: auto.Stack) -> StackState:
-        deployment = self.workspace.deployment(stk)
-        return stack_state(deployment_outputs(deployment), list(deployment.get("resources") or []))
-
-    def _ask_aws(self) -> AwsAnswer:
-        return ask_aws(self._cluster_access, self.settings)
-
-    def _verdict(self, stk: auto.Stack) -> WindowVerdict:
-        """Whether the window is open: state, pending operations and AWS (automation.window_state)."""
-        return judge(self.workspace.deployment(stk), self._ask_aws)
-
-    def _verdict_or_none(self, stk: auto.Stack, errors: list[str]) -> WindowVerdict | None:
-        try:
-            return self._verdict(stk)
-        except Exception as e:  # state unreadable: treated as open by the callers
-            errors.append(f"reading the stack state: {e}")
-            return None
-
-    def _unknown(self, verdict: WindowVerdict, errors: Sequence[str]) -> WindowLeftOpen:
-        """AWS could not be asked about a cluster that may exist: never reported as closed."""
-        return WindowLeftOpen(
-            f"SECURITY: stack {self.stack_name}: {verdict.describe()}. The runner cannot tell whether the "
-            f"cluster's PUBLIC API endpoint is on; check with `private-eks status --stack {self.stack_name}` or "
-            f"`aws eks describe-cluster --name {self.settings.cluster.metadata.name}`, and close it with "
-            f"`private-eks close --stack {self.stack_name}`.", stack=self.stack_name, errors=dedupe(errors))
-
-    @contextlib.contextmanager
-    def _interruptible(self, what: str, closing: bool = False) -> Iterator[None]:
-        """A Pulumi operation cancelled by :meth:`interrupt` fails: that failure is the interrupt."""
-        try:
-            yield
-        except (PrivateEksError, auto.CommandError) as e:
-            if self._interrupts and not closing:
-                raise Interrupted(f"stack {self.stack_name}: interrupted during {what}",
-                                  errors=list(getattr(e, "errors", []) or [command_summary(e)])) from None
-            raise
-
-    def _window_open(self, stk: auto.Stack) -> bool:
-        """Open, or possibly open (AWS could not be asked, the state unreadable): assume the worst."""
-        try:
-            verdict = self._verdict(stk)
-        except Exception:
-            return True
-        return verdict.open or verdict.unknown
-
-    def _resources(self, stk: auto.Stack) -> list[dict[str, Any]]:
-        return list(self.workspace.deployment(stk).get("resources") or [])
-
-    def _stack(self, *, create: bool) -> auto.Stack | None:
-        return self.workspace.select(self._inline("private", ()), create=create)
-
-
-def _describe(cause: BaseException) -> str:
-    if isinstance(cause, KeyboardInterrupt):
-        return "interrupted"
-    return str(cause) or type(cause).__name__

@@ -1,4 +1,4 @@
-"""EndpointSet: the VPC endpoints nodes need when nothing leaves the VPC.
+"""EndpointSet: the VPC endpoints nodes need when nothing leaves the VPC (docs/architecture.md §5).
 
 Interface endpoints get private DNS, so the services' usual host names resolve to the endpoints,
 and go into the subnets of the AZs where the service is offered (asked of the region through the

@@ -30,7 +30,7 @@ def bootstrap_access_cidrs(settings: StackSettings, bootstrap_cidrs: Sequence[st
 
 
 def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[str] = ()) -> dict[str, Any]:
-    """Declare every resource of the stack for ``phase`` and export the stack outputs."""
+    """Declare every resource of the stack for ``phase`` and export the outputs of docs/architecture.md §4."""
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
     cidrs = bootstrap_access_cidrs(settings, bootstrap_cidrs) if phase == "bootstrap" else []

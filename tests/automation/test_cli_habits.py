@@ -1,4 +1,4 @@
-"""The CLI's habits (DESIGN §7): one error boundary (a message and the error's exit code, the
+"""The CLI's habits (docs/architecture.md §7): one error boundary (a message and the error's exit code, the
 traceback only with --debug), a clear "no Pulumi project found", -s, --version, global options
 after the command, destroy's confirmation. In-process: main(argv) with captured output."""
 
@@ -67,12 +67,12 @@ def test_debug_adds_the_traceback_to_an_error(capsys, tmp_path):
 
 
 def test_an_unexpected_error_is_exit_1_with_a_hint_and_the_traceback_only_with_debug(capsys, monkeypatch):
-    from automation import cli
+    from automation.cli import offline
 
     def broken(args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(cli, "cmd_validate", broken)
+    monkeypatch.setattr(offline, "cmd_validate", broken)
     code, _, err = run(capsys, "validate", "--file", "x")
     assert code == 1 and "unexpected error (RuntimeError): a bug" in err and "Traceback" not in err
     code, _, err = run(capsys, "validate", "--file", "x", "--debug")

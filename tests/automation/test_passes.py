@@ -1,4 +1,4 @@
-"""The pass decision of DESIGN §6, for every state and bootstrap mode, the inputs it is computed
+"""The pass decision of docs/architecture.md §6, for every state and bootstrap mode, the inputs it is computed
 from, and the window measured from engine events and from the update history."""
 
 import datetime as dt

@@ -4,7 +4,7 @@ destroy of a stack never deployed has nothing to destroy."""
 
 from __future__ import annotations
 
-from tests.automation.test_cli import assert_clean, run
+from tests.automation.test_runner_commands_without_prerequisites import assert_clean, run
 
 
 def test_up_reports_passphrase_cli_and_credentials_together(clean_env, project):

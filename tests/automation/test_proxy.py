@@ -1,4 +1,4 @@
-"""NO_PROXY computation and the proxy warnings (DESIGN §6, eksctl's proxy guidance)."""
+"""NO_PROXY computation and the proxy warnings (docs/architecture.md §6, eksctl's proxy guidance)."""
 
 from automation import proxy
 from tests.automation.helpers import settings

@@ -146,16 +146,16 @@ def test_the_cli_runs_in_its_own_process_group(tmp_path):
 def test_the_cli_handles_sigterm_instead_of_dying(tmp_path):
     """`private-eks` installs its handlers only around runner commands; a SIGTERM there is caught
     (the engine tests prove the whole path); here: the handler object restores the previous ones."""
-    from automation.cli import _Interrupts
+    from automation.cli.running import Interrupts
 
     before = signal.getsignal(signal.SIGTERM)
-    with _Interrupts() as interrupts:
+    with Interrupts() as interrupts:
         assert signal.getsignal(signal.SIGTERM) == interrupts._handle
     assert signal.getsignal(signal.SIGTERM) == before
 
 
 def test_a_runner_made_after_a_signal_starts_interrupted():
-    from automation.cli import _Interrupts
+    from automation.cli.running import Interrupts
 
     class Fake:
         count = 0
@@ -163,7 +163,7 @@ def test_a_runner_made_after_a_signal_starts_interrupted():
         def interrupt(self) -> None:
             self.count += 1
 
-    interrupts = _Interrupts()
+    interrupts = Interrupts()
     interrupts._handle(signal.SIGTERM, None)
     late = Fake()
     interrupts.add(late)

@@ -1,4 +1,4 @@
-"""The post-deploy audit (DESIGN §8) against moto: a clean private VPC and cluster pass, and each
+"""The post-deploy audit (docs/architecture.md §8) against moto: a clean private VPC and cluster pass, and each
 injected problem is found and names the broken resource."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Preflight (DESIGN §8) against moto: what would make pass 1 fail, found before anything is
+"""Preflight (docs/architecture.md §8) against moto: what would make pass 1 fail, found before anything is
 created. Each problem is built with boto3 calls in moto and must be found and named."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""EndpointSet: the endpoints of DESIGN §5, placed only where the region offers them."""
+"""EndpointSet: the endpoints of docs/architecture.md §5, placed only where the region offers them."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def subnet_ids_by_az(r):
     return {s.inputs["availabilityZone"]: s.id for s in r.by_type(SUBNET)}
 
 
-# Expected names written out from the partition rules of DESIGN §5 (not computed by the code under test).
+# Expected names written out from the partition rules of docs/architecture.md §5 (not computed by the code under test).
 SERVICE_NAMES = {
     "us-west-2": ["com.amazonaws.us-west-2.ec2", "com.amazonaws.us-west-2.ecr.api",
                   "com.amazonaws.us-west-2.ecr.dkr", "com.amazonaws.us-west-2.sts",

@@ -454,7 +454,7 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
 }
 
 # Fields that accept exactly one value: eksctl's name, kept so its configs read the same; any other
-# value is refused, by path (DESIGN §3). They change nothing because nothing else is allowed.
+# value is refused, by path (docs/architecture.md §3). They change nothing because nothing else is allowed.
 ONE_VALUE: dict[str, tuple[Mutation, str]] = {
     "privateCluster.enabled": (put(("privateCluster", "enabled"), False), "privateCluster.enabled"),
     "localZones": (put(("localZones",), ["us-west-2-lax-1a"]), "localZones"),

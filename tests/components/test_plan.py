@@ -1,4 +1,4 @@
-"""The offline plan (DESIGN §8): deterministic JSON, findings, cost, and the plan diff."""
+"""The offline plan (docs/architecture.md §8): deterministic JSON, findings, cost, and the plan diff."""
 
 from __future__ import annotations
 

@@ -118,7 +118,7 @@ def test_an_over_long_generated_role_name_fails_naming_the_role_and_the_limit(pr
 
 
 def test_bootstrap_never_creates_in_one_private_pass_with_no_window(project: Project):
-    """DESIGN §6 zero exposure: one private pass; the endpoint is never public."""
+    """docs/architecture.md §6, zero exposure: one private pass; the endpoint is never public."""
     name = stack(project, "never", autoModeConfig={"enabled": True}, **NO_CAPACITY)
     report = rehearse(project, name, bootstrap="never")
     assert report["exitCode"] == 0, report["lines"]

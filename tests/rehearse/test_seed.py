@@ -24,7 +24,7 @@ STACK = """config:
 
 
 def test_the_adopted_vpc_exists_as_the_preflight_wants_it(tmp_path: Path):
-    """DESIGN §8 preflight for an existing VPC: DNS support and hostnames on, each subnet in its AZ
+    """docs/architecture.md §8, preflight for an existing VPC: DNS support and hostnames on, each subnet in its AZ
     with an explicit route table of its own; the copy of the stack file names moto's ids."""
     server = start_moto()
     try:

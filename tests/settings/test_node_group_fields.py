@@ -140,7 +140,7 @@ def test_an_existing_node_role_is_refused_in_config_map_mode():
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_availability_zones_must_be_the_clusters(kind):
-    """Nodes go on the cluster's private subnets only (DESIGN §4): a zone outside them is refused."""
+    """Nodes go on the cluster's private subnets only (docs/architecture.md §4): a zone outside them is refused."""
     assert group(kind, with_group(kind, availabilityZones=["us-west-2a"])).availability_zones == ["us-west-2a"]
     assert list(problems(with_group(kind, availabilityZones=["us-west-2c"]))) == [f"{kind}[0].availabilityZones[0]"]
 
@@ -163,7 +163,7 @@ def test_subnets_and_availability_zones_are_exclusive():
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_disable_imdsv1_is_accepted_only_as_true(kind):
-    """IMDSv2 is always required here (DESIGN §4); eksctl's disableIMDSv1: true says the same."""
+    """IMDSv2 is always required here (docs/architecture.md §4); eksctl's disableIMDSv1: true says the same."""
     assert group(kind, with_group(kind, disableIMDSv1=True)).disable_imdsv1
     assert list(problems(with_group(kind, disableIMDSv1=False))) == [f"{kind}[0].disableIMDSv1"]
 

@@ -1,4 +1,4 @@
-"""Every validation rule of DESIGN §3: one accepted and one rejected case, asserting the path."""
+"""Every validation rule of docs/architecture.md §3: one accepted and one rejected case, asserting the path."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from automation.eksctl_import import import_cluster_config
 from automation.plain_up import transform
 from components import eks_versions
 from components.settings import SettingsError, settings_from_document
-from tests.automation.test_cli import assert_clean, run
+from tests.automation.test_runner_commands_without_prerequisites import assert_clean, run
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())

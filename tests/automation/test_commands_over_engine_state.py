@@ -134,7 +134,7 @@ def test_a_run_locked_out_while_another_holds_the_window_open_leaves_it_to_that_
 
 
 def test_up_runs_the_audit_after_the_last_pass_and_returns_its_findings(engine):
-    """DESIGN §6: an embedding service gets the post-deploy audit from Runner.up() itself."""
+    """docs/architecture.md §6: an embedding service gets the post-deploy audit from Runner.up() itself."""
     seen = []
 
     def audit(settings, outputs):
