@@ -47,9 +47,9 @@ SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones"
                  "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles", "deletionProtection")
 
 
-def sections(carried: Mapping[str, Any]) -> dict[str, Any]:
+def sections(carried: Mapping[str, Any], spec: Map = SPEC) -> dict[str, Any]:
     """The carried sections in the stack file's order."""
-    order = SECTION_ORDER + tuple(k for k in SPEC.fields if k not in SECTION_ORDER)
+    order = SECTION_ORDER + tuple(k for k in spec.fields if k not in SECTION_ORDER)
     return {k: carried[k] for k in order if k in carried}
 
 
