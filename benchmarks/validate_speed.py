@@ -22,7 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from automation.eksctl_import import import_cluster_config  # noqa: E402
+from automation.eksctl import import_cluster_config  # noqa: E402
 from components.settings import settings_from_document  # noqa: E402
 
 TARGET_MS = 50

@@ -15,7 +15,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from automation.eksctl_import import config_paths  # noqa: E402
+from automation.eksctl import config_paths  # noqa: E402
 
 
 def main(files: list[str]) -> int:

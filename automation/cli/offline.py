@@ -190,7 +190,7 @@ def add_schema(commands: Commands) -> None:
 
 
 def cmd_import_eksctl(args: argparse.Namespace) -> int:
-    from automation import eksctl_import as ei
+    from automation import eksctl as ei
 
     if args.stack is not None and not ei.STACK_NAME_RE.fullmatch(args.stack):
         raise UsageError(f"--stack {args.stack!r}: a stack name uses letters, digits, '-', '_' and '.'")

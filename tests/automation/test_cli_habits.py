@@ -34,7 +34,7 @@ def test_each_error_carries_the_exit_code_of_the_contract(error, code):
 
 def test_every_error_the_library_raises_on_purpose_is_under_the_one_root():
     from automation.aws.findings import AwsCheckError, StackNotDeployed
-    from automation.eksctl_import import EksctlImportError
+    from automation.eksctl import EksctlImportError
     from automation.plan import PlanError
 
     for cls in (AwsCheckError, StackNotDeployed, EksctlImportError, PlanError, errors.InvalidSettings):

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from automation import cli
-from automation.eksctl_import import import_cluster_config
+from automation.eksctl import import_cluster_config
 from automation.plain_up import transform
 from components import eks_versions
 from components.settings import SettingsError, settings_from_document

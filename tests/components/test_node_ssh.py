@@ -18,7 +18,7 @@ import tomllib
 
 import pytest
 
-from automation.eksctl_import import import_cluster_config
+from automation.eksctl import import_cluster_config
 from automation.plan import plan_stack
 from tests.components.helpers import run, settings
 from tests.components.test_node_group_options import LAUNCH_TEMPLATE, child, one_group
@@ -155,7 +155,7 @@ def test_import_notes_enable_ssm_and_drops_false_as_eksctl_refuses_it():
 def test_import_refuses_what_eksctl_refuses_by_eksctl_path():
     """eksctl validateNodeGroupSSH (one key) and ValidateManagedNodeGroup (ssh.allow with a launch
     template): refused, named by the eksctl path."""
-    from automation.eksctl_import import ImportInvalid
+    from automation.eksctl import ImportInvalid
 
     with pytest.raises(ImportInvalid) as e:
         import_cluster_config(minimal(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from automation.eksctl_import import ImportInvalid, import_cluster_config
+from automation.eksctl import ImportInvalid, import_cluster_config
 from automation.plan import plan_stack
 from components.settings import SettingsError
 from tests.components.helpers import run, settings

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from automation.eksctl_import import EksctlImportError, import_cluster_config
+from automation.eksctl import EksctlImportError, import_cluster_config
 from tests.eksctl.helpers import data
 from tests.fuzz import examples
 

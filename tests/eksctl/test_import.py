@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from automation.eksctl_import import (
+from automation.eksctl import (
     Dropped,
     ImportInvalid,
     ImportRefused,

@@ -8,7 +8,7 @@ import copy
 
 import pytest
 
-from automation.eksctl_import import ImportInvalid, import_cluster_config
+from automation.eksctl import ImportInvalid, import_cluster_config
 from components.settings import CONFIG_KEY
 from tests.eksctl.test_import import minimal
 

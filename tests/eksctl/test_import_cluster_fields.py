@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from automation.eksctl_import import ImportInvalid, ImportRefused, import_cluster_config
+from automation.eksctl import ImportInvalid, ImportRefused, import_cluster_config
 from components.settings import CONFIG_KEY
 from tests.eksctl.test_import import minimal
 
@@ -305,16 +305,16 @@ def test_the_readme_lists_every_dropped_field_with_its_reason():
     """The README's "Coming from eksctl" table names every path the import drops by rule, with the reason."""
     from pathlib import Path
 
-    from automation import eksctl_import as m
+    from automation.eksctl import reasons as m
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("## Coming from eksctl", 1)[1].split("\n## ", 1)[0]
-    for key, reason in m._REASONS.items():
+    for key, reason in m.REASONS.items():
         if reason and key != "kubernetesNetworkConfig.ipFamily":
             assert f"| `{key}` | {reason} |" in section
-    for key, reason in {**m._NODE_GROUP_REASONS, **{f"ssh.{k}": v for k, v in m._SSH_REASONS.items()}}.items():
+    for key, reason in {**m.NODE_GROUP_REASONS, **{f"ssh.{k}": v for k, v in m.SSH_REASONS.items()}}.items():
         assert f"[].{key}` | {reason} |" in section
-    for key, reason in m._NODE_IAM_REASONS.items():
+    for key, reason in m.NODE_IAM_REASONS.items():
         assert f"`managedNodeGroups[].iam.{key}` | {reason} |" in section
 
 
@@ -398,7 +398,7 @@ def test_every_path_eksctls_examples_use_is_carried_noted_or_dropped_with_a_docu
     examples) is carried, or is on the README's dropped list with its reason."""
     from pathlib import Path
 
-    from automation.eksctl_import import carried_paths, documented_reason
+    from automation.eksctl import carried_paths, documented_reason
 
     listed = Path(__file__).parent / "data" / "eksctl-example-paths.txt"
     paths = [p for p in listed.read_text().splitlines() if p and not p.startswith("#")]

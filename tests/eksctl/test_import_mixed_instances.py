@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from automation.eksctl_import import ImportInvalid, ImportRefused, import_cluster_config
+from automation.eksctl import ImportInvalid, ImportRefused, import_cluster_config
 from automation.plan import plan_stack
 from components.settings import CONFIG_KEY
 from tests.eksctl.test_import import minimal
