@@ -190,7 +190,6 @@ class Runner(Closing, Previewing):
                 self._say(f"=== {self.stack_name}: the public endpoint was found ON (an interrupted run?): "
                           "closing it first ===")
                 tracker = WindowTracker(already_open=True, open_since=self._window_opened_at(stk))
-            self._refresh_desired_sizes(stk)
             # Parsed here, not before: a bad flag must not keep a window found open from closing
             # (the private pass needs no CIDR); it is refused once the window is closed.
             explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
@@ -212,6 +211,9 @@ class Runner(Closing, Previewing):
                 wide = wide_window(cidrs)
                 if wide:
                     self._say(f"warning: {self.stack_name}: {wide}")
+            if passes:
+                # Only before a pass applies anything: a refused run leaves the state as it found it.
+                self._refresh_desired_sizes(stk)
             for number, p in enumerate(passes, 1):
                 results.append(self._run_pass(stk, number, len(passes), p, cidrs, tracker=tracker))
         except (PrivateEksError, auto.CommandError, KeyboardInterrupt) as e:

@@ -52,9 +52,11 @@ def check_aws_credentials(settings: StackSettings) -> None:
 
 
 def run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *, needs_aws: bool,
-              **runner_options: Any) -> int:
+             flags: Callable[[], Any] | None = None, **runner_options: Any) -> int:
     """Run ``work(runner, say)`` for every stack (concurrently, bounded by --stacks-at-once), print
-    each stack's error as it happens, a summary table when several stacks ran; the worst exit wins."""
+    each stack's error as it happens, a summary table when several stacks ran; the worst exit wins.
+    ``flags``: a check of the command's flags, reported with the missing prerequisites; with none
+    missing, the runner refuses a bad flag itself (after closing a window found open)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from automation.runner import Runner
@@ -78,7 +80,15 @@ def run_each(args: argparse.Namespace, work: Callable[..., tuple[int, str]], *, 
             checks: list[Callable[[], Any]] = [runner.workspace.environment, runner.workspace.command]
             if needs_aws:
                 checks.append(functools.partial(check_aws_credentials, runner.settings))
-            prerequisites.check(stack, checks)
+            try:
+                prerequisites.check(stack, checks)
+            except prerequisites.MissingPrerequisites as missing:
+                if flags is not None:
+                    try:
+                        flags()
+                    except PrivateEksError as bad_flag:
+                        missing.problems.insert(0, str(bad_flag))
+                raise
             return work(runner, say)
         except PrivateEksError as e:
             shout(e.render())

@@ -5,6 +5,7 @@ result through :func:`automation.cli.running.run_each`, which runs the stacks as
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -48,6 +49,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if args.markdown and not Path(args.markdown).resolve().parent.is_dir():
         raise UsageError(f"{args.markdown}: its folder does not exist")
     _check_flags(args)
+    _check_cidrs(args)  # a preview opens nothing: a bad flag is refused before anything is asked for
     code = run_each(args, work, needs_aws=True)
     ordered = [previews[s] for s in runner_stacks(args, project(args)) if s in previews]
     if args.json and ordered:
@@ -79,17 +81,24 @@ def cmd_up(args: argparse.Namespace) -> int:
         return EXIT_OK, f"up ({passes}); audit clean"
 
     _check_flags(args)
-    return run_each(args, work, needs_aws=True)
+    # A bad --bootstrap-cidr is listed with any missing prerequisite; with every prerequisite there,
+    # the runner refuses it itself, after closing a window it finds open (fail closed).
+    return run_each(args, work, needs_aws=True, flags=functools.partial(_check_cidrs, args))
 
 
 def _check_flags(args: argparse.Namespace) -> None:
     """Flags are bad input whatever the environment: refused before credentials are asked for."""
-    from automation.passes import check_bootstrap_mode, parse_bootstrap_cidrs
+    from automation.passes import check_bootstrap_mode
+
+    if getattr(args, "bootstrap", None) is not None:
+        check_bootstrap_mode(args.bootstrap)
+
+
+def _check_cidrs(args: argparse.Namespace) -> None:
+    from automation.passes import parse_bootstrap_cidrs
 
     if getattr(args, "bootstrap_cidr", None):
         parse_bootstrap_cidrs(args.bootstrap_cidr)
-    if getattr(args, "bootstrap", None) is not None:
-        check_bootstrap_mode(args.bootstrap)
 
 
 def _window_line(result: Any) -> str:
