@@ -28,6 +28,10 @@ def checkout(engine, tmp_path):
                    f"PYTHONPATH={shlex.quote(str(ROOT))} exec {shlex.quote(sys.executable)} -m tests.engine.standin_cli "
                    f"--project-dir {shlex.quote(str(engine.dir))} \"$@\"\n")
     cli.chmod(0o755)
+    # The steps' own Python (apply.yml escapes the status summary with automation.markdown).
+    python = folder / ".venv" / "bin" / "python"
+    python.write_text(f"#!/bin/sh\nPYTHONPATH={shlex.quote(str(ROOT))} exec {shlex.quote(sys.executable)} \"$@\"\n")
+    python.chmod(0o755)
     return folder
 
 
