@@ -6,8 +6,9 @@ first use so that offline commands such as ``validate`` start fast. Every error 
 is a :class:`PrivateEksError` carrying its exit code.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from automation.lazy import lazy_exports
 
 _HOMES = {
     "automation.api": ["Phase", "Plan", "ValidationResult", "offline_plan", "plan_diff", "validate_stack"],
@@ -26,7 +27,7 @@ _HOMES = {
     "automation.runner": ["Runner"],
     "automation.window": ["Window"],
 }
-__all__ = sorted(name for names in _HOMES.values() for name in names)
+__all__, __getattr__ = lazy_exports(__name__, _HOMES)
 
 
 # What a type checker sees (the names are imported on first use at run time): without these, an
@@ -63,10 +64,3 @@ if TYPE_CHECKING:
     from automation.results import DestroyResult, PassResult, PreviewResult, RemainingResource, StatusResult, UpResult  # noqa: F401
     from automation.runner import Runner  # noqa: F401
     from automation.window import Window  # noqa: F401
-
-
-def __getattr__(name: str) -> Any:
-    for module, names in _HOMES.items():
-        if name in names:
-            return getattr(import_module(module), name)
-    raise AttributeError(f"module 'automation' has no attribute {name!r}")

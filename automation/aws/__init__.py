@@ -10,24 +10,18 @@ their modules (``from automation.aws.preflight import preflight``): the package 
 same name is the module.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from automation.lazy import lazy_exports
 
 _HOMES = {
     "automation.aws.audit": ["audit_stack", "stack_vpc_id"],
     "automation.aws.endpoint_access": ["EndpointAccess", "cluster_endpoint_access"],
     "automation.aws.findings": ["AwsCheckError", "AwsUnavailable", "Finding", "StackNotDeployed"],
 }
-__all__ = sorted(name for names in _HOMES.values() for name in names)
+__all__, __getattr__ = lazy_exports(__name__, _HOMES)
 
 if TYPE_CHECKING:
     from automation.aws.audit import audit_stack, stack_vpc_id  # noqa: F401
     from automation.aws.endpoint_access import EndpointAccess, cluster_endpoint_access  # noqa: F401
     from automation.aws.findings import AwsCheckError, AwsUnavailable, Finding, StackNotDeployed  # noqa: F401
-
-
-def __getattr__(name: str) -> Any:
-    for module, names in _HOMES.items():
-        if name in names:
-            return getattr(import_module(module), name)
-    raise AttributeError(f"module 'automation.aws' has no attribute {name!r}")

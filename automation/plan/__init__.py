@@ -14,8 +14,9 @@ load on first use, so that ``automation.plan.replacements`` (plain data other co
 light import. The library never prints: the renderers return strings for the CLI.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from automation.lazy import lazy_exports
 
 _HOMES = {
     "automation.plan.build": ["EGRESS_PLACEHOLDER", "PhaseRun", "child_inputs", "plan_json", "plan_stack", "run_phase",
@@ -32,7 +33,7 @@ _HOMES = {
     # The phases a plan may hold, as the CLI and the library API choose among them.
     "components.settings": ["PHASES"],
 }
-__all__ = sorted(name for names in _HOMES.values() for name in names)
+__all__, __getattr__ = lazy_exports(__name__, _HOMES)
 
 if TYPE_CHECKING:
     from automation.plan.build import (  # noqa: F401
@@ -75,10 +76,3 @@ if TYPE_CHECKING:
         kubernetes_api_finding,
     )
     from components.settings import PHASES  # noqa: F401
-
-
-def __getattr__(name: str) -> Any:
-    for module, names in _HOMES.items():
-        if name in names:
-            return getattr(import_module(module), name)
-    raise AttributeError(f"module 'automation.plan' has no attribute {name!r}")
