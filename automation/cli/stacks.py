@@ -323,9 +323,8 @@ def add_close(commands: Commands) -> None:
         "close", cmd_close, "close the bootstrap window of a stack and change nothing else",
         "Turn the cluster's public API access off and change nothing else (the cluster alone, private "
         "phase). A run in progress is waited for first (its lock; EKS still creating or updating the "
-        "cluster), up to --wait seconds. For CI: run it when an apply job fails or is cancelled. "
-        "Exit 0 closed (or nothing open), 1 failed, 2 bad input, 3 the public endpoint is still ON "
-        "or AWS cannot say.", many=True, all_=True)
+        "cluster), up to --wait seconds. For CI: run it when an apply job fails or is cancelled.",
+        many=True, all_=True)
     p.add_argument("--wait", metavar="SECONDS", type=float, default=1800.0,
                    help="how long to wait for a run in progress (default 1800)")
 
@@ -352,8 +351,7 @@ def add_destroy(commands: Commands) -> None:
         "Destroy every resource of the stack. --force carries on past errors (resources that can no longer "
         "be reached) and lists what is left. A stack never deployed has nothing to destroy. A cluster with "
         "deletion protection (deletionProtection in the stack file or on the deployed cluster) is refused "
-        "before anything is deleted, with the change that lifts it (exit 2: the stack's own configuration "
-        "forbids it).",
+        "before anything is deleted, with the change that lifts it.",
         many=True, all_=False)
     p.add_argument("--force", action="store_true", help="carry on past errors and report what is left")
     p.add_argument("-y", "--yes", action="store_true",

@@ -105,7 +105,8 @@ def drop_foreign_node_subnets(carried: dict[str, Any], walk: Walk) -> None:
     subnets = vpc.get("subnets") if isinstance(vpc, dict) else None
     private = subnets.get("private") if isinstance(subnets, dict) else None
     private = private if isinstance(private, dict) else {}
-    known = set(private) | {s.get("id") for s in private.values() if isinstance(s, dict) and s.get("id")}
+    # A malformed id (a mapping, a list) is left to the settings validation, which names its path.
+    known = set(private) | {s["id"] for s in private.values() if isinstance(s, dict) and isinstance(s.get("id"), str)}
     for kind in ("nodeGroups", "managedNodeGroups"):
         groups = carried.get(kind)
         for i, group in enumerate(groups if isinstance(groups, list) else []):
