@@ -21,6 +21,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 
 from components import access, addons, capabilities, catalog
+from components.karpenter import karpenter
 from components.addons import ADDONS_BEFORE_NODES
 from components.iam import roles
 from components.iam.service_accounts import service_accounts
@@ -204,6 +205,7 @@ class PrivateCluster(pulumi.ComponentResource):
             access.access_entry(scope, i, entry, after_cluster)
         for pia in cfg.iam.pod_identity_associations:
             access.pod_identity(scope, pia, after_cluster)
+        self.karpenter = karpenter(scope, self.cluster, after_cluster)
         for idp in cfg.identity_providers:
             access.identity_provider(scope, idp, after_cluster)
         for cap in cfg.capabilities:

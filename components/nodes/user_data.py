@@ -12,6 +12,8 @@ additions (nodes/userdata.ts, nodes/nodegroup.ts). What each family gets:
   labels and taints), with ``maxPodsPerNode`` as ``settings.kubernetes.max-pods`` and
   ``enableAdminContainer`` (default: on with ``ssh.allow``, as eksctl) as
   ``settings.host-containers.admin.enabled`` unless the settings say it.
+* With privateCluster.pullThroughCache, AL2023 and Bottlerocket nodes also get the registry mirrors
+  of components/nodes/registry_mirrors.py (the settings refuse AmazonLinux2 groups then).
 * AmazonLinux2: ``maxPodsPerNode`` as the kubelet flag ``--max-pods``; ``overrideBootstrapCommand``
   replaces pulumi-eks's user data (self-managed ``nodeUserDataOverride``, managed ``userData``) with a
   MIME document of the pre-bootstrap commands and then the command, as eksctl's managed_al2.go
@@ -26,9 +28,12 @@ import ipaddress
 import json
 from typing import Any, Optional
 
+import pulumi
 import pulumi_eks as eks
 import yaml
 
+from components.nodes import registry_mirrors
+from components.nodes.registry_mirrors import NodeMirrors
 from components.settings import ManagedNodeGroup, NodeGroup, NodeGroupBase
 
 SHELL_SCRIPT = 'text/x-shellscript; charset="us-ascii"'
@@ -38,14 +43,15 @@ NODE_CONFIG = {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig"}
 MIME_BOUNDARY = "==PRIVATE-EKS-BOUNDARY=="
 
 
-def user_data_inputs(ng: NodeGroupBase, *, managed: bool, cluster_dns: Optional[str] = None) -> dict[str, Any]:
+def user_data_inputs(ng: NodeGroupBase, *, managed: bool, cluster_dns: Optional[str] = None,
+                     mirrors: Optional[NodeMirrors] = None) -> dict[str, Any]:
     """The pulumi-eks keyword arguments (NodeGroupV2 or ManagedNodeGroup) for ``ng``'s bootstrap
     fields; empty when it has none, so that pulumi-eks's own user data applies unchanged.
     ``cluster_dns``: the cluster DNS address, for AL2's bootstrap.sh (see :func:`cluster_dns_ip`)."""
     if ng.ami_family == "AmazonLinux2023":
-        return _nodeadm(ng)
+        return _nodeadm(ng, mirrors)
     if ng.ami_family == "Bottlerocket":
-        return _bottlerocket(ng)
+        return _bottlerocket(ng, mirrors)
     return _amazon_linux_2(ng, managed=managed, cluster_dns=cluster_dns)
 
 
@@ -59,7 +65,7 @@ def cluster_dns_ip(service_cidr: Optional[str]) -> Optional[str]:
     return str(ipaddress.ip_address(bytes(packed)))
 
 
-def managed_template_user_data(ng: ManagedNodeGroup) -> Optional[str]:
+def managed_template_user_data(ng: ManagedNodeGroup, mirrors: Optional[NodeMirrors] = None) -> Optional[pulumi.Input[str]]:
     """A managed group's bootstrap fields as user data of its launch template, for EKS to merge with
     its own bootstrap, so that the group keeps EKS's AMI type, as eksctl builds it (base64): AL2 a
     MIME document of the pre-bootstrap commands and eksctl's max-pods script (managed_al2.go),
@@ -70,10 +76,13 @@ def managed_template_user_data(ng: ManagedNodeGroup) -> Optional[str]:
         return None
     text: Optional[str] = None
     if ng.ami_family == "AmazonLinux2023":
-        parts = _nodeadm(ng).get("nodeadm_extra_options") or []
-        text = mime_parts([(p.content_type, p.content) for p in parts]) if parts else None
+        parts = _nodeadm(ng, mirrors).get("nodeadm_extra_options") or []
+        text = mime_parts([(p.content_type, p.content) for p in parts]) if parts else None  # type: ignore[misc]
     elif ng.ami_family == "Bottlerocket":
-        settings = bottlerocket_settings(ng)
+        settings = bottlerocket_settings(ng, mirrors)
+        if settings and mirrors is not None:
+            # The mirrors name the account, known from STS: the TOML once it is.
+            return pulumi.Output.from_input(settings).apply(lambda s: base64.b64encode(toml(s).encode()).decode())
         text = toml(settings) if settings else None
     else:
         scripts = list(ng.pre_bootstrap_commands)
@@ -113,8 +122,13 @@ def kubelet_config(ng: NodeGroupBase) -> dict[str, Any]:
     return config
 
 
-def _nodeadm(ng: NodeGroupBase) -> dict[str, Any]:
+def _nodeadm(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[str, Any]:
     parts: list[eks.NodeadmOptionsArgs] = []
+    if mirrors is not None:
+        flags = registry_mirrors.al2023_node_config()
+        parts.append(eks.NodeadmOptionsArgs(content_type=NODEADM, content="---\n" + yaml.safe_dump(flags, sort_keys=False)))
+        parts.append(eks.NodeadmOptionsArgs(content_type=SHELL_SCRIPT,
+                                            content=registry_mirrors.al2023_script(mirrors.found, mirrors.ecr_domain)))
     config = kubelet_config(ng)
     if config:
         document = {**NODE_CONFIG, "spec": {"kubelet": {"config": config}}}
@@ -127,10 +141,15 @@ def _nodeadm(ng: NodeGroupBase) -> dict[str, Any]:
     return {"nodeadm_extra_options": parts} if parts else {}
 
 
-def bottlerocket_settings(ng: NodeGroupBase) -> dict[str, Any] | None:
+def bottlerocket_settings(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[str, Any] | None:
     """pulumi-eks's bottlerocketSettings for ``ng``, or None when there is nothing to add."""
     given = ng.bottlerocket
     settings = copy.deepcopy(given.settings or {}) if given is not None else {}
+    if mirrors is not None:
+        # The group's own container-registry and credential-provider settings win.
+        for key, value in registry_mirrors.bottlerocket_mirrors(mirrors.found, mirrors.account,
+                                                                mirrors.ecr_domain).items():
+            settings[key] = {**value, **settings.get(key, {})}
     if ng.max_pods_per_node:
         settings.setdefault("kubernetes", {})["max-pods"] = ng.max_pods_per_node
     enabled = given.enable_admin_container if given is not None else None
@@ -145,8 +164,8 @@ def bottlerocket_settings(ng: NodeGroupBase) -> dict[str, Any] | None:
     return {"settings": settings} if settings else None
 
 
-def _bottlerocket(ng: NodeGroupBase) -> dict[str, Any]:
-    settings = bottlerocket_settings(ng)
+def _bottlerocket(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[str, Any]:
+    settings = bottlerocket_settings(ng, mirrors)
     return {"bottlerocket_settings": settings} if settings is not None else {}
 
 
