@@ -205,7 +205,7 @@ class PrivateCluster(pulumi.ComponentResource):
             access.access_entry(scope, i, entry, after_cluster)
         for pia in cfg.iam.pod_identity_associations:
             access.pod_identity(scope, pia, after_cluster)
-        self.karpenter = karpenter(scope, self.cluster, after_cluster)
+        self.karpenter = karpenter(scope, self.cluster)
         for idp in cfg.identity_providers:
             access.identity_provider(scope, idp, after_cluster)
         for cap in cfg.capabilities:

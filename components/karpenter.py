@@ -75,7 +75,7 @@ def _queue(scope: ClusterScope, tags: dict[str, str], opts: pulumi.ResourceOptio
     return queue
 
 
-def karpenter(scope: ClusterScope, cluster: eks.Cluster, opts: pulumi.ResourceOptions) -> Optional[dict[str, Any]]:
+def karpenter(scope: ClusterScope, cluster: eks.Cluster) -> Optional[dict[str, Any]]:
     """``karpenter``'s resources, after the cluster; the outputs the Helm chart needs, or None without it."""
     cfg = scope.settings.cluster
     k = cfg.karpenter
@@ -102,7 +102,7 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster, opts: pulumi.ResourceOp
         or f"KarpenterNodeInstanceProfile-{scope.cluster_name}")
     aws.iam.InstanceProfile(f"{name}-node-profile", name=profile_name, role=node_role.name, tags=tags, opts=child)
     aws.eks.AccessEntry(f"{name}-node-access", cluster_name=scope.cluster_name, principal_arn=node_role.arn,
-                        type="EC2_LINUX", tags=tags, opts=opts)
+                        type="EC2_LINUX", tags=tags, opts=scope.child(depends_on=[cluster]))
 
     queue = _queue(scope, tags, child) if k.with_spot_interruption_queue else None
     controller = aws.iam.Role(f"{name}-controller-role", assume_role_policy=POD_IDENTITY_TRUST, tags=tags, opts=child)
@@ -120,11 +120,13 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster, opts: pulumi.ResourceOp
         aws.iam.RolePolicy(f"{name}-{policy_name}", role=controller.name, name=policy_name,
                            policy=documents.apply(lambda d, n=policy_name: d[n]), opts=child)
     aws.eks.PodIdentityAssociation(f"{name}-pod-identity", cluster_name=scope.cluster_name, namespace=NAMESPACE,
-                                   service_account=SERVICE_ACCOUNT, role_arn=controller.arn, tags=tags, opts=opts)
+                                   service_account=SERVICE_ACCOUNT, role_arn=controller.arn, tags=tags,
+                                   opts=scope.child(depends_on=[cluster]))
     discovery = cfg.metadata.tags.get(DISCOVERY_TAG)
     if discovery is not None:
         aws.ec2.Tag(f"{name}-discovery-tag", key=DISCOVERY_TAG, value=discovery,
-                    resource_id=found.vpc_config.cluster_security_group_id, opts=opts)
+                    resource_id=found.vpc_config.cluster_security_group_id,
+                    opts=scope.child(depends_on=[cluster]))
     return {
         "version": k.version,
         "namespace": NAMESPACE,

@@ -101,15 +101,24 @@ def max_pods_script(max_pods: int) -> str:
 def toml(document: dict[str, Any], prefix: str = "") -> str:
     """A TOML document of nested tables (Bottlerocket's settings); strings as JSON strings, which
     TOML's basic strings read the same."""
-    scalars = [(k, v) for k, v in document.items() if not isinstance(v, dict)]
+    def arrayed(v: Any) -> bool:
+        return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+    def quoted(k: str) -> str:
+        return json.dumps(k) if not k.replace("-", "").replace("_", "").isalnum() else k
+
+    scalars = [(k, v) for k, v in document.items() if not isinstance(v, dict) and not arrayed(v)]
     tables = [(k, v) for k, v in document.items() if isinstance(v, dict)]
     lines = [f"[{prefix}]"] if prefix and scalars else []
-    lines += [f"{json.dumps(k) if not k.replace('-', '').replace('_', '').isalnum() else k} = {json.dumps(v)}"
-              for k, v in scalars]
+    lines += [f"{quoted(k)} = {json.dumps(v)}" for k, v in scalars]
     out = "\n".join(lines) + ("\n" if lines else "")
     for k, v in tables:
-        key = json.dumps(k) if not k.replace("-", "").replace("_", "").isalnum() else k
-        out += toml(v, f"{prefix}.{key}" if prefix else key)
+        out += toml(v, f"{prefix}.{quoted(k)}" if prefix else quoted(k))
+    # A list of tables (Bottlerocket's container-registry.mirrors) is an array of tables.
+    for k, items in [(k, v) for k, v in document.items() if arrayed(v)]:
+        path = f"{prefix}.{quoted(k)}" if prefix else quoted(k)
+        for item in items:
+            out += f"[[{path}]]\n" + "".join(f"{quoted(ik)} = {json.dumps(iv)}\n" for ik, iv in item.items())
     return out
 
 
