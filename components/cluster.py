@@ -21,10 +21,10 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 
 from components import access, addons, capabilities, catalog
-from components.karpenter import karpenter
 from components.addons import ADDONS_BEFORE_NODES
 from components.iam import roles
 from components.iam.service_accounts import service_accounts
+from components.karpenter import karpenter
 from components.nodes.fargate import fargate_profile
 from components.nodes.node_groups import NodeGroups
 from components.nodes.user_data import cluster_dns_ip

@@ -13,6 +13,7 @@ own scoped ones (components/karpenter_policy.py).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Optional
 
 import pulumi
@@ -55,6 +56,10 @@ def helm_values(settings: Any, *, cluster_name: str, endpoint: Any, queue: Optio
         chart_settings = {"aws": own}
     return {"settings": chart_settings,
             "serviceAccount": {"create": settings.create_service_account, "name": SERVICE_ACCOUNT}}
+
+
+def _document(policy_name: str, documents: dict[str, str]) -> str:
+    return documents[policy_name]
 
 
 def _queue(scope: ClusterScope, tags: dict[str, str], opts: pulumi.ResourceOptions) -> aws.sqs.Queue:
@@ -118,7 +123,7 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster) -> Optional[dict[str, A
         *(["KarpenterControllerInterruptionPolicy"] if queue is not None else [])]
     for policy_name in policy_names:
         aws.iam.RolePolicy(f"{name}-{policy_name}", role=controller.name, name=policy_name,
-                           policy=documents.apply(lambda d, n=policy_name: d[n]), opts=child)
+                           policy=documents.apply(partial(_document, policy_name)), opts=child)
     aws.eks.PodIdentityAssociation(f"{name}-pod-identity", cluster_name=scope.cluster_name, namespace=NAMESPACE,
                                    service_account=SERVICE_ACCOUNT, role_arn=controller.arn, tags=tags,
                                    opts=scope.child(depends_on=[cluster]))

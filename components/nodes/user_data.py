@@ -77,7 +77,7 @@ def managed_template_user_data(ng: ManagedNodeGroup, mirrors: Optional[NodeMirro
     text: Optional[str] = None
     if ng.ami_family == "AmazonLinux2023":
         parts = _nodeadm(ng, mirrors).get("nodeadm_extra_options") or []
-        text = mime_parts([(p.content_type, p.content) for p in parts]) if parts else None  # type: ignore[misc]
+        text = mime_parts([(p.content_type, p.content) for p in parts]) if parts else None
     elif ng.ami_family == "Bottlerocket":
         settings = bottlerocket_settings(ng, mirrors)
         if settings and mirrors is not None:
