@@ -162,19 +162,21 @@ def note_different_defaults(carried: dict[str, Any], walk: Walk) -> None:
 
 
 
-def karpenter_pod_identity(carried: dict[str, Any], walk: Walk) -> None:
+def karpenter_pod_identity(carried: dict[str, Any], walk: Walk) -> bool:
     """eksctl gives Karpenter's controller an IRSA role (pkg/actions/karpenter/create.go); private-eks
-    gives it through EKS Pod Identity, whose agent add-on the settings then require: it is added."""
+    gives it through EKS Pod Identity, whose agent add-on the settings then require: it is added.
+    True when the addons section is new."""
     if not isinstance(carried.get("karpenter"), dict):
-        return
+        return False
     auto = carried.get("autoModeConfig")
     if isinstance(auto, dict) and auto.get("enabled") is True:
-        return
+        return False
     addons = carried.get("addons")
     if addons is not None and not isinstance(addons, list):
-        return  # the settings validation names it
+        return False  # the settings validation names it
     if any(isinstance(a, dict) and a.get("name") == POD_IDENTITY_AGENT for a in addons or []):
-        return
+        return False
     carried["addons"] = [*(addons or []), {"name": POD_IDENTITY_AGENT}]
     walk.notes.append(Note("karpenter", f"the controller's role is given through EKS Pod Identity (eksctl: IRSA): "
                            f"the {POD_IDENTITY_AGENT} add-on is added to addons"))
+    return addons is None
