@@ -189,6 +189,14 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
         if m and m["region"] != region:
             problems.append(Problem("secretsEncryption.keyARN", f"the key is in {m['region'] or 'no region'}; "
                                                                 f"EKS needs a key in the cluster's region {region}"))
+    if cluster is not None and region:
+        # ECR user guide, "Creating a pull through cache rule": the secret is in the rule's region.
+        for i, rule in enumerate(cluster.private_cluster.pull_through_cache):
+            m = ARN_RE.match(rule.credential_arn or "")
+            if m and m["region"] != region:
+                problems.append(Problem(f"privateCluster.pullThroughCache[{i}].credentialARN",
+                                        f"the secret is in {m['region'] or 'no region'}; ECR needs it in the "
+                                        f"rule's region {region}"))
     if cluster is not None:
         wide = wide_window(cluster.vpc.public_access_cidrs)
         if wide:

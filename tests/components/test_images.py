@@ -62,6 +62,14 @@ def test_bad_rules_are_refused_by_path(rules, path, message):
     assert any(p.path == path and message in p.message for p in e.value.problems), e.value.render()
 
 
+def test_the_secret_must_be_in_the_stacks_region():
+    """ECR user guide, "Creating a pull through cache rule": the secret's account and region are the rule's."""
+    with pytest.raises(SettingsError) as e:
+        with_cache(rules=[{"upstream": "docker-hub", "credentialARN": SECRET.replace("us-west-2", "eu-west-1")}])
+    assert [p.path for p in e.value.problems] == ["privateCluster.pullThroughCache[0].credentialARN"]
+    assert "eu-west-1" in e.value.problems[0].message
+
+
 def test_amazon_linux_2_groups_are_refused_by_path():
     """private-eks writes the mirrors for AL2023 and Bottlerocket only (components/nodes/registry_mirrors.py)."""
     doc = copy.deepcopy(BASE)
