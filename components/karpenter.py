@@ -20,9 +20,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 
-from components import karpenter_policy, names
+from components import images, karpenter_policy, names
 from components.iam.roles import POD_IDENTITY_TRUST, assume_role_policy
 from components.images import node_pull_policy
+from components.nodes.registry_mirrors import NodeMirrors
+from components.nodes.user_data import mime_parts, mirror_parts
 from components.scope import ClusterScope
 from components.settings.karpenter import NAMESPACE, SERVICE_ACCOUNT, karpenter_services
 
@@ -86,6 +88,8 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster) -> Optional[dict[str, A
     k = cfg.karpenter
     if k is None:
         return None
+    cached = images.mirrors(scope.settings)
+    mirrors = NodeMirrors(cached, images.ecr_domain(scope.region)) if cached else None
     name = f"{scope.name}-karpenter"
     tags = {**scope.tags, VERSION_TAG: k.version}
     child = scope.child()
@@ -143,4 +147,7 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster) -> Optional[dict[str, A
                                   queue=scope.cluster_name[:80] if queue is not None else None,
                                   instance_profile=profile_name),
         "endpointServices": [service for service, _ in karpenter_services(cfg)],
+        # Karpenter's nodes take their user data from the EC2NodeClass (spec.userData): the registry
+        # mirrors of privateCluster.pullThroughCache for AL2023 nodes, to copy there.
+        "al2023MirrorUserData": mime_parts(mirror_parts(mirrors)) if mirrors is not None else None,
     }

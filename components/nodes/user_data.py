@@ -134,10 +134,7 @@ def kubelet_config(ng: NodeGroupBase) -> dict[str, Any]:
 def _nodeadm(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[str, Any]:
     parts: list[eks.NodeadmOptionsArgs] = []
     if mirrors is not None:
-        flags = registry_mirrors.al2023_node_config()
-        parts.append(eks.NodeadmOptionsArgs(content_type=NODEADM, content="---\n" + yaml.safe_dump(flags, sort_keys=False)))
-        parts.append(eks.NodeadmOptionsArgs(content_type=SHELL_SCRIPT,
-                                            content=registry_mirrors.al2023_script(mirrors.found, mirrors.ecr_domain)))
+        parts += [eks.NodeadmOptionsArgs(content_type=t, content=c) for t, c in mirror_parts(mirrors)]
     config = kubelet_config(ng)
     if config:
         document = {**NODE_CONFIG, "spec": {"kubelet": {"config": config}}}
@@ -148,6 +145,13 @@ def _nodeadm(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[s
     if ng.override_bootstrap_command is not None:
         parts.append(eks.NodeadmOptionsArgs(content_type=NODEADM, content=ng.override_bootstrap_command))
     return {"nodeadm_extra_options": parts} if parts else {}
+
+
+def mirror_parts(mirrors: NodeMirrors) -> list[tuple[str, str]]:
+    """AL2023's user data parts for the mirrors: the NodeConfig with the kubelet flag, the script."""
+    flags = registry_mirrors.al2023_node_config()
+    return [(NODEADM, "---\n" + yaml.safe_dump(flags, sort_keys=False)),
+            (SHELL_SCRIPT, registry_mirrors.al2023_script(mirrors.found, mirrors.ecr_domain))]
 
 
 def bottlerocket_settings(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[str, Any] | None:

@@ -159,6 +159,13 @@ def test_the_outputs_are_the_helm_values_a_private_cluster_needs():
     assert flat["settings"] == {"clusterName": "c", "clusterEndpoint": "https://e", "isolatedVPC": True,
                                 "interruptionQueue": "c"}
     assert flat["serviceAccount"] == {"create": False, "name": "karpenter"}
+    assert out["al2023MirrorUserData"] is None
+    doc = copy.deepcopy(EXAMPLE)
+    doc["privateCluster"] = {"pullThroughCache": [{"upstream": "ecr-public"}]}
+    mirrored = run(settings(doc)).outputs["karpenter"]["al2023MirrorUserData"]
+    assert "/etc/containerd/certs.d/public.ecr.aws/hosts.toml" in mirrored and "application/node.eks.aws" in mirrored
+    assert any("through the pull-through cache (ecr-public)" in f
+               for f in plan_stack(settings(doc), ("private",))["findings"])
 
 
 def test_karpenters_endpoints():
