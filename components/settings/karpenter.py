@@ -24,6 +24,8 @@ VERSION_RE = re.compile(r"^v?(\d+(?:\.\d+)*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.
 PROFILE_RE = re.compile(r"^[\w+=,.@-]{1,128}$")
 # eksctl pkg/karpenter/karpenter.go DefaultNamespace, DefaultServiceAccountName.
 NAMESPACE = "karpenter"
+# The first Karpenter release after EKS Pod Identity's launch (see pod_identity_warning).
+POD_IDENTITY_SINCE = (0, 33, 0)
 SERVICE_ACCOUNT = "karpenter"
 
 
@@ -76,6 +78,13 @@ class KarpenterSettings(SettingsModel):
         """The chart takes ``settings.clusterName`` (v0.33 and later) rather than
         ``settings.aws.clusterName`` (eksctl pkg/karpenter/karpenter.go, Install)."""
         return version_tuple(self.version) >= (0, 33, 0)
+
+
+def pod_identity_warning(version: str) -> str:
+    """EKS Pod Identity was launched in November 2023; Karpenter releases before v0.33 (December 2023)
+    predate it and their AWS SDK may not read its credentials."""
+    return (f"karpenter.version: {version} predates EKS Pod Identity (Karpenter v0.33, December 2023, and later "
+            "read its credentials), which gives the controller its role here; use v0.33 or later")
 
 
 def karpenter_problems(cfg: "ClusterSettings") -> list[tuple[tuple[Any, ...], str]]:

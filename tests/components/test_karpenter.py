@@ -200,6 +200,14 @@ def test_bad_settings_are_refused_by_path(change, path, message):
     assert any(p.path == path and message in p.message for p in e.value.problems), e.value.render()
 
 
+def test_versions_older_than_pod_identity_are_warned_about():
+    """EKS Pod Identity launched in November 2023; eksctl's example pins v0.20.0, older than that."""
+    assert any(w.startswith("karpenter.version: v0.20.0 predates EKS Pod Identity") for w in settings(EXAMPLE).warnings)
+    doc = copy.deepcopy(EXAMPLE)
+    doc["karpenter"]["version"] = "1.8.1"
+    assert not settings(doc).warnings
+
+
 def test_iam_with_oidc_is_not_required():
     """eksctl requires iam.withOIDC for Karpenter (validation.go), for its IRSA role; Pod Identity needs
     no OIDC provider."""
