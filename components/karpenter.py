@@ -60,6 +60,11 @@ def helm_values(settings: Any, *, cluster_name: str, endpoint: Any, queue: Optio
             "serviceAccount": {"create": settings.create_service_account, "name": SERVICE_ACCOUNT}}
 
 
+def _named(name: str, typ: str, region: str) -> str:
+    """Karpenter's documented name, cut with a digest when a long cluster name makes it too long for IAM."""
+    return name if len(name) <= names.NAME_LIMITS[typ] else names.bounded(name, typ, region)
+
+
 def _document(policy_name: str, documents: dict[str, str]) -> str:
     return documents[policy_name]
 
@@ -93,8 +98,7 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster) -> Optional[dict[str, A
     name = f"{scope.name}-karpenter"
     tags = {**scope.tags, VERSION_TAG: k.version}
     child = scope.child()
-    node_role_name = names.physical_name(f"KarpenterNodeRole-{scope.cluster_name}", names.ROLE, scope.region) \
-        or f"KarpenterNodeRole-{scope.cluster_name}"
+    node_role_name = _named(f"KarpenterNodeRole-{scope.cluster_name}", names.ROLE, scope.region)
     node_role = aws.iam.Role(f"{name}-node-role", name=node_role_name, assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
                              permissions_boundary=cfg.iam.service_role_permissions_boundary, tags=tags, opts=child)
     for policy in NODE_POLICIES:
@@ -106,9 +110,8 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster) -> Optional[dict[str, A
                            policy=pull.document(scope.partition), opts=child)
     # No IAM endpoint exists: in a private cluster Karpenter cannot make instance profiles, so its
     # EC2NodeClass names this one (spec.instanceProfile; Karpenter docs, "Private Clusters").
-    profile_name = k.default_instance_profile or (
-        names.physical_name(f"KarpenterNodeInstanceProfile-{scope.cluster_name}", names.INSTANCE_PROFILE, scope.region)
-        or f"KarpenterNodeInstanceProfile-{scope.cluster_name}")
+    profile_name = k.default_instance_profile or _named(f"KarpenterNodeInstanceProfile-{scope.cluster_name}",
+                                                        names.INSTANCE_PROFILE, scope.region)
     aws.iam.InstanceProfile(f"{name}-node-profile", name=profile_name, role=node_role.name, tags=tags, opts=child)
     aws.eks.AccessEntry(f"{name}-node-access", cluster_name=scope.cluster_name, principal_arn=node_role.arn,
                         type="EC2_LINUX", tags=tags, opts=scope.child(depends_on=[cluster]))

@@ -214,3 +214,15 @@ def test_iam_with_oidc_is_not_required():
     doc = copy.deepcopy(EXAMPLE)
     del doc["iam"]
     assert settings(doc).cluster.karpenter is not None
+
+
+def test_long_cluster_names_keep_iam_names_in_bounds():
+    """IAM: role names up to 64 characters, instance profile names up to 128 (terraform-provider-aws
+    iam/role.go roleNameMaxLen, iam/instance_profile.go); SQS queue names up to 80 (SQS CreateQueue)."""
+    doc = copy.deepcopy(EXAMPLE)
+    doc["metadata"] = {"name": "c" * 100, "version": "1.33"}
+    r = run(settings(doc))
+    assert len(named(r, ROLE, "-karpenter-node-role").inputs["name"]) <= 64
+    assert named(r, "aws:iam/instanceProfile:InstanceProfile", "-karpenter-node-profile").inputs["name"].startswith(
+        "KarpenterNodeInstanceProfile-ccc")
+    assert len(named(r, "aws:sqs/queue:Queue", "-karpenter-queue").inputs["name"]) == 80
