@@ -26,9 +26,10 @@ from components.images import node_pull_policy
 from components.nodes.registry_mirrors import NodeMirrors
 from components.nodes.user_data import mime_parts, mirror_parts
 from components.scope import ClusterScope
+from components.settings import StackSettings
 from components.settings.karpenter import NAMESPACE, SERVICE_ACCOUNT, karpenter_services
 
-__all__ = ["DISCOVERY_TAG", "NODE_POLICIES", "VERSION_TAG", "helm_values", "karpenter", "karpenter_services"]
+__all__ = ["DISCOVERY_TAG", "NODE_POLICIES", "VERSION_TAG", "default_names", "helm_values", "karpenter", "karpenter_services"]
 
 # Karpenter's node role policies (cloudformation.yaml, KarpenterNodeRole; eksctl karpenter.go the same).
 NODE_POLICIES = ("AmazonEKS_CNI_Policy", "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly",
@@ -65,6 +66,16 @@ def _named(name: str, typ: str, region: str) -> str:
     return name if len(name) <= names.NAME_LIMITS[typ] else names.bounded(name, typ, region)
 
 
+def default_names(settings: StackSettings) -> tuple[str, str]:
+    """The node role's and the instance profile's names (Karpenter's cloudformation.yaml and "Private
+    Clusters": KarpenterNodeRole-<cluster>, KarpenterNodeInstanceProfile-<cluster>)."""
+    cluster, region = settings.cluster.metadata.name, settings.region
+    k = settings.cluster.karpenter
+    profile = (k.default_instance_profile if k is not None else None) or _named(
+        f"KarpenterNodeInstanceProfile-{cluster}", names.INSTANCE_PROFILE, region)
+    return _named(f"KarpenterNodeRole-{cluster}", names.ROLE, region), profile
+
+
 def _document(policy_name: str, documents: dict[str, str]) -> str:
     return documents[policy_name]
 
@@ -98,7 +109,7 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster) -> Optional[dict[str, A
     name = f"{scope.name}-karpenter"
     tags = {**scope.tags, VERSION_TAG: k.version}
     child = scope.child()
-    node_role_name = _named(f"KarpenterNodeRole-{scope.cluster_name}", names.ROLE, scope.region)
+    node_role_name, profile_name = default_names(scope.settings)
     node_role = aws.iam.Role(f"{name}-node-role", name=node_role_name, assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
                              permissions_boundary=cfg.iam.service_role_permissions_boundary, tags=tags, opts=child)
     for policy in NODE_POLICIES:
@@ -110,8 +121,6 @@ def karpenter(scope: ClusterScope, cluster: eks.Cluster) -> Optional[dict[str, A
                            policy=pull.document(scope.partition), opts=child)
     # No IAM endpoint exists: in a private cluster Karpenter cannot make instance profiles, so its
     # EC2NodeClass names this one (spec.instanceProfile; Karpenter docs, "Private Clusters").
-    profile_name = k.default_instance_profile or _named(f"KarpenterNodeInstanceProfile-{scope.cluster_name}",
-                                                        names.INSTANCE_PROFILE, scope.region)
     aws.iam.InstanceProfile(f"{name}-node-profile", name=profile_name, role=node_role.name, tags=tags, opts=child)
     aws.eks.AccessEntry(f"{name}-node-access", cluster_name=scope.cluster_name, principal_arn=node_role.arn,
                         type="EC2_LINUX", tags=tags, opts=scope.child(depends_on=[cluster]))
