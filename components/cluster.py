@@ -24,6 +24,7 @@ from components import access, addons, capabilities, catalog
 from components.addons import ADDONS_BEFORE_NODES
 from components.iam import roles
 from components.iam.service_accounts import service_accounts
+from components.karpenter import karpenter
 from components.nodes.fargate import fargate_profile
 from components.nodes.node_groups import NodeGroups
 from components.nodes.user_data import cluster_dns_ip
@@ -204,6 +205,7 @@ class PrivateCluster(pulumi.ComponentResource):
             access.access_entry(scope, i, entry, after_cluster)
         for pia in cfg.iam.pod_identity_associations:
             access.pod_identity(scope, pia, after_cluster)
+        self.karpenter = karpenter(scope, self.cluster)
         for idp in cfg.identity_providers:
             access.identity_provider(scope, idp, after_cluster)
         for cap in cfg.capabilities:

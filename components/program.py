@@ -12,6 +12,7 @@ import pulumi
 
 from components.cluster import PrivateCluster
 from components.endpoints import EndpointSet
+from components.images import pull_through_cache
 from components.network import PrivateNetwork
 from components.settings import PHASES, Phase, StackSettings
 
@@ -59,7 +60,7 @@ def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[st
         public_access_cidrs=cidrs,
         # Nodes pull images and register through the endpoints; the control plane does not need
         # them, so AWS creates it and the endpoints at the same time.
-        capacity_depends_on=[endpoints],
+        capacity_depends_on=[endpoints, *pull_through_cache(settings, base)],
         subnets_by_zone=network.subnet_ids,
         subnets_by_name=network.subnet_ids_by_name,
         vpc_cidr=network.vpc_cidr,
@@ -76,6 +77,8 @@ def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[st
         "oidcProviderArn": cluster.oidc_provider_arn,
         "kubeconfig": pulumi.Output.secret(cluster.kubeconfig),
     }
+    if cluster.karpenter is not None:
+        outputs["karpenter"] = cluster.karpenter
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs

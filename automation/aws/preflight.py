@@ -20,6 +20,7 @@ from automation.aws.client import (
     translated_errors,
 )
 from automation.aws.findings import Finding
+from automation.aws.image_checks import image_findings
 from automation.aws.vpc_checks import dns_findings, route_findings
 from components import catalog
 from components.settings import StackSettings
@@ -87,6 +88,7 @@ def _preflight(aws: Aws, settings: StackSettings) -> list[Finding]:
         if not cluster.private_cluster.skip_endpoint_creation:
             findings += _collisions(aws, settings, vpc["VpcId"], ours)
     findings += _launch_template_findings(aws, settings)
+    findings += image_findings(aws, settings)
     return findings
 
 

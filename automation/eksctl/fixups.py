@@ -9,7 +9,7 @@ from typing import Any
 from automation.eksctl.handlers import FAMILY_BOUND
 from automation.eksctl.results import Dropped, Note
 from automation.eksctl.walk import Walk
-from components.settings import ADDON_SERVICE_ACCOUNTS, DEFAULT_VERSION
+from components.settings import ADDON_SERVICE_ACCOUNTS, DEFAULT_VERSION, POD_IDENTITY_AGENT
 
 # eksctl's defaults where private-eks differs on purpose (eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5
 # types.go DefaultVersion, defaults.go getDefaultAuthenticationMode); the README's "Coming from eksctl".
@@ -161,3 +161,23 @@ def note_different_defaults(carried: dict[str, Any], walk: Walk) -> None:
                                "API (access entries only: no aws-auth ConfigMap, so no bootstrap window is needed "
                                "for it)"))
 
+
+
+def karpenter_pod_identity(carried: dict[str, Any], walk: Walk) -> bool:
+    """eksctl gives Karpenter's controller an IRSA role (pkg/actions/karpenter/create.go); private-eks
+    gives it through EKS Pod Identity, whose agent add-on the settings then require: it is added.
+    True when the addons section is new."""
+    if not isinstance(carried.get("karpenter"), dict):
+        return False
+    auto = carried.get("autoModeConfig")
+    if isinstance(auto, dict) and auto.get("enabled") is True:
+        return False
+    addons = carried.get("addons")
+    if addons is not None and not isinstance(addons, list):
+        return False  # the settings validation names it
+    if any(isinstance(a, dict) and a.get("name") == POD_IDENTITY_AGENT for a in addons or []):
+        return False
+    carried["addons"] = [*(addons or []), {"name": POD_IDENTITY_AGENT}]
+    walk.notes.append(Note("karpenter", f"the controller's role is given through EKS Pod Identity (eksctl: IRSA): "
+                           f"the {POD_IDENTITY_AGENT} add-on is added to addons"))
+    return addons is None

@@ -99,7 +99,7 @@ def import_cluster_config(
     metadata = carried.get("metadata")
     region = metadata.pop("region", None) if isinstance(metadata, dict) else None
 
-    added: set[str] = set()
+    added: dict[str, str] = {}
     private = carried.get("privateCluster")
     if private is None or (isinstance(private, dict) and private.get("enabled") is False):
         # A cluster with public access in eksctl: converted, and its nodes made private too (a
@@ -107,7 +107,7 @@ def import_cluster_config(
         # eksctl refuses it).
         path = "privateCluster" if private is None else "privateCluster.enabled"
         carried["privateCluster"] = {**(private or {}), "enabled": True}
-        added.add("privateCluster")
+        added["privateCluster"] = "private-eks builds only fully-private clusters"
         walk.notes.append(Note(path, "not enabled: eksctl would build a cluster with public access; "
                                      "the stack file makes it fully private (enabled: true)"))
         fixups.make_nodes_private(carried, walk)
@@ -120,6 +120,8 @@ def import_cluster_config(
     fixups.drop_family_bound_fields(carried, walk)
     fixups.note_launch_templates(carried, walk)
     fixups.note_different_defaults(carried, walk)
+    if fixups.karpenter_pod_identity(carried, walk):
+        added["addons"] = "the Pod Identity agent Karpenter's controller role needs"
 
     cluster = sections(carried)
     config: dict[str, Any] = {}

@@ -12,7 +12,6 @@ REASONS = {
     "metadata.annotations": "annotations are ignored by eksctl itself and the stack file has no place for them",
     "gitops": "GitOps (Flux) bootstrap is not part of private-eks; install it once the cluster is up",
     "git": "GitOps (Flux v1) bootstrap is not part of private-eks",
-    "karpenter": "Karpenter is not installed by private-eks",
     "addonsConfig": "add-on defaults are eksctl's (vpc-cni, kube-proxy, coredns); list add-ons in addons",
     "addons[].permissionsBoundary": "private-eks puts no permissions boundary on the add-on roles it makes",
     "addons[].useDefaultPodIdentityAssociations": "private-eks does not look up EKS's recommended pod identity "

@@ -27,7 +27,7 @@ def _dump(data: Any, indent: int) -> list[str]:
     return [pad + line for line in text.splitlines()]
 
 
-def render(doc: dict[str, Any], walk: Walk, *, stack: str, source: str, added: set[str]) -> str:
+def render(doc: dict[str, Any], walk: Walk, *, stack: str, source: str, added: dict[str, str]) -> str:
     config = doc["config"]
     lines = [
         f"# Stack {stack!r}, imported by `private-eks import-eksctl` from the eksctl ClusterConfig {source}.",
@@ -46,7 +46,7 @@ def render(doc: dict[str, Any], walk: Walk, *, stack: str, source: str, added: s
     cluster = config[CONFIG_KEY]
     lines.append(f"  {CONFIG_KEY}:")
     for key, value in cluster.items():
-        origin = "added: private-eks builds only fully-private clusters" if key in added else f"from eksctl: {key}"
+        origin = f"added: {added[key]}" if key in added else f"from eksctl: {key}"
         lines.append(f"    # {origin}")
         if key in ("nodeGroups", "managedNodeGroups", "fargateProfiles") and isinstance(value, list) and value:
             lines.append(f"    {key}:")

@@ -44,7 +44,7 @@ SPEC = derive(ClusterSettings, OVERRIDES)
 SECTION_ORDER = ("metadata", "privateCluster", "availabilityZones", "localZones", "vpc", "kubernetesNetworkConfig",
                  "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
                  "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "iamIdentityMappings",
-                 "capabilities", "nodeGroups", "managedNodeGroups", "fargateProfiles", "deletionProtection")
+                 "capabilities", "karpenter", "nodeGroups", "managedNodeGroups", "fargateProfiles", "deletionProtection")
 
 
 def sections(carried: Mapping[str, Any], spec: Map = SPEC) -> dict[str, Any]:

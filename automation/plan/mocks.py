@@ -148,7 +148,13 @@ class PlanMocks(pulumi.runtime.Mocks):
             # The security group EKS makes for the cluster, as the cluster's mock state names it.
             cluster = str(a.get("name"))
             return {"id": cluster, "name": cluster,
-                    "vpcConfig": {"clusterSecurityGroupId": f"sg-{digest('clustersg', cluster)}"}}
+                    "vpcConfig": {"clusterSecurityGroupId": f"sg-{digest('clustersg', cluster)}"},
+                    "arn": f"arn:{self.partition}:eks:{self.region}:{MOCK_ACCOUNT}:cluster/{cluster}",
+                    "endpoint": f"https://{digest('api', cluster, n=32).upper()}.gr7.{self.region}.eks.amazonaws.com"}
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            # The account of the mocks' ARNs (the registry of a pull-through cache's mirrors).
+            return {"accountId": MOCK_ACCOUNT, "id": MOCK_ACCOUNT, "userId": "AIDAMOCK",
+                    "arn": f"arn:{self.partition}:iam::{MOCK_ACCOUNT}:user/plan"}
         if token == "aws:eks/getAddonVersion:getAddonVersion":
             # A made-up version that says what was asked: newest, or EKS's default, for the Kubernetes version.
             which = "latest" if a.get("mostRecent") else "default"

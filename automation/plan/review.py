@@ -128,3 +128,58 @@ def kubernetes_api_finding(needs: Sequence[Any]) -> str:
         return ("needs the Kubernetes API: no — `private-eks up --bootstrap never` creates the stack without "
                 "ever turning the public endpoint on")
     return "needs the Kubernetes API: yes — " + "; ".join(str(n) for n in needs)
+
+
+# Add-ons are pulled from the regional EKS registry (EKS user guide, "View Amazon container image
+# registries for Amazon EKS add-ons"): an ECR registry, reached through the ecr.api, ecr.dkr and S3
+# endpoints. Karpenter's chart and images are in ECR Public (oci://public.ecr.aws/karpenter/karpenter,
+# eksctl pkg/karpenter/karpenter.go), which has no VPC endpoint.
+KARPENTER_IMAGES = "public.ecr.aws/karpenter/controller"
+
+
+def _ecr_reached(services: set[str], skip: bool) -> str:
+    if skip:
+        return "through the VPC's own ecr.api, ecr.dkr and S3 endpoints (skipEndpointCreation)"
+    missing = [s for s in ("ecr.api", "ecr.dkr", "s3") if s not in services]
+    return ("through the ecr.api, ecr.dkr and S3 endpoints" if not missing
+            else f"PROBLEM: no {', '.join(missing)} endpoint")
+
+
+def image_findings(settings: Any, resources: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Where each image the stack runs is pulled from, and Karpenter's endpoints: for stacks with
+    privateCluster.pullThroughCache or karpenter (other stacks' plans stay as they were)."""
+    cfg = settings.cluster
+    rules = cfg.private_cluster.pull_through_cache
+    if not rules and cfg.karpenter is None:
+        return []
+    from components.images import ecr_domain
+    from components.settings import PULUMI_EKS_ADDONS
+    from components.settings.karpenter import karpenter_services
+
+    services = {str(r["inputs"].get("serviceName", "")).split(f".{settings.region}.", 1)[-1]
+                for r in resources if r["type"] == VPC_ENDPOINT}
+    skip = cfg.private_cluster.skip_endpoint_creation
+    addons = [*([] if cfg.auto_mode_config.enabled else list(PULUMI_EKS_ADDONS)), *(a.name for a in cfg.addons)]
+    out = [f"images: add-ons {', '.join(dict.fromkeys(addons))}: the regional EKS registry "
+           f"(ACCOUNT.{ecr_domain(settings.region)}) {_ecr_reached(services, skip)}"]
+    for cap in cfg.capabilities:
+        out.append(f"images: capability {cap.name} ({cap.type}) runs in EKS's own infrastructure: nothing pulled here")
+    cached = {rule.host: rule for rule in rules}
+    for host, rule in cached.items():
+        out.append(f"images: {host}/... through the pull-through cache: ACCOUNT.{ecr_domain(settings.region)}/"
+                   f"{rule.repository_prefix}/... (nodes mirror {host} there) {_ecr_reached(services, skip)}")
+    if cfg.karpenter is not None:
+        where = ("through the pull-through cache (ecr-public)" if "public.ecr.aws" in cached else
+                 "unreachable: no internet — copy the chart and images to ECR, or add a pullThroughCache rule for "
+                 "ecr-public")
+        out.append(f"images: karpenter {KARPENTER_IMAGES}: {where}")
+        needed = [s for s, _ in karpenter_services(cfg)]
+        if skip:
+            out.append(f"karpenter: the VPC's own endpoints must include {', '.join(needed)}")
+        else:
+            missing = [s for s in needed if s not in services]
+            out.append(f"karpenter: endpoints {', '.join(needed)}: " + (
+                "all created" if not missing else f"PROBLEM: not created here: {', '.join(missing)} "
+                "(add them to the VPC, or to additionalEndpointServices where the catalog has them)"))
+    out.append("images: any other registry is unreachable: no internet")
+    return out

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 from components import names
 from components.iam import well_known_policies
 from components.iam.service_accounts import role_policies
+from components.images import node_pull_policy
 from components.scope import ClusterScope
 from components.settings import NodeGroupBase, PodIdentityAssociation
 from components.transforms import ChildInputs
@@ -148,8 +149,9 @@ class CapacityRoles:
         """The node group's role, or None when it names its own (iam.instanceRoleARN)."""
         if ng.iam.instance_role_arn is not None:
             return None
+        pull = node_pull_policy(self._scope.settings)
         return self.role(name, "ec2.amazonaws.com", node_policies(ng, managed=managed),
-                         well_known_policies.inline_policies(ng.iam.with_addon_policies),
+                         [*well_known_policies.inline_policies(ng.iam.with_addon_policies), *([pull] if pull else [])],
                          boundary=ng.iam.instance_role_permissions_boundary)
 
     def fargate_pod_role(self, name: str) -> aws.iam.Role:

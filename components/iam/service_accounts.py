@@ -35,6 +35,7 @@ from components import names
 from components.iam.well_known_policies import well_known
 from components.scope import ClusterScope
 from components.settings import ADDON_SERVICE_ACCOUNTS, ROLE_ARN_ANNOTATION, StackSettings, WellKnownPolicies
+from components.settings.karpenter import karpenter_service_accounts
 
 if TYPE_CHECKING:
     import pulumi_eks as eks
@@ -131,6 +132,8 @@ class ServiceAccounts(pulumi.ComponentResource):
         for pia in cfg.iam.pod_identity_associations:
             if pia.create_service_account:
                 self._service_account(pia.namespace, pia.service_account_name)
+        for namespace, account in karpenter_service_accounts(cfg):
+            self._service_account(namespace, account)
         self.addon_role_arns = {}
         for addon in cfg.addons:
             if addon.makes_role:

@@ -16,6 +16,7 @@ from components.access import node_access_entry
 from components.iam.roles import CapacityRoles, node_role_arn, role_name
 from components.nodes import security_groups, ssh
 from components.nodes.mixed_instances import mixed_instances_policy
+from components.nodes.registry_mirrors import node_mirrors
 from components.nodes.user_data import managed_template_user_data, user_data_inputs
 from components.scope import ClusterScope
 from components.settings import DEFAULT_INSTANCE_TYPE, ManagedNodeGroup, NodeGroup, NodeGroupBase
@@ -115,6 +116,7 @@ class NodeGroups:
         self._after = list(after)
         self._cluster_security_group: Optional[pulumi.Output[str]] = None
         self._shared_nodes: Optional[aws.ec2.SecurityGroup] = None
+        self._mirrors = node_mirrors(scope.settings, scope.parent)
 
     def capacity_options(self, role: Optional[aws.iam.Role], *extra: pulumi.Resource) -> pulumi.ResourceOptions:
         """Nodes and pods start once the cluster, the endpoints and their role's policies exist: a
@@ -230,7 +232,7 @@ class NodeGroups:
             labels=dict(ng.labels) or None,
             taints={t.key: eks.TaintArgs(value=t.value or "", effect=t.effect) for t in ng.taints} or None,
             auto_scaling_group_tags={**scope.tags, **ng.tags} or None,
-            **user_data_inputs(ng, managed=False, cluster_dns=self._cluster_dns),
+            **user_data_inputs(ng, managed=False, cluster_dns=self._cluster_dns, mirrors=self._mirrors),
             opts=pulumi.ResourceOptions.merge(self.capacity_options(role, *deps),
                                               pulumi.ResourceOptions(transforms=transforms)),
         )
@@ -295,7 +297,7 @@ class NodeGroups:
         transforms += self._launch_template_name(f"{scope.name}-{ng.name}")
         # With EKS's AMI the bootstrap fields go on the launch template as EKS merges them, as
         # eksctl does: given to pulumi-eks they would make it a custom-AMI group (nodegroup.ts).
-        template_user_data = managed_template_user_data(ng)
+        template_user_data = managed_template_user_data(ng, self._mirrors)
         if template_user_data is not None:
             transforms.append(ChildInputs(LAUNCH_TEMPLATE, {"userData": template_user_data}))
         groups: list[pulumi.Input[str]] = [*ng.security_groups.attach_ids,
@@ -312,5 +314,5 @@ class NodeGroups:
             # IMDSv2 makes pulumi-eks build a launch template of its own, which carries the disk size.
             "enable_imd_sv2": True,
             "disk_size": ng.effective_volume_size,
-            **(user_data_inputs(ng, managed=True) if ng.custom_ami is not None else {}),
+            **(user_data_inputs(ng, managed=True, mirrors=self._mirrors) if ng.custom_ami is not None else {}),
         }

@@ -12,6 +12,8 @@ additions (nodes/userdata.ts, nodes/nodegroup.ts). What each family gets:
   labels and taints), with ``maxPodsPerNode`` as ``settings.kubernetes.max-pods`` and
   ``enableAdminContainer`` (default: on with ``ssh.allow``, as eksctl) as
   ``settings.host-containers.admin.enabled`` unless the settings say it.
+* With privateCluster.pullThroughCache, AL2023 and Bottlerocket nodes also get the registry mirrors
+  of components/nodes/registry_mirrors.py (the settings refuse AmazonLinux2 groups then).
 * AmazonLinux2: ``maxPodsPerNode`` as the kubelet flag ``--max-pods``; ``overrideBootstrapCommand``
   replaces pulumi-eks's user data (self-managed ``nodeUserDataOverride``, managed ``userData``) with a
   MIME document of the pre-bootstrap commands and then the command, as eksctl's managed_al2.go
@@ -26,9 +28,12 @@ import ipaddress
 import json
 from typing import Any, Optional
 
+import pulumi
 import pulumi_eks as eks
 import yaml
 
+from components.nodes import registry_mirrors
+from components.nodes.registry_mirrors import NodeMirrors
 from components.settings import ManagedNodeGroup, NodeGroup, NodeGroupBase
 
 SHELL_SCRIPT = 'text/x-shellscript; charset="us-ascii"'
@@ -38,14 +43,15 @@ NODE_CONFIG = {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig"}
 MIME_BOUNDARY = "==PRIVATE-EKS-BOUNDARY=="
 
 
-def user_data_inputs(ng: NodeGroupBase, *, managed: bool, cluster_dns: Optional[str] = None) -> dict[str, Any]:
+def user_data_inputs(ng: NodeGroupBase, *, managed: bool, cluster_dns: Optional[str] = None,
+                     mirrors: Optional[NodeMirrors] = None) -> dict[str, Any]:
     """The pulumi-eks keyword arguments (NodeGroupV2 or ManagedNodeGroup) for ``ng``'s bootstrap
     fields; empty when it has none, so that pulumi-eks's own user data applies unchanged.
     ``cluster_dns``: the cluster DNS address, for AL2's bootstrap.sh (see :func:`cluster_dns_ip`)."""
     if ng.ami_family == "AmazonLinux2023":
-        return _nodeadm(ng)
+        return _nodeadm(ng, mirrors)
     if ng.ami_family == "Bottlerocket":
-        return _bottlerocket(ng)
+        return _bottlerocket(ng, mirrors)
     return _amazon_linux_2(ng, managed=managed, cluster_dns=cluster_dns)
 
 
@@ -59,7 +65,7 @@ def cluster_dns_ip(service_cidr: Optional[str]) -> Optional[str]:
     return str(ipaddress.ip_address(bytes(packed)))
 
 
-def managed_template_user_data(ng: ManagedNodeGroup) -> Optional[str]:
+def managed_template_user_data(ng: ManagedNodeGroup, mirrors: Optional[NodeMirrors] = None) -> Optional[pulumi.Input[str]]:
     """A managed group's bootstrap fields as user data of its launch template, for EKS to merge with
     its own bootstrap, so that the group keeps EKS's AMI type, as eksctl builds it (base64): AL2 a
     MIME document of the pre-bootstrap commands and eksctl's max-pods script (managed_al2.go),
@@ -70,10 +76,13 @@ def managed_template_user_data(ng: ManagedNodeGroup) -> Optional[str]:
         return None
     text: Optional[str] = None
     if ng.ami_family == "AmazonLinux2023":
-        parts = _nodeadm(ng).get("nodeadm_extra_options") or []
+        parts = _nodeadm(ng, mirrors).get("nodeadm_extra_options") or []
         text = mime_parts([(p.content_type, p.content) for p in parts]) if parts else None
     elif ng.ami_family == "Bottlerocket":
-        settings = bottlerocket_settings(ng)
+        settings = bottlerocket_settings(ng, mirrors)
+        if settings and mirrors is not None:
+            # The mirrors name the account, known from STS: the TOML once it is.
+            return pulumi.Output.from_input(settings).apply(lambda s: base64.b64encode(toml(s).encode()).decode())
         text = toml(settings) if settings else None
     else:
         scripts = list(ng.pre_bootstrap_commands)
@@ -92,15 +101,24 @@ def max_pods_script(max_pods: int) -> str:
 def toml(document: dict[str, Any], prefix: str = "") -> str:
     """A TOML document of nested tables (Bottlerocket's settings); strings as JSON strings, which
     TOML's basic strings read the same."""
-    scalars = [(k, v) for k, v in document.items() if not isinstance(v, dict)]
+    def arrayed(v: Any) -> bool:
+        return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+    def quoted(k: str) -> str:
+        return json.dumps(k) if not k.replace("-", "").replace("_", "").isalnum() else k
+
+    scalars = [(k, v) for k, v in document.items() if not isinstance(v, dict) and not arrayed(v)]
     tables = [(k, v) for k, v in document.items() if isinstance(v, dict)]
     lines = [f"[{prefix}]"] if prefix and scalars else []
-    lines += [f"{json.dumps(k) if not k.replace('-', '').replace('_', '').isalnum() else k} = {json.dumps(v)}"
-              for k, v in scalars]
+    lines += [f"{quoted(k)} = {json.dumps(v)}" for k, v in scalars]
     out = "\n".join(lines) + ("\n" if lines else "")
     for k, v in tables:
-        key = json.dumps(k) if not k.replace("-", "").replace("_", "").isalnum() else k
-        out += toml(v, f"{prefix}.{key}" if prefix else key)
+        out += toml(v, f"{prefix}.{quoted(k)}" if prefix else quoted(k))
+    # A list of tables (Bottlerocket's container-registry.mirrors) is an array of tables.
+    for k, items in [(k, v) for k, v in document.items() if arrayed(v)]:
+        path = f"{prefix}.{quoted(k)}" if prefix else quoted(k)
+        for item in items:
+            out += f"[[{path}]]\n" + "".join(f"{quoted(ik)} = {json.dumps(iv)}\n" for ik, iv in item.items())
     return out
 
 
@@ -113,8 +131,10 @@ def kubelet_config(ng: NodeGroupBase) -> dict[str, Any]:
     return config
 
 
-def _nodeadm(ng: NodeGroupBase) -> dict[str, Any]:
+def _nodeadm(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[str, Any]:
     parts: list[eks.NodeadmOptionsArgs] = []
+    if mirrors is not None:
+        parts += [eks.NodeadmOptionsArgs(content_type=t, content=c) for t, c in mirror_parts(mirrors)]
     config = kubelet_config(ng)
     if config:
         document = {**NODE_CONFIG, "spec": {"kubelet": {"config": config}}}
@@ -127,10 +147,22 @@ def _nodeadm(ng: NodeGroupBase) -> dict[str, Any]:
     return {"nodeadm_extra_options": parts} if parts else {}
 
 
-def bottlerocket_settings(ng: NodeGroupBase) -> dict[str, Any] | None:
+def mirror_parts(mirrors: NodeMirrors) -> list[tuple[str, str]]:
+    """AL2023's user data parts for the mirrors: the NodeConfig with the kubelet flag, the script."""
+    flags = registry_mirrors.al2023_node_config()
+    return [(NODEADM, "---\n" + yaml.safe_dump(flags, sort_keys=False)),
+            (SHELL_SCRIPT, registry_mirrors.al2023_script(mirrors.found, mirrors.ecr_domain))]
+
+
+def bottlerocket_settings(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[str, Any] | None:
     """pulumi-eks's bottlerocketSettings for ``ng``, or None when there is nothing to add."""
     given = ng.bottlerocket
     settings = copy.deepcopy(given.settings or {}) if given is not None else {}
+    if mirrors is not None:
+        # The group's own container-registry and credential-provider settings win.
+        for key, value in registry_mirrors.bottlerocket_mirrors(mirrors.found, mirrors.account,
+                                                                mirrors.ecr_domain).items():
+            settings[key] = {**value, **settings.get(key, {})}
     if ng.max_pods_per_node:
         settings.setdefault("kubernetes", {})["max-pods"] = ng.max_pods_per_node
     enabled = given.enable_admin_container if given is not None else None
@@ -145,8 +177,8 @@ def bottlerocket_settings(ng: NodeGroupBase) -> dict[str, Any] | None:
     return {"settings": settings} if settings else None
 
 
-def _bottlerocket(ng: NodeGroupBase) -> dict[str, Any]:
-    settings = bottlerocket_settings(ng)
+def _bottlerocket(ng: NodeGroupBase, mirrors: Optional[NodeMirrors] = None) -> dict[str, Any]:
+    settings = bottlerocket_settings(ng, mirrors)
     return {"bottlerocket_settings": settings} if settings is not None else {}
 
 

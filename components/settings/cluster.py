@@ -25,6 +25,13 @@ from components.settings.control_plane import (
 )
 from components.settings.defaults import DEFAULT_VPC_CIDR, POD_IDENTITY_AGENT
 from components.settings.iam import IamSettings
+from components.settings.images import pull_through_problems
+from components.settings.karpenter import (
+    KarpenterSettings,
+    catalogued_services,
+    karpenter_problems,
+    karpenter_service_accounts,
+)
 from components.settings.network import KubernetesNetworkConfig, PrivateClusterSettings, SubnetSpec, VpcSettings, subnet_zone
 from components.settings.nodes import FargateProfile, ManagedNodeGroup, NodeGroup
 
@@ -76,6 +83,8 @@ class ClusterSettings(SettingsModel):
     """EKS managed node groups"""
     fargate_profiles: list[FargateProfile] = Field(default_factory=list)
     """Fargate profiles, on the private subnets"""
+    karpenter: KarpenterSettings | None = None
+    """Karpenter's AWS side: controller role (Pod Identity), node role and access entry, interruption queue"""
     deletion_protection: bool = False
     ("""(default: false, EKS's) EKS refuses to delete the cluster, and `private-eks destroy` refuses the stack, until it is """
      """set back to false and applied with `up`""")
@@ -155,6 +164,7 @@ class ClusterSettings(SettingsModel):
 
         problems += upgrades.skew_problems(self)
         problems += self._capability_rules()
+        problems += karpenter_problems(self) + pull_through_problems(self)
         # pulumi-eks refuses Auto Mode without access entries (nodejs/eks/cluster/cluster.ts).
         if self.auto_mode_config.enabled and not self.access_config.uses_access_entries:
             problems.append((("autoModeConfig", "enabled"), "needs accessConfig.authenticationMode API or "
@@ -272,7 +282,8 @@ class ClusterSettings(SettingsModel):
         those of pod identity associations with createServiceAccount."""
         iam = self.iam
         return ([(sa.metadata.namespace, sa.metadata.name) for sa in iam.service_accounts if not sa.role_only]
-                + [(p.namespace, p.service_account_name) for p in iam.pod_identity_associations if p.create_service_account])
+                + [(p.namespace, p.service_account_name) for p in iam.pod_identity_associations if p.create_service_account]
+                + karpenter_service_accounts(self))
 
     @property
     def pod_identity(self) -> bool:
@@ -329,6 +340,6 @@ class StackSettings:
             logging_enabled=self.cluster.logging_enabled,
             encryption=self.cluster.secrets_encryption is not None,
             pod_identity=self.cluster.pod_identity,
-            additional=pc.additional_endpoint_services,
+            additional=[*pc.additional_endpoint_services, *catalogued_services(self.cluster)],
             skip=pc.skip_endpoint_creation,
         )

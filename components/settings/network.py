@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from components import catalog
 from components.settings.base import AZ_RE, SettingsModel, brief, raise_rules, suggest
 from components.settings.defaults import DEFAULT_VPC_CIDR
+from components.settings.images import PullThroughCacheRule
 
 
 class PrivateClusterSettings(SettingsModel):
@@ -20,6 +21,8 @@ class PrivateClusterSettings(SettingsModel):
     """create no VPC endpoints (they exist already)"""
     additional_endpoint_services: list[str] = Field(default_factory=list)
     """extra endpoints: `autoscaling`, `cloudformation`, `logs`, `eks`, `eks-auth`, `elasticloadbalancing`, `ssm`, `ssmmessages`, `ec2messages`, `kms`, `xray`, `secretsmanager`; not with `skipEndpointCreation`"""  # noqa: E501
+    pull_through_cache: list[PullThroughCacheRule] = Field(default_factory=list)
+    """ECR pull-through cache rules; nodes (AmazonLinux2023, Bottlerocket) pull these registries through the cache"""
 
     @model_validator(mode="after")
     def _check(self) -> "PrivateClusterSettings":

@@ -15,6 +15,7 @@ from components.settings.base import ARN_RE, AZ_RE, Problem, SettingsError, brie
 from components.settings.capabilities import ARGOCD_ENDPOINT_SERVICE
 from components.settings.cluster import ClusterSettings, StackSettings
 from components.settings.defaults import CONFIG_KEY, REGION_KEY, UNSUPPORTED_REGIONS
+from components.settings.karpenter import POD_IDENTITY_SINCE, pod_identity_warning, version_tuple
 from components.settings.network import subnet_zone, wide_window
 
 # A region name's characters; which regions exist is the catalog's partition table's to say.
@@ -189,6 +190,14 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
         if m and m["region"] != region:
             problems.append(Problem("secretsEncryption.keyARN", f"the key is in {m['region'] or 'no region'}; "
                                                                 f"EKS needs a key in the cluster's region {region}"))
+    if cluster is not None and region:
+        # ECR user guide, "Creating a pull through cache rule": the secret is in the rule's region.
+        for i, rule in enumerate(cluster.private_cluster.pull_through_cache):
+            m = ARN_RE.match(rule.credential_arn or "")
+            if m and m["region"] != region:
+                problems.append(Problem(f"privateCluster.pullThroughCache[{i}].credentialARN",
+                                        f"the secret is in {m['region'] or 'no region'}; ECR needs it in the "
+                                        f"rule's region {region}"))
     if cluster is not None:
         wide = wide_window(cluster.vpc.public_access_cidrs)
         if wide:
@@ -201,6 +210,9 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
                     f"capabilities[{i}].configuration.argocd.networkAccess.vpceIds: not set, so the Argo CD server of "
                     f"{cap.name!r} is reachable from the internet; to keep it inside the VPC, create an interface "
                     f"endpoint for com.amazonaws.{region or '<region>'}.{ARGOCD_ENDPOINT_SERVICE} and list its id here")
+
+        if cluster.karpenter is not None and version_tuple(cluster.karpenter.version) < POD_IDENTITY_SINCE:
+            warnings.append(pod_identity_warning(cluster.karpenter.version))
 
     problems = one_per_typo(list(dict.fromkeys(problems)))
     if problems or cluster is None:

@@ -145,7 +145,16 @@ SSH_OPEN: dict[str, Any] = {**NEW_VPC, **{kind: [{**copy.deepcopy(NEW_VPC[kind][
                                          for kind in ("nodeGroups", "managedNodeGroups")}}
 # An OpenSSH public key (ssh-keygen -t ed25519) for ssh.publicKey.
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO2E2v+hBR3Aq3VK8NScLfIYtlr7KDHEBpUddujEEjQ8 ops@example"
-BASES = {"new": NEW_VPC, "ssh": SSH_OPEN, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE,
+# Karpenter's AWS side (components/karpenter.py) and two pull-through cache rules, one with credentials
+# (components/images.py), on the existing VPC's AL2023 managed group.
+SECRET = f"arn:aws:secretsmanager:us-west-2:{ACCOUNT}:secret:ecr-pullthroughcache/azure-AbCdEf"
+KARPENTER: dict[str, Any] = {**EXISTING_VPC, "addons": [{"name": "eks-pod-identity-agent"}],
+                             "karpenter": {"version": "1.8.1", "createServiceAccount": True,
+                                           "withSpotInterruptionQueue": False},
+                             "privateCluster": {"pullThroughCache": [
+                                 {"upstream": "quay"},
+                                 {"upstream": "azure", "upstreamURL": "example.azurecr.io", "credentialARN": SECRET}]}}
+BASES = {"karpenter": KARPENTER, "new": NEW_VPC, "ssh": SSH_OPEN, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE,
          "aws-auth": AWS_AUTH, "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE, "mixed": MIXED}
 
 Mutation = Callable[[dict[str, Any]], None]
@@ -445,6 +454,13 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
     # One capability of each type per cluster: two swap theirs.
     "capabilities[].type": ("caps", both(put(("capabilities", 0, "type"), "KRO"), put(("capabilities", 1, "type"), "ACK")),
                             ("private",)),
+    **{f"karpenter.{k}": ("karpenter", put(("karpenter", k), v), ("private",)) for k, v in (
+        ("version", "v0.37.0"), ("createServiceAccount", False), ("defaultInstanceProfile", "karpenter-nodes"),
+        ("withSpotInterruptionQueue", True))},
+    **{f"privateCluster.pullThroughCache[].{k}": ("karpenter", put(("privateCluster", "pullThroughCache", i, k), v),
+                                                   ("private",)) for i, k, v in (
+        (0, "upstream", "k8s"), (0, "prefix", "quay-cache"),
+        (1, "credentialARN", SECRET.replace("azure-AbCdEf", "acr-GhIjKl")), (1, "upstreamURL", "other1.azurecr.io"))},
     "fargateProfiles[].name": ("new", put(("fargateProfiles", 0, "name"), "fp2"), ("private",)),
     "fargateProfiles[].tags": ("new", put(("fargateProfiles", 0, "tags"), {"cost": "b"}), ("private",)),
     "fargateProfiles[].selectors[].namespace": ("new", put(("fargateProfiles", 0, "selectors", 0, "namespace"), "apps"),

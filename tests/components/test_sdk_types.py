@@ -23,7 +23,18 @@ import pytest
 from automation.plan import plan_stack
 from components.settings import WellKnownPolicies, load_stack_file
 from tests.components.helpers import settings
-from tests.components.test_field_walk import AUTO_MODE, AWS_AUTH, CAPABILITIES, EXISTING_VPC, MIXED, NEW_VPC, SSH_KEY, SSH_OPEN, settings_of
+from tests.components.test_field_walk import (
+    AUTO_MODE,
+    AWS_AUTH,
+    CAPABILITIES,
+    EXISTING_VPC,
+    KARPENTER,
+    MIXED,
+    NEW_VPC,
+    SSH_KEY,
+    SSH_OPEN,
+    settings_of,
+)
 from tests.components.test_user_data import boot_settings
 
 PACKAGES = {"aws": pulumi_aws, "eks": pulumi_eks, "kubernetes": pulumi_kubernetes}
@@ -131,6 +142,15 @@ STACKS = {
                                     "publicKey": SSH_KEY, "allow": True, "sourceSecurityGroupIds": ["sg-0fedcba9"]}}],
                                 "managedNodeGroups": [{**SSH_OPEN["managedNodeGroups"][0], "ssh": {
                                     "publicKey": SSH_KEY, "allow": True}}]}),
+    # Karpenter 1.x with its queue, pull-through cache rules, and mirrors on both kinds of Bottlerocket
+    # and AL2023 groups (components/karpenter.py, components/images.py).
+    "karpenter-and-cache": lambda: settings_of({
+        **KARPENTER, "karpenter": {"version": "1.8.1", "createServiceAccount": False, "withSpotInterruptionQueue": True},
+        "managedNodeGroups": [*KARPENTER["managedNodeGroups"],
+                              {"name": "br", "amiFamily": "Bottlerocket", "privateNetworking": True}],
+        "nodeGroups": [{"name": "ng", "amiFamily": "Bottlerocket", "privateNetworking": True},
+                       {"name": "al", "privateNetworking": True}]}),
+    "karpenter-before-1": lambda: settings_of({**KARPENTER, "karpenter": {"version": "v0.37.0"}}),
     **{f"mode-{m}": (lambda m=m: settings(accessConfig={"authenticationMode": m})) for m in
        ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")},
 }

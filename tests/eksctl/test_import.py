@@ -96,7 +96,10 @@ def test_the_import_carries_exactly_the_fields_the_settings_accept():
 def test_new_vpc_example_uses_every_carried_field_but_the_existing_vpc_ones():
     # autoModeConfig.permissionsBoundaryARN cannot be set with nodeRoleARN (eksctl auto_mode.go): its
     # import is tests/components/test_permissions_boundaries.py's.
-    unused = {"vpc.id", "vpc.subnets.private.<name>.id", "localZones", "autoModeConfig.permissionsBoundaryARN"}
+    unused = {"vpc.id", "vpc.subnets.private.<name>.id", "localZones", "autoModeConfig.permissionsBoundaryARN",
+              # private-eks's own: eksctl has no pull-through cache (components/settings/images.py).
+              *(f"privateCluster.pullThroughCache{tail}" for tail in (
+                  "", "[].upstream", "[].prefix", "[].credentialARN", "[].upstreamURL"))}
     r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
     used = generic_paths(r.document["config"][CONFIG_KEY]) | {"metadata.region"}
     # aws-auth mappings need a ConfigMap mode, and vpc-cni's role made from policies excludes a given one.
@@ -158,7 +161,8 @@ def test_output_loads_back_to_the_document_and_names_each_source_section():
     assert comments == [
         "metadata.region", "metadata", "privateCluster", "availabilityZones", "vpc", "kubernetesNetworkConfig",
         "accessConfig", "iam", "cloudWatch", "secretsEncryption", "upgradePolicy", "zonalShiftConfig",
-        "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "capabilities", "nodeGroups",
+        "controlPlaneScalingConfig", "identityProviders", "autoModeConfig", "addons", "capabilities", "karpenter",
+        "nodeGroups",
         "nodeGroups[0]", "nodeGroups[1]", "managedNodeGroups", "managedNodeGroups[0]", "managedNodeGroups[1]",
         "managedNodeGroups[2]", "fargateProfiles", "fargateProfiles[0]", "deletionProtection",
     ]
@@ -189,7 +193,7 @@ def test_a_bad_stack_name_is_refused():
 
 UNSUPPORTED_PATHS = [
     "metadata.annotations", "vpc.nat", "vpc.clusterEndpoints", "vpc.subnets.public",
-    "addons[1].useDefaultPodIdentityAssociations", "outpost", "gitops", "karpenter",
+    "addons[1].useDefaultPodIdentityAssociations", "outpost", "gitops",
     "nodeGroups[0].instanceSelector", "nodeGroups[0].ssh.allow",
 ]
 
@@ -199,7 +203,7 @@ def test_unsupported_fields_refuse_the_import_listing_every_path():
         import_cluster_config(data("unsupported.yaml").read_text(), source="unsupported.yaml")
     assert [d.path for d in e.value.dropped] == UNSUPPORTED_PATHS
     rendered = e.value.render()
-    assert rendered.startswith("unsupported.yaml: 10 fields cannot be carried over")
+    assert rendered.startswith("unsupported.yaml: 9 fields cannot be carried over")
     assert all(f"  {p}: " in rendered for p in UNSUPPORTED_PATHS)
 
 
@@ -257,8 +261,22 @@ def test_unsupported_keys_deep_inside_carried_sections_are_listed():
 
 
 def test_empty_unsupported_fields_are_notes_not_drops():
-    r = import_cluster_config(minimal(gitops={}, karpenter=None))
-    assert r.dropped == [] and [n.path for n in r.notes] == ["gitops", "karpenter"]
+    r = import_cluster_config(minimal(gitops={}))
+    assert r.dropped == [] and [n.path for n in r.notes] == ["gitops"]
+
+
+def test_karpenter_is_carried_with_the_pod_identity_agent_it_needs():
+    """eksctl examples/29-cluster-with-karpenter.yaml's karpenter section: carried as eksctl names it
+    (eksctl pkg/apis/eksctl.io/v1alpha5/types.go, Karpenter); the controller's role is a Pod Identity
+    role here (an IRSA one in eksctl pkg/actions/karpenter/create.go), so the agent add-on is added."""
+    section = {"version": "v0.20.0", "createServiceAccount": True, "withSpotInterruptionQueue": True}
+    r = import_cluster_config(minimal(iam={"withOIDC": True}, karpenter=section))
+    assert r.dropped == [] and r.document["config"][CONFIG_KEY]["karpenter"] == section
+    assert [a.name for a in r.settings.cluster.addons] == ["eks-pod-identity-agent"]
+    assert "karpenter" in [n.path for n in r.notes]
+    given = import_cluster_config(minimal(karpenter=section, addons=[{"name": "eks-pod-identity-agent"}]))
+    assert [a.name for a in given.settings.cluster.addons] == ["eks-pod-identity-agent"]
+    assert "karpenter" not in [n.path for n in given.notes]
 
 
 def test_private_only_cluster_endpoints_are_a_note():

@@ -76,14 +76,17 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
                                                                    "host-containers": {"admin": {"enabled": False}}}}
     (fp,) = resources(plan, "private", "aws:eks/fargateProfile:FargateProfile")
     assert fp["inputs"]["selectors"] == [{"namespace": "default"}, {"labels": {"fargate": "yes"}, "namespace": "jobs"}]
-    # logs for logging, kms for secrets encryption, eks-auth for Pod Identity.
+    # logs for logging, kms for secrets encryption, eks-auth for Pod Identity, eks and ssm for Karpenter
+    # (its sqs is not in the catalog yet: components/settings/karpenter.py).
     assert endpoint_services(plan) == sorted(f"com.amazonaws.eu-west-1.{s}" for s in (
-        "autoscaling", "cloudformation", "ec2", "ecr.api", "ecr.dkr", "eks-auth", "kms", "logs", "s3", "sts"))
+        "autoscaling", "cloudformation", "ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "kms", "logs", "s3", "ssm",
+        "sts"))
     assert i["encryptionConfigKeyArn"].startswith("arn:aws:kms:eu-west-1:")
     assert i["autoMode"]["computeConfig"]["nodeRoleArn"].endswith(":role/auto-mode-nodes")
     assert {r["inputs"]["addonName"] for r in resources(plan, "private", "aws:eks/addon:Addon")} == {
         "eks-pod-identity-agent", "aws-ebs-csi-driver", "coredns"}
-    assert len(resources(plan, "private", "aws:eks/podIdentityAssociation:PodIdentityAssociation")) == 3
+    # Three of podIdentityAssociations (iam's and the add-on's), one for Karpenter's controller.
+    assert len(resources(plan, "private", "aws:eks/podIdentityAssociation:PodIdentityAssociation")) == 4
     # Two for accessConfig.accessEntries, one for the ack capability's role.
     associations = resources(plan, "private", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
     assert len([a for a in associations if "-capability-" not in a["name"]]) == 2
