@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from components import catalog
+from components import catalog, endpoint_needs
 from components.settings.access import AccessConfig, IamIdentityMapping, IdentityProvider
 from components.settings.addons import Addon
 from components.settings.base import SettingsModel, raise_rules
@@ -324,11 +324,8 @@ class StackSettings:
     apply_desired_size: bool = False
 
     def endpoint_services(self) -> list[catalog.EndpointService]:
-        pc = self.cluster.private_cluster
-        return catalog.endpoint_services(
-            logging_enabled=self.cluster.logging_enabled,
-            encryption=self.cluster.secrets_encryption is not None,
-            pod_identity=self.cluster.pod_identity,
-            additional=pc.additional_endpoint_services,
-            skip=pc.skip_endpoint_creation,
-        )
+        """The endpoints the stack creates (components/endpoint_needs.py)."""
+        return endpoint_needs.select(self.cluster, self.region).create
+
+    def endpoint_selection(self) -> endpoint_needs.EndpointSelection:
+        return endpoint_needs.select(self.cluster, self.region)
