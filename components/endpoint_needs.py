@@ -12,6 +12,7 @@ settings only for typing: the settings layer calls it (docs/architecture.md §2)
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -180,6 +181,16 @@ def endpoint_warnings(cluster: "ClusterSettings", region: str) -> list[str]:
                        "VPC must already reach " + "; ".join(str(n) for n in derived))
     for n in selection.no_endpoint:
         out.append(f"{n.source_path}: {n.why}, but {catalog.NO_ENDPOINT[n.service]}")
+    pc = cluster.private_cluster
+    for key, names in (("additionalEndpointServices", pc.additional_endpoint_services),
+                       ("existingEndpointServices", pc.existing_endpoint_services)):
+        for i, name in enumerate(names):
+            # Any name is taken (the preflight asks the region); one a letter or two from a known
+            # service is most likely a typo of it.
+            close = difflib.get_close_matches(name, catalog.KNOWN_NAMES, n=1, cutoff=0.85)
+            if name not in catalog.KNOWN_NAMES and "." not in name.replace("ecr.", "") and close:
+                out.append(f"privateCluster.{key}[{i}]: {name!r} is not a service the catalog knows; did you mean "
+                           f"{close[0]!r}? (the preflight asks {region} whether it offers {name!r})")
     return out
 
 

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from components import catalog
 from components.endpoint_policy import endpoint_policy_problems
-from components.settings.base import AZ_RE, SettingsModel, brief, raise_rules, suggest
+from components.settings.base import AZ_RE, SettingsModel, brief, raise_rules
 from components.settings.defaults import DEFAULT_VPC_CIDR
 
 

@@ -160,6 +160,9 @@ def endpoint_region_problems(cluster: ClusterSettings, region: str) -> list[Prob
             resolved.setdefault(svc.name, name)
             if key == "additionalEndpointServices" and svc.name in catalog.REQUIRED_NAMES and name != svc.name:
                 out.append(Problem(at, f"{name!r} is always created; list only additional services"))
+    if pc.existing_endpoint_services and cluster.new_vpc:
+        out.append(Problem("privateCluster.existingEndpointServices", "needs an existing VPC (vpc.id or existing "
+                                                                       "subnets): a new VPC has no endpoints yet"))
     reused = {s.name for s in endpoint_needs.select(cluster, region).expected} if not pc.skip_endpoint_creation else set()
     for key in pc.endpoint_policies:
         try:
