@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from components import catalog
 
@@ -154,10 +154,10 @@ def select(cluster: "ClusterSettings", region: str) -> EndpointSelection:
     wanted: dict[str, catalog.EndpointService] = {n: catalog.BY_NAME[n] for n in catalog.REQUIRED_NAMES}
     derived = [n for n in needs if n.service not in catalog.NO_ENDPOINT]
     builtin_order = ("logs", "kms", "eks-auth")
-    for svc in [n.service for n in derived if n.service in builtin_order]:
-        wanted.setdefault(svc, catalog.resolve(svc, region))
-    for svc in _resolve_all(pc.additional_endpoint_services, region):
-        wanted.setdefault(svc.name, svc)
+    for name in [n.service for n in derived if n.service in builtin_order]:
+        wanted.setdefault(name, catalog.resolve(name, region))
+    for listed in _resolve_all(pc.additional_endpoint_services, region):
+        wanted.setdefault(listed.name, listed)
     for n in derived:
         wanted.setdefault(n.service, catalog.resolve(n.service, region))
     no_endpoint = [n for n in needs if n.service in catalog.NO_ENDPOINT]
@@ -192,8 +192,3 @@ def endpoint_warnings(cluster: "ClusterSettings", region: str) -> list[str]:
                 out.append(f"privateCluster.{key}[{i}]: {name!r} is not a service the catalog knows; did you mean "
                            f"{close[0]!r}? (the preflight asks {region} whether it offers {name!r})")
     return out
-
-
-def describe(selection: EndpointSelection) -> dict[str, Any]:
-    """What the plan says about the selection (for the findings)."""
-    return {"reused": [s.name for s in selection.expected], "created": [s.name for s in selection.create]}

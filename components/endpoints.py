@@ -109,8 +109,8 @@ class EndpointSet(pulumi.ComponentResource):
         policies = dict(policies or {})
         for svc in services:
             full = catalog.full_service_name(svc, region)
-            # No policy input when none is given: AWS then attaches its default (full access), as before.
-            extra = {"policy": policies[svc.name]} if svc.name in policies else {}
+            # None is no input at all: AWS then attaches its default policy (full access), as before.
+            policy = policies.get(svc.name)
             if svc.type == "Interface":
                 endpoint = aws.ec2.VpcEndpoint(
                     f"{name}-{_slug(svc.name)}",
@@ -120,7 +120,7 @@ class EndpointSet(pulumi.ComponentResource):
                     private_dns_enabled=True,
                     subnet_ids=[subnet_ids[az] for az in placement[svc.name]],
                     security_group_ids=[security_group.id],  # type: ignore[union-attr]
-                    **extra,
+                    policy=policy,
                     tags={**tags, "Name": f"{name}-{_slug(svc.name)}"},
                     opts=child,
                 )
@@ -131,7 +131,7 @@ class EndpointSet(pulumi.ComponentResource):
                     service_name=full,
                     vpc_endpoint_type="Gateway",
                     route_table_ids=_dedupe(route_table_ids),
-                    **extra,
+                    policy=policy,
                     tags={**tags, "Name": f"{name}-{_slug(svc.name)}"},
                     opts=child,
                 )
