@@ -16,7 +16,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Mapping, Sequence
 
-from automation.aws.client import Aws, describe_vpc_endpoints
+import botocore.exceptions as bx
+
+from automation.aws.client import Aws, describe_vpc_endpoints, error_code
 from automation.aws.findings import Finding
 from automation.aws.vpc_checks import admits_443
 from components import catalog
@@ -45,7 +47,14 @@ def associated_zones(aws: Aws, vpc_id: str) -> list[dict[str, Any]]:
         kwargs: dict[str, Any] = {"VPCId": vpc_id, "VPCRegion": aws.region}
         if token:
             kwargs["NextToken"] = token
-        page = r53.list_hosted_zones_by_vpc(**kwargs)
+        try:
+            page = r53.list_hosted_zones_by_vpc(**kwargs)
+        except bx.ClientError as e:
+            # Without route53:ListHostedZonesByVPC a hub's zones cannot be seen: the endpoint is then
+            # reported missing, as it would be without the permission to see it.
+            if error_code(e) in ("AccessDenied", "AccessDeniedException"):
+                return []
+            raise
         zones += page.get("HostedZoneSummaries", [])
         token = page.get("NextToken")
         if not token:

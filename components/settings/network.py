@@ -53,7 +53,7 @@ class PrivateClusterSettings(SettingsModel):
                 problems.append((loc, problem))
             elif key in self.existing_endpoint_services:
                 problems.append((loc, f"{key!r} is in existingEndpointServices: its endpoint is not made here"))
-            problems += endpoint_policy_problems(document, loc, gateway=key in catalog.GATEWAY_NAMES)
+            problems += endpoint_policy_problems(document, loc, gateway=key.split(".")[-1] in catalog.GATEWAY_NAMES)
         if self.s3_endpoint_buckets is not None and "s3" in self.endpoint_policies:
             problems.append((("s3EndpointBuckets",), "cannot be set together with endpointPolicies.s3 (that is the "
                              "S3 endpoint's whole policy)"))

@@ -163,7 +163,9 @@ def endpoint_region_problems(cluster: ClusterSettings, region: str) -> list[Prob
     if pc.existing_endpoint_services and cluster.new_vpc:
         out.append(Problem("privateCluster.existingEndpointServices", "needs an existing VPC (vpc.id or existing "
                                                                        "subnets): a new VPC has no endpoints yet"))
-    reused = {s.name for s in endpoint_needs.select(cluster, region).expected} if not pc.skip_endpoint_creation else set()
+    selection = endpoint_needs.select(cluster, region)
+    reused = {s.name for s in selection.expected} if not pc.skip_endpoint_creation else set()
+    created = {s.name for s in selection.create}
     for key in pc.endpoint_policies:
         try:
             svc = catalog.resolve(key, region)
@@ -172,6 +174,9 @@ def endpoint_region_problems(cluster: ClusterSettings, region: str) -> list[Prob
         if svc.name in reused and key not in pc.existing_endpoint_services:
             out.append(Problem(f"privateCluster.endpointPolicies.{key}", "names a service in existingEndpointServices: "
                                                                           "its endpoint is not made here"))
+        elif svc.name not in reused and svc.name not in created:
+            out.append(Problem(f"privateCluster.endpointPolicies.{key}", f"no {svc.name} endpoint is made here: list it "
+                                                                          "in additionalEndpointServices"))
     if pc.s3_endpoint_buckets:
         size = len(endpoint_policy.policy_json(endpoint_policy.s3_gateway_policy(region, list(pc.s3_endpoint_buckets))))
         if size > endpoint_policy.ENDPOINT_POLICY_MAX:

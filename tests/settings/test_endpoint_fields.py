@@ -126,3 +126,15 @@ def test_s3_buckets_are_checked_against_s3_naming_rules():
 def test_s3_buckets_and_an_s3_policy_are_exclusive():
     found = problems(with_private(s3EndpointBuckets=["b1"], endpointPolicies={"s3": ALLOW_ALL}))
     assert "endpointPolicies.s3" in found["privateCluster.s3EndpointBuckets"]
+
+
+def test_endpoint_policy_for_a_service_not_made_here_is_refused():
+    msg = problems(with_private(endpointPolicies={"sqs": ALLOW_ALL}))["privateCluster.endpointPolicies.sqs"]
+    assert "additionalEndpointServices" in msg
+
+
+def test_endpoint_policy_on_a_derived_endpoint_is_accepted():
+    """The EFS CSI driver's endpoint is made without being listed; a policy may still be put on it."""
+    doc = with_private(endpointPolicies={"elasticfilesystem": ALLOW_ALL})
+    cluster(doc)["addons"] = [{"name": "aws-efs-csi-driver"}]
+    assert "elasticfilesystem" in [e.name for e in check(doc).endpoint_services()]
