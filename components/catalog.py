@@ -77,6 +77,11 @@ KNOWN_MORE: tuple[EndpointService, ...] = (
 NO_ENDPOINT: dict[str, str] = {
     "route53": "the Route 53 API is global (route53.amazonaws.com) and has no regional VPC endpoint; "
                "reach it through an HTTPS proxy or make the DNS changes from outside the cluster",
+    # Karpenter pkg/operator/options/options.go, isolated-vpc: "assume we can't reach AWS services
+    # which don't have a VPC endpoint. This also has the effect of disabling look-ups to the AWS
+    # on-demand pricing endpoint."
+    "pricing": "the AWS Price List API has no VPC endpoint a private cluster can use; Karpenter's "
+               "settings.isolatedVPC: true makes it use the prices it ships with",
 }
 
 EKSCTL_OPTIONAL = frozenset({"autoscaling", "cloudformation", "logs"})

@@ -121,3 +121,12 @@ def test_reused_endpoints_are_neither_created_nor_costed():
     assert round(whole["endpointCostPerHour"] - reused["endpointCostPerHour"], 6) == round(4 * 0.01, 6)
     assert any(f.startswith("endpoint services reused, not created") and "ecr.api, ecr.dkr" in f
                for f in reused["findings"])
+
+
+def test_a_need_of_a_service_without_an_endpoint_is_warned_not_created(monkeypatch):
+    """Karpenter's isolated-vpc option (pkg/operator/options/options.go) exists because the pricing API
+    has no VPC endpoint: a source naming it gets a warning by path, never an endpoint."""
+    monkeypatch.setattr(endpoint_needs, "NEED_SOURCES", [*NEED_SOURCES, lambda c: [Need("pricing", "prices", "karpenter")]])
+    s = settings()
+    assert "pricing" not in created(s)
+    assert any(w.startswith("karpenter: prices") and "isolatedVPC" in w for w in s.warnings)
