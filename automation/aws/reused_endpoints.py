@@ -128,6 +128,11 @@ def _usable(aws: Aws, full: str, mine: list[dict[str, Any]], kind: str, cidrs: l
     groups = sorted({g["GroupId"] for e in mine for g in e.get("Groups", [])})
     rules = {sg["GroupId"]: sg.get("IpPermissions", []) for sg in aws.pages(
         "describe_security_groups", "SecurityGroups", Filters=[{"Name": "group-id", "Values": groups}])} if groups else {}
+    # A rule naming a security group may name the nodes' (eksctl's endpoints admit its shared node
+    # group), which does not exist before pass 1: such a rule is given the benefit of the doubt.
+    paired = {p.get("GroupId") for g in groups for r in rules.get(g, []) for p in r.get("UserIdGroupPairs", [])}
+    if any(admits_443(rules.get(g, []), groups=paired - {None}) for g in groups):
+        return out
     shut = [str(c) for c in cidrs if not any(admits_443(rules.get(g, []), cidr=c) for g in groups)]
     if shut:
         out.append(Finding("endpoint-security-group", ids, f"{path}: {full}: its security groups "

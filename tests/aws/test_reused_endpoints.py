@@ -108,3 +108,30 @@ def test_audit_accepts_a_hub_shared_endpoint_and_names_a_missing_derived_one(ses
     findings = audit_stack(settings, outputs, session=session)
     assert [(f.check, f.resource) for f in findings] == [("endpoint-missing", "com.amazonaws.us-west-2.guardduty-data")]
     assert "addons[0] (aws-guardduty-agent)" in findings[0].message
+
+
+def test_a_parent_zone_holding_the_services_record_counts_as_shared(session, existing):
+    """A hub may share one zone for the region (us-west-2.amazonaws.com) with a record per service."""
+    r53 = session.client("route53", region_name=REGION)
+    zone = r53.create_hosted_zone(Name="us-west-2.amazonaws.com", CallerReference=f"{existing.vpc_id}-parent",
+                                  HostedZoneConfig={"PrivateZone": True},
+                                  VPC={"VPCRegion": REGION, "VPCId": existing.vpc_id})["HostedZone"]["Id"]
+    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
+        "Name": "sqs.us-west-2.amazonaws.com", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "10.99.0.11"}]}}]})
+    shared = existing_vpc_settings(existing, privateCluster={"existingEndpointServices": ["sqs"]})
+    missing = existing_vpc_settings(existing, privateCluster={"existingEndpointServices": ["sns"]})
+    assert preflight(shared, session=session) == []
+    assert [(f.check, f.resource) for f in preflight(missing, session=session)] == [
+        ("endpoint-missing", "com.amazonaws.us-west-2.sns")]
+
+
+def test_a_rule_admitting_a_security_group_is_taken_as_admitting_the_nodes(session, existing):
+    """eksctl's endpoints admit 443 from the cluster's shared node group, which preflight cannot know yet."""
+    ec2 = session.client("ec2", region_name=REGION)
+    nodes = ec2.create_security_group(GroupName="nodes", Description="nodes", VpcId=existing.vpc_id)["GroupId"]
+    endpoint_sg = ec2.create_security_group(GroupName="by-group", Description="443 from nodes", VpcId=existing.vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=endpoint_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": nodes}]}])
+    sc.create_endpoint(session, existing, "sqs", security_group=endpoint_sg)
+    settings = existing_vpc_settings(existing, privateCluster={"existingEndpointServices": ["sqs"]})
+    assert preflight(settings, session=session) == []
