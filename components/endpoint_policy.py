@@ -40,9 +40,10 @@ def node_buckets(region: str) -> list[str]:
     names ``prod-<region>-starport-layer-bucket``), and the Amazon Linux package repositories, which
     a node's user data may install from (AWS Knowledge Center, "How do I update yum or install packages
     without internet access on my EC2 instances that run Amazon Linux": ``amazonlinux.<region>.amazonaws.com``
-    and ``amazonlinux-2-repos-<region>`` for AL2, ``al2023-repos-<region>-de612dc2`` for AL2023)."""
+    and ``amazonlinux-2-repos-<region>`` for AL2, and for AL2023 the ``al2023-repos-<region>-<suffix>``
+    bucket, matched with a wildcard because the suffix is AWS's to change)."""
     return [f"prod-{region}-starport-layer-bucket", f"amazonlinux.{region}.amazonaws.com",
-            f"amazonlinux-2-repos-{region}", f"al2023-repos-{region}-de612dc2"]
+            f"amazonlinux-2-repos-{region}", f"al2023-repos-{region}-*"]
 
 
 def s3_gateway_policy(region: str, buckets: list[str]) -> dict[str, Any]:
