@@ -19,6 +19,8 @@ class EndpointService:
     name: str
     type: EndpointType
     why: str
+    # The full service name when the user gave one (kept as written: its prefix is AWS's to say).
+    full: str = ""
 
 
 # Always created: nodes pull images (ecr.api, ecr.dkr, s3 for layers), register (ec2, sts).
@@ -49,11 +51,46 @@ OPTIONAL: tuple[EndpointService, ...] = (
     EndpointService("secretsmanager", "Interface", "secrets"),
 )
 
+# More services the offline plan knows by type, beyond eksctl's list: the AWS PrivateLink guide's
+# "AWS services that integrate with AWS PrivateLink" (each an Interface endpoint), and the two
+# services with Gateway endpoints, S3 and DynamoDB (the PrivateLink guide, "Gateway endpoints").
+# A name not listed is taken as an Interface service and checked against the region by the preflight.
+KNOWN_MORE: tuple[EndpointService, ...] = (
+    EndpointService("sqs", "Interface", "Amazon SQS"),
+    EndpointService("sns", "Interface", "Amazon SNS"),
+    EndpointService("events", "Interface", "Amazon EventBridge"),
+    EndpointService("elasticfilesystem", "Interface", "Amazon EFS API (EFS CSI driver)"),
+    EndpointService("monitoring", "Interface", "CloudWatch metrics"),
+    EndpointService("guardduty-data", "Interface", "GuardDuty runtime monitoring agent"),
+    EndpointService("aps-workspaces", "Interface", "Amazon Managed Service for Prometheus"),
+    EndpointService("execute-api", "Interface", "API Gateway private APIs"),
+    EndpointService("lambda", "Interface", "AWS Lambda"),
+    EndpointService("kinesis-streams", "Interface", "Kinesis Data Streams"),
+    EndpointService("elasticache", "Interface", "ElastiCache API"),
+    EndpointService("rds", "Interface", "Amazon RDS API"),
+    EndpointService("dynamodb", "Gateway", "Amazon DynamoDB"),
+)
+
+# Services an add-on may call that have no regional PrivateLink endpoint: the Route 53 API is global
+# (route53.amazonaws.com, signed for us-east-1: AWS General Reference, "Amazon Route 53 endpoints and
+# quotas"), so a fully-private VPC reaches it only through a proxy. Named at validate, never created.
+NO_ENDPOINT: dict[str, str] = {
+    "route53": "the Route 53 API is global (route53.amazonaws.com) and has no regional VPC endpoint; "
+               "reach it through an HTTPS proxy or make the DNS changes from outside the cluster",
+    # Karpenter pkg/operator/options/options.go, isolated-vpc: "assume we can't reach AWS services
+    # which don't have a VPC endpoint. This also has the effect of disabling look-ups to the AWS
+    # on-demand pricing endpoint."
+    "pricing": "the AWS Price List API has no VPC endpoint a private cluster can use; Karpenter's "
+               "settings.isolatedVPC: true makes it use the prices it ships with",
+}
+
 EKSCTL_OPTIONAL = frozenset({"autoscaling", "cloudformation", "logs"})
 
-BY_NAME: dict[str, EndpointService] = {s.name: s for s in REQUIRED + OPTIONAL}
+BY_NAME: dict[str, EndpointService] = {s.name: s for s in REQUIRED + OPTIONAL + KNOWN_MORE}
 REQUIRED_NAMES = tuple(s.name for s in REQUIRED)
 OPTIONAL_NAMES = tuple(s.name for s in OPTIONAL)
+KNOWN_NAMES = tuple(BY_NAME)
+GATEWAY_NAMES = frozenset(s.name for s in BY_NAME.values() if s.type == "Gateway")
 
 # Partitions, as eksctl's table has them (pkg/apis/eksctl.io/v1alpha5/partitions.go and
 # endpoint_service.go): how a region names its partition, and which services take another prefix.
@@ -116,22 +153,43 @@ def service_name(service: str, region: str) -> str:
     return f"{prefix}.{region}.{service}"
 
 
-def endpoint_services(
-    *, logging_enabled: bool, additional: list[str] | tuple[str, ...], skip: bool,
-    encryption: bool = False, pod_identity: bool = False,
-) -> list[EndpointService]:
-    """The services to create endpoints for, in a stable order: required, those the settings need
-    (logs for logging, kms for secrets encryption, eks-auth for Pod Identity), then requested."""
-    if skip:
-        return []
-    names = list(REQUIRED_NAMES)
-    if logging_enabled:
-        names.append(LOGS.name)
-    if encryption:
-        names.append("kms")
-    if pod_identity:
-        names.append("eks-auth")
-    for name in additional:
-        if name not in names:
-            names.append(name)
-    return [BY_NAME[n] for n in names]
+# A service's short name as AWS spells them (``ecr.api``, ``guardduty-data``, ``codeartifact.repositories``):
+# lowercase letters and digits in parts joined by dots and dashes.
+SHORT_NAME_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+_FULL_RE = re.compile(r"^(?P<prefix>[a-z0-9.-]+?)\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.(?P<service>[a-z0-9.-]+)$")
+SHORT_NAME_MAX = 64
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` is not a service name (short or full) at all, or None; the region is checked later."""
+    if len(name) > SHORT_NAME_MAX + 40 or not (SHORT_NAME_RE.fullmatch(name) or _FULL_RE.fullmatch(name)):
+        return (f"{name[:80]!r} is not an endpoint service name: a short name such as sqs or ecr.api, or a full "
+                "name such as com.amazonaws.<region>.sqs")
+    return None
+
+
+def resolve(name: str, region: str) -> EndpointService:
+    """The service a listed name means in ``region``: a short name is looked up in the catalog (an
+    unknown one is an Interface service, left to the preflight); a full name must be of ``region``
+    and carry the standard prefix or the partition's own (eksctl endpoint_service.go's prefixes).
+    ValueError says why a full name is refused."""
+    m = _FULL_RE.fullmatch(name)
+    if m is None:
+        return BY_NAME.get(name) or EndpointService(name, "Interface", "listed in the stack file")
+    if m["region"] != region:
+        raise ValueError(f"{name!r} is a service of region {m['region']}; this stack is in {region} "
+                         "(an endpoint serves its own region only)")
+    alternate = _PARTITION_PREFIX.get(known_partition(region) or "", (STANDARD_PREFIX, frozenset()))[0]
+    if m["prefix"] not in (STANDARD_PREFIX, alternate):
+        allowed = " or ".join(dict.fromkeys((STANDARD_PREFIX, alternate)))
+        raise ValueError(f"{name!r}: service names in {region} start with {allowed}")
+    known = BY_NAME.get(m["service"])
+    if known is not None and service_name(known.name, region) == name:
+        return known
+    return EndpointService(m["service"], known.type if known else "Interface",
+                           known.why if known else "listed in the stack file", full=name)
+
+
+def full_service_name(svc: EndpointService, region: str) -> str:
+    """The name AWS knows the service by in ``region``: the one the user wrote, else the catalog's."""
+    return svc.full or service_name(svc.name, region)

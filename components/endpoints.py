@@ -48,7 +48,8 @@ def _slug(service: str) -> str:
 
 
 class EndpointSet(pulumi.ComponentResource):
-    """Interface endpoints, their security group and the S3 gateway; nothing when ``services`` is empty."""
+    """Interface endpoints, their security group and the S3 gateway; nothing when ``services`` is empty.
+    ``policies`` maps a short service name to its endpoint policy JSON (components/endpoint_policy.py)."""
 
     service_names: list[str]
     endpoints: dict[str, aws.ec2.VpcEndpoint]
@@ -64,6 +65,7 @@ class EndpointSet(pulumi.ComponentResource):
         subnet_ids: Mapping[str, pulumi.Input[str]],
         route_table_ids: Sequence[pulumi.Input[str]],
         source: str = "",
+        policies: Optional[Mapping[str, str]] = None,
         tags: Optional[Mapping[str, str]] = None,
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
@@ -77,7 +79,7 @@ class EndpointSet(pulumi.ComponentResource):
         # Placement first, so that every unavailable service fails before anything is declared.
         placement: dict[str, list[str]] = {}
         for svc in interface:
-            full = catalog.service_name(svc.name, region)
+            full = catalog.full_service_name(svc, region)
             offered = aws.ec2.get_vpc_endpoint_service(
                 service_name=full, service_type="Interface", opts=pulumi.InvokeOptions(parent=self)
             ).availability_zones or []
@@ -104,8 +106,11 @@ class EndpointSet(pulumi.ComponentResource):
                 tags={**tags, "Name": f"{name}-sg"},
                 opts=child,
             )
+        policies = dict(policies or {})
         for svc in services:
-            full = catalog.service_name(svc.name, region)
+            full = catalog.full_service_name(svc, region)
+            # None is no input at all: AWS then attaches its default policy (full access), as before.
+            policy = policies.get(svc.name)
             if svc.type == "Interface":
                 endpoint = aws.ec2.VpcEndpoint(
                     f"{name}-{_slug(svc.name)}",
@@ -115,6 +120,7 @@ class EndpointSet(pulumi.ComponentResource):
                     private_dns_enabled=True,
                     subnet_ids=[subnet_ids[az] for az in placement[svc.name]],
                     security_group_ids=[security_group.id],  # type: ignore[union-attr]
+                    policy=policy,
                     tags={**tags, "Name": f"{name}-{_slug(svc.name)}"},
                     opts=child,
                 )
@@ -125,6 +131,7 @@ class EndpointSet(pulumi.ComponentResource):
                     service_name=full,
                     vpc_endpoint_type="Gateway",
                     route_table_ids=_dedupe(route_table_ids),
+                    policy=policy,
                     tags={**tags, "Name": f"{name}-{_slug(svc.name)}"},
                     opts=child,
                 )

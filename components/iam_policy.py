@@ -26,7 +26,7 @@ import re
 from typing import Any, Literal
 
 Loc = tuple[Any, ...]
-Kind = Literal["identity", "trust"]
+Kind = Literal["identity", "trust", "resource"]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 MANAGED_POLICY_MAX = 6_144
@@ -122,6 +122,14 @@ def _statement(st: Any, loc: Loc, kind: Kind) -> list[tuple[Loc, str]]:
             out.append((loc, "needs exactly one of Resource and NotResource (an identity policy)"))
         out += [(loc + (k,), "cannot be in a policy attached to a role (only in a trust or resource policy)")
                 for k in principals]
+    elif kind == "resource":
+        # A resource policy names its principal and may name resources (a VPC endpoint policy "must
+        # contain a Principal element": PrivateLink guide, "Control access to VPC endpoints").
+        if len(principals) != 1:
+            out.append((loc, "needs exactly one of Principal and NotPrincipal (a resource policy)"))
+        if len(resources) > 1:
+            out.append((loc, "takes at most one of Resource and NotResource"))
+        out += [e for k in principals for e in _principal(st[k], loc + (k,))]
     else:
         if len(principals) != 1:
             out.append((loc, "needs exactly one of Principal and NotPrincipal (a trust policy)"))

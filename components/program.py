@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import pulumi
 
 from components.cluster import PrivateCluster
+from components.endpoint_policy import endpoint_policies
 from components.endpoints import EndpointSet
 from components.images import pull_through_cache
 from components.network import PrivateNetwork
@@ -48,6 +49,7 @@ def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[st
         subnet_ids=network.subnet_ids,
         route_table_ids=network.route_table_ids,
         source=settings.source,
+        policies=endpoint_policies(settings.cluster.private_cluster, settings.region),
         tags=tags,
     )
     subnet_ids = [network.subnet_ids[az] for az in network.zones]

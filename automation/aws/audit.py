@@ -46,12 +46,15 @@ from automation.aws.client import (
     explicit_tables,
     full_name,
     offered_services,
+    short_name,
     translated_errors,
     vpc_cidrs,
 )
 from automation.aws.findings import AwsCheckError, Finding, StackNotDeployed
-from automation.aws.vpc_checks import dns_findings, route_findings
+from automation.aws.reused_endpoints import associated_zones, needed_by, service_dns_names, zone_for
+from automation.aws.vpc_checks import admits_443, dns_findings, route_findings
 from components import catalog
+from components.catalog import full_service_name
 from components.settings import StackSettings
 
 # What `private-eks audit` uses, with the errors the audit raises (translated_errors raises
@@ -82,10 +85,11 @@ def audit_stack(settings: StackSettings, outputs: Mapping[str, Any], *, session:
     """The audit of a deployed stack, from its outputs (``vpcId``, ``clusterName``,
     ``privateSubnetIds``, ``routeTableIds``, ``endpointServiceNames``) and settings."""
     vpc_id = stack_vpc_id(settings, outputs, session=session)
-    services = _plain(outputs.get("endpointServiceNames"))
-    if not services:
-        services = _expected_from_settings(settings)
-    return audit(
+    selection = settings.endpoint_selection()
+    # What the stack made (its output), else what it makes; and what it expects to find made by others.
+    services = list(_plain(outputs.get("endpointServiceNames")) or _expected_from_settings(settings))
+    services += [full_service_name(s, settings.region) for s in selection.expected if s.name not in services]
+    found = audit(
         region=settings.region,
         vpc_id=vpc_id,
         cluster_name=_plain(outputs.get("clusterName")) or settings.cluster.metadata.name,
@@ -95,6 +99,11 @@ def audit_stack(settings: StackSettings, outputs: Mapping[str, Any], *, session:
         route_table_ids=_plain(outputs.get("routeTableIds")) or None,
         session=session,
     )
+    # A missing endpoint is named with the settings paths whose add-ons and roles call it.
+    why = needed_by(selection)
+    return [Finding(f.check, f.resource, f"{f.message} (needed by {why[short_name(f.resource, settings.region)]})")
+            if f.check in ("endpoint-missing", "service-not-in-region") and short_name(f.resource, settings.region) in why
+            else f for f in found]
 
 
 def stack_vpc_id(settings: StackSettings, outputs: Mapping[str, Any] | None = None, *,
@@ -126,12 +135,8 @@ def _plain(value: Any) -> Any:
 
 
 def _expected_from_settings(settings: StackSettings) -> list[str]:
-    """With skipEndpointCreation the user brings the endpoints: they must still be there."""
-    return [s.name for s in catalog.endpoint_services(
-        logging_enabled=settings.cluster.logging_enabled,
-        additional=settings.cluster.private_cluster.additional_endpoint_services,
-        skip=False,
-    )]
+    """The endpoints the stack makes (with skipEndpointCreation, none: the expected ones are added)."""
+    return [full_service_name(s, settings.region) for s in settings.endpoint_services()]
 
 
 def _audit(
@@ -272,6 +277,11 @@ def _endpoint_findings(
                                        f"the {full} gateway endpoint ({', '.join(e['VpcEndpointId'] for e in usable)}) "
                                        "is not on this private route table"))
     if missing:
+        # An interface endpoint shared from a hub VPC answers through a private hosted zone associated
+        # with this VPC (automation/aws/reused_endpoints.py).
+        shared = [f for f in missing if _shared(aws, vpc_id, f.resource)]
+        missing = [f for f in missing if f not in shared]
+    if missing:
         # Say why an endpoint cannot be there when the region does not offer the service at all.
         offered = offered_services(aws)
         for f in missing:
@@ -281,6 +291,16 @@ def _endpoint_findings(
             out.append(f)
     out += _security_group_findings(aws, vpc, groups_of, cluster_groups)
     return out
+
+
+def _shared(aws: Aws, vpc_id: str, full: str) -> bool:
+    if endpoint_type(full, aws.region) != "Interface":
+        return False
+    zones = associated_zones(aws, vpc_id)
+    if not zones:
+        return False
+    names = service_dns_names(aws).get(full) or [f"{short_name(full, aws.region)}.{aws.region}.amazonaws.com"]
+    return zone_for(names, zones, aws) is not None
 
 
 def _security_group_findings(
@@ -317,37 +337,11 @@ def _security_group_findings(
                                "interface endpoint has no security group; it needs one admitting TCP 443 from the VPC"))
             continue
         trusted = {g for g in groups if names.get(g) != "default"} | set(cluster_groups)
-        if any(_admits_443(rules.get(g, []), groups=trusted) for g in groups):
+        if any(admits_443(rules.get(g, []), groups=trusted) for g in groups):
             continue
-        missing = [c for c in cidrs if not any(_admits_443(rules.get(g, []), cidr=c) for g in groups)]
+        missing = [c for c in cidrs if not any(admits_443(rules.get(g, []), cidr=c) for g in groups)]
         if missing:
             out.append(Finding("endpoint-security-group", ", ".join(groups),
                                f"does not admit TCP 443 from the VPC CIDR {', '.join(map(str, missing))} "
                                f"(security group of endpoint(s) {', '.join(sorted(endpoints))})"))
     return out
-
-
-def _admits_443(permissions: Iterable[Mapping[str, Any]], *, cidr: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None,
-                groups: set[str] | frozenset[str] = frozenset()) -> bool:
-    """Whether a rule lets TCP 443 in from all of ``cidr``, or from one of ``groups``."""
-    for p in permissions:
-        proto = str(p.get("IpProtocol", ""))
-        if proto == "-1":
-            ports_ok = True
-        elif proto in ("tcp", "6"):
-            ports_ok = p.get("FromPort", 0) <= 443 <= p.get("ToPort", 65535)
-        else:
-            ports_ok = False
-        if not ports_ok:
-            continue
-        if groups and any(pair.get("GroupId") in groups for pair in p.get("UserIdGroupPairs", [])):
-            return True
-        for r in p.get("IpRanges", []) if cidr is not None else []:
-            try:
-                allowed = ipaddress.ip_network(r["CidrIp"], strict=False)
-                if isinstance(cidr, ipaddress.IPv4Network) and isinstance(allowed, ipaddress.IPv4Network) \
-                        and cidr.subnet_of(allowed):
-                    return True
-            except (KeyError, ValueError):
-                continue
-    return False

@@ -21,6 +21,7 @@ from automation.aws.client import (
 )
 from automation.aws.findings import Finding
 from automation.aws.image_checks import image_findings
+from automation.aws.reused_endpoints import needed_by, reused_findings
 from automation.aws.vpc_checks import dns_findings, route_findings
 from components import catalog
 from components.settings import StackSettings
@@ -87,6 +88,11 @@ def _preflight(aws: Aws, settings: StackSettings) -> list[Finding]:
             findings += route_findings(by_id[rtb])
         if not cluster.private_cluster.skip_endpoint_creation:
             findings += _collisions(aws, settings, vpc["VpcId"], ours)
+        selection = settings.endpoint_selection()
+        path = ("privateCluster.skipEndpointCreation" if cluster.private_cluster.skip_endpoint_creation
+                else "privateCluster.existingEndpointServices")
+        findings += reused_findings(aws, selection, vpc_id=vpc["VpcId"], path=path, node_subnets=subnets,
+                                    node_route_tables=ours, needed_by=needed_by(selection))
     findings += _launch_template_findings(aws, settings)
     findings += image_findings(aws, settings)
     return findings
@@ -156,7 +162,7 @@ def _service_findings(aws: Aws, settings: StackSettings, zones: list[str] | None
     offered = offered_services(aws)
     out: list[Finding] = []
     for svc in wanted:
-        name = catalog.service_name(svc.name, aws.region)
+        name = catalog.full_service_name(svc, aws.region)
         by_type = offered.get(name)
         if by_type is None:
             out.append(Finding("service-not-in-region", name,
@@ -178,7 +184,7 @@ def _service_findings(aws: Aws, settings: StackSettings, zones: list[str] | None
 def _collisions(aws: Aws, settings: StackSettings, vpc_id: str, route_tables: list[str]) -> list[Finding]:
     """Endpoints already in the VPC that the EndpointSet's would clash with."""
     out: list[Finding] = []
-    wanted = {catalog.service_name(s.name, aws.region): s for s in settings.endpoint_services()}
+    wanted = {catalog.full_service_name(s, aws.region): s for s in settings.endpoint_services()}
     for e in describe_vpc_endpoints(aws, vpc_id):
         if e.get("State", "").lower() in _GONE_STATES or e.get("ServiceName") not in wanted:
             continue
@@ -189,10 +195,12 @@ def _collisions(aws: Aws, settings: StackSettings, vpc_id: str, route_tables: li
                 out.append(Finding(
                     "endpoint-collision", e["VpcEndpointId"],
                     f"an existing {svc.name} gateway endpoint is already on route table(s) {', '.join(shared)}; "
-                    "creating another fails — use the existing endpoints with privateCluster.skipEndpointCreation: true"))
+                    f"creating another fails — name {svc.name} in privateCluster.existingEndpointServices "
+                    "(or set skipEndpointCreation: true for all)"))
         elif e.get("VpcEndpointType") == "Interface" and svc.type == "Interface" and e.get("PrivateDnsEnabled"):
             out.append(Finding(
                 "endpoint-collision", e["VpcEndpointId"],
                 f"an existing {svc.name} interface endpoint with private DNS is in {vpc_id}; another one with "
-                "private DNS cannot be created — use privateCluster.skipEndpointCreation: true"))
+                f"private DNS cannot be created — name {svc.name} in privateCluster.existingEndpointServices "
+                "(or set skipEndpointCreation: true for all)"))
     return out

@@ -3,7 +3,8 @@ the endpoints' private names need it, and route tables that lead out of the VPC.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import ipaddress
+from typing import Any, Iterable, Mapping
 
 import botocore.exceptions as bx
 
@@ -76,3 +77,29 @@ def route_findings(table: Mapping[str, Any]) -> list[Finding]:
         out.append(Finding("egress-route", table["RouteTableId"],
                            f"routes {dest} to {kind} {target_id}{extra}; a private cluster's route tables must not lead out"))
     return out
+
+
+def admits_443(permissions: Iterable[Mapping[str, Any]], *, cidr: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None,
+                groups: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether a rule lets TCP 443 in from all of ``cidr``, or from one of ``groups``."""
+    for p in permissions:
+        proto = str(p.get("IpProtocol", ""))
+        if proto == "-1":
+            ports_ok = True
+        elif proto in ("tcp", "6"):
+            ports_ok = p.get("FromPort", 0) <= 443 <= p.get("ToPort", 65535)
+        else:
+            ports_ok = False
+        if not ports_ok:
+            continue
+        if groups and any(pair.get("GroupId") in groups for pair in p.get("UserIdGroupPairs", [])):
+            return True
+        for r in p.get("IpRanges", []) if cidr is not None else []:
+            try:
+                allowed = ipaddress.ip_network(r["CidrIp"], strict=False)
+                if isinstance(cidr, ipaddress.IPv4Network) and isinstance(allowed, ipaddress.IPv4Network) \
+                        and cidr.subnet_of(allowed):
+                    return True
+            except (KeyError, ValueError):
+                continue
+    return False

@@ -36,7 +36,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         print_warnings(settings)
         services = ", ".join(s.name for s in settings.endpoint_services()) or "none (skipEndpointCreation)"
-        print(f"{settings.source}: valid (stack {settings.stack}, region {settings.region}, endpoints: {services})")
+        reused = settings.endpoint_selection().expected
+        existing = (f"; existing: {', '.join(s.name for s in reused)}"
+                    if reused and not settings.cluster.private_cluster.skip_endpoint_creation else "")
+        print(f"{settings.source}: valid (stack {settings.stack}, region {settings.region}, endpoints: {services}{existing})")
     return worst
 
 

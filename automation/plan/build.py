@@ -19,7 +19,7 @@ from automation.kubernetes_api import kubernetes_api_needs
 from automation.plan import pulumi_internals as sdk
 from automation.plan.errors import PlanError
 from automation.plan.mocks import PlanMocks, RecordingMonitor, Registration
-from automation.plan.review import findings, image_findings, kubernetes_api_finding
+from automation.plan.review import findings, image_findings, kubernetes_api_finding, selection_findings
 from components.settings import PHASES, PROJECT, StackSettings
 from components.transforms import ChildInputs, merge_inputs
 
@@ -239,6 +239,7 @@ def plan_stack(
         run = run_phase(settings, phase, mocks=mocks, bootstrap_cidrs=cidrs)
         passes.append({"phase": phase, "resources": _resources(run)})
     notes, cost = findings(passes, settings.region)
+    notes += selection_findings(settings.endpoint_selection(), skip=settings.cluster.private_cluster.skip_endpoint_creation)
     notes += image_findings(settings, passes[-1]["resources"] if passes else [])
     needs = kubernetes_api_needs(passes[-1]["resources"] if passes else [],
                                  authentication_mode=settings.cluster.access_config.authentication_mode)

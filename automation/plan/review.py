@@ -4,6 +4,7 @@ the stack needs the Kubernetes API."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable, Mapping, Sequence
 
 from automation.plan.resource_types import (
@@ -18,6 +19,7 @@ from automation.plan.resource_types import (
     SUBNET,
     VPC_ENDPOINT,
 )
+from components.catalog import REQUIRED_NAMES
 
 # Interface endpoint price, USD per endpoint per AZ per hour (data processing not included).
 # Source: https://aws.amazon.com/privatelink/pricing/ ("Interface Endpoint pricing"), recorded
@@ -112,6 +114,9 @@ def findings(plan_passes: Sequence[Mapping[str, Any]], region: str) -> tuple[lis
                      if i.get("vpcEndpointType") == "Interface" else f"{len(i.get('routeTableIds') or [])} route tables")
             described.append(f"{i.get('serviceName')} ({i.get('vpcEndpointType')}, {where})")
         out.append(f"endpoint services ({len(endpoints)}): " + "; ".join(described))
+        for r in endpoints:
+            if r["inputs"].get("policy"):
+                out.append(f"endpoint policy of {r['inputs'].get('serviceName')}: {policy_summary(r['inputs']['policy'])}")
     else:
         out.append("endpoint services: none created (skipEndpointCreation: the VPC must already have them)")
     price, default = endpoint_price(region)
@@ -121,6 +126,46 @@ def findings(plan_passes: Sequence[Mapping[str, Any]], region: str) -> tuple[lis
     out.append(f"interface endpoints: {azs} endpoint-AZs × {label} = ${cost:.4f}/hour "
                f"(≈ ${cost * 730:.2f}/month, data processing extra)")
     return out, cost
+
+
+def policy_summary(policy: Any) -> str:
+    """What an endpoint policy allows and denies, statement by statement."""
+    try:
+        doc = json.loads(policy) if isinstance(policy, str) else policy
+        statements = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
+    except (ValueError, KeyError, TypeError):
+        return "not readable as a policy document"
+    parts = []
+    for st in statements:
+        if not isinstance(st, Mapping):
+            continue
+        cond = " (with conditions)" if st.get("Condition") else ""
+        parts.append(f"{'allows' if st.get('Effect') == 'Allow' else 'denies'} {_listed(st, 'Action')} on {_listed(st, 'Resource')}{cond}")
+    return "; ".join(parts)
+
+
+def _listed(st: Mapping[str, Any], key: str) -> str:
+    value = st.get(key, st.get(f"Not{key}", "*"))
+    text = ", ".join(value) if isinstance(value, list) else str(value)
+    return f"all but {text}" if f"Not{key}" in st else text
+
+
+def selection_findings(selection: Any, *, skip: bool) -> list[str]:
+    """The endpoints the stack expects others to have made (never in the cost), and the ones it
+    creates because an add-on or role calls them (components/endpoint_needs.py)."""
+    out: list[str] = []
+    if selection.expected and not skip:
+        out.append("endpoint services reused, not created (not in the cost; preflight and audit check each): "
+                   + ", ".join(s.name for s in selection.expected))
+    created = {s.name for s in selection.create}
+    # Logging, encryption and Pod Identity added their endpoints before needs were derived (their
+    # paths name no list item): the plan keeps saying nothing new about them.
+    settings_level = {n.service for n in selection.needs if "[" not in n.source_path}
+    derived = [n for n in selection.needs if n.service in created and n.service not in settings_level
+               and n.service not in REQUIRED_NAMES]
+    if derived:
+        out.append("endpoint services derived from what runs: " + "; ".join(str(n) for n in derived))
+    return out
 
 
 def kubernetes_api_finding(needs: Sequence[Any]) -> str:
@@ -146,7 +191,7 @@ def _ecr_reached(services: set[str], skip: bool) -> str:
 
 
 def image_findings(settings: Any, resources: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Where each image the stack runs is pulled from, and Karpenter's endpoints: for stacks with
+    """Where each image the stack runs is pulled from: for stacks with
     privateCluster.pullThroughCache or karpenter (other stacks' plans stay as they were)."""
     cfg = settings.cluster
     rules = cfg.private_cluster.pull_through_cache
@@ -154,7 +199,6 @@ def image_findings(settings: Any, resources: Sequence[Mapping[str, Any]]) -> lis
         return []
     from components.images import ecr_domain
     from components.settings import PULUMI_EKS_ADDONS
-    from components.settings.karpenter import karpenter_services
 
     services = {str(r["inputs"].get("serviceName", "")).split(f".{settings.region}.", 1)[-1]
                 for r in resources if r["type"] == VPC_ENDPOINT}
@@ -173,13 +217,5 @@ def image_findings(settings: Any, resources: Sequence[Mapping[str, Any]]) -> lis
                  "unreachable: no internet — copy the chart and images to ECR, or add a pullThroughCache rule for "
                  "ecr-public")
         out.append(f"images: karpenter {KARPENTER_IMAGES}: {where}")
-        needed = [s for s, _ in karpenter_services(cfg)]
-        if skip:
-            out.append(f"karpenter: the VPC's own endpoints must include {', '.join(needed)}")
-        else:
-            missing = [s for s in needed if s not in services]
-            out.append(f"karpenter: endpoints {', '.join(needed)}: " + (
-                "all created" if not missing else f"PROBLEM: not created here: {', '.join(missing)} "
-                "(add them to the VPC, or to additionalEndpointServices where the catalog has them)"))
     out.append("images: any other registry is unreachable: no internet")
     return out

@@ -107,6 +107,8 @@ class MotoState:
                       PrivateDnsEnabled=bool(p.get("privateDnsEnabled")))
         else:
             kw["RouteTableIds"] = p.get("routeTableIds") or []
+        if p.get("policy"):
+            kw["PolicyDocument"] = p["policy"]
         e = self.client("ec2").create_vpc_endpoint(**kw)["VpcEndpoint"]
         return e["VpcEndpointId"], {**p, "id": e["VpcEndpointId"], "state": "available",
                                     "arn": self.arn("ec2", f"vpc-endpoint/{e['VpcEndpointId']}")}

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from components import catalog
+from components import catalog, endpoint_needs
 from components.settings.access import AccessConfig, IamIdentityMapping, IdentityProvider
 from components.settings.addons import Addon
 from components.settings.base import SettingsModel, raise_rules
@@ -28,7 +28,6 @@ from components.settings.iam import IamSettings
 from components.settings.images import pull_through_problems
 from components.settings.karpenter import (
     KarpenterSettings,
-    catalogued_services,
     karpenter_problems,
     karpenter_service_accounts,
 )
@@ -335,11 +334,8 @@ class StackSettings:
     apply_desired_size: bool = False
 
     def endpoint_services(self) -> list[catalog.EndpointService]:
-        pc = self.cluster.private_cluster
-        return catalog.endpoint_services(
-            logging_enabled=self.cluster.logging_enabled,
-            encryption=self.cluster.secrets_encryption is not None,
-            pod_identity=self.cluster.pod_identity,
-            additional=[*pc.additional_endpoint_services, *catalogued_services(self.cluster)],
-            skip=pc.skip_endpoint_creation,
-        )
+        """The endpoints the stack creates (components/endpoint_needs.py)."""
+        return endpoint_needs.select(self.cluster, self.region).create
+
+    def endpoint_selection(self) -> endpoint_needs.EndpointSelection:
+        return endpoint_needs.select(self.cluster, self.region)

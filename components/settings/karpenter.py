@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import field_validator
 
-from components import catalog
 from components.settings.base import SettingsModel
 from components.settings.defaults import POD_IDENTITY_AGENT
 
@@ -136,9 +135,3 @@ def karpenter_services(cfg: "ClusterSettings") -> list[tuple[str, str]]:
     if k.with_spot_interruption_queue:
         out.append(("sqs", "Karpenter reads its interruption queue"))
     return out
-
-
-def catalogued_services(cfg: "ClusterSettings") -> list[str]:
-    """Karpenter's services the endpoint catalog knows (it makes those); the others are named by the
-    plan's Karpenter finding as missing."""
-    return [s for s, _ in karpenter_services(cfg) if s in catalog.BY_NAME]

@@ -4,12 +4,14 @@ the CIDRs of the bootstrap window, with the warning for a wide one) and kubernet
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any, Iterable, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from components import catalog
-from components.settings.base import AZ_RE, SettingsModel, brief, raise_rules, suggest
+from components.endpoint_policy import endpoint_policy_problems
+from components.settings.base import AZ_RE, SettingsModel, brief, raise_rules
 from components.settings.defaults import DEFAULT_VPC_CIDR
 from components.settings.images import PullThroughCacheRule
 
@@ -18,9 +20,15 @@ class PrivateClusterSettings(SettingsModel):
     enabled: bool = True
     """must be `true`: this program builds only fully-private clusters"""
     skip_endpoint_creation: bool = False
-    """create no VPC endpoints (they exist already)"""
+    """create no VPC endpoints (they exist already); `validate` names the ones the add-ons need"""
     additional_endpoint_services: list[str] = Field(default_factory=list)
-    """extra endpoints: `autoscaling`, `cloudformation`, `logs`, `eks`, `eks-auth`, `elasticloadbalancing`, `ssm`, `ssmmessages`, `ec2messages`, `kms`, `xray`, `secretsmanager`; not with `skipEndpointCreation`"""  # noqa: E501
+    """extra endpoints: any AWS PrivateLink service, by short name (`sqs`, `monitoring`, `ecr.api`) or full name of the stack's region (`com.amazonaws.<region>.sqs`); the ones the add-ons and roles need are added without it; not with `skipEndpointCreation`"""  # noqa: E501
+    existing_endpoint_services: list[str] = Field(default_factory=list)
+    """services whose endpoints exist already, in the VPC or shared from a hub VPC through a private hosted zone associated with it; not created, checked by preflight and audit"""  # noqa: E501
+    endpoint_policies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """an endpoint policy (an IAM policy document with `Principal`) per created endpoint, by service name; up to 20,480 characters"""  # noqa: E501
+    s3_endpoint_buckets: list[str] | None = Field(default=None, alias="s3EndpointBuckets")
+    """(default: the S3 gateway endpoint allows all of S3) when set, even to `[]`, the S3 gateway endpoint allows only ECR's image layer bucket of the region, the Amazon Linux repository buckets and these buckets"""  # noqa: E501
     pull_through_cache: list[PullThroughCacheRule] = Field(default_factory=list)
     """ECR pull-through cache rules; nodes (AmazonLinux2023, Bottlerocket) pull these registries through the cache"""
 
@@ -29,23 +37,60 @@ class PrivateClusterSettings(SettingsModel):
         problems: list[tuple[tuple[Any, ...], str]] = []
         if not self.enabled:
             problems.append((("enabled",), "must be true: this program builds only fully-private clusters"))
-        if self.skip_endpoint_creation and self.additional_endpoint_services:
-            problems.append(
-                (("additionalEndpointServices",), "cannot be set together with skipEndpointCreation: true")
-            )
-        seen: set[str] = set()
-        for i, name in enumerate(self.additional_endpoint_services):
-            loc = ("additionalEndpointServices", i)
-            if name in catalog.REQUIRED_NAMES:
-                problems.append((loc, f"{name!r} is always created; list only additional services"))
-            elif name not in catalog.OPTIONAL_NAMES:
-                problems.append((loc, f"unknown endpoint service {name!r}{suggest(name, catalog.OPTIONAL_NAMES)}"
-                                 f"; allowed: {', '.join(catalog.OPTIONAL_NAMES)}"))
-            if name in seen:
-                problems.append((loc, f"{name!r} is listed twice"))
-            seen.add(name)
+        if self.skip_endpoint_creation:
+            for key, value in (("additionalEndpointServices", self.additional_endpoint_services),
+                               ("existingEndpointServices", self.existing_endpoint_services),
+                               ("endpointPolicies", self.endpoint_policies),
+                               ("s3EndpointBuckets", self.s3_endpoint_buckets)):
+                if value:
+                    problems.append(((key,), "cannot be set together with skipEndpointCreation: true"))
+        problems += _service_names(self.additional_endpoint_services, "additionalEndpointServices", required_ok=False)
+        problems += _service_names(self.existing_endpoint_services, "existingEndpointServices", required_ok=True)
+        for i, name in enumerate(self.existing_endpoint_services):
+            if name in self.additional_endpoint_services:
+                problems.append((("existingEndpointServices", i), f"{name!r} is also in additionalEndpointServices; "
+                                 "list a service in one of them"))
+        for key, document in self.endpoint_policies.items():
+            loc = ("endpointPolicies", key)
+            if problem := catalog.name_problem(key):
+                problems.append((loc, problem))
+            elif key in self.existing_endpoint_services:
+                problems.append((loc, f"{key!r} is in existingEndpointServices: its endpoint is not made here"))
+            problems += endpoint_policy_problems(document, loc, gateway=key.split(".")[-1] in catalog.GATEWAY_NAMES)
+        if self.s3_endpoint_buckets is not None and "s3" in self.endpoint_policies:
+            problems.append((("s3EndpointBuckets",), "cannot be set together with endpointPolicies.s3 (that is the "
+                             "S3 endpoint's whole policy)"))
+        if self.s3_endpoint_buckets is not None and "s3" in self.existing_endpoint_services:
+            problems.append((("s3EndpointBuckets",), "the S3 endpoint is in existingEndpointServices: its policy is "
+                             "not made here"))
+        for i, bucket in enumerate(self.s3_endpoint_buckets or []):
+            if not S3_BUCKET_RE.fullmatch(bucket) or ".." in bucket:
+                problems.append((("s3EndpointBuckets", i), f"{brief(bucket)} is not an S3 bucket name (3 to 63 "
+                                 "lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit)"))
         raise_rules(problems)
         return self
+
+
+def _service_names(names: list[str], key: str, *, required_ok: bool) -> list[tuple[tuple[Any, ...], str]]:
+    # eksctl's ValidateAdditionalEndpointServices (endpoint_service.go) refuses duplicates and any
+    # service outside its three; here any PrivateLink service name is taken and the preflight asks
+    # the region whether it offers it.
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        loc = (key, i)
+        if problem := catalog.name_problem(name):
+            problems.append((loc, problem))
+        elif not required_ok and name in catalog.REQUIRED_NAMES:
+            problems.append((loc, f"{name!r} is always created; list only additional services"))
+        if name in seen:
+            problems.append((loc, f"{name!r} is listed twice"))
+        seen.add(name)
+    return problems
+
+
+# S3 bucket naming rules (S3 User Guide, "General purpose bucket naming rules").
+S3_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class SubnetSpec(SettingsModel):

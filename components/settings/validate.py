@@ -10,7 +10,7 @@ from typing import Any, Mapping, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from components import catalog, eks_versions, input_rules
+from components import catalog, eks_versions, endpoint_needs, endpoint_policy, input_rules
 from components.settings.base import ARN_RE, AZ_RE, Problem, SettingsError, brief, format_path, suggest
 from components.settings.capabilities import ARGOCD_ENDPOINT_SERVICE
 from components.settings.cluster import ClusterSettings, StackSettings
@@ -139,6 +139,53 @@ def one_per_typo(problems: list[Problem]) -> list[Problem]:
     return sorted(kept, key=lambda p: (_path_key(p.path), p.message))
 
 
+def endpoint_region_problems(cluster: ClusterSettings, region: str) -> list[Problem]:
+    """Full service names of another region or partition prefix, and the S3 policy's size, by path."""
+    pc = cluster.private_cluster
+    out: list[Problem] = []
+    for key, names in (("additionalEndpointServices", pc.additional_endpoint_services),
+                       ("existingEndpointServices", pc.existing_endpoint_services),
+                       ("endpointPolicies", list(pc.endpoint_policies))):
+        resolved: dict[str, int | str] = {}
+        for i, name in enumerate(names):
+            at = f"privateCluster.{key}.{name}" if key == "endpointPolicies" else f"privateCluster.{key}[{i}]"
+            if catalog.name_problem(name):
+                continue  # said by the model
+            try:
+                svc = catalog.resolve(name, region)
+            except ValueError as e:
+                out.append(Problem(at, str(e)))
+                continue
+            if svc.name in resolved and resolved[svc.name] != name:
+                out.append(Problem(at, f"names the same service as {resolved[svc.name]!r}"))
+            resolved.setdefault(svc.name, name)
+            if key == "additionalEndpointServices" and svc.name in catalog.REQUIRED_NAMES and name != svc.name:
+                out.append(Problem(at, f"{name!r} is always created; list only additional services"))
+    if pc.existing_endpoint_services and cluster.new_vpc:
+        out.append(Problem("privateCluster.existingEndpointServices", "needs an existing VPC (vpc.id or existing "
+                                                                       "subnets): a new VPC has no endpoints yet"))
+    selection = endpoint_needs.select(cluster, region)
+    reused = {s.name for s in selection.expected} if not pc.skip_endpoint_creation else set()
+    created = {s.name for s in selection.create}
+    for key in pc.endpoint_policies:
+        try:
+            svc = catalog.resolve(key, region)
+        except ValueError:
+            continue
+        if svc.name in reused and key not in pc.existing_endpoint_services:
+            out.append(Problem(f"privateCluster.endpointPolicies.{key}", "names a service in existingEndpointServices: "
+                                                                          "its endpoint is not made here"))
+        elif svc.name not in reused and svc.name not in created:
+            out.append(Problem(f"privateCluster.endpointPolicies.{key}", f"no {svc.name} endpoint is made here: list it "
+                                                                          "in additionalEndpointServices"))
+    if pc.s3_endpoint_buckets:
+        size = len(endpoint_policy.policy_json(endpoint_policy.s3_gateway_policy(region, list(pc.s3_endpoint_buckets))))
+        if size > endpoint_policy.ENDPOINT_POLICY_MAX:
+            out.append(Problem("privateCluster.s3EndpointBuckets", f"make an S3 endpoint policy of {size:,} characters; "
+                               f"AWS allows {endpoint_policy.ENDPOINT_POLICY_MAX:,} (PrivateLink quotas)"))
+    return out
+
+
 def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> StackSettings:
     """Validate ``private-eks:cluster`` and the region; raise SettingsError with every problem."""
     problems: list[Problem] = []
@@ -198,6 +245,8 @@ def validate_cluster(data: Any, region: Any, *, stack: str, source: str) -> Stac
                 problems.append(Problem(f"privateCluster.pullThroughCache[{i}].credentialARN",
                                         f"the secret is in {m['region'] or 'no region'}; ECR needs it in the "
                                         f"rule's region {region}"))
+        problems += endpoint_region_problems(cluster, region)
+        warnings += endpoint_needs.endpoint_warnings(cluster, region)
     if cluster is not None:
         wide = wide_window(cluster.vpc.public_access_cidrs)
         if wide:

@@ -253,6 +253,13 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
                     put(("privateCluster", "skipEndpointCreation"), True)), ("private",)),
     "privateCluster.additionalEndpointServices": (
         "new", put(("privateCluster", "additionalEndpointServices"), ["autoscaling", "ssm"]), ("private",)),
+    "privateCluster.existingEndpointServices": (
+        "existing", put(("privateCluster",), {"existingEndpointServices": ["ecr.api", "s3"]}), ("private",)),
+    "privateCluster.endpointPolicies": (
+        "new", put(("privateCluster", "endpointPolicies"), {"autoscaling": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "autoscaling:*", "Resource": "*"}]}}), ("private",)),
+    "privateCluster.s3EndpointBuckets": (
+        "new", put(("privateCluster", "s3EndpointBuckets"), ["walk-artifacts"]), ("private",)),
     "availabilityZones": ("carved", put(("availabilityZones",), ["us-west-2a", "us-west-2b"]), ("private",)),
     "vpc.id": ("existing", put(("vpc", "id"), "vpc-0fedcba9876543210"), ("private",)),
     "vpc.cidr": ("carved", put(("vpc", "cidr"), "10.8.0.0/16"), ("private",)),

@@ -170,13 +170,16 @@ def test_the_outputs_are_the_helm_values_a_private_cluster_needs():
 
 def test_karpenters_endpoints():
     """Karpenter docs, "Private Clusters": ec2, ecr.api, ecr.dkr, s3, sts, ssm, sqs (interruption
-    handling) and eks; eks-auth for Pod Identity. The catalog's are created; sqs is named by the plan."""
+    handling) and eks; eks-auth for Pod Identity. All are created, the plan naming Karpenter as the need."""
     s = settings(EXAMPLE)
     assert [name for name, _ in karpenter_services(s.cluster)] == [
         "ec2", "ecr.api", "ecr.dkr", "s3", "sts", "ssm", "eks", "eks-auth", "sqs"]
-    assert {"ssm", "eks", "eks-auth"} <= {e.name for e in s.endpoint_services()}
+    assert {"ssm", "eks", "eks-auth", "sqs"} <= {e.name for e in s.endpoint_services()}
     plan = plan_stack(s, ("private",))
-    assert any(f.startswith("karpenter: endpoints") and "not created here: sqs" in f for f in plan["findings"])
+    (run,) = plan["passes"]
+    created = {r["inputs"]["serviceName"].rsplit(".", 1)[-1] for r in run["resources"]
+               if r["type"] == "aws:ec2/vpcEndpoint:VpcEndpoint"}
+    assert {"ssm", "eks", "sqs"} <= created
     no_queue = copy.deepcopy(EXAMPLE)
     no_queue["karpenter"]["withSpotInterruptionQueue"] = False
     assert "sqs" not in [name for name, _ in karpenter_services(settings(no_queue).cluster)]

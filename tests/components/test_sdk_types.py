@@ -131,6 +131,12 @@ STACKS = {
         addons=[{"name": "eks-pod-identity-agent"},
                 {"name": "aws-ebs-csi-driver", "wellKnownPolicies": {"ebsCSIController": True}},
                 {"name": "aws-efs-csi-driver", "wellKnownPolicies": {"efsCSIController": True}}]),
+    # Endpoints by short and full name, a policy on an interface endpoint, the limited S3 gateway, derived ones.
+    "endpoints": lambda: settings(privateCluster={
+        "additionalEndpointServices": ["sqs", "com.amazonaws.us-west-2.guardduty-data"],
+        "endpointPolicies": {"sqs": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": "*"}]}},
+        "s3EndpointBuckets": ["b-one"]}, addons=[{"name": "aws-efs-csi-driver"}]),
     # Every bootstrap field on every AMI family that takes it, and managed launch templates.
     "bootstrap": boot_settings,
     "auto-mode-boundary": lambda: settings_of({**AUTO_MODE, "autoModeConfig": {

@@ -100,6 +100,10 @@ def test_new_vpc_example_uses_every_carried_field_but_the_existing_vpc_ones():
               # private-eks's own: eksctl has no pull-through cache (components/settings/images.py).
               *(f"privateCluster.pullThroughCache{tail}" for tail in (
                   "", "[].upstream", "[].prefix", "[].credentialARN", "[].upstreamURL"))}
+    # private-eks's own endpoint fields: eksctl's PrivateCluster has only enabled, skipEndpointCreation and
+    # additionalEndpointServices (pkg/apis/eksctl.io/v1alpha5/types.go), so no eksctl config names them.
+    unused |= {"privateCluster.existingEndpointServices", "privateCluster.endpointPolicies",
+               "privateCluster.s3EndpointBuckets"}
     r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
     used = generic_paths(r.document["config"][CONFIG_KEY]) | {"metadata.region"}
     # aws-auth mappings need a ConfigMap mode, and vpc-cni's role made from policies excludes a given one.

@@ -76,11 +76,12 @@ def test_new_vpc_example_plans_every_group_and_the_endpoints_its_fields_need(tmp
                                                                    "host-containers": {"admin": {"enabled": False}}}}
     (fp,) = resources(plan, "private", "aws:eks/fargateProfile:FargateProfile")
     assert fp["inputs"]["selectors"] == [{"namespace": "default"}, {"labels": {"fargate": "yes"}, "namespace": "jobs"}]
-    # logs for logging, kms for secrets encryption, eks-auth for Pod Identity, eks and ssm for Karpenter
-    # (its sqs is not in the catalog yet: components/settings/karpenter.py).
+    # logs for logging, kms for secrets encryption, eks-auth for Pod Identity; elasticloadbalancing and
+    # elasticfilesystem for the awsLoadBalancerController and efsCSIController roles; eks, ssm and sqs for
+    # Karpenter (components/endpoint_needs.py).
     assert endpoint_services(plan) == sorted(f"com.amazonaws.eu-west-1.{s}" for s in (
-        "autoscaling", "cloudformation", "ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "kms", "logs", "s3", "ssm",
-        "sts"))
+        "autoscaling", "cloudformation", "ec2", "ecr.api", "ecr.dkr", "eks", "eks-auth", "elasticfilesystem",
+        "elasticloadbalancing", "kms", "logs", "s3", "sqs", "ssm", "sts"))
     assert i["encryptionConfigKeyArn"].startswith("arn:aws:kms:eu-west-1:")
     assert i["autoMode"]["computeConfig"]["nodeRoleArn"].endswith(":role/auto-mode-nodes")
     assert {r["inputs"]["addonName"] for r in resources(plan, "private", "aws:eks/addon:Addon")} == {
