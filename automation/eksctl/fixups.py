@@ -9,6 +9,7 @@ from typing import Any
 from automation.eksctl.handlers import FAMILY_BOUND
 from automation.eksctl.results import Dropped, Note
 from automation.eksctl.walk import Walk
+from components.eks_versions import OFFERED, RETIRED
 from components.settings import ADDON_SERVICE_ACCOUNTS, DEFAULT_VERSION, POD_IDENTITY_AGENT
 
 # eksctl's defaults where private-eks differs on purpose (eksctl-io/eksctl pkg/apis/eksctl.io/v1alpha5
@@ -146,6 +147,18 @@ def note_launch_templates(carried: dict[str, Any], walk: Walk) -> None:
             walk.notes.append(Note(f"managedNodeGroups[{i}].launchTemplate", "the template itself must require IMDSv2 "
                                    "(HttpTokens: required): pulumi-eks cannot set it on a template it does not make; "
                                    "preflight refuses one that does not"))
+
+
+def drop_retired_version(carried: dict[str, Any], walk: Walk) -> None:
+    """A version EKS no longer offers (eksctl's own examples pin some: examples/29-cluster-with-karpenter.yaml
+    has 1.22) cannot be created: dropped with the reason, so the import is refused unless --allow-drop,
+    and then the stack takes the default version."""
+    metadata = carried.get("metadata")
+    version = metadata.get("version") if isinstance(metadata, dict) else None
+    if isinstance(version, str) and version in RETIRED:
+        del metadata["version"]  # type: ignore[union-attr]
+        walk.dropped.append(Dropped("metadata.version", f"EKS no longer offers Kubernetes {version} (it offers "
+                                    f"{', '.join(OFFERED)}); the stack takes private-eks's default, {DEFAULT_VERSION}"))
 
 
 def note_different_defaults(carried: dict[str, Any], walk: Walk) -> None:

@@ -120,6 +120,7 @@ def import_cluster_config(
     fixups.drop_family_bound_fields(carried, walk)
     fixups.note_launch_templates(carried, walk)
     fixups.note_different_defaults(carried, walk)
+    fixups.drop_retired_version(carried, walk)
     if fixups.karpenter_pod_identity(carried, walk):
         added["addons"] = "the Pod Identity agent Karpenter's controller role needs"
 

@@ -16,7 +16,7 @@ from automation.eksctl import (
     carried_paths,
     import_cluster_config,
 )
-from components.settings import CONFIG_KEY, REGION_KEY, Problem, field_paths
+from components.settings import CONFIG_KEY, DEFAULT_VERSION, REGION_KEY, Problem, field_paths
 from tests.eksctl.helpers import data
 
 
@@ -469,3 +469,20 @@ def test_a_key_overriding_a_yaml_merge_is_not_a_duplicate():
 def test_an_unhashable_key_is_a_yaml_error():
     with pytest.raises(NotAClusterConfig, match="YAML syntax error"):
         import_cluster_config("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n? [a]\n: b\n")
+
+
+def test_a_version_eks_no_longer_offers_is_dropped_so_eksctls_own_example_imports_with_allow_drop():
+    """eksctl examples/29-cluster-with-karpenter.yaml pins '1.22', which EKS no longer creates
+    (components/eks_versions.py RETIRED): the version is a dropped field, refused without --allow-drop
+    and replaced by the default with it — never carried into a stack AWS would refuse."""
+    text = data("karpenter.yaml").read_text().replace("version: '1.33'", "version: '1.22'")
+    with pytest.raises(ImportRefused) as refused:
+        import_cluster_config(text)
+    assert [d.path for d in refused.value.dropped] == ["metadata.version"]
+    assert "no longer offers Kubernetes 1.22" in refused.value.dropped[0].reason
+    r = import_cluster_config(text, allow_drop=True)
+    assert "version" not in r.document["config"][CONFIG_KEY]["metadata"]
+    assert r.settings.cluster.metadata.version == DEFAULT_VERSION
+    # An offered version is carried as written.
+    kept = import_cluster_config(text.replace("'1.22'", "'1.31'"))
+    assert kept.document["config"][CONFIG_KEY]["metadata"]["version"] == "1.31" and not kept.dropped
