@@ -147,7 +147,11 @@ class PlanMocks(pulumi.runtime.Mocks):
         if token == "aws:eks/getCluster:getCluster":
             # The security group EKS makes for the cluster, as the cluster's mock state names it.
             cluster = str(a.get("name"))
+            # The endpoint and CA are placeholders of the right shape (the relay's environment).
             return {"id": cluster, "name": cluster,
+                    "arn": f"arn:{self.partition}:eks:{self.region}:{MOCK_ACCOUNT}:cluster/{cluster}",
+                    "endpoint": f"https://{digest('endpoint', cluster).upper()}.gr7.{self.region}.eks.amazonaws.com",
+                    "certificateAuthorities": [{"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="}],
                     "vpcConfig": {"clusterSecurityGroupId": f"sg-{digest('clustersg', cluster)}"}}
         if token == "aws:eks/getAddonVersion:getAddonVersion":
             # A made-up version that says what was asked: newest, or EKS's default, for the Kubernetes version.

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from components import catalog
 from components.settings.base import AZ_RE, SettingsModel, brief, raise_rules, suggest
 from components.settings.defaults import DEFAULT_VPC_CIDR
+from components.settings.relay import ApiRelay
 
 
 class PrivateClusterSettings(SettingsModel):
@@ -20,6 +21,8 @@ class PrivateClusterSettings(SettingsModel):
     """create no VPC endpoints (they exist already)"""
     additional_endpoint_services: list[str] = Field(default_factory=list)
     """extra endpoints: `autoscaling`, `cloudformation`, `logs`, `eks`, `eks-auth`, `elasticloadbalancing`, `ssm`, `ssmmessages`, `ec2messages`, `kms`, `xray`, `secretsmanager`; not with `skipEndpointCreation`"""  # noqa: E501
+    api_relay: ApiRelay = Field(default_factory=ApiRelay)
+    """the Kubernetes API relay (docs/architecture.md §11)"""
 
     @model_validator(mode="after")
     def _check(self) -> "PrivateClusterSettings":
