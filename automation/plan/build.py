@@ -19,7 +19,8 @@ from automation.kubernetes_api import kubernetes_api_needs
 from automation.plan import pulumi_internals as sdk
 from automation.plan.errors import PlanError
 from automation.plan.mocks import PlanMocks, RecordingMonitor, Registration
-from automation.plan.review import findings, kubernetes_api_finding
+from automation.plan.review import findings, kubernetes_api_finding, kubernetes_api_path
+from automation.relay.run import relay_function_name
 from components.settings import PHASES, PROJECT, StackSettings
 from components.transforms import ChildInputs, merge_inputs
 
@@ -241,7 +242,8 @@ def plan_stack(
     notes, cost = findings(passes, settings.region)
     needs = kubernetes_api_needs(passes[-1]["resources"] if passes else [],
                                  authentication_mode=settings.cluster.access_config.authentication_mode)
-    notes.append(kubernetes_api_finding(needs))
+    relay = relay_function_name(settings) if settings.cluster.private_cluster.api_relay.enabled else None
+    notes.append(kubernetes_api_finding(needs, relay))
     if "bootstrap" in phases and cidrs == [EGRESS_PLACEHOLDER]:
         notes.append("bootstrap: vpc.publicAccessCIDRs is not set: the runner opens the window to "
                      "--bootstrap-cidr or its own egress address")
@@ -249,7 +251,8 @@ def plan_stack(
         notes.append(f"warning: {w}")
     return {"stack": settings.stack, "region": settings.region, "passes": passes,
             "findings": notes, "endpointCostPerHour": cost,
-            "kubernetesApi": {"needed": bool(needs), "reasons": [str(n) for n in needs]}}
+            "kubernetesApi": {"needed": bool(needs), "reasons": [str(n) for n in needs],
+                              "path": kubernetes_api_path(needs, relay)}}
 
 
 def plan_json(plan: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from components.settings.defaults import LOG_RETENTION_DAYS
 from components.settings.base import SettingsModel
+from components.settings.defaults import LOG_RETENTION_DAYS
 
 # EKS access policies a relay's access entry may get (Amazon EKS User Guide "Review access policy
 # permissions"; EKS ListAccessPolicies). The stack's own writes (namespaces, ServiceAccounts) are
