@@ -9,6 +9,7 @@ them (camelCase), byte-identical for the same input. Its JSON shape::
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Optional, Sequence
@@ -164,6 +165,12 @@ def _jsonable(value: Any, names: Mapping[str, str]) -> Any:
         return names.get(value, value)  # a resource sent as its URN (no resource references)
     if value is None or isinstance(value, (bool, int, float)):
         return value
+    if isinstance(value, pulumi.AssetArchive):
+        return {"archive": {name: _jsonable(a, names) for name, a in sorted(value.assets.items())}}
+    if isinstance(value, pulumi.StringAsset):
+        # The text's digest and size: a code change shows in the plan, the plan stays short.
+        data = value.text.encode()
+        return {"asset": f"sha256:{hashlib.sha256(data).hexdigest()}", "bytes": len(data)}
     return str(value)
 
 

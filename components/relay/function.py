@@ -5,7 +5,7 @@ What it is made of, each for one reason:
 
 - the function, with an explicit name (the runner and ``private-eks connect`` know it before it
   exists; Lambda allows 64 characters, Lambda API CreateFunction ``FunctionName``), its code the
-  text of ``handler.py`` as a string asset (no file path or mtime: the plan is byte-identical on
+  text of ``handler.py`` and ``protocol.py`` as string assets (no file path or mtime: the plan is byte-identical on
   every machine), the cluster's endpoint and CA in its environment;
 - its role: ``AWSLambdaVPCAccessExecutionRole`` (the function's network interfaces in the VPC, its
   log lines) and ``eks:DescribeCluster`` on its own cluster only;
@@ -32,18 +32,15 @@ import pulumi_aws as aws
 from components import names
 from components.iam.roles import assume_role_policy
 from components.nodes.security_groups import eks_cluster_security_group_id
+from components.relay import protocol
 from components.scope import ClusterScope
 
 # Lambda API CreateFunction: FunctionName "If you specify only the function name, it is limited to
 # 64 characters in length", pattern [a-zA-Z0-9-_]+ (cluster names are letters, digits and '-').
 FUNCTION_NAME_MAX = 64
 SUFFIX = "-k8s-api-relay"
+# Lambda's Python runtime carries boto3 and botocore, all the handler imports besides the stdlib.
 RUNTIME = "python3.13"
-HANDLER = "handler.handler"
-# The function's environment (handler.py reads these).
-ENV_CLUSTER_NAME = "CLUSTER_NAME"
-ENV_ENDPOINT = "CLUSTER_ENDPOINT"
-ENV_CA = "CLUSTER_CA"
 # One Kubernetes request: long enough for a slow API call, short enough to free the concurrency.
 TIMEOUT_SECONDS = 60
 MEMORY_MB = 256
@@ -62,9 +59,12 @@ def function_name(cluster_name: str) -> str:
     return f"{head}-{digest}{SUFFIX}"
 
 
-def handler_source() -> str:
-    """The function's code: handler.py's text, read from the installed package."""
-    return importlib.resources.files("components.relay").joinpath("handler.py").read_text(encoding="utf-8")
+def function_code() -> pulumi.AssetArchive:
+    """The function's code: the text of ``protocol.FUNCTION_FILES``, read from the installed package,
+    as string assets (the same archive, and the same plan, on every machine)."""
+    files = importlib.resources.files("components.relay")
+    return pulumi.AssetArchive({name: pulumi.StringAsset(files.joinpath(name).read_text(encoding="utf-8"))
+                                for name in protocol.FUNCTION_FILES})
 
 
 def access_policy_arn(partition: str, policy: str) -> str:
@@ -119,13 +119,12 @@ def api_relay(scope: ClusterScope, cluster: pulumi.Resource, *, vpc_id: pulumi.I
                                    retention_in_days=cfg.log_retention_in_days, tags=tags, opts=child)
 
     function = aws.lambda_.Function(
-        base, name=fname, role=role.arn, runtime=RUNTIME, handler=HANDLER,
-        code=pulumi.AssetArchive({"handler.py": pulumi.StringAsset(handler_source())}),
+        base, name=fname, role=role.arn, runtime=RUNTIME, handler=protocol.FUNCTION_HANDLER, code=function_code(),
         timeout=TIMEOUT_SECONDS, memory_size=MEMORY_MB,
         description=f"Kubernetes API relay of EKS cluster {scope.cluster_name} (private-eks)",
         environment=aws.lambda_.FunctionEnvironmentArgs(variables={
-            ENV_CLUSTER_NAME: scope.cluster_name, ENV_ENDPOINT: found.endpoint,
-            ENV_CA: found.certificate_authorities[0].data}),
+            protocol.ENV_CLUSTER_NAME: scope.cluster_name, protocol.ENV_ENDPOINT: found.endpoint,
+            protocol.ENV_CA_DATA: found.certificate_authorities[0].data}),
         vpc_config=aws.lambda_.FunctionVpcConfigArgs(subnet_ids=list(subnet_ids), security_group_ids=[group.id]),
         logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", log_group=logs.name),
         tags=tags,
