@@ -145,7 +145,9 @@ SSH_OPEN: dict[str, Any] = {**NEW_VPC, **{kind: [{**copy.deepcopy(NEW_VPC[kind][
                                          for kind in ("nodeGroups", "managedNodeGroups")}}
 # An OpenSSH public key (ssh-keygen -t ed25519) for ssh.publicKey.
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO2E2v+hBR3Aq3VK8NScLfIYtlr7KDHEBpUddujEEjQ8 ops@example"
-BASES = {"new": NEW_VPC, "ssh": SSH_OPEN, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE,
+# The Kubernetes API relay on (components/relay/function.py), for the fields that only act with it.
+RELAY: dict[str, Any] = {**NEW_VPC, "privateCluster": {**NEW_VPC["privateCluster"], "apiRelay": {"enabled": True}}}
+BASES = {"new": NEW_VPC, "relay": RELAY, "ssh": SSH_OPEN, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE,
          "aws-auth": AWS_AUTH, "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE, "mixed": MIXED}
 
 Mutation = Callable[[dict[str, Any]], None]
@@ -244,6 +246,11 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
                     put(("privateCluster", "skipEndpointCreation"), True)), ("private",)),
     "privateCluster.additionalEndpointServices": (
         "new", put(("privateCluster", "additionalEndpointServices"), ["autoscaling", "ssm"]), ("private",)),
+    "privateCluster.apiRelay.enabled": ("new", put(("privateCluster", "apiRelay"), {"enabled": True}), ("private",)),
+    "privateCluster.apiRelay.accessPolicy": (
+        "relay", put(("privateCluster", "apiRelay", "accessPolicy"), "AmazonEKSViewPolicy"), ("private",)),
+    "privateCluster.apiRelay.logRetentionInDays": (
+        "relay", put(("privateCluster", "apiRelay", "logRetentionInDays"), 7), ("private",)),
     "availabilityZones": ("carved", put(("availabilityZones",), ["us-west-2a", "us-west-2b"]), ("private",)),
     "vpc.id": ("existing", put(("vpc", "id"), "vpc-0fedcba9876543210"), ("private",)),
     "vpc.cidr": ("carved", put(("vpc", "cidr"), "10.8.0.0/16"), ("private",)),
