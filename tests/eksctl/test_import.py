@@ -96,7 +96,11 @@ def test_the_import_carries_exactly_the_fields_the_settings_accept():
 def test_new_vpc_example_uses_every_carried_field_but_the_existing_vpc_ones():
     # autoModeConfig.permissionsBoundaryARN cannot be set with nodeRoleARN (eksctl auto_mode.go): its
     # import is tests/components/test_permissions_boundaries.py's.
-    unused = {"vpc.id", "vpc.subnets.private.<name>.id", "localZones", "autoModeConfig.permissionsBoundaryARN"}
+    # privateCluster.apiRelay is private-eks's own (eksctl pkg/apis/eksctl.io/v1alpha5/types.go PrivateCluster has
+    # enabled, skipEndpointCreation and additionalEndpointServices only): no ClusterConfig carries it.
+    relay = {"privateCluster.apiRelay", "privateCluster.apiRelay.enabled", "privateCluster.apiRelay.accessPolicy",
+             "privateCluster.apiRelay.logRetentionInDays"}
+    unused = {"vpc.id", "vpc.subnets.private.<name>.id", "localZones", "autoModeConfig.permissionsBoundaryARN", *relay}
     r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
     used = generic_paths(r.document["config"][CONFIG_KEY]) | {"metadata.region"}
     # aws-auth mappings need a ConfigMap mode, and vpc-cni's role made from policies excludes a given one.
