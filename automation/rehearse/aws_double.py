@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from automation.plan.replacements import FORCE_NEW
-from automation.rehearse import readiness, world
+from automation.rehearse import readiness, relay_world, world
 from automation.rehearse.moto_state import MotoState
 from automation.rehearse.rules import AUTO_NAMES, DEFAULT_WAIT, ENDPOINT_ACCESS_UPDATE, RANDOM_CHARS, WAITS
 from automation.rehearse.server import UNKNOWN, ProviderError
@@ -122,6 +122,8 @@ class AwsDouble:
         wait = WAITS.get(type_, DEFAULT_WAIT)
 
         def make() -> tuple[str, dict[str, Any], float]:
+            if type_ == relay_world.FUNCTION:
+                relay_world.check_function(name, props)
             rid, outs = self.moto.create(type_, name, props)
             minutes = readiness.check_create(urn, type_, name, outs, wait)
             return rid, outs, minutes
