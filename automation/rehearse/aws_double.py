@@ -42,6 +42,11 @@ def auto_name(urn: str, news: dict[str, Any], olds: dict[str, Any], seed: bytes)
         if len(prefix) + 26 > rule.max_length:
             raise ProviderError(f"{logical} ({type_}): {rule.prop}Prefix '{prefix}' plus 26 characters is longer "
                                 f"than maximum length {rule.max_length} ({rule.source})")
+        if olds.get(rule.prop):
+            out[rule.prop] = olds[rule.prop]
+        else:  # id.PrefixedUniqueId: the prefix, a timestamp and a counter (26 characters)
+            rng = random.Random(seed or logical)
+            out[rule.prop] = prefix + "".join(rng.choice(string.digits) for _ in range(26))
         return out
     if given in (None, ""):
         if olds.get(rule.prop):

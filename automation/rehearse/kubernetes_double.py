@@ -88,9 +88,12 @@ class KubernetesDouble:
     def create(self, urn: str, props: dict[str, Any], preview: bool) -> tuple[str, dict[str, Any]]:
         if preview:
             return "", props
+        start = time.time()
         self._need_api(urn, "create", props)
         meta = props.get("metadata") or {}
         rid = f"{meta.get('namespace', 'default')}/{meta.get('name') or uuid.uuid4().hex[:8]}"
+        type_, name = split_urn(urn)
+        world.journal(urn=urn, type=type_, name=name, op="create", start=start, end=time.time(), minutes=0.0)
         world.put(urn, {"type": split_urn(urn)[0], "id": rid, "props": props, "status": "ACTIVE"})
         return rid, props
 
