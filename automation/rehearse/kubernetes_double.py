@@ -129,11 +129,12 @@ def through_relay(context: str, op: str, props: dict[str, Any]) -> str | None:
     """Send the write to the server of ``context`` in the ambient kubeconfig (``KUBECONFIG``); None
     when it answers 2xx, else why not (as pulumi-kubernetes reports a missing context or an error)."""
     path = os.environ.get("KUBECONFIG")
+    config: dict[str, Any] = {}
     try:
-        config = yaml.safe_load(open(path).read()) if path else None
+        config = (yaml.safe_load(open(path).read()) if path else None) or {}
     except OSError as e:
-        config, path = None, f"{path} ({e.strerror})"
-    ctx = next((c["context"] for c in (config or {}).get("contexts") or [] if c.get("name") == context), None)
+        path = f"{path} ({e.strerror})"
+    ctx = next((c["context"] for c in config.get("contexts") or [] if c.get("name") == context), None)
     if ctx is None:
         return (f"context {context!r} not found in the kubeconfig {path or '(KUBECONFIG is not set)'}: the stack's "
                 "provider goes through the relay, whose local endpoint `private-eks up`/`connect` runs")
