@@ -81,7 +81,10 @@ def relay(event: Any, *, endpoint: str, context: ssl.SSLContext, token: Callable
     answer as a response payload; a refused or failed request is a refusal payload naming why.
     ``token()`` gives the bearer token; ``log`` gets one line per request."""
     started = time.monotonic()
-    method, path, status, size, error = "?", "?", 0, 0, None
+    # What was asked, as given (json.dumps below escapes it), so that refusals are logged too.
+    asked = event if isinstance(event, dict) else {}
+    method, path = str(asked.get("method", "?"))[:16], str(asked.get("path", "?"))
+    status, size, error = 0, 0, None
     try:
         method, path, headers, body = protocol.read_event(event)
         host = urllib.parse.urlsplit(endpoint)

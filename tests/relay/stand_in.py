@@ -9,22 +9,15 @@ enough for kubectl's discovery, ``get``, ``create`` and ``delete``.
 from __future__ import annotations
 
 import base64
-import datetime
-import ipaddress
 import json
 import re
-import ssl
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from automation.relay.tls import ServerCertificate, issue
 
 # aws-iam-authenticator pkg/token/token.go: the v1 prefix, the STS hosts it accepts
 # (hostRegexp, regional and China), the parameters a presigned URL may carry.
@@ -64,45 +57,9 @@ def check_token(token: str, cluster_name: str) -> str | None:
     return None
 
 
-@dataclass
-class Pki:
-    """A CA and a server certificate it issued for 127.0.0.1 and localhost, as PEM files."""
-
-    ca_pem: str
-    cert_file: Path
-    key_file: Path
-
-    @classmethod
-    def make(cls, folder: Path) -> Pki:
-        now = datetime.datetime.now(datetime.timezone.utc)
-        ca_key = ec.generate_private_key(ec.SECP256R1())
-        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes")])
-        ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-              .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-              .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-              .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-              .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                           content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                           key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
-              .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-              .sign(ca_key, hashes.SHA256()))
-        key = ec.generate_private_key(ec.SECP256R1())
-        cert = (x509.CertificateBuilder()
-                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
-                .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-                .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                            x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-                .sign(ca_key, hashes.SHA256()))
-        folder.mkdir(parents=True, exist_ok=True)
-        cert_file, key_file = folder / "apiserver.crt", folder / "apiserver.key"
-        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
-        return cls(ca.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file)
+def make_pki() -> ServerCertificate:
+    """A cluster CA ("kubernetes", as EKS names it) and the API server's certificate it issued."""
+    return issue(("127.0.0.1", "localhost"), days=1, ca_name="kubernetes")
 
 
 @dataclass
@@ -117,7 +74,7 @@ class Seen:
 class ApiStandIn:
     """``with ApiStandIn(pki, "dev") as api:`` serves https://127.0.0.1:PORT (``api.endpoint``)."""
 
-    pki: Pki
+    pki: ServerCertificate
     cluster_name: str
     seen: list[Seen] = field(default_factory=list)
     objects: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
@@ -133,8 +90,7 @@ class ApiStandIn:
         return f"https://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> ApiStandIn:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.pki.cert_file, self.pki.key_file)
+        context = self.pki.context()
         server = type("Server", (ThreadingHTTPServer,), {"daemon_threads": True, "api": self})(("127.0.0.1", 0), _Api)
         server.socket = context.wrap_socket(server.socket, server_side=True)
         self._server = server
@@ -206,8 +162,14 @@ class _Api(BaseHTTPRequestHandler):
             return self._send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
         if route == "/api/v1":
             return self._send(200, RESOURCES)
-        if route == "/big":
+        if route == "/api/big":
             return self._send(200, {"pad": "x" * int(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["n"][0])})
+        if route == "/api/redirect":
+            self.send_response(302)
+            self.send_header("Location", "https://evil.example/api")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         # /api/v1/namespaces[/NAME] or /api/v1/namespaces/NS/configmaps[/NAME]
         if parts[:3] != ["api", "v1", "namespaces"]:
             return self._status(404, f"the server could not find the requested resource ({route})")
@@ -228,6 +190,8 @@ class _Api(BaseHTTPRequestHandler):
                 return self._status(404, f'{resource} "{name}" not found')
             return self._send(200, api.objects[key])
         if self.command == "POST" and name is None:
+            if "json" not in self.headers.get("Content-Type", ""):
+                return self._status(415, "the stand-in reads JSON bodies only")
             obj = json.loads(body)
             name = obj["metadata"]["name"]
             if (resource, ns, name) in api.objects:
