@@ -43,12 +43,13 @@ class InProcess:
     def __init__(self, api: ApiStandIn, ca_pem: str, token: str):
         self.logs: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
-        self._api, self._context, self._token = api, handler.tls_context(ca_pem), token
+        self.upstream = handler.Upstream(api.endpoint, handler.tls_context(ca_pem))
+        self._token = token
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
         self.events.append(event)
-        payload = handler.relay(json.loads(json.dumps(event)), endpoint=self._api.endpoint, context=self._context,
-                                token=lambda: self._token, log=lambda line: self.logs.append(json.loads(line)))
+        payload = handler.relay(json.loads(json.dumps(event)), upstream=self.upstream, token=lambda: self._token,
+                                log=lambda line: self.logs.append(json.loads(line)))
         return json.loads(json.dumps(payload))
 
 

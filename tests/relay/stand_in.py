@@ -9,8 +9,10 @@ enough for kubectl's discovery, ``get``, ``create`` and ``delete``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
+import socket
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -78,6 +80,7 @@ class ApiStandIn:
     cluster_name: str
     seen: list[Seen] = field(default_factory=list)
     objects: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    connections: list[Any] = field(default_factory=list)  # each TLS connection accepted
     _server: ThreadingHTTPServer | None = None
 
     def __post_init__(self) -> None:
@@ -96,6 +99,12 @@ class ApiStandIn:
         self._server = server
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return self
+
+    def drop_connections(self) -> None:
+        """Close every connection from the server's side (as an API server's idle timeout does)."""
+        for c in self.connections:
+            with contextlib.suppress(OSError):
+                c.shutdown(socket.SHUT_RDWR)
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:
@@ -125,6 +134,10 @@ KINDS = {"namespaces": "Namespace", "configmaps": "ConfigMap"}
 
 class _Api(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.api.connections.append(self.connection)  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass

@@ -120,11 +120,26 @@ def test_an_endpoint_whose_certificate_the_cluster_ca_did_not_issue_is_refused(t
     mine = make_pki()
     logs: list[str] = []
     with ApiStandIn(other, "dev") as impostor:
-        payload = handler.relay(event("/version"), endpoint=impostor.endpoint, context=handler.tls_context(mine.ca_pem),
-                                token=lambda: token, log=logs.append)
+        upstream = handler.Upstream(impostor.endpoint, handler.tls_context(mine.ca_pem))
+        payload = handler.relay(event("/version"), upstream=upstream, token=lambda: token, log=logs.append)
         assert impostor.seen == []  # the handshake failed before any request, token included, was sent
     assert payload["status"] == 502 and "certificate" in payload["error"]
     assert json.loads(logs[0])["status"] == 502
+
+
+def test_connections_are_kept_between_requests_and_a_closed_one_is_replaced(relay, api):
+    for _ in range(3):
+        assert relay(event("/version"))["status"] == 200
+    assert len(api.connections) == 1  # one TLS handshake for three requests
+    api.drop_connections()
+    assert relay(event("/version"))["status"] == 200  # the kept one was closed by the server: a new one
+    assert len(api.connections) == 2
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:443", "https://evil.example/api", "https://host?x=1", "ftp://h"])
+def test_the_functions_endpoint_is_an_https_origin_only(endpoint):
+    with pytest.raises(ValueError, match="https URL with no path"):
+        handler.Upstream(endpoint, handler.tls_context(make_pki().ca_pem))
 
 
 def test_every_request_is_logged_once_with_method_path_status_bytes_and_time(relay):
