@@ -1,9 +1,10 @@
-"""The local endpoint (docs/architecture.md §11): an HTTP server on 127.0.0.1 that kubectl, helm
+"""The local endpoint (docs/architecture.md §11): an HTTPS server on 127.0.0.1 that kubectl, helm
 and the stack's Kubernetes provider talk to, each request carried by one invocation of the relay.
 
-Bound to a loopback address only, on a random port, answering only those who send its random
-token (``Authorization: Bearer``) and name it in ``Host`` (a web page's DNS rebinding names
-another host). A request that streams (watch, exec, attach, port-forward, ``logs -f``) gets a
+Bound to a loopback address only, on a random port, with a certificate made for this run
+(:mod:`automation.relay.tls`: client-go sends a token to https servers only), answering only
+those who send its random token (``Authorization: Bearer``) and name it in ``Host`` (a web page's
+DNS rebinding names another host). A request that streams (watch, exec, attach, port-forward, ``logs -f``) gets a
 501 that says what to use instead: one invocation carries one answer.
 """
 
@@ -35,10 +36,19 @@ def status_body(code: int, message: str) -> bytes:
                        "message": message, "reason": reasons.get(code, "InternalError"), "code": code}).encode()
 
 
+_SERVING: dict[str, str] = {}  # url -> CA of the endpoints running in this process
+
+
+def ca_for(url: str) -> str | None:
+    """The CA (PEM) of this process's running endpoint at ``url``."""
+    return _SERVING.get(url)
+
+
 class LocalEndpoint:
-    """``with LocalEndpoint(invoker) as ep:`` serves ``ep.url`` (http://127.0.0.1:PORT) for
-    clients that send ``ep.token``; ``invoker(event)`` returns the relay's response payload
-    (:class:`automation.relay.invoke.LambdaInvoker`, or the function's core called in-process)."""
+    """``with LocalEndpoint(invoker) as ep:`` serves ``ep.url`` (https://127.0.0.1:PORT, its
+    certificate issued by ``ep.ca_pem``) for clients that send ``ep.token``; ``invoker(event)``
+    returns the relay's response payload (:class:`automation.relay.invoke.LambdaInvoker`, or the
+    function's core called in-process)."""
 
     def __init__(self, invoker: Invoker, *, host: str = "127.0.0.1", port: int = 0, token: str | None = None):
         try:
@@ -54,6 +64,7 @@ class LocalEndpoint:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.requests = 0  # carried to the relay (refused ones are not counted)
+        self.ca_pem = ""
 
     @property
     def port(self) -> int:
@@ -64,19 +75,30 @@ class LocalEndpoint:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"https://{host}:{self.port}"
 
     def start(self) -> LocalEndpoint:
         server_class = type("Server", (ThreadingHTTPServer,), {
             "address_family": socket.AF_INET6 if ":" in self.host else socket.AF_INET,
             "daemon_threads": True, "endpoint": self})
-        self._server = server_class((self.host, self._port), _Handler)
+        from automation.relay.tls import issue
+
+        certificate = issue((self.host,))
+        self.ca_pem = certificate.ca_pem
+        server = server_class((self.host, self._port), _Handler)
+        # The handshake happens in each connection's thread, at its first read: a client that
+        # never completes it holds up no other.
+        server.socket = certificate.context().wrap_socket(server.socket, server_side=True,
+                                                          do_handshake_on_connect=False)
+        self._server = server
+        _SERVING[self.url] = self.ca_pem
         self._thread = threading.Thread(target=self._server.serve_forever, name="private-eks-relay", daemon=True)
         self._thread.start()
         return self
 
     def close(self) -> None:
         if self._server is not None:
+            _SERVING.pop(self.url, None)
             self._server.shutdown()
             self._server.server_close()
             self._server = None

@@ -14,6 +14,7 @@ import json
 import os
 import ssl
 import sys
+import threading
 import time
 import urllib.parse
 from typing import Any, Callable
@@ -75,40 +76,80 @@ def tls_context(ca_pem: str) -> ssl.SSLContext:
     return context
 
 
-def relay(event: Any, *, endpoint: str, context: ssl.SSLContext, token: Callable[[], str],
-          log: Callable[[str], None] = print, timeout: float = REQUEST_SECONDS) -> dict[str, Any]:
-    """One request of ``event`` sent to ``endpoint`` (https://host[:port], its own cluster's), the
-    answer as a response payload; a refused or failed request is a refusal payload naming why.
-    ``token()`` gives the bearer token; ``log`` gets one line per request."""
+class Upstream:
+    """Its own cluster's endpoint (https://host[:port]), trusted through ``context`` alone, with
+    the connections a request finished with kept for the next one: a warm function, and the
+    benchmark's in-process relay, skip a TLS handshake per request."""
+
+    def __init__(self, endpoint: str, context: ssl.SSLContext, timeout: float = REQUEST_SECONDS):
+        url = urllib.parse.urlsplit(endpoint)
+        if url.scheme != "https" or not url.hostname or url.path not in ("", "/") or url.query:
+            raise ValueError(f"the cluster's endpoint must be an https URL with no path: {endpoint!r}")
+        self.host, self.port, self.timeout = url.hostname, url.port or 443, timeout
+        self._context = context
+        self._idle: list[http.client.HTTPSConnection] = []
+        self._lock = threading.Lock()
+
+    def send(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """The answer to one request. http.client sends the path as given to the one host fixed
+        here and follows no redirect. A kept connection the server closed meanwhile is replaced
+        once, when the request was not sent or repeats harmlessly."""
+        for attempt in (0, 1):
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            reused = conn is not None
+            conn = conn or http.client.HTTPSConnection(self.host, self.port, context=self._context, timeout=self.timeout)
+            sent = False
+            try:
+                conn.request(method, path, body=body or None, headers=headers)
+                sent = True
+                answer = conn.getresponse()
+                data = answer.read(protocol.MAX_BODY_BYTES + 1)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if attempt == 0 and reused and (not sent or method in ("GET", "HEAD", "PUT", "DELETE")):
+                    continue
+                raise
+            except BaseException:
+                conn.close()
+                raise
+            if len(data) > protocol.MAX_BODY_BYTES:
+                conn.close()
+                raise protocol.Refused(502, f"the API's answer is over {protocol.MAX_BODY_BYTES} bytes: ask for "
+                                       "less (kubectl --chunk-size, a ?limit= on lists)")
+            if answer.will_close:
+                conn.close()
+            else:
+                with self._lock:
+                    self._idle.append(conn)
+            return answer.status, dict(answer.getheaders()), data
+        raise AssertionError("unreachable")
+
+
+def relay(event: Any, *, upstream: Upstream, token: Callable[[], str],
+          log: Callable[[str], None] = print) -> dict[str, Any]:
+    """One request of ``event`` sent to ``upstream`` (its own cluster's API), the answer as a
+    response payload; a refused or failed request is a refusal payload naming why. ``token()``
+    gives the bearer token; ``log`` gets one line per request."""
     started = time.monotonic()
-    method, path, status, size, error = "?", "?", 0, 0, None
+    # What was asked, as given (json.dumps below escapes it), so that refusals are logged too.
+    asked = event if isinstance(event, dict) else {}
+    method, path = str(asked.get("method", "?"))[:16], str(asked.get("path", "?"))
+    status, size, error = 0, 0, None
     try:
         method, path, headers, body = protocol.read_event(event)
-        host = urllib.parse.urlsplit(endpoint)
-        if host.scheme != "https" or not host.hostname:
-            raise protocol.Refused(500, f"the relay's endpoint is not an https URL: {endpoint!r}")
         headers["authorization"] = f"Bearer {token()}"
         if body:
             headers["content-length"] = str(len(body))
-        # http.client sends the path as given to the one host fixed here and follows no redirect.
-        conn = http.client.HTTPSConnection(host.hostname, host.port or 443, context=context, timeout=timeout)
-        try:
-            conn.request(method, path, body=body or None, headers=headers)
-            answer = conn.getresponse()
-            data = answer.read(protocol.MAX_BODY_BYTES + 1)
-            if len(data) > protocol.MAX_BODY_BYTES:
-                raise protocol.Refused(502, f"the API's answer is over {protocol.MAX_BODY_BYTES} bytes: ask for "
-                                       "less (kubectl --chunk-size, a ?limit= on lists)")
-            status, size = answer.status, len(data)
-            return protocol.response(status, dict(answer.getheaders()), data)
-        finally:
-            conn.close()
+        status, answer_headers, data = upstream.send(method, path, body, headers)
+        size = len(data)
+        return protocol.response(status, answer_headers, data)
     except protocol.Refused as e:
         status, error = e.status, str(e)
     except ssl.SSLError as e:
         status, error = 502, f"TLS with the cluster's endpoint failed (its certificate is checked against the cluster CA): {e}"
     except TimeoutError:
-        status, error = 504, f"the cluster's API did not answer within {timeout:.0f} s"
+        status, error = 504, f"the cluster's API did not answer within {upstream.timeout:.0f} s"
     except OSError as e:
         status, error = 502, f"the cluster's endpoint cannot be reached from the function: {e}"
     finally:
@@ -117,15 +158,16 @@ def relay(event: Any, *, endpoint: str, context: ssl.SSLContext, token: Callable
     return protocol.refusal(status, error or "refused")
 
 
-_WARM: dict[str, Any] = {}  # the TLS context and STS client, once per execution environment
+_WARM: dict[str, Any] = {}  # the upstream and STS client, once per execution environment
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda's entry point: the cluster from the function's environment (set by the stack), the
     region Lambda sets, the function's role's credentials for the token."""
     if not _WARM:
-        _WARM["tls"] = tls_context(base64.b64decode(os.environ[protocol.ENV_CA_DATA]).decode())
+        ca = base64.b64decode(os.environ[protocol.ENV_CA_DATA]).decode()
+        _WARM["upstream"] = Upstream(os.environ[protocol.ENV_ENDPOINT], tls_context(ca))
         _WARM["sts"] = sts_client(os.environ["AWS_REGION"])
     cluster = os.environ[protocol.ENV_CLUSTER_NAME]
-    return relay(event, endpoint=os.environ[protocol.ENV_ENDPOINT], context=_WARM["tls"],
-                 token=lambda: eks_token(_WARM["sts"], cluster), log=lambda line: print(line, file=sys.stdout, flush=True))
+    return relay(event, upstream=_WARM["upstream"], token=lambda: eks_token(_WARM["sts"], cluster),
+                 log=lambda line: print(line, file=sys.stdout, flush=True))
