@@ -9,9 +9,11 @@ runner's local endpoint, which carries it through the rehearsal's invoker
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import os
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -138,13 +140,17 @@ def through_relay(context: str, op: str, props: dict[str, Any]) -> str | None:
     if ctx is None:
         return (f"context {context!r} not found in the kubeconfig {path or '(KUBECONFIG is not set)'}: the stack's "
                 "provider goes through the relay, whose local endpoint `private-eks up`/`connect` runs")
-    server = next(c["cluster"]["server"] for c in config["clusters"] if c["name"] == ctx["cluster"])
+    cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == ctx["cluster"])
+    server = cluster["server"]
+    ca = cluster.get("certificate-authority-data")
+    tls = ssl.create_default_context(cadata=base64.b64decode(ca).decode()) if ca else None
     token = next(u["user"].get("token", "") for u in config["users"] if u["name"] == ctx["user"])
     body = json.dumps(props).encode() if op != "delete" else None
     request = urllib.request.Request(server + api_path(props, op), data=body, method=METHODS[op], headers={
         "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"})
     try:
-        urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30).close()
+        urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=tls)).open(
+            request, timeout=30).close()
     except urllib.error.HTTPError as e:
         detail = e.read().decode(errors="replace")[:500]
         try:

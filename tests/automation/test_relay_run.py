@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import ssl
 import stat
 import urllib.request
 from pathlib import Path
@@ -43,11 +45,14 @@ def test_the_engine_gets_a_kubeconfig_for_the_local_endpoint_only_for_the_block(
         config = yaml.safe_load(Path(path).read_text())
         (context,) = config["contexts"]
         assert context["name"] == protocol.context_name("test-cluster")
-        server = config["clusters"][0]["cluster"]["server"]
-        assert server.startswith("http://127.0.0.1:")
+        cluster = config["clusters"][0]["cluster"]
+        server = cluster["server"]
+        assert server.startswith("https://127.0.0.1:")
+        tls = ssl.create_default_context(cadata=base64.b64decode(cluster["certificate-authority-data"]).decode())
         request = urllib.request.Request(server + "/api/v1/namespaces", headers={
             "Authorization": f"Bearer {config['users'][0]['user']['token']}"})
-        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as answer:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=tls))
+        with opener.open(request, timeout=10) as answer:
             assert answer.status == 200
     assert workspace.env_vars == {"PULUMI_BACKEND_URL": "file:///x"}
     assert not Path(path).exists()
