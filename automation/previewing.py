@@ -31,8 +31,7 @@ class Previewing(StackOperations):
             yield
             return
         function = relay_function_name(self.settings)
-        self._say(f"=== {self.stack_name}: Kubernetes API through the relay function {function}: "
-                  "the public endpoint stays off ===")
+        self._say(f"=== {self.stack_name}: Kubernetes API through the relay function {function} ===")
         with relay_environment(stk.workspace, self.settings, self._relay_invoker(self.settings, function)):
             yield
 
@@ -44,7 +43,7 @@ class Previewing(StackOperations):
         if relay:
             bootstrap = "never"
         if state is not StackState.NONE or bootstrap == "never":
-            with self._relay(stk, relay):
+            with self._relay(stk, self.settings.cluster.private_cluster.api_relay.enabled):
                 private = self._preview_phase(stk, "private", ())
             # Through the relay the Kubernetes API needs no window (the settings refuse what could not go through it).
             needs = [] if relay else preview_needs(

@@ -224,7 +224,8 @@ class Runner(Closing, Previewing):
             if passes:
                 # Only before a pass applies anything: a refused run leaves the state as it found it.
                 self._refresh_desired_sizes(stk)
-            with self._relay(stk, relay):
+            # Under --bootstrap always too: the stack's provider reaches the API only through the relay.
+            with self._relay(stk, self.settings.cluster.private_cluster.api_relay.enabled):
                 for number, p in enumerate(passes, 1):
                     results.append(self._run_pass(stk, number, len(passes), p, cidrs, tracker=tracker))
         except (PrivateEksError, auto.CommandError, KeyboardInterrupt) as e:
@@ -330,8 +331,9 @@ class Runner(Closing, Previewing):
             try:
                 # --force: delete whatever can be deleted even when some deletions fail, then once
                 # more (a deletion can fail only because of the order), then report what is left.
-                stk.destroy(on_output=self._on_output, on_error=self._on_output, on_event=self._events(collector),
-                            message="private-eks: destroy", continue_on_error=True if force else None)
+                with self._relay(stk, self.settings.cluster.private_cluster.api_relay.enabled):
+                    stk.destroy(on_output=self._on_output, on_error=self._on_output, on_event=self._events(collector),
+                                message="private-eks: destroy", continue_on_error=True if force else None)
                 break
             except auto.ConcurrentUpdateError as e:
                 raise StackLocked(locked_message(self.stack_name), errors=[command_summary(e)]) from None

@@ -4,11 +4,13 @@ cluster's kubeconfig (docs/architecture.md §11).
 Through the relay the provider gets no kubeconfig input, only ``context`` (``protocol.context_name``)
 and ``clusterIdentifier``: it reads the ambient kubeconfig (the engine's ``KUBECONFIG``, written by
 the runner or ``private-eks connect`` for a local endpoint with a per-run token), so no token is in
-the state, the inputs are the same on every run (pulumi-kubernetes provider.go DiffConfig: with
-``clusterIdentifier`` set and unchanged, a kubeconfig or context change is an update, never a
-replacement), and a plain ``pulumi up`` with another kubeconfig fails on the missing context
-instead of writing to some other cluster. Either way ``deleteUnreachable``: a destroy that cannot
-reach the API (no relay endpoint running, the window closed) forgets what the cluster takes with it.
+the state, the inputs are the same on every run (pulumi-kubernetes provider/pkg/provider/provider.go
+DiffConfig: with ``clusterIdentifier`` set and unchanged, a kubeconfig or context change is an
+update, never a replacement), and a plain ``pulumi up`` with another kubeconfig fails on the
+missing context instead of writing to some other cluster (Configure: a kubeconfig that does not
+load marks the cluster unreachable, and a write then fails with that reason). Either way
+``deleteUnreachable``: a destroy that cannot reach the API (no relay endpoint running, the window
+closed) forgets what the cluster takes with it.
 
 An embedder's program gets the same provider with :func:`kubernetes_provider` after ``build``.
 """

@@ -194,3 +194,16 @@ def test_the_same_stack_without_the_relay_is_refused_under_bootstrap_never(proje
     (op,) = report["operations"]
     assert "need the Kubernetes API" in op["error"] and "ServiceAccount" in op["error"]
     assert not [s for s in report["timeline"]["steps"] if s["op"] == "create" and not s.get("error")]
+
+
+def test_bootstrap_always_still_opens_the_window_on_a_relay_stack(project: Project):
+    """`--bootstrap always` is the way back to the two passes: the window opens and closes, and the
+    stack's Kubernetes writes still go through the relay (its provider names only the relay's context)."""
+    name = stack(project, "always", autoModeConfig={"enabled": True}, iam=IRSA,
+                 privateCluster={"enabled": True, "apiRelay": {"enabled": True}}, **NO_CAPACITY)
+    report = rehearse(project, name, bootstrap="always")
+    assert report["exitCode"] == 0, report["lines"]
+    window = report["timeline"]["window"]
+    assert len(report["timeline"]["passes"]) == 2
+    assert window["openedAtMinute"] is not None and window["closedAtMinute"] is not None
+    assert len([s for s in report["timeline"]["steps"] if s["type"] == "relay"]) == 3
