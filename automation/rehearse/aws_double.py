@@ -129,6 +129,8 @@ class AwsDouble:
         def make() -> tuple[str, dict[str, Any], float]:
             if type_ == relay_world.FUNCTION:
                 relay_world.check_function(name, props)
+            elif type_ == relay_world.ASSOCIATION:
+                relay_world.check_association(name, props)
             rid, outs = self.moto.create(type_, name, props)
             minutes = readiness.check_create(urn, type_, name, outs, wait)
             return rid, outs, minutes

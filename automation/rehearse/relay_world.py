@@ -22,6 +22,7 @@ from automation.rehearse.server import ProviderError
 from components.relay import protocol
 
 FUNCTION = "aws:lambda/function:Function"
+ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 # Lambda API CreateFunction with VpcConfig: the execution role needs ec2:CreateNetworkInterface,
 # DescribeNetworkInterfaces and DeleteNetworkInterface ("The provided execution role does not have
 # permissions to call CreateNetworkInterface on EC2"); AWS's managed policies that grant them
@@ -68,6 +69,17 @@ def check_function(name: str, props: dict[str, Any]) -> None:
     if len(vpcs) > 1:
         raise ProviderError(f"{where}: InvalidParameterValueException: the subnets and security groups are in "
                             f"different VPCs {sorted(map(str, vpcs))} (rule: Lambda API VpcConfig)")
+
+
+def check_association(name: str, props: dict[str, Any]) -> None:
+    """EKS AssociateAccessPolicy needs the principal's access entry on that cluster first
+    (ResourceNotFoundException; Amazon EKS User Guide "Associate access policies with access entries")."""
+    if not any(e["props"].get("clusterName") == props.get("clusterName")
+               and e["props"].get("principalArn") == props.get("principalArn")
+               for e in _entries("aws:eks/accessEntry:AccessEntry", None)):
+        raise ProviderError(f"{name} (aws:eks/accessPolicyAssociation:AccessPolicyAssociation): "
+                            f"ResourceNotFoundException: no access entry for {props.get('principalArn')} on cluster "
+                            f"{props.get('clusterName')} (rule: EKS API AssociateAccessPolicy)")
 
 
 def relay_refusal(cluster_name: str, function_name: str, root: Path | None = None) -> str | None:

@@ -11,7 +11,7 @@ import pytest
 from automation.rehearse import world
 from automation.rehearse.aws_double import auto_name
 from automation.rehearse.kubernetes_double import KubernetesDouble, api_path
-from automation.rehearse.relay_world import RehearsalInvoker, check_function, relay_refusal
+from automation.rehearse.relay_world import RehearsalInvoker, check_association, check_function, relay_refusal
 from automation.rehearse.server import ProviderError
 from automation.relay.kubeconfig import write_kubeconfig
 from automation.relay.local import LocalEndpoint
@@ -152,3 +152,13 @@ def test_the_kubernetes_double_writes_through_the_ambient_kubeconfig_and_only_th
     assert api_path(props, "create") == "/api/v1/namespaces/apps/serviceaccounts"
     assert api_path({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}, "delete") == \
         "/api/v1/namespaces/apps"
+
+
+def test_an_access_policy_needs_the_principals_access_entry_first(account):
+    """EKS API AssociateAccessPolicy: ResourceNotFoundException without the principal's access entry."""
+    good_world(skip="entry")
+    props = {"clusterName": "c", "principalArn": ROLE_ARN, "policyArn": "p"}
+    with pytest.raises(ProviderError, match="no access entry"):
+        check_association("assoc", props)
+    good_world()
+    check_association("assoc", props)
