@@ -167,7 +167,7 @@ class ServiceAccounts(pulumi.ComponentResource):
 
     def _kubernetes(self) -> kubernetes.Provider:
         if self._access is not None:
-            return self._access.provider()
+            return self._access.provider(was=(f"{self._name}-k8s", self))
         if self._provider is None:
             # Once the window is closed the API is reachable only from inside the VPC: a destroy
             # from outside could never delete these ServiceAccounts and would stop before the

@@ -49,14 +49,19 @@ class KubernetesAccess:
         """What every write waits for: the relay's function and access policy, when there is a relay."""
         return self.relay.ready if self.relay is not None else []
 
-    def provider(self) -> kubernetes.Provider:
+    def provider(self, *, was: Optional[tuple[str, pulumi.Resource]] = None) -> kubernetes.Provider:
+        """``was``: the name and parent the stack's provider had before the relay (the ServiceAccounts'
+        own): the relay's provider takes it over as an alias, so that turning the relay on updates
+        the provider (clusterIdentifier added: no replacement, provider.go DiffConfig) instead of
+        replacing every ServiceAccount."""
         if self._provider is None:
             name = self._scope.name
             if self.relay is not None:
+                aliases = [pulumi.Alias(name=was[0], parent=was[1])] if was is not None else None
                 self._provider = kubernetes.Provider(
                     f"{name}-k8s-relay", context=protocol.context_name(self._scope.cluster_name),
                     cluster_identifier=self._scope.cluster_name, delete_unreachable=True,
-                    opts=self._scope.child(depends_on=[self._cluster, *self.ready]))
+                    opts=self._scope.child(depends_on=[self._cluster, *self.ready], aliases=aliases))
             else:
                 # Reachable only through a bootstrap window.
                 self._provider = kubernetes.Provider(f"{name}-k8s", kubeconfig=self._kubeconfig, delete_unreachable=True,

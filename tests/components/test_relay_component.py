@@ -199,3 +199,15 @@ def test_bad_relay_fields_are_refused_by_path(field, value):
     with pytest.raises(SettingsError) as e:
         settings(privateCluster={"apiRelay": {"enabled": True, field: value}})
     assert [p.path for p in e.value.problems] == [f"privateCluster.apiRelay.{field}"]
+
+
+def test_turning_the_relay_on_keeps_the_service_accounts_provider_by_alias():
+    """Without the alias the ServiceAccounts would move to another provider and be replaced; with it
+    the engine updates the one provider (kubeconfig out, context and clusterIdentifier in: provider.go
+    DiffConfig plans no replacement when clusterIdentifier is added)."""
+    before = run(settings(iam={"withOIDC": True, "serviceAccounts": [SA]}))
+    after = run(relayed())
+    (old,) = before.by_type(PROVIDER)
+    (new,) = after.by_type(PROVIDER)
+    (alias,) = new.aliases
+    assert (alias.spec.name, alias.spec.parentUrn) == (old.name, old.parent_urn)
