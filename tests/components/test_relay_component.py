@@ -211,3 +211,20 @@ def test_turning_the_relay_on_keeps_the_service_accounts_provider_by_alias():
     (new,) = after.by_type(PROVIDER)
     (alias,) = new.aliases
     assert (alias.spec.name, alias.spec.parentUrn) == (old.name, old.parent_urn)
+
+
+def test_the_archive_is_the_whole_function_and_imports_on_its_own(tmp_path):
+    """What Lambda unpacks at /var/task: the archive's files alone must import the handler named
+    in ``handler`` (no project package beside them)."""
+    import subprocess
+    import sys
+
+    from components.relay.function import function_code
+
+    for name, asset in function_code().assets.items():
+        (tmp_path / name).write_text(asset.text)
+    module, attr = protocol.FUNCTION_HANDLER.split(".")
+    code = f"import {module}; assert callable({module}.{attr})"
+    # -S -E: no site-packages (the project is not importable), the archive's folder first on the path.
+    done = subprocess.run([sys.executable, "-S", "-E", "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
