@@ -105,6 +105,8 @@ def api_relay(scope: ClusterScope, cluster: pulumi.Resource, *, vpc_id: pulumi.I
         lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "eks:DescribeCluster", "Resource": arn}]})), opts=child)
 
+    # The endpoint's name resolves through the VPC's resolver, which security groups do not filter
+    # (Amazon VPC User Guide "Amazon DNS server"): 443 to the cluster's group is all it needs.
     group = aws.ec2.SecurityGroup(
         f"{base}-sg", vpc_id=vpc_id, description="Kubernetes API relay: HTTPS to the cluster API only",
         egress=[aws.ec2.SecurityGroupEgressArgs(protocol="tcp", from_port=443, to_port=443,
