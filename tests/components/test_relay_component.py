@@ -10,6 +10,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 import pytest
 
+from automation.api import Plan
 from automation.plan import plan_json, plan_stack, run_program
 from automation.plan.comment import exposure
 from automation.plan.mocks import digest
@@ -170,6 +171,7 @@ def test_the_plan_says_the_path_and_is_byte_identical_with_the_code_as_digests()
     first, second = plan_stack(s), plan_stack(relayed())
     assert plan_json(first) == plan_json(second)
     assert first["kubernetesApi"]["path"] == "relay" and first["kubernetesApi"]["needed"] is True
+    assert Plan.from_json(plan_json(first)).kubernetes_api_path == "relay"
     (finding,) = [f for f in first["findings"] if f.startswith("needs the Kubernetes API")]
     assert "the relay function test-cluster-k8s-api-relay" in finding and "never turns the public endpoint on" in finding
     (fn,) = [r for r in first["passes"][-1]["resources"] if r["type"] == FUNCTION]
