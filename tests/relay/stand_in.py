@@ -134,6 +134,7 @@ KINDS = {"namespaces": "Namespace", "configmaps": "ConfigMap"}
 
 class _Api(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as an API server answers: no 40 ms Nagle/delayed-ACK stall
 
     def setup(self) -> None:
         super().setup()
