@@ -123,7 +123,7 @@ def main() -> None:
                 counts = [0] * clients
                 stop = time.perf_counter() + args.seconds
 
-                def run(k: int) -> None:
+                def run(k: int, stop: float = stop, counts: list[int] = counts) -> None:
                     c = Client(ep.port, ep.ca_pem, ep.token)
                     while time.perf_counter() < stop:
                         c.ask("GET", "/api/v1/namespaces/default/configmaps/cm-000")
