@@ -118,7 +118,7 @@ class Upstream:
                 raise
             if len(data) > protocol.MAX_BODY_BYTES:
                 conn.close()
-                raise protocol.Refused(502, f"the API's answer is over {protocol.MAX_BODY_BYTES} bytes: ask for "
+                raise protocol.Refused(502, f"the API's answer is over {protocol.MAX_BODY_BYTES} bytes compressed: ask for "
                                        "less (kubectl --chunk-size, a ?limit= on lists)")
             if answer.will_close:
                 conn.close()
@@ -142,6 +142,9 @@ def relay(event: Any, *, upstream: Upstream, token: Callable[[], str],
     try:
         method, path, headers, body = protocol.read_event(event)
         headers["authorization"] = f"Bearer {token()}"
+        # The API server compresses large answers for a client that asks (kube-apiserver's
+        # APIResponseCompression): MAX_BODY_BYTES then bounds the compressed size.
+        headers["accept-encoding"] = "gzip"
         if body:
             headers["content-length"] = str(len(body))
         status, answer_headers, data = upstream.send(method, path, body, headers)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
 import json
+import os
 import re
 import socket
 import threading
@@ -147,6 +149,10 @@ class _Api(BaseHTTPRequestHandler):
         body = json.dumps(obj).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
+        # As kube-apiserver: answers over 128 KiB gzipped for a client that accepts gzip.
+        if len(body) > 128 * 1024 and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Audit-Id", "audit-1")
         self.end_headers()
@@ -176,8 +182,11 @@ class _Api(BaseHTTPRequestHandler):
             return self._send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
         if route == "/api/v1":
             return self._send(200, RESOURCES)
-        if route == "/api/big":
-            return self._send(200, {"pad": "x" * int(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["n"][0])})
+        if route == "/api/big":  # n characters; random ones (incompressible) with random=1
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            n = int(query["n"][0])
+            pad = base64.b64encode(os.urandom(n * 3 // 4 + 3)).decode()[:n] if query.get("random") else "x" * n
+            return self._send(200, {"pad": pad})
         if route == "/api/redirect":
             self.send_response(302)
             self.send_header("Location", "https://evil.example/api")

@@ -104,6 +104,24 @@ def test_oversized_chunked_and_hostile_requests_are_refused_locally(relay, api):
     assert relay.events == [] and api.seen == []
 
 
+def test_a_gzipped_answer_is_passed_on_to_a_client_that_accepts_gzip_and_unpacked_for_one_that_does_not(relay):
+    import gzip
+
+    n = protocol.MAX_BODY_BYTES + 10
+    with LocalEndpoint(relay) as ep:
+        conn = http.client.HTTPSConnection("127.0.0.1", ep.port, context=ssl.create_default_context(cadata=ep.ca_pem))
+        for accept in ("gzip", None):
+            conn.request("GET", f"/api/big?n={n}", headers={"Authorization": f"Bearer {ep.token}",
+                                                             **({"Accept-Encoding": accept} if accept else {})})
+            answer = conn.getresponse()
+            data = answer.read()
+            if accept:
+                assert answer.getheader("Content-Encoding") == "gzip" and len(json.loads(gzip.decompress(data))["pad"]) == n
+            else:
+                assert answer.getheader("Content-Encoding") is None and len(json.loads(data)["pad"]) == n
+        conn.close()
+
+
 def test_a_failing_invoker_is_a_502_with_its_reason_and_the_endpoint_stays_up(relay):
     def broken(event):
         raise RuntimeError("the relay function dev-relay does not exist")
