@@ -51,7 +51,10 @@ def endpoint(found: RelayTarget, kubeconfig: Path | None, *, port: int = 0) -> I
             kubeconfig = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="private-eks-"))) / "kubeconfig"
         elif not kubeconfig.resolve().parent.is_dir():
             raise UsageError(f"--kubeconfig {kubeconfig}: its folder does not exist")
-        ep = stack.enter_context(LocalEndpoint(invoker(found), port=port))
+        try:
+            ep = stack.enter_context(LocalEndpoint(invoker(found), port=port))
+        except OSError as e:
+            raise UsageError(f"--port {port}: cannot listen on 127.0.0.1:{port}: {e.strerror or e}") from None
         path = write_kubeconfig(kubeconfig, cluster_name=found.cluster_name, server=ep.url, token=ep.token)
         stack.callback(path.unlink, missing_ok=True)
         yield ep, path

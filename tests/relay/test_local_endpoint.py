@@ -122,6 +122,31 @@ def test_a_gzipped_answer_is_passed_on_to_a_client_that_accepts_gzip_and_unpacke
         conn.close()
 
 
+@pytest.mark.parametrize(("payload", "says"), [
+    ({"v": 2, "status": 200, "headers": {}, "body": ""}, "protocol version 2"),
+    ({"v": 1, "status": 200, "headers": {"warning": "a\r\nSet-Cookie: x"}, "body": ""}, "line break"),
+    ({"v": 1, "status": 99, "body": ""}, "no HTTP status"),
+    ({"v": 1, "status": 200, "body": "***"}, "not base64"),
+    ({"v": 1, "status": 403, "error": "not a Kubernetes API path"}, "not a Kubernetes API path"),
+])
+def test_an_answer_the_endpoint_cannot_trust_is_refused_with_its_reason(payload, says):
+    with LocalEndpoint(lambda event: payload) as ep:
+        status, body = ask(ep, "GET", "/version")
+    assert status in (400, 403, 502) and says in body["message"]
+
+
+def test_a_port_in_use_is_bad_input_for_connect(relay, monkeypatch):
+    import automation.cli.connect as connect
+    from automation.errors import UsageError
+    from automation.relay.target import RelayTarget
+
+    monkeypatch.setattr(connect, "invoker", lambda found: relay)
+    with LocalEndpoint(relay) as taken:
+        with pytest.raises(UsageError, match=f"--port {taken.port}: cannot listen"):
+            with connect.endpoint(RelayTarget("dev", "fn", CLUSTER, "us-west-2"), None, port=taken.port):
+                pass
+
+
 def test_a_failing_invoker_is_a_502_with_its_reason_and_the_endpoint_stays_up(relay):
     def broken(event):
         raise RuntimeError("the relay function dev-relay does not exist")
