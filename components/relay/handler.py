@@ -170,6 +170,10 @@ _WARM: dict[str, Any] = {}  # the upstream and STS client, once per execution en
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda's entry point: the cluster from the function's environment (set by the stack), the
     region Lambda sets, the function's role's credentials for the token."""
+    missing = [k for k in (protocol.ENV_CLUSTER_NAME, protocol.ENV_ENDPOINT, protocol.ENV_CA_DATA, "AWS_REGION")
+               if not os.environ.get(k)]
+    if missing:  # a function deployed by hand or by another tool: say what its environment lacks
+        raise RuntimeError(f"the relay function's environment lacks {', '.join(missing)}: deploy it with the stack")
     if not _WARM:
         ca = base64.b64decode(os.environ[protocol.ENV_CA_DATA]).decode()
         _WARM["upstream"] = Upstream(os.environ[protocol.ENV_ENDPOINT], tls_context(ca))

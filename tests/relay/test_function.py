@@ -163,6 +163,14 @@ def test_every_request_is_logged_once_with_method_path_status_bytes_and_time(rel
     assert "error" in relay.logs[1] and "authorization" not in json.dumps(relay.logs).lower()
 
 
+def test_a_function_without_its_environment_says_which_variables_it_lacks(monkeypatch):
+    for name in (protocol.ENV_CLUSTER_NAME, protocol.ENV_ENDPOINT, protocol.ENV_CA_DATA):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    with pytest.raises(RuntimeError, match="lacks CLUSTER_NAME, CLUSTER_ENDPOINT, CLUSTER_CA_DATA"):
+        handler.handler(event("/version"), None)
+
+
 def test_the_handler_runs_from_the_functions_archive_alone(tmp_path, pki, api, token, monkeypatch):
     """The archive holds protocol.FUNCTION_FILES side by side; handler() reads its cluster from the
     environment the component sets and imports nothing of the project."""
