@@ -84,7 +84,7 @@ class LocalEndpoint:
             "daemon_threads": True, "endpoint": self})
         from automation.relay.tls import issue
 
-        certificate = issue((self.host,))
+        certificate = issue((self.host, "localhost"))  # the names hosts() accepts
         self.ca_pem = certificate.ca_pem
         server = server_class((self.host, self._port), _Handler)
         # The handshake happens in each connection's thread, at its first read: a client that

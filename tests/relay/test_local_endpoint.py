@@ -51,6 +51,19 @@ def test_binds_loopback_only_on_a_random_port_with_a_random_token(relay):
             LocalEndpoint(relay, host=host)
 
 
+def test_its_certificate_names_127_0_0_1_and_localhost_and_chains_to_its_own_ca(relay):
+    with LocalEndpoint(relay) as ep:
+        for name in ("127.0.0.1", "localhost"):
+            context = ssl.create_default_context(cadata=ep.ca_pem)
+            conn = http.client.HTTPSConnection(name, ep.port, context=context, timeout=30)
+            conn.request("GET", "/version", headers={"Authorization": f"Bearer {ep.token}"})
+            assert conn.getresponse().status == 200
+            conn.close()
+        with pytest.raises(ssl.SSLCertVerificationError):
+            other = http.client.HTTPSConnection("127.0.0.1", ep.port, context=ssl.create_default_context(), timeout=30)
+            other.request("GET", "/version")
+
+
 def test_a_request_with_the_token_is_one_invocation(relay, api):
     with LocalEndpoint(relay) as ep:
         status, body = ask(ep, "GET", "/api/v1/namespaces/default", headers={"Accept": "application/json"})
