@@ -28,9 +28,10 @@ Invoker = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def target(args: argparse.Namespace) -> RelayTarget:
+    from automation.cli.running import check_aws_credentials
     from automation.relay.target import read_target
 
-    return read_target(project(args), args.stack)
+    return read_target(project(args), args.stack, also=[check_aws_credentials])
 
 
 def invoker(found: RelayTarget) -> Invoker:
