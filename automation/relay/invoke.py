@@ -41,7 +41,9 @@ class LambdaInvoker:
 
             client = (session or boto3.session.Session()).client(
                 "lambda", region_name=region,
-                config=Config(read_timeout=READ_TIMEOUT, retries={"mode": "standard", "max_attempts": 3}))
+                # kubectl and helm send requests in parallel (discovery): a connection for each.
+                config=Config(read_timeout=READ_TIMEOUT, retries={"mode": "standard", "max_attempts": 3},
+                              max_pool_connections=32))
         self._client = client
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,7 @@ class LocalEndpoint:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.requests = 0  # carried to the relay (refused ones are not counted)
+        self._count = threading.Lock()
         self.ca_pem = ""
 
     @property
@@ -172,7 +173,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         try:
             event = protocol.request_event(self.command, protocol.check_path(self.path), headers, body)
-            ep.requests += 1
+            with ep._count:
+                ep.requests += 1
             status, answer_headers, data = protocol.read_response(ep.invoker(event))
         except protocol.Refused as e:
             return self._refuse(e.status, str(e))
