@@ -83,6 +83,10 @@ class ApiStandIn:
     seen: list[Seen] = field(default_factory=list)
     objects: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     connections: list[Any] = field(default_factory=list)  # each TLS connection accepted
+    # As EKS does after the checks: GET the token's URL with x-k8s-aws-id (under moto, moto's STS
+    # answers); the identities STS named.
+    verify_with_sts: bool = False
+    identities: list[str] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
     def __post_init__(self) -> None:
@@ -162,6 +166,18 @@ class _Api(BaseHTTPRequestHandler):
     def _status(self, code: int, message: str) -> None:
         self._send(code, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message, "code": code})
 
+    def _ask_sts(self, api: ApiStandIn, token: str) -> str | None:
+        import requests
+
+        raw = token[len(V1_PREFIX):]
+        url = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        answer = requests.get(url, headers={"x-k8s-aws-id": api.cluster_name, "accept": "application/json"}, timeout=10)
+        if answer.status_code != 200:
+            return f"STS answered {answer.status_code}"
+        found = re.search(r"<Arn>([^<]+)</Arn>", answer.text) or re.search(r'"Arn":\s*"([^"]+)"', answer.text)
+        api.identities.append(found.group(1) if found else "?")
+        return None
+
     def _any(self) -> None:
         api: ApiStandIn = self.server.api  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
@@ -169,6 +185,8 @@ class _Api(BaseHTTPRequestHandler):
         api.seen.append(Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
         auth = self.headers.get("Authorization", "")
         why = check_token(auth[len("Bearer "):], api.cluster_name) if auth.startswith("Bearer ") else "no bearer token"
+        if not why and api.verify_with_sts:
+            why = self._ask_sts(api, auth[len("Bearer "):])
         if why:
             return self._status(401, f"Unauthorized: {why}")
         route = urllib.parse.urlsplit(self.path).path.rstrip("/")
