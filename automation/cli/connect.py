@@ -28,9 +28,10 @@ Invoker = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def target(args: argparse.Namespace) -> RelayTarget:
+    from automation.cli.running import check_aws_credentials
     from automation.relay.target import read_target
 
-    return read_target(project(args), args.stack)
+    return read_target(project(args), args.stack, also=[check_aws_credentials])
 
 
 def invoker(found: RelayTarget) -> Invoker:
@@ -51,7 +52,10 @@ def endpoint(found: RelayTarget, kubeconfig: Path | None, *, port: int = 0) -> I
             kubeconfig = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="private-eks-"))) / "kubeconfig"
         elif not kubeconfig.resolve().parent.is_dir():
             raise UsageError(f"--kubeconfig {kubeconfig}: its folder does not exist")
-        ep = stack.enter_context(LocalEndpoint(invoker(found), port=port))
+        try:
+            ep = stack.enter_context(LocalEndpoint(invoker(found), port=port))
+        except OSError as e:
+            raise UsageError(f"--port {port}: cannot listen on 127.0.0.1:{port}: {e.strerror or e}") from None
         path = write_kubeconfig(kubeconfig, cluster_name=found.cluster_name, server=ep.url, token=ep.token)
         stack.callback(path.unlink, missing_ok=True)
         yield ep, path

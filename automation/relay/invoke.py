@@ -11,8 +11,9 @@ from typing import Any, Callable
 from automation.errors import OperationFailed
 
 # Answers that mean "not now" rather than "no": throttling, a function whose VPC network is still
-# being made (Pending) or brought back (Inactive), EC2 throttling its network interfaces
-# (Lambda API reference, Invoke: Errors).
+# being made (Pending) or brought back (Inactive: Lambda makes a function idle for weeks Inactive,
+# and the first invocation starts its return, which can take minutes), EC2 throttling its network
+# interfaces (Lambda API reference, Invoke: Errors; Lambda function states).
 RETRIED = frozenset({"TooManyRequestsException", "ResourceConflictException", "ResourceNotReadyException",
                      "EC2ThrottledException", "ServiceException"})
 # Lambda's synchronous invocation runs at most the function's timeout; the client waits longer.
@@ -30,7 +31,7 @@ class LambdaInvoker:
     :class:`RelayError` that says what to do."""
 
     def __init__(self, function_name: str, *, region: str, session: Any = None, client: Any = None,
-                 patience: float = 60.0, sleep: Callable[[float], None] = time.sleep):
+                 patience: float = 180.0, sleep: Callable[[float], None] = time.sleep):
         self.function_name = function_name
         self.region = region
         self._patience = patience
@@ -41,7 +42,9 @@ class LambdaInvoker:
 
             client = (session or boto3.session.Session()).client(
                 "lambda", region_name=region,
-                config=Config(read_timeout=READ_TIMEOUT, retries={"mode": "standard", "max_attempts": 3}))
+                # kubectl and helm send requests in parallel (discovery): a connection for each.
+                config=Config(read_timeout=READ_TIMEOUT, retries={"mode": "standard", "max_attempts": 3},
+                              max_pool_connections=32))
         self._client = client
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:

@@ -48,8 +48,9 @@ FUNCTION_HANDLER = "handler.handler"
 # Requests carry these headers only; Authorization (the relay signs its own), Host, Connection,
 # Proxy-*, Impersonate-* and the rest are dropped.
 REQUEST_HEADERS = frozenset({"accept", "content-type", "user-agent", "kubectl-command", "kubectl-session"})
-# Responses carry these back (Warning: the API server's deprecation warnings, which kubectl prints).
-RESPONSE_HEADERS = frozenset({"content-type", "warning", "audit-id", "cache-control",
+# Responses carry these back (Warning: the API server's deprecation warnings, which kubectl prints;
+# Content-Encoding: the function asks for gzip, so a large list travels compressed).
+RESPONSE_HEADERS = frozenset({"content-type", "content-encoding", "warning", "audit-id", "cache-control",
                               "x-kubernetes-pf-flowschema-uid", "x-kubernetes-pf-prioritylevel-uid"})
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 # The Kubernetes API's own paths (kube-apiserver's discovery and health endpoints); anything else

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
 import json
+import os
 import re
 import socket
 import threading
@@ -81,6 +83,10 @@ class ApiStandIn:
     seen: list[Seen] = field(default_factory=list)
     objects: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     connections: list[Any] = field(default_factory=list)  # each TLS connection accepted
+    # As EKS does after the checks: GET the token's URL with x-k8s-aws-id (under moto, moto's STS
+    # answers); the identities STS named.
+    verify_with_sts: bool = False
+    identities: list[str] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
     def __post_init__(self) -> None:
@@ -134,6 +140,7 @@ KINDS = {"namespaces": "Namespace", "configmaps": "ConfigMap"}
 
 class _Api(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as an API server answers: no 40 ms Nagle/delayed-ACK stall
 
     def setup(self) -> None:
         super().setup()
@@ -146,6 +153,10 @@ class _Api(BaseHTTPRequestHandler):
         body = json.dumps(obj).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
+        # As kube-apiserver: answers over 128 KiB gzipped for a client that accepts gzip.
+        if len(body) > 128 * 1024 and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Audit-Id", "audit-1")
         self.end_headers()
@@ -155,6 +166,18 @@ class _Api(BaseHTTPRequestHandler):
     def _status(self, code: int, message: str) -> None:
         self._send(code, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message, "code": code})
 
+    def _ask_sts(self, api: ApiStandIn, token: str) -> str | None:
+        import requests
+
+        raw = token[len(V1_PREFIX):]
+        url = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        answer = requests.get(url, headers={"x-k8s-aws-id": api.cluster_name, "accept": "application/json"}, timeout=10)
+        if answer.status_code != 200:
+            return f"STS answered {answer.status_code}"
+        found = re.search(r"<Arn>([^<]+)</Arn>", answer.text) or re.search(r'"Arn":\s*"([^"]+)"', answer.text)
+        api.identities.append(found.group(1) if found else "?")
+        return None
+
     def _any(self) -> None:
         api: ApiStandIn = self.server.api  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
@@ -162,6 +185,8 @@ class _Api(BaseHTTPRequestHandler):
         api.seen.append(Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
         auth = self.headers.get("Authorization", "")
         why = check_token(auth[len("Bearer "):], api.cluster_name) if auth.startswith("Bearer ") else "no bearer token"
+        if not why and api.verify_with_sts:
+            why = self._ask_sts(api, auth[len("Bearer "):])
         if why:
             return self._status(401, f"Unauthorized: {why}")
         route = urllib.parse.urlsplit(self.path).path.rstrip("/")
@@ -175,8 +200,11 @@ class _Api(BaseHTTPRequestHandler):
             return self._send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
         if route == "/api/v1":
             return self._send(200, RESOURCES)
-        if route == "/api/big":
-            return self._send(200, {"pad": "x" * int(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["n"][0])})
+        if route == "/api/big":  # n characters; random ones (incompressible) with random=1
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            n = int(query["n"][0])
+            pad = base64.b64encode(os.urandom(n * 3 // 4 + 3)).decode()[:n] if query.get("random") else "x" * n
+            return self._send(200, {"pad": pad})
         if route == "/api/redirect":
             self.send_response(302)
             self.send_header("Location", "https://evil.example/api")

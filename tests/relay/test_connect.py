@@ -40,6 +40,12 @@ class FakeWorkspace:
     def __init__(self, project, stack, settings, **_):
         self.stack = stack
 
+    def environment(self):
+        return {}
+
+    def command(self):
+        return None
+
     def select(self, program, *, create):
         return None if self.outputs is None else object()
 
@@ -57,6 +63,8 @@ def deployed(monkeypatch, relay, tmp_path):
     monkeypatch.setattr(automation.workspace, "Workspace", FakeWorkspace)
     asked = []
     monkeypatch.setattr(connect, "invoker", lambda found: asked.append(found) or relay)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("KUBECACHEDIR", str(tmp_path / "kube-cache"))
     return asked
@@ -113,10 +121,29 @@ def test_a_stack_without_a_relay_is_bad_input_saying_how_to_turn_it_on(project, 
 
     FakeWorkspace.outputs = outputs
     monkeypatch.setattr(automation.workspace, "Workspace", FakeWorkspace)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     for argv in (["connect", "-s", "dev"], ["kubectl", "-s", "dev", "--kubectl", "sh", "--", "get", "nodes"]):
         assert main(["-C", str(project), *argv]) == 2
         err = capsys.readouterr().err
         assert says in err and "privateCluster.apiRelay.enabled: true" in err and "stacks/Pulumi.dev.yaml" in err
+
+
+def test_missing_prerequisites_are_listed_together_before_anything_runs(project, monkeypatch, capsys, tmp_path):
+    """As for up and status (automation/cli/running.py): the Pulumi CLI, the state backend's
+    passphrase and AWS credentials, every one missing at once, exit 2."""
+    for k in list(os.environ):
+        if k.startswith(("AWS_", "PULUMI_")):
+            monkeypatch.delenv(k)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert main(["-C", str(project), "connect", "-s", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert "prerequisites missing" in err
+    assert "PULUMI_CONFIG_PASSPHRASE" in err and "Pulumi CLI was not found" in err and "no AWS credentials" in err
 
 
 def test_connect_exits_1_when_the_relay_does_not_answer(project, deployed, monkeypatch, capsys):

@@ -107,12 +107,24 @@ def test_a_pod_or_namespace_named_like_a_subresource_is_not_taken_for_one(relay,
     assert len(api.seen) == 1
 
 
-def test_an_answer_over_the_limit_is_refused_and_a_redirect_is_neither_followed_nor_carried(relay, api):
-    payload = relay(event(f"/api/big?n={protocol.MAX_BODY_BYTES + 10}"))
+def test_an_answer_over_the_limit_compressed_is_refused_and_a_redirect_is_neither_followed_nor_carried(relay, api):
+    big = f"/api/big?n={protocol.MAX_BODY_BYTES * 2}&random=1"
+    payload = relay(event(big))
     assert payload["status"] == 502 and "over" in payload["error"] and "--chunk-size" in payload["error"]
     status, headers, _ = protocol.read_response(relay(event("/api/redirect")))
     assert status == 302 and "location" not in headers
-    assert [s.path for s in api.seen] == [f"/api/big?n={protocol.MAX_BODY_BYTES + 10}", "/api/redirect"]
+    assert [s.path for s in api.seen] == [big, "/api/redirect"]
+
+
+def test_a_large_answer_travels_gzipped_when_the_api_compresses_it(relay, api):
+    """kube-apiserver gzips large answers for clients that accept gzip (APIResponseCompression):
+    the function asks for it, so a list over MAX_BODY_BYTES uncompressed still fits."""
+    import gzip
+
+    status, headers, body = protocol.read_response(relay(event(f"/api/big?n={protocol.MAX_BODY_BYTES + 10}")))
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert len(body) < protocol.MAX_BODY_BYTES < len(gzip.decompress(body))
+    assert api.seen[-1].headers["accept-encoding"] == "gzip"
 
 
 def test_an_endpoint_whose_certificate_the_cluster_ca_did_not_issue_is_refused(tmp_path, token):
@@ -149,6 +161,14 @@ def test_every_request_is_logged_once_with_method_path_status_bytes_and_time(rel
         ("GET", "/version", 200), ("GET", "/metrics", 403)]
     assert relay.logs[0]["bytes"] > 0 and relay.logs[0]["ms"] >= 0
     assert "error" in relay.logs[1] and "authorization" not in json.dumps(relay.logs).lower()
+
+
+def test_a_function_without_its_environment_says_which_variables_it_lacks(monkeypatch):
+    for name in (protocol.ENV_CLUSTER_NAME, protocol.ENV_ENDPOINT, protocol.ENV_CA_DATA):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    with pytest.raises(RuntimeError, match="lacks CLUSTER_NAME, CLUSTER_ENDPOINT, CLUSTER_CA_DATA"):
+        handler.handler(event("/version"), None)
 
 
 def test_the_handler_runs_from_the_functions_archive_alone(tmp_path, pki, api, token, monkeypatch):

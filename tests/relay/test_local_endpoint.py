@@ -51,6 +51,19 @@ def test_binds_loopback_only_on_a_random_port_with_a_random_token(relay):
             LocalEndpoint(relay, host=host)
 
 
+def test_its_certificate_names_127_0_0_1_and_localhost_and_chains_to_its_own_ca(relay):
+    with LocalEndpoint(relay) as ep:
+        for name in ("127.0.0.1", "localhost"):
+            context = ssl.create_default_context(cadata=ep.ca_pem)
+            conn = http.client.HTTPSConnection(name, ep.port, context=context, timeout=30)
+            conn.request("GET", "/version", headers={"Authorization": f"Bearer {ep.token}"})
+            assert conn.getresponse().status == 200
+            conn.close()
+        with pytest.raises(ssl.SSLCertVerificationError):
+            other = http.client.HTTPSConnection("127.0.0.1", ep.port, context=ssl.create_default_context(), timeout=30)
+            other.request("GET", "/version")
+
+
 def test_a_request_with_the_token_is_one_invocation(relay, api):
     with LocalEndpoint(relay) as ep:
         status, body = ask(ep, "GET", "/api/v1/namespaces/default", headers={"Accept": "application/json"})
@@ -102,6 +115,49 @@ def test_oversized_chunked_and_hostile_requests_are_refused_locally(relay, api):
     assert (too_big[0], chunked[0], absolute[0], other[0], trace[0]) == (413, 411, 400, 403, 405)
     assert "over" in too_big[1]["message"] and "another host" in absolute[1]["message"]
     assert relay.events == [] and api.seen == []
+
+
+def test_a_gzipped_answer_is_passed_on_to_a_client_that_accepts_gzip_and_unpacked_for_one_that_does_not(relay):
+    import gzip
+
+    n = protocol.MAX_BODY_BYTES + 10
+    with LocalEndpoint(relay) as ep:
+        conn = http.client.HTTPSConnection("127.0.0.1", ep.port, context=ssl.create_default_context(cadata=ep.ca_pem))
+        for accept in ("gzip", None):
+            conn.request("GET", f"/api/big?n={n}", headers={"Authorization": f"Bearer {ep.token}",
+                                                             **({"Accept-Encoding": accept} if accept else {})})
+            answer = conn.getresponse()
+            data = answer.read()
+            if accept:
+                assert answer.getheader("Content-Encoding") == "gzip" and len(json.loads(gzip.decompress(data))["pad"]) == n
+            else:
+                assert answer.getheader("Content-Encoding") is None and len(json.loads(data)["pad"]) == n
+        conn.close()
+
+
+@pytest.mark.parametrize(("payload", "says"), [
+    ({"v": 2, "status": 200, "headers": {}, "body": ""}, "protocol version 2"),
+    ({"v": 1, "status": 200, "headers": {"warning": "a\r\nSet-Cookie: x"}, "body": ""}, "line break"),
+    ({"v": 1, "status": 99, "body": ""}, "no HTTP status"),
+    ({"v": 1, "status": 200, "body": "***"}, "not base64"),
+    ({"v": 1, "status": 403, "error": "not a Kubernetes API path"}, "not a Kubernetes API path"),
+])
+def test_an_answer_the_endpoint_cannot_trust_is_refused_with_its_reason(payload, says):
+    with LocalEndpoint(lambda event: payload) as ep:
+        status, body = ask(ep, "GET", "/version")
+    assert status in (400, 403, 502) and says in body["message"]
+
+
+def test_a_port_in_use_is_bad_input_for_connect(relay, monkeypatch):
+    import automation.cli.connect as connect
+    from automation.errors import UsageError
+    from automation.relay.target import RelayTarget
+
+    monkeypatch.setattr(connect, "invoker", lambda found: relay)
+    with LocalEndpoint(relay) as taken:
+        with pytest.raises(UsageError, match=f"--port {taken.port}: cannot listen"):
+            with connect.endpoint(RelayTarget("dev", "fn", CLUSTER, "us-west-2"), None, port=taken.port):
+                pass
 
 
 def test_a_failing_invoker_is_a_502_with_its_reason_and_the_endpoint_stays_up(relay):

@@ -75,3 +75,27 @@ def forge(url: str) -> str:
 ])
 def test_the_stand_in_refuses_what_the_authenticator_refuses(forged):
     assert check_token(forged, "dev-private") is not None
+
+
+def test_the_api_authenticates_the_relays_requests_with_sts_as_eks_does(pki):
+    """End to end under moto: the function signs with its role's credentials, the API stand-in
+    checks the token as the authenticator does and asks STS who signed it."""
+    import json
+
+    from components.relay import protocol
+    from tests.relay.stand_in import ApiStandIn
+
+    with mock_aws():
+        import boto3
+        import botocore.session
+
+        me = boto3.client("sts", region_name="us-west-2").get_caller_identity()["Arn"]
+        session = botocore.session.get_session()
+        session.set_credentials("AKIAIOSFODNN7EXAMPLE", "secret")
+        sts = handler.sts_client("us-west-2", session)
+        with ApiStandIn(pki, "dev-private", verify_with_sts=True) as api:
+            upstream = handler.Upstream(api.endpoint, handler.tls_context(pki.ca_pem))
+            payload = handler.relay(protocol.request_event("GET", "/version", {}, None), upstream=upstream,
+                                    token=lambda: handler.eks_token(sts, "dev-private"), log=lambda line: None)
+    assert payload["status"] == 200 and json.loads(base64.b64decode(payload["body"]))["major"] == "1"
+    assert api.identities == [me]
