@@ -207,3 +207,26 @@ def test_bootstrap_always_still_opens_the_window_on_a_relay_stack(project: Proje
     assert len(report["timeline"]["passes"]) == 2
     assert window["openedAtMinute"] is not None and window["closedAtMinute"] is not None
     assert len([s for s in report["timeline"]["steps"] if s["type"] == "relay"]) == 3
+
+
+def test_a_relay_stacks_preview_and_day2_change_under_auto_open_no_window(project: Project):
+    """`auto` on a relay stack: the preview shows one private pass; a day-2 ServiceAccount (which
+    would open a window without the relay) is applied in the private pass alone, through the relay."""
+    name = stack(project, "relayday2", autoModeConfig={"enabled": True}, iam=IRSA,
+                 privateCluster={"enabled": True, "apiRelay": {"enabled": True}}, **NO_CAPACITY)
+    session = Session.open(project)
+    try:
+        assert [p.phase for p in session.runner(name).preview().report.passes] == ["private"]
+        first = session.runner(name).up()
+        assert [p.phase for p in first.passes] == ["private"] and first.windows == ()
+        doc = yaml.safe_load(session.project.stack_file(name).read_text())
+        doc["config"]["private-eks:cluster"]["iam"]["serviceAccounts"].append(
+            {"metadata": {"name": "extra", "namespace": "apps"}, "attachPolicyARNs": [
+                "arn:aws:iam::aws:policy/ReadOnlyAccess"]})
+        session.project.stack_file(name).write_text(yaml.safe_dump(doc, sort_keys=False))
+        day2 = session.runner(name).up()
+        assert [p.phase for p in day2.passes] == ["private"] and day2.windows == ()
+        relayed = [(e["op"], e["status"]) for e in session.journal() if e["type"] == "relay"]
+        assert relayed[-1] == ("POST /api/v1/namespaces/apps/serviceaccounts", 200) and len(relayed) == 4
+    finally:
+        session.close()
