@@ -36,6 +36,7 @@ from components import names
 from components.iam.well_known_policies import well_known
 from components.scope import ClusterScope
 from components.settings import ADDON_SERVICE_ACCOUNTS, ROLE_ARN_ANNOTATION, StackSettings, WellKnownPolicies
+from components.settings.defaults import BUILT_IN_NAMESPACES
 
 if TYPE_CHECKING:
     import pulumi_eks as eks
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 
 # The audience of the tokens EKS projects for IRSA (eksctl pkg/iam/oidc/api.go, defaultAudience).
 AUDIENCE = "sts.amazonaws.com"
-# Namespaces every cluster has: never created, never owned.
-BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 
 
 def trust_policy(provider_arn: str, issuer: str, namespace: str, name: str, pattern: Optional[str] = None) -> str:

@@ -146,7 +146,9 @@ SSH_OPEN: dict[str, Any] = {**NEW_VPC, **{kind: [{**copy.deepcopy(NEW_VPC[kind][
 # An OpenSSH public key (ssh-keygen -t ed25519) for ssh.publicKey.
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO2E2v+hBR3Aq3VK8NScLfIYtlr7KDHEBpUddujEEjQ8 ops@example"
 # The Kubernetes API relay on (components/relay/function.py), for the fields that only act with it.
-RELAY: dict[str, Any] = {**NEW_VPC, "privateCluster": {**NEW_VPC["privateCluster"], "apiRelay": {"enabled": True}}}
+# No ServiceAccounts to write, so that any access policy is valid (components/settings/relay.py).
+RELAY: dict[str, Any] = {**NEW_VPC, "privateCluster": {**NEW_VPC["privateCluster"], "apiRelay": {"enabled": True}},
+                         "iam": {**NEW_VPC["iam"], "serviceAccounts": []}}
 BASES = {"new": NEW_VPC, "relay": RELAY, "ssh": SSH_OPEN, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE,
          "aws-auth": AWS_AUTH, "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE, "mixed": MIXED}
 

@@ -230,3 +230,30 @@ def test_the_archive_is_the_whole_function_and_imports_on_its_own(tmp_path):
     # -S -E: no site-packages (the project is not importable), the archive's folder first on the path.
     done = subprocess.run([sys.executable, "-S", "-E", "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(("policy", "accounts", "said"), [
+    ("AmazonEKSViewPolicy", [SA], "cannot write the stack's ServiceAccounts"),
+    ("AmazonEKSEditPolicy", [SA], "cannot create the namespaces the stack makes for its ServiceAccounts (apps)"),
+    ("AmazonEKSAdminPolicy", [SA], "only AmazonEKSClusterAdminPolicy writes namespaces"),
+])
+def test_the_access_policy_must_allow_the_writes_the_stack_makes(policy, accounts, said):
+    """Amazon EKS User Guide "Review access policy permissions": the view, edit and admin policies
+    are Kubernetes' user-facing roles, and "Using RBAC Authorization" says admin and edit have no
+    write access to the namespace itself; view writes nothing."""
+    with pytest.raises(SettingsError) as e:
+        settings(privateCluster={"apiRelay": {"enabled": True, "accessPolicy": policy}},
+                 iam={"withOIDC": True, "serviceAccounts": accounts})
+    (problem,) = e.value.problems
+    assert problem.path == "privateCluster.apiRelay.accessPolicy" and said in problem.message
+
+
+def test_edit_is_enough_for_service_accounts_in_namespaces_every_cluster_has():
+    s = settings(privateCluster={"apiRelay": {"enabled": True, "accessPolicy": "AmazonEKSEditPolicy"}},
+                 iam={"withOIDC": True, "serviceAccounts": [
+                     {**SA, "metadata": {"name": "reader", "namespace": "kube-system"}},
+                     {**SA, "metadata": {"name": "app", "namespace": "default"}, "roleOnly": False}]})
+    assert s.cluster.private_cluster.api_relay.access_policy == "AmazonEKSEditPolicy"
+    # roleOnly writes nothing through the Kubernetes API: even the view policy will do.
+    settings(privateCluster={"apiRelay": {"enabled": True, "accessPolicy": "AmazonEKSViewPolicy"}},
+             iam={"withOIDC": True, "serviceAccounts": [{**SA, "roleOnly": True}]})
