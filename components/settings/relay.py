@@ -23,7 +23,7 @@ class ApiRelay(SettingsModel):
     enabled: bool = False
     """a function in the private subnets relays Kubernetes API requests (`up` never opens the public endpoint; `private-eks connect`); needs `accessConfig.authenticationMode: API`"""  # noqa: E501
     access_policy: RelayAccessPolicy = "AmazonEKSClusterAdminPolicy"
-    """the EKS access policy of the relay's access entry (cluster scope)"""
+    """the EKS access policy of the relay's access entry (cluster scope); whoever may invoke the function has it; must allow the stack's writes (only the cluster admin policy creates namespaces)"""  # noqa: E501
     log_retention_in_days: RelayRetention = 30
     """retention of the relay's request log (`/aws/lambda/<function>`)"""
 
