@@ -77,6 +77,11 @@ class Plan:
                    endpoint_cost_per_hour=float(parsed["endpointCostPerHour"]),
                    kubernetes_api_needed=bool((parsed.get("kubernetesApi") or {}).get("needed")), data=parsed)
 
+    @property
+    def kubernetes_api_path(self) -> str:
+        """How ``up`` reaches the Kubernetes API: ``relay``, ``bootstrap-window`` or ``none-needed``."""
+        return str((self.data.get("kubernetesApi") or {}).get("path", ""))
+
     def to_json(self) -> str:
         """The canonical text, byte-identical to ``private-eks plan --json``."""
         from automation import plan as offline

@@ -15,6 +15,10 @@ pulumi-eks 4.x creates through the Kubernetes API (pulumi/pulumi-eks nodejs/eks/
 
 The VPC CNI, CoreDNS and kube-proxy are EKS add-ons (the EKS API), and access entries are EKS API
 calls too: in ``API`` mode a cluster with managed add-ons needs no Kubernetes API at all.
+
+With ``privateCluster.apiRelay`` the needs stay the same but no window serves them: the stack's
+own ``kubernetes:`` resources go through the relay, and what pulumi-eks writes with its own
+provider (aws-auth) is refused by the settings (docs/architecture.md §11).
 """
 
 from __future__ import annotations

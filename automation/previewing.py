@@ -3,13 +3,15 @@ previewed by the engine; a pass that follows a bootstrap pass is derived from it
 
 from __future__ import annotations
 
-from typing import Sequence
+import contextlib
+from typing import Iterator, Sequence
 
 from pulumi import automation as auto
 
 from automation.errors import KubernetesApiNeeded
 from automation.kubernetes_api import KubernetesApiNeed, preview_needs
 from automation.passes import BootstrapMode, StackState, decide_passes, derived_close, resolve_bootstrap_cidrs
+from automation.relay.run import InvokerFactory, relay_environment, relay_function_name, uses_relay
 from automation.report import EventCollector, PassPreview, StackPreview
 from automation.results import PreviewResult
 from automation.stack_operations import StackOperations
@@ -19,14 +21,33 @@ from automation.workspace import command_summary
 class Previewing(StackOperations):
     """``Runner.preview``'s work once the stack to preview against is selected."""
 
+    _relay_invoker: InvokerFactory
+
+    @contextlib.contextmanager
+    def _relay(self, stk: auto.Stack, on: bool) -> Iterator[None]:
+        """With ``on``, the engine's Kubernetes requests go through the stack's relay for the block
+        (automation/relay/run.py); otherwise nothing changes."""
+        if not on:
+            yield
+            return
+        function = relay_function_name(self.settings)
+        self._say(f"=== {self.stack_name}: Kubernetes API through the relay function {function} ===")
+        with relay_environment(stk.workspace, self.settings, self._relay_invoker(self.settings, function)):
+            yield
+
     def _preview(self, stk: auto.Stack, state: StackState, explicit: Sequence[str], bootstrap: BootstrapMode,
                  warnings: Sequence[str]) -> PreviewResult:
         private: EventCollector | None = None
         needs: list[KubernetesApiNeed] = []
+        relay = uses_relay(self.settings, bootstrap)
+        if relay:
+            bootstrap = "never"
         if state is not StackState.NONE or bootstrap == "never":
-            private = self._preview_phase(stk, "private", ())
-            needs = preview_needs(private.changes,
-                                  authentication_mode=self.settings.cluster.access_config.authentication_mode)
+            with self._relay(stk, self.settings.cluster.private_cluster.api_relay.enabled):
+                private = self._preview_phase(stk, "private", ())
+            # Through the relay the Kubernetes API needs no window (the settings refuse what could not go through it).
+            needs = [] if relay else preview_needs(
+                private.changes, authentication_mode=self.settings.cluster.access_config.authentication_mode)
         if bootstrap == "never" and needs:
             closes = "up would close the window found open (the cluster alone) and refuse the rest" \
                 if state is StackState.BOOTSTRAP else "up would refuse it before any change"

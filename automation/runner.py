@@ -51,6 +51,7 @@ from automation.passes import (
 )
 from automation.previewing import Previewing
 from automation.project import Project
+from automation.relay.run import InvokerFactory, lambda_invoker, uses_relay
 from automation.report import EventCollector
 from automation.results import DestroyResult, PassResult, PreviewResult, RemainingResource, StatusResult, UpResult
 from automation.stack_operations import UPDATE_MESSAGE, Audit, OnEvent, OnOutput, Preflight, Program, typed_errors
@@ -105,8 +106,10 @@ class Runner(Closing, Previewing):
     returns the post-deploy findings ``up()`` puts in its result. Both default to the boto3 checks
     of :mod:`automation.aws`; None skips them. ``cluster_access(settings)`` tells the
     cluster's endpoint access as AWS has it (default: boto3's DescribeCluster; None: never ask),
-    which ``status`` and ``up`` compare with the state. :meth:`interrupt` (from a signal handler
-    or another thread) stops a run cleanly.
+    which ``status`` and ``up`` compare with the state. ``relay_invoker(settings, function_name)``
+    returns what invokes the stack's relay function with one request event (default: boto3's Lambda
+    Invoke; docs/architecture.md §11). :meth:`interrupt` (from a signal handler or another thread)
+    stops a run cleanly.
     """
 
     def __init__(
@@ -123,6 +126,7 @@ class Runner(Closing, Previewing):
         preflight: Preflight | None = _default_preflight,
         audit: Audit | None = _default_audit,
         cluster_access: Callable[[StackSettings], Any] | None = _default_cluster_access,
+        relay_invoker: InvokerFactory = lambda_invoker,
     ):
         self.project = project_dir if isinstance(project_dir, Project) else Project.load(project_dir)
         self.project_dir = self.project.dir
@@ -135,6 +139,7 @@ class Runner(Closing, Previewing):
         self._preflight = preflight
         self._audit = audit
         self._cluster_access = cluster_access
+        self._relay_invoker = relay_invoker
         self._interrupts = 0
         self._aws_clients: Callable[[str], Any] | None = None
         self.stack_file = self.project.stack_file(stack)
@@ -151,7 +156,9 @@ class Runner(Closing, Previewing):
         create and when a change needs the Kubernetes API; ``always`` opens it for this run;
         ``never`` never turns public access on: one private pass, and a change that needs the
         Kubernetes API is refused with :class:`KubernetesApiNeeded` before anything is created or
-        changed (a window found open is still closed: that turns public access off).
+        changed (a window found open is still closed: that turns public access off). A stack with
+        ``privateCluster.apiRelay`` writes through the relay: one private pass, no window, under
+        ``auto`` and ``never`` alike; ``always`` still opens the window.
         ``apply_desired_size``: set the node groups' desired size to the stack file's (otherwise it
         is the starting size only: after creation it is the autoscaler's)."""
         check_bootstrap_mode(bootstrap)
@@ -159,6 +166,9 @@ class Runner(Closing, Previewing):
             self.settings = dataclasses.replace(self.settings, apply_desired_size=True)
         # Contradictory flags are refused like any bad argument, before anything runs.
         _no_cidrs_with_never(bootstrap, bootstrap_cidrs)
+        relay = uses_relay(self.settings, bootstrap)
+        # Through the relay nothing needs a window: the passes are those of `never` with no need.
+        mode: BootstrapMode = "never" if relay else bootstrap
         warnings = self._warn_proxy()
         cidrs: list[str] = []
         source = ""
@@ -171,7 +181,7 @@ class Runner(Closing, Previewing):
             # A new stack: what can be checked is checked before the stack is created, so that a
             # bad CIDR or a preflight problem leaves nothing behind in the backend.
             explicit = parse_bootstrap_cidrs(bootstrap_cidrs)
-            if bootstrap != "never":
+            if mode != "never":
                 cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
             self._run_preflight()
             checked = created = True
@@ -196,13 +206,13 @@ class Runner(Closing, Previewing):
             # With --bootstrap always the decision needs no preview (and must not depend on one:
             # it is the way out when the private-phase preview itself cannot run). With never,
             # even a new stack is previewed: what needs the Kubernetes API is refused before a change.
-            if bootstrap == "never" or (state is not StackState.NONE and bootstrap == "auto"):
+            if not relay and (mode == "never" or (state is not StackState.NONE and mode == "auto")):
                 self._check_interrupt()
                 self._say(f"=== {self.stack_name}: previewing the private phase to decide the passes ===")
                 collector = self._preview_phase(stk, "private", ())
                 needs = preview_needs(collector.changes,
                                       authentication_mode=self.settings.cluster.access_config.authentication_mode)
-            passes = decide_passes(state, kubernetes_changes=bool(needs), bootstrap=bootstrap)
+            passes = decide_passes(state, kubernetes_changes=bool(needs), bootstrap=mode)
             if any(p.phase == "bootstrap" for p in passes):
                 if not checked:
                     cidrs, source = resolve_bootstrap_cidrs(self.settings, explicit, egress_lookup=self._egress_lookup)
@@ -214,8 +224,10 @@ class Runner(Closing, Previewing):
             if passes:
                 # Only before a pass applies anything: a refused run leaves the state as it found it.
                 self._refresh_desired_sizes(stk)
-            for number, p in enumerate(passes, 1):
-                results.append(self._run_pass(stk, number, len(passes), p, cidrs, tracker=tracker))
+            # Under --bootstrap always too: the stack's provider reaches the API only through the relay.
+            with self._relay(stk, self.settings.cluster.private_cluster.api_relay.enabled):
+                for number, p in enumerate(passes, 1):
+                    results.append(self._run_pass(stk, number, len(passes), p, cidrs, tracker=tracker))
         except (PrivateEksError, auto.CommandError, KeyboardInterrupt) as e:
             # Whatever failed — the deciding preview, the CIDRs, a pass, an interrupt — a window
             # found or left open is closed before the error is reported.
@@ -223,7 +235,7 @@ class Runner(Closing, Previewing):
                 self._interrupts = max(self._interrupts, 1)
             self._fail_closed(stk, e, cidrs)
             raise  # _fail_closed always raises; this keeps type checkers honest
-        if bootstrap == "never" and needs:
+        if mode == "never" and needs:
             self._refuse(stk, needs, closed=state is StackState.BOOTSTRAP, remove=created and state is StackState.NONE)
         final = self._state(stk)
         if final is StackState.BOOTSTRAP:
@@ -319,8 +331,9 @@ class Runner(Closing, Previewing):
             try:
                 # --force: delete whatever can be deleted even when some deletions fail, then once
                 # more (a deletion can fail only because of the order), then report what is left.
-                stk.destroy(on_output=self._on_output, on_error=self._on_output, on_event=self._events(collector),
-                            message="private-eks: destroy", continue_on_error=True if force else None)
+                with self._relay(stk, self.settings.cluster.private_cluster.api_relay.enabled):
+                    stk.destroy(on_output=self._on_output, on_error=self._on_output, on_event=self._events(collector),
+                                message="private-eks: destroy", continue_on_error=True if force else None)
                 break
             except auto.ConcurrentUpdateError as e:
                 raise StackLocked(locked_message(self.stack_name), errors=[command_summary(e)]) from None

@@ -28,6 +28,8 @@ from components.karpenter import karpenter
 from components.nodes.fargate import fargate_profile
 from components.nodes.node_groups import NodeGroups
 from components.nodes.user_data import cluster_dns_ip
+from components.relay.function import api_relay
+from components.relay.provider import KubernetesAccess
 from components.scope import ClusterScope
 from components.settings import ClusterSettings, FargateProfile, NodeGroupBase, Phase, StackSettings
 from components.transforms import ChildInputs
@@ -177,7 +179,12 @@ class PrivateCluster(pulumi.ComponentResource):
                 *roles.auto_mode_node_role_name(scope, f"{name}-eks")]),
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster])
-        role_arns = service_accounts(scope, self.cluster)
+        # With the relay every Kubernetes write goes through it (docs/architecture.md §11).
+        relay = (api_relay(scope, self.cluster, vpc_id=vpc_id, subnet_ids=subnets)
+                 if cfg.private_cluster.api_relay.enabled else None)
+        self.relay_function_name = relay.name if relay is not None else None
+        self.kubernetes = KubernetesAccess(scope, self.cluster, self.cluster.kubeconfig_json, relay)
+        role_arns = service_accounts(scope, self.cluster, self.kubernetes)
         # Add-ons nodes need to start (eksctl known_addons.go, CreateBeforeNodeGroup) come first, and
         # the capacity waits for them: without bootstrapSelfManagedAddons there is no other CNI.
         before_nodes = [addons.eks_addon(scope, addon, after_cluster,

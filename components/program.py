@@ -15,9 +15,11 @@ from components.endpoint_policy import endpoint_policies
 from components.endpoints import EndpointSet
 from components.images import pull_through_cache
 from components.network import PrivateNetwork
+from components.relay.protocol import OUTPUT_FUNCTION
+from components.relay.provider import kubernetes_provider
 from components.settings import PHASES, Phase, StackSettings
 
-__all__ = ["PHASES", "Phase", "bootstrap_access_cidrs", "build"]
+__all__ = ["PHASES", "Phase", "bootstrap_access_cidrs", "build", "kubernetes_provider"]
 
 
 def bootstrap_access_cidrs(settings: StackSettings, bootstrap_cidrs: Sequence[str] = ()) -> list[str]:
@@ -81,6 +83,8 @@ def build(settings: StackSettings, phase: Phase, *, bootstrap_cidrs: Sequence[st
     }
     if cluster.karpenter is not None:
         outputs["karpenter"] = cluster.karpenter
+    if cluster.relay_function_name is not None:
+        outputs[OUTPUT_FUNCTION] = cluster.relay_function_name
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs

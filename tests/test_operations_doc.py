@@ -22,7 +22,9 @@ TEXT = DOC.read_text()
 OFFLINE = re.compile(r"^(\.venv/bin/private-eks (validate|plan|plan-diff|proxy-env|import-eksctl) |git show |"
                      r"bash scripts/ci/)")
 ONLINE = re.compile(r"^(aws |kubectl |endpoint=\$\(aws |export PULUMI_BACKEND_URL=|cd \.pulumi-state/\S+ && pulumi |"
-                    r"\.venv/bin/private-eks (up|preview|status|destroy|audit|close) )")
+                    r"\.venv/bin/private-eks (up|preview|status|destroy|audit|close|connect|kubectl) |"
+                    # connect in CI: waiting for its line, the commands through it, ending it
+                    r"until \[ -s /tmp/relay\.json \]|KUBECONFIG=/tmp/dev\.kubeconfig (helm|kubectl) |kill %1$)")
 
 
 def blocks(lang: str) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Callable
 
-from automation.cli import offline, rehearse, stacks
+from automation.cli import connect, offline, rehearse, stacks
 
 # Each command's exit codes, as the README's command table states them; every command's --help
 # ends with its line.
@@ -29,6 +29,8 @@ EXIT_CODES: dict[str, str] = {
     "proxy-env": "0; 2 bad input",
     "import-eksctl": "0; 2 refused",
     "schema": "0",
+    "connect": "0 after Ctrl-C or SIGTERM; 1 the relay does not answer; 2 bad input, no relay in the stack or a missing prerequisite",
+    "kubectl": "kubectl's exit code; 2 bad input, no relay in the stack or a missing prerequisite",
     "rehearse": "as up: 0; 1 failed; 2 bad input or a missing prerequisite; 3 window left open or an audit finding",
 }
 
@@ -94,6 +96,8 @@ REGISTRATIONS: tuple[Callable[[Commands], object], ...] = (
     offline.add_import_eksctl,
     offline.add_schema,
     rehearse.add_rehearse,
+    connect.add_connect,
+    connect.add_kubectl,
 )
 
 

@@ -9,6 +9,7 @@ them (camelCase), byte-identical for the same input. Its JSON shape::
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Optional, Sequence
@@ -19,7 +20,8 @@ from automation.kubernetes_api import kubernetes_api_needs
 from automation.plan import pulumi_internals as sdk
 from automation.plan.errors import PlanError
 from automation.plan.mocks import PlanMocks, RecordingMonitor, Registration
-from automation.plan.review import findings, image_findings, kubernetes_api_finding, selection_findings
+from automation.plan.review import findings, image_findings, kubernetes_api_finding, kubernetes_api_path, selection_findings
+from automation.relay.run import relay_function_name
 from components.settings import PHASES, PROJECT, StackSettings
 from components.transforms import ChildInputs, merge_inputs
 
@@ -163,6 +165,12 @@ def _jsonable(value: Any, names: Mapping[str, str]) -> Any:
         return names.get(value, value)  # a resource sent as its URN (no resource references)
     if value is None or isinstance(value, (bool, int, float)):
         return value
+    if isinstance(value, pulumi.AssetArchive):
+        return {"archive": {name: _jsonable(a, names) for name, a in sorted(value.assets.items())}}
+    if isinstance(value, pulumi.StringAsset):
+        # The text's digest and size: a code change shows in the plan, the plan stays short.
+        data = value.text.encode()
+        return {"asset": f"sha256:{hashlib.sha256(data).hexdigest()}", "bytes": len(data)}
     return str(value)
 
 
@@ -243,7 +251,8 @@ def plan_stack(
     notes += image_findings(settings, passes[-1]["resources"] if passes else [])
     needs = kubernetes_api_needs(passes[-1]["resources"] if passes else [],
                                  authentication_mode=settings.cluster.access_config.authentication_mode)
-    notes.append(kubernetes_api_finding(needs))
+    relay = relay_function_name(settings) if settings.cluster.private_cluster.api_relay.enabled else None
+    notes.append(kubernetes_api_finding(needs, relay))
     if "bootstrap" in phases and cidrs == [EGRESS_PLACEHOLDER]:
         notes.append("bootstrap: vpc.publicAccessCIDRs is not set: the runner opens the window to "
                      "--bootstrap-cidr or its own egress address")
@@ -251,7 +260,8 @@ def plan_stack(
         notes.append(f"warning: {w}")
     return {"stack": settings.stack, "region": settings.region, "passes": passes,
             "findings": notes, "endpointCostPerHour": cost,
-            "kubernetesApi": {"needed": bool(needs), "reasons": [str(n) for n in needs]}}
+            "kubernetesApi": {"needed": bool(needs), "reasons": [str(n) for n in needs],
+                              "path": kubernetes_api_path(needs, relay)}}
 
 
 def plan_json(plan: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> str:

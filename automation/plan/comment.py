@@ -18,6 +18,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from automation.kubernetes_api import kubernetes_api_needs
 from automation.plan.resource_types import EKS_CLUSTER
+from automation.plan.review import PATH_RELAY
 from automation.report import MARKDOWN_LIMIT, md_code, md_text
 
 OPEN_TO_ALL = frozenset({"0.0.0.0/0", "::/0"})
@@ -66,7 +67,8 @@ def _public(inputs: Optional[Mapping[str, Any]]) -> tuple[bool, tuple[str, ...]]
 def exposure(old: Mapping[str, Any], new: Mapping[str, Any], changed: Sequence[Mapping[str, Any]]) -> Exposure:
     """``changed``: the new plan's resources of its last pass that the diff creates, updates or
     replaces, each with ``op``. The runner's rule (automation/passes.py ``decide_passes``): a new
-    stack opens the window to create; an existing one only when the change needs the Kubernetes API."""
+    stack opens the window to create; an existing one only when the change needs the Kubernetes API;
+    a stack with the relay never (``kubernetesApi.path``)."""
     final_phase = new["passes"][-1]["phase"] if new.get("passes") else "private"
     stays_public, final_cidrs = _public(_cluster(new, final_phase))
     was_public, _ = _public(_cluster(old, old["passes"][-1]["phase"])) if old.get("passes") else (False, ())
@@ -77,7 +79,10 @@ def exposure(old: Mapping[str, Any], new: Mapping[str, Any], changed: Sequence[M
     needs = kubernetes_api_needs(
         [{**r, "op": "create" if r.get("op") == "replace" else r.get("op", "create")} for r in changed],
         authentication_mode=mode)
-    if is_new:
+    if (new.get("kubernetesApi") or {}).get("path") == PATH_RELAY:
+        window, why = False, ("the stack has the Kubernetes API relay: up writes through it in the private pass alone "
+                              "(docs/architecture.md §11)")
+    elif is_new:
         window, why = boot_public, "a new stack: the bootstrap pass creates the cluster with the public endpoint on"
     elif needs:
         window, why = boot_public, "the change needs the Kubernetes API: " + "; ".join(str(n) for n in needs)

@@ -147,10 +147,12 @@ class PlanMocks(pulumi.runtime.Mocks):
         if token == "aws:eks/getCluster:getCluster":
             # The security group EKS makes for the cluster, as the cluster's mock state names it.
             cluster = str(a.get("name"))
+            # The endpoint and CA are placeholders of the right shape (the relay's environment).
             return {"id": cluster, "name": cluster,
                     "vpcConfig": {"clusterSecurityGroupId": f"sg-{digest('clustersg', cluster)}"},
                     "arn": f"arn:{self.partition}:eks:{self.region}:{MOCK_ACCOUNT}:cluster/{cluster}",
-                    "endpoint": f"https://{digest('api', cluster, n=32).upper()}.gr7.{self.region}.eks.amazonaws.com"}
+                    "endpoint": f"https://{digest('api', cluster, n=32).upper()}.gr7.{self.region}.eks.amazonaws.com",
+                    "certificateAuthorities": [{"data": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="}]}
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             # The account of the mocks' ARNs (the registry of a pull-through cache's mirrors).
             return {"accountId": MOCK_ACCOUNT, "id": MOCK_ACCOUNT, "userId": "AIDAMOCK",

@@ -5,7 +5,7 @@ the stack needs the Kubernetes API."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from automation.plan.resource_types import (
     EGRESS_IGW,
@@ -168,7 +168,20 @@ def selection_findings(selection: Any, *, skip: bool) -> list[str]:
     return out
 
 
-def kubernetes_api_finding(needs: Sequence[Any]) -> str:
+# How `up` reaches the Kubernetes API (the plan's kubernetesApi.path): through the stack's relay
+# (docs/architecture.md §11), through a bootstrap window, or not at all.
+PATH_RELAY, PATH_WINDOW, PATH_NONE = "relay", "bootstrap-window", "none-needed"
+
+
+def kubernetes_api_path(needs: Sequence[Any], relay_function: Optional[str]) -> str:
+    return PATH_RELAY if relay_function else PATH_WINDOW if needs else PATH_NONE
+
+
+def kubernetes_api_finding(needs: Sequence[Any], relay_function: Optional[str] = None) -> str:
+    if relay_function:
+        what = ("yes — " + "; ".join(str(n) for n in needs)) if needs else "no"
+        return (f"needs the Kubernetes API: {what}; path: the relay function {relay_function} — `private-eks up` "
+                "never turns the public endpoint on (`--bootstrap always` still opens a window)")
     if not needs:
         return ("needs the Kubernetes API: no — `private-eks up --bootstrap never` creates the stack without "
                 "ever turning the public endpoint on")

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from automation.plan.replacements import FORCE_NEW
-from automation.rehearse import readiness, world
+from automation.rehearse import readiness, relay_world, world
 from automation.rehearse.moto_state import MotoState
 from automation.rehearse.rules import AUTO_NAMES, DEFAULT_WAIT, ENDPOINT_ACCESS_UPDATE, RANDOM_CHARS, WAITS
 from automation.rehearse.server import UNKNOWN, ProviderError
@@ -42,6 +42,11 @@ def auto_name(urn: str, news: dict[str, Any], olds: dict[str, Any], seed: bytes)
         if len(prefix) + 26 > rule.max_length:
             raise ProviderError(f"{logical} ({type_}): {rule.prop}Prefix '{prefix}' plus 26 characters is longer "
                                 f"than maximum length {rule.max_length} ({rule.source})")
+        if olds.get(rule.prop):
+            out[rule.prop] = olds[rule.prop]
+        else:  # id.PrefixedUniqueId: the prefix, a timestamp and a counter (26 characters)
+            rng = random.Random(seed or logical)
+            out[rule.prop] = prefix + "".join(rng.choice(string.digits) for _ in range(26))
         return out
     if given in (None, ""):
         if olds.get(rule.prop):
@@ -122,6 +127,10 @@ class AwsDouble:
         wait = WAITS.get(type_, DEFAULT_WAIT)
 
         def make() -> tuple[str, dict[str, Any], float]:
+            if type_ == relay_world.FUNCTION:
+                relay_world.check_function(name, props)
+            elif type_ == relay_world.ASSOCIATION:
+                relay_world.check_association(name, props)
             rid, outs = self.moto.create(type_, name, props)
             minutes = readiness.check_create(urn, type_, name, outs, wait)
             return rid, outs, minutes

@@ -193,7 +193,9 @@ class MotoState:
         if fn == "getCluster":
             for _, e in world.entries("aws:eks/cluster:Cluster"):
                 if e["props"].get("name") == a.get("name"):
-                    return e["props"]
+                    # getCluster's result lists the CA (certificateAuthorities); the resource has one.
+                    ca = e["props"].get("certificateAuthority")
+                    return {**e["props"], "certificateAuthorities": [ca] if ca else []}
             raise ProviderError(f"getCluster: no EKS cluster named {a.get('name')!r}")
         if fn == "getPartition":
             return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}

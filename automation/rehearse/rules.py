@@ -44,6 +44,9 @@ AUTO_NAMES: dict[str, AutoName] = {
                                                       "fargateProfileName max 100"),
     "aws:eks/cluster:Cluster": AutoName("name", 100, "EKS API CreateCluster name 1-100 characters"),
     "aws:cloudwatch/logGroup:LogGroup": AutoName("name", 512, "CloudWatch Logs CreateLogGroup logGroupName max 512"),
+    "aws:lambda/function:Function": AutoName("name", 64, f"{TF} internal/service/lambda/validate.go "
+                                             "validFunctionName (the name part at most 64); Lambda API "
+                                             "CreateFunction FunctionName"),
 }
 # Names given explicitly are held to the same limits (AWS refuses them the same way).
 
@@ -67,6 +70,9 @@ WAITS: dict[str, Wait] = {
     "aws:autoscaling/group:Group": Wait(3, 10, f"{TF} internal/service/autoscaling/group.go wait_for_capacity_timeout "
                                         "10m; instances boot and join"),
     "aws:eks/accessEntry:AccessEntry": Wait(0.2, 10, f"{TF} internal/service/eks/access_entry.go"),
+    # A function in a VPC is Pending until Lambda has made its network interfaces.
+    "aws:lambda/function:Function": Wait(1.5, 10, f"{TF} internal/service/lambda/function.go waitFunctionCreated, "
+                                         "Timeouts Create 10m; Lambda developer guide 'Lambda function states'"),
 }
 # UpdateClusterConfig (endpoint access) takes minutes while the cluster is UPDATING.
 ENDPOINT_ACCESS_UPDATE = Wait(6, 60, f"{TF} internal/service/eks/cluster.go waitClusterUpdateSuccessful, "

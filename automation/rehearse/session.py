@@ -126,8 +126,13 @@ class Session:
         for name in UNSET:
             os.environ.pop(name, None)
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-west-2")
+        from automation.rehearse.relay_world import RehearsalInvoker
+
+        # The relay's function is played in this process: it carries a request when the world allows.
         return Runner(self.project, stack, env=self.env, on_output=on_output,
-                      egress_lookup=lambda timeout: self.runner_ip)
+                      egress_lookup=lambda timeout: self.runner_ip,
+                      relay_invoker=lambda settings, function: RehearsalInvoker(
+                          self.root / "world", settings.cluster.metadata.name, function))
 
     def journal(self) -> list[dict[str, Any]]:
         return world.read_journal(self.root / "world")

@@ -30,8 +30,8 @@ def wait(minutes: float) -> None:
     time.sleep(max(minutes, 0) * seconds_per_minute())
 
 
-def _load() -> dict[str, Any]:
-    path = folder() / "world.json"
+def _load(root: Path | None = None) -> dict[str, Any]:
+    path = (root or folder()) / "world.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
@@ -56,9 +56,10 @@ def drop(urn: str) -> None:
         _save(world)
 
 
-def entries(type_: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+def entries(type_: str | None = None, *, root: Path | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The world's entries (of ``type_``); ``root``: the world folder, when this process is not a double."""
     with _lock:
-        world = _load()
+        world = _load(root)
     for urn, e in world.items():
         if type_ is None or e["type"] == type_:
             yield urn, e

@@ -16,8 +16,9 @@ Three settings meet here, as eksctl builds them:
 eksctl's ``wellKnownPolicies`` put the same policies on these roles as on Pod Identity roles
 (components/iam/well_known_policies.py, ``well_known``; ``role_policies`` attaches them to either).
 
-ServiceAccounts are written through the Kubernetes API, with a provider made from the cluster's
-kubeconfig, so a stack that has one needs the bootstrap window (automation/kubernetes_api.py).
+ServiceAccounts are written through the Kubernetes API: through the relay when the stack has one
+(components/relay/provider.py), else with a provider made from the cluster's kubeconfig, so that
+the stack needs the bootstrap window (automation/kubernetes_api.py).
 The namespaces eksctl would create when missing are created here too, and kept on destroy: other
 workloads may live in them.
 """
@@ -35,15 +36,16 @@ from components import names
 from components.iam.well_known_policies import well_known
 from components.scope import ClusterScope
 from components.settings import ADDON_SERVICE_ACCOUNTS, ROLE_ARN_ANNOTATION, StackSettings, WellKnownPolicies
+from components.settings.defaults import BUILT_IN_NAMESPACES
 from components.settings.karpenter import karpenter_service_accounts
 
 if TYPE_CHECKING:
     import pulumi_eks as eks
 
+    from components.relay.provider import KubernetesAccess
+
 # The audience of the tokens EKS projects for IRSA (eksctl pkg/iam/oidc/api.go, defaultAudience).
 AUDIENCE = "sts.amazonaws.com"
-# Namespaces every cluster has: never created, never owned.
-BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 
 
 def trust_policy(provider_arn: str, issuer: str, namespace: str, name: str, pattern: Optional[str] = None) -> str:
@@ -104,7 +106,10 @@ class ServiceAccounts(pulumi.ComponentResource):
         partition: str,
         tags: Optional[Mapping[str, str]] = None,
         opts: Optional[pulumi.ResourceOptions] = None,
+        access: Optional[KubernetesAccess] = None,
     ):
+        """``access``: the stack's Kubernetes access; with a relay its provider is used, and every
+        write waits for the relay."""
         super().__init__("private-eks:service-accounts:ServiceAccounts", name, None, opts)
         cfg = settings.cluster
         self._name = name
@@ -114,6 +119,9 @@ class ServiceAccounts(pulumi.ComponentResource):
         self._oidc = pulumi.Output.all(oidc_provider_arn, oidc_issuer)
         self._kubeconfig = kubeconfig
         self._provider: Optional[kubernetes.Provider] = None
+        relayed = access is not None and access.relay is not None
+        self._access = access if relayed else None
+        self._ready: list[pulumi.Resource] = access.ready if access is not None and relayed else []
         self._namespaces: dict[str, pulumi.Resource] = {}
 
         for sa in cfg.iam.service_accounts:
@@ -160,6 +168,8 @@ class ServiceAccounts(pulumi.ComponentResource):
         return role.arn
 
     def _kubernetes(self) -> kubernetes.Provider:
+        if self._access is not None:
+            return self._access.provider(was=(f"{self._name}-k8s", self))
         if self._provider is None:
             # Once the window is closed the API is reachable only from inside the VPC: a destroy
             # from outside could never delete these ServiceAccounts and would stop before the
@@ -175,7 +185,8 @@ class ServiceAccounts(pulumi.ComponentResource):
         if namespace not in self._namespaces:
             self._namespaces[namespace] = kubernetes.core.v1.Namespace(
                 f"{self._name}-ns-{namespace}", metadata=kubernetes.meta.v1.ObjectMetaArgs(name=namespace),
-                opts=pulumi.ResourceOptions(parent=self, provider=self._kubernetes(), retain_on_delete=True))
+                opts=pulumi.ResourceOptions(parent=self, provider=self._kubernetes(), retain_on_delete=True,
+                                            depends_on=self._ready or None))
         return [self._namespaces[namespace]]
 
     def _service_account(self, namespace: str, name: str, *, labels: Optional[Mapping[str, str]] = None,
@@ -184,10 +195,12 @@ class ServiceAccounts(pulumi.ComponentResource):
             f"{self._name}-sa-{namespace}-{name}",
             metadata=kubernetes.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels=dict(labels or {}) or None,
                                                        annotations=dict(annotations or {}) or None),
-            opts=pulumi.ResourceOptions(parent=self, provider=self._kubernetes(), depends_on=self._namespace(namespace)))
+            opts=pulumi.ResourceOptions(parent=self, provider=self._kubernetes(),
+                                        depends_on=[*self._ready, *self._namespace(namespace)]))
 
 
-def service_accounts(scope: ClusterScope, cluster: eks.Cluster) -> dict[str, pulumi.Output[str]]:
+def service_accounts(scope: ClusterScope, cluster: eks.Cluster,
+                     access: Optional[KubernetesAccess] = None) -> dict[str, pulumi.Output[str]]:
     """The cluster's IRSA roles and ServiceAccounts, when it has any; the add-ons' roles by name."""
     cfg = scope.settings.cluster
     if not (cfg.iam.service_accounts or cfg.service_accounts or any(a.makes_role for a in cfg.addons)):
@@ -195,5 +208,5 @@ def service_accounts(scope: ClusterScope, cluster: eks.Cluster) -> dict[str, pul
     accounts = ServiceAccounts(
         f"{scope.name}-service-accounts", settings=scope.settings, oidc_provider_arn=cluster.oidc_provider_arn,
         oidc_issuer=cluster.oidc_issuer, kubeconfig=cluster.kubeconfig_json, partition=scope.partition,
-        tags=scope.tags, opts=scope.child(depends_on=[cluster]))
+        tags=scope.tags, opts=scope.child(depends_on=[cluster]), access=access)
     return accounts.addon_role_arns

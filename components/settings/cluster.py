@@ -33,6 +33,7 @@ from components.settings.karpenter import (
 )
 from components.settings.network import KubernetesNetworkConfig, PrivateClusterSettings, SubnetSpec, VpcSettings, subnet_zone
 from components.settings.nodes import FargateProfile, ManagedNodeGroup, NodeGroup
+from components.settings.relay import relay_rules
 
 
 class ClusterSettings(SettingsModel):
@@ -168,6 +169,8 @@ class ClusterSettings(SettingsModel):
         if self.auto_mode_config.enabled and not self.access_config.uses_access_entries:
             problems.append((("autoModeConfig", "enabled"), "needs accessConfig.authenticationMode API or "
                              "API_AND_CONFIG_MAP (Auto Mode nodes join through access entries)"))
+        problems += relay_rules(self.private_cluster.api_relay, authentication_mode=self.access_config.authentication_mode,
+                                service_accounts=self.service_accounts)
         return problems
 
     def _capability_rules(self) -> list[tuple[tuple[Any, ...], str]]:

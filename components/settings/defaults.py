@@ -49,3 +49,6 @@ ADDON_SERVICE_ACCOUNTS = {"vpc-cni": ("kube-system", "aws-node"),
                           "aws-efs-csi-driver": ("kube-system", "efs-csi-controller-sa")}
 # The annotation IRSA reads (eksctl pkg/apis/eksctl.io/v1alpha5/iam.go, AnnotationEKSRoleARN).
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+
+# Namespaces every Kubernetes cluster has: never created, never owned.
+BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})

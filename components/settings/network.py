@@ -14,6 +14,7 @@ from components.endpoint_policy import endpoint_policy_problems
 from components.settings.base import AZ_RE, SettingsModel, brief, raise_rules
 from components.settings.defaults import DEFAULT_VPC_CIDR
 from components.settings.images import PullThroughCacheRule
+from components.settings.relay import ApiRelay
 
 
 class PrivateClusterSettings(SettingsModel):
@@ -31,6 +32,8 @@ class PrivateClusterSettings(SettingsModel):
     """(default: the S3 gateway endpoint allows all of S3) when set, even to `[]`, the S3 gateway endpoint allows only ECR's image layer bucket of the region, the Amazon Linux repository buckets and these buckets"""  # noqa: E501
     pull_through_cache: list[PullThroughCacheRule] = Field(default_factory=list)
     """ECR pull-through cache rules; nodes (AmazonLinux2023, Bottlerocket) pull these registries through the cache"""
+    api_relay: ApiRelay = Field(default_factory=ApiRelay)
+    """the Kubernetes API relay (docs/architecture.md §11)"""
 
     @model_validator(mode="after")
     def _check(self) -> "PrivateClusterSettings":

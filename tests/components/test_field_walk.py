@@ -154,7 +154,12 @@ KARPENTER: dict[str, Any] = {**EXISTING_VPC, "addons": [{"name": "eks-pod-identi
                              "privateCluster": {"pullThroughCache": [
                                  {"upstream": "quay"},
                                  {"upstream": "azure", "upstreamURL": "example.azurecr.io", "credentialARN": SECRET}]}}
-BASES = {"karpenter": KARPENTER, "new": NEW_VPC, "ssh": SSH_OPEN, "carved": CARVED, "existing": EXISTING_VPC, "auto": AUTO_MODE,
+# The Kubernetes API relay on (components/relay/function.py), for the fields that only act with it.
+# No ServiceAccounts to write, so that any access policy is valid (components/settings/relay.py).
+RELAY: dict[str, Any] = {**NEW_VPC, "privateCluster": {**NEW_VPC["privateCluster"], "apiRelay": {"enabled": True}},
+                         "iam": {**NEW_VPC["iam"], "serviceAccounts": []}}
+BASES = {"karpenter": KARPENTER, "new": NEW_VPC, "relay": RELAY, "ssh": SSH_OPEN, "carved": CARVED, "existing": EXISTING_VPC,
+         "auto": AUTO_MODE,
          "aws-auth": AWS_AUTH, "caps": CAPABILITIES, "bottlerocket": BOTTLEROCKET, "template": TEMPLATE, "mixed": MIXED}
 
 Mutation = Callable[[dict[str, Any]], None]
@@ -260,6 +265,11 @@ VARIANTS: dict[str, tuple[str, Mutation, tuple[str, ...]]] = {
             {"Effect": "Allow", "Principal": "*", "Action": "autoscaling:*", "Resource": "*"}]}}), ("private",)),
     "privateCluster.s3EndpointBuckets": (
         "new", put(("privateCluster", "s3EndpointBuckets"), ["walk-artifacts"]), ("private",)),
+    "privateCluster.apiRelay.enabled": ("new", put(("privateCluster", "apiRelay"), {"enabled": True}), ("private",)),
+    "privateCluster.apiRelay.accessPolicy": (
+        "relay", put(("privateCluster", "apiRelay", "accessPolicy"), "AmazonEKSViewPolicy"), ("private",)),
+    "privateCluster.apiRelay.logRetentionInDays": (
+        "relay", put(("privateCluster", "apiRelay", "logRetentionInDays"), 7), ("private",)),
     "availabilityZones": ("carved", put(("availabilityZones",), ["us-west-2a", "us-west-2b"]), ("private",)),
     "vpc.id": ("existing", put(("vpc", "id"), "vpc-0fedcba9876543210"), ("private",)),
     "vpc.cidr": ("carved", put(("vpc", "cidr"), "10.8.0.0/16"), ("private",)),

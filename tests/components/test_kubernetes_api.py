@@ -19,7 +19,7 @@ def test_api_mode_with_every_kind_of_capacity_needs_no_kubernetes_api():
     """pulumi/pulumi-eks nodejs/eks/cluster/cluster.ts: aws-auth only when the mode supports the
     ConfigMap; the VPC CNI, CoreDNS and kube-proxy as EKS add-ons; storage classes only when asked."""
     plan = plan_stack(settings())
-    assert plan["kubernetesApi"] == {"needed": False, "reasons": []}
+    assert plan["kubernetesApi"] == {"needed": False, "reasons": [], "path": "none-needed"}
     assert any(f.startswith("needs the Kubernetes API: no") and "--bootstrap never" in f for f in plan["findings"])
 
 

@@ -11,6 +11,7 @@ providers' schemas (pulumi/pulumi-aws and pulumi/pulumi-eks, sdk/python).
 from __future__ import annotations
 
 import enum
+import keyword
 import typing
 from collections.abc import Mapping, Sequence
 
@@ -31,6 +32,7 @@ from tests.components.test_field_walk import (
     KARPENTER,
     MIXED,
     NEW_VPC,
+    RELAY,
     SSH_KEY,
     SSH_OPEN,
     settings_of,
@@ -51,7 +53,9 @@ def args_class(token: str) -> type | None:
         for part in module.split("/"):
             mod = getattr(mod, part)
     elif module.split("/")[0] != "index":
-        mod = getattr(mod, module.split("/")[0])
+        # Python keywords get a trailing underscore in the SDK (aws:lambda/... -> pulumi_aws.lambda_).
+        part = module.split("/")[0]
+        mod = getattr(mod, part + "_" if keyword.iskeyword(part) else part)
     return getattr(mod, f"{name}Args")
 
 
@@ -116,6 +120,7 @@ STACKS = {
     "existing-vpc": lambda: load_stack_file("stacks/Pulumi.existing-vpc.yaml"),
     "every-field": lambda: settings_of(NEW_VPC),
     "every-field-existing": lambda: settings_of(EXISTING_VPC),
+    "api-relay": lambda: settings_of(RELAY),
     "auto-mode": lambda: settings_of(AUTO_MODE),
     "aws-auth": lambda: settings_of(AWS_AUTH),
     # vpc-cni with an IRSA role made from policies: an aws.eks.Addon, and pulumi-eks's own left out.

@@ -185,10 +185,10 @@ def test_the_plan_says_service_accounts_need_the_kubernetes_api_and_role_only_do
     managed add-ons nothing else needs it."""
     needs = plan_stack(irsa({"metadata": {"name": "s3-reader", "namespace": "backend"}, "attachPolicyARNs": [S3]}),
                        ("private",))["kubernetesApi"]
-    assert needs["needed"] is True
+    assert needs["needed"] is True and needs["path"] == "bootstrap-window"
     assert [r.split(":", 2)[:2] for r in needs["reasons"]] == [["kubernetes", "core/v1"]] * 2
     assert any(r.startswith(f"{SERVICE_ACCOUNT} ") for r in needs["reasons"])
     assert any(r.startswith(f"{NAMESPACE} ") for r in needs["reasons"])
     role_only = plan_stack(irsa({"metadata": {"name": "s3-reader"}, "attachPolicyARNs": [S3], "roleOnly": True}),
                            ("private",))
-    assert role_only["kubernetesApi"] == {"needed": False, "reasons": []}
+    assert role_only["kubernetesApi"] == {"needed": False, "reasons": [], "path": "none-needed"}

@@ -104,6 +104,10 @@ def test_new_vpc_example_uses_every_carried_field_but_the_existing_vpc_ones():
     # additionalEndpointServices (pkg/apis/eksctl.io/v1alpha5/types.go), so no eksctl config names them.
     unused |= {"privateCluster.existingEndpointServices", "privateCluster.endpointPolicies",
                "privateCluster.s3EndpointBuckets"}
+    # privateCluster.apiRelay is private-eks's own too: no ClusterConfig carries it.
+    relay = {"privateCluster.apiRelay", "privateCluster.apiRelay.enabled", "privateCluster.apiRelay.accessPolicy",
+             "privateCluster.apiRelay.logRetentionInDays"}
+    unused |= relay
     r = import_cluster_config(data("new-vpc-all-fields.yaml").read_text())
     used = generic_paths(r.document["config"][CONFIG_KEY]) | {"metadata.region"}
     # aws-auth mappings need a ConfigMap mode, and vpc-cni's role made from policies excludes a given one.

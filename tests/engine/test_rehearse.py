@@ -150,3 +150,83 @@ def test_a_pull_requests_head_previewed_against_the_rehearsed_base_names_replace
     assert report["exitCode"] == 0, report["lines"]
     markdown = report["previewMarkdown"]
     assert "| +- replace | `aws:eks/nodeGroup:NodeGroup` | dev-private-cluster-mng-apps | instanceTypes" in markdown
+
+
+# IRSA ServiceAccounts (a namespace and two ServiceAccounts through the Kubernetes API) on Auto Mode
+# with no capacity, as test_bootstrap_never_creates_in_one_private_pass_with_no_window.
+IRSA = {"withOIDC": True, "serviceAccounts": [
+    {"metadata": {"name": "reader", "namespace": "apps"}, "attachPolicyARNs": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]},
+    {"metadata": {"name": "writer", "namespace": "kube-system"}, "attachPolicyARNs": [
+        "arn:aws:iam::aws:policy/AmazonS3FullAccess"]}]}
+
+
+def test_irsa_service_accounts_through_the_relay_under_bootstrap_never_never_open_the_endpoint(project: Project):
+    """Issue 26, checked by: a stack with IRSA ServiceAccounts and the relay, `up --bootstrap never`,
+    created with public access off in every recorded state. The kubernetes double sends each write
+    to the runner's local endpoint (the engine's KUBECONFIG), whose invoker applies it only when the
+    function is in the cluster's private subnets with a path on 443, its role has an access entry
+    with a policy, and the cluster is ACTIVE with private access (automation/rehearse/relay_world.py)."""
+    name = stack(project, "relay", autoModeConfig={"enabled": True}, iam=IRSA,
+                 privateCluster={"enabled": True, "apiRelay": {"enabled": True}}, **NO_CAPACITY)
+    report = rehearse(project, name, bootstrap="never")
+    assert report["exitCode"] == 0, report["lines"]
+    steps = report["timeline"]["steps"]
+    assert len(report["timeline"]["passes"]) == 1 and report["timeline"]["window"]["openedAtMinute"] is None
+    cluster_states = [s["public"] for s in steps if s["type"] == "aws:eks/cluster:Cluster" and "public" in s]
+    assert cluster_states and not any(cluster_states)
+    made = {(s["type"], s["name"]) for s in steps if s["op"] == "create" and not s.get("error")}
+    assert ("kubernetes:core/v1:Namespace", "relay-cluster-service-accounts-ns-apps") in made
+    assert {n for t, n in made if t == "kubernetes:core/v1:ServiceAccount"} == {
+        "relay-cluster-service-accounts-sa-apps-reader", "relay-cluster-service-accounts-sa-kube-system-writer"}
+    relayed = [s["op"] for s in steps if s["type"] == "relay"]
+    assert sorted(relayed) == ["POST /api/v1/namespaces",
+                               "POST /api/v1/namespaces/apps/serviceaccounts",
+                               "POST /api/v1/namespaces/kube-system/serviceaccounts"]
+    assert not report["failures"]
+
+
+def test_the_same_stack_without_the_relay_is_refused_under_bootstrap_never(project: Project):
+    """Without the relay the ServiceAccounts need a window: `--bootstrap never` refuses the create
+    (exit 2) before anything is made (docs/architecture.md §6)."""
+    name = stack(project, "norelay", autoModeConfig={"enabled": True}, iam=IRSA, **NO_CAPACITY)
+    report = rehearse(project, name, bootstrap="never")
+    assert report["exitCode"] == 2, report["lines"]
+    (op,) = report["operations"]
+    assert "need the Kubernetes API" in op["error"] and "ServiceAccount" in op["error"]
+    assert not [s for s in report["timeline"]["steps"] if s["op"] == "create" and not s.get("error")]
+
+
+def test_bootstrap_always_still_opens_the_window_on_a_relay_stack(project: Project):
+    """`--bootstrap always` is the way back to the two passes: the window opens and closes, and the
+    stack's Kubernetes writes still go through the relay (its provider names only the relay's context)."""
+    name = stack(project, "always", autoModeConfig={"enabled": True}, iam=IRSA,
+                 privateCluster={"enabled": True, "apiRelay": {"enabled": True}}, **NO_CAPACITY)
+    report = rehearse(project, name, bootstrap="always")
+    assert report["exitCode"] == 0, report["lines"]
+    window = report["timeline"]["window"]
+    assert len(report["timeline"]["passes"]) == 2
+    assert window["openedAtMinute"] is not None and window["closedAtMinute"] is not None
+    assert len([s for s in report["timeline"]["steps"] if s["type"] == "relay"]) == 3
+
+
+def test_a_relay_stacks_preview_and_day2_change_under_auto_open_no_window(project: Project):
+    """`auto` on a relay stack: the preview shows one private pass; a day-2 ServiceAccount (which
+    would open a window without the relay) is applied in the private pass alone, through the relay."""
+    name = stack(project, "relayday2", autoModeConfig={"enabled": True}, iam=IRSA,
+                 privateCluster={"enabled": True, "apiRelay": {"enabled": True}}, **NO_CAPACITY)
+    session = Session.open(project)
+    try:
+        assert [p.phase for p in session.runner(name).preview().report.passes] == ["private"]
+        first = session.runner(name).up()
+        assert [p.phase for p in first.passes] == ["private"] and first.windows == ()
+        doc = yaml.safe_load(session.project.stack_file(name).read_text())
+        doc["config"]["private-eks:cluster"]["iam"]["serviceAccounts"].append(
+            {"metadata": {"name": "extra", "namespace": "apps"}, "attachPolicyARNs": [
+                "arn:aws:iam::aws:policy/ReadOnlyAccess"]})
+        session.project.stack_file(name).write_text(yaml.safe_dump(doc, sort_keys=False))
+        day2 = session.runner(name).up()
+        assert [p.phase for p in day2.passes] == ["private"] and day2.windows == ()
+        relayed = [(e["op"], e["status"]) for e in session.journal() if e["type"] == "relay"]
+        assert relayed[-1] == ("POST /api/v1/namespaces/apps/serviceaccounts", 200) and len(relayed) == 4
+    finally:
+        session.close()
