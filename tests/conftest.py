@@ -27,3 +27,14 @@ def pulumi_bin() -> Path:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return bin_dir
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private-eks project folder: the real Pulumi.yaml and stacks/."""
+    root = Path(__file__).resolve().parents[1]
+    p = tmp_path / "project"
+    p.mkdir()
+    shutil.copy(root / "Pulumi.yaml", p / "Pulumi.yaml")
+    shutil.copytree(root / "stacks", p / "stacks")
+    return p

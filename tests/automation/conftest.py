@@ -4,7 +4,6 @@ and a clean environment (no AWS credentials, no Pulumi login, no proxy) to run t
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -13,14 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A private-eks project folder: the real Pulumi.yaml and stacks/."""
-    p = tmp_path / "project"
-    p.mkdir()
-    shutil.copy(ROOT / "Pulumi.yaml", p / "Pulumi.yaml")
-    shutil.copytree(ROOT / "stacks", p / "stacks")
-    return p
 
 
 def path_without_pulumi() -> str:

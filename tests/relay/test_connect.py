@@ -10,7 +10,6 @@ import signal
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,17 +18,9 @@ from automation.relay.invoke import RelayError
 from components.relay import protocol
 from tests.relay.conftest import CLUSTER
 
-ROOT = Path(__file__).resolve().parents[2]
 kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed here")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    p = tmp_path / "project"
-    p.mkdir()
-    shutil.copy(ROOT / "Pulumi.yaml", p / "Pulumi.yaml")
-    shutil.copytree(ROOT / "stacks", p / "stacks")
-    return p
 
 
 class FakeWorkspace:
