@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -36,10 +38,45 @@ def relay_function_name(settings: StackSettings) -> str:
 
 
 def lambda_invoker(settings: StackSettings, function: str) -> Invoker:
-    """The default: boto3's Lambda Invoke of the stack's function in its region."""
+    """The default: boto3's Lambda Invoke of the stack's function in its region, settling while
+    the function's new identity is not yet known to the cluster."""
     from automation.relay.invoke import LambdaInvoker
 
-    return LambdaInvoker(function, region=settings.region)
+    return settling(LambdaInvoker(function, region=settings.region))
+
+
+# The cluster answers 401 while the relay role's signature is not yet accepted, and 403 while its
+# access policy is not yet in force: IAM and EKS access entries are eventually consistent (IAM User
+# Guide, "Troubleshoot IAM": "Changes that I make are not always immediately visible"), and a new
+# stack's first write comes seconds after both were created.
+SETTLING = frozenset({401, 403})
+SETTLE_SECONDS = 120.0
+
+
+def settling(invoker: Invoker, *, seconds: float = SETTLE_SECONDS, sleep: Callable[[float], None] = time.sleep,
+             clock: Callable[[], float] = time.monotonic) -> Invoker:
+    """``invoker``, retrying a cluster's 401 or 403 with backoff for up to ``seconds`` until the
+    first answer that is neither; from then on (the relay's access is in force) every answer is
+    passed on at once, so a real refusal costs the wait once. The relay's own refusals (with an
+    ``error``) are never retried."""
+    settled = threading.Event()
+
+    def call(event: dict[str, Any]) -> dict[str, Any]:
+        deadline, delay = None, 1.0
+        while True:
+            answer = invoker(event)
+            if settled.is_set() or "error" in answer or answer.get("status") not in SETTLING:
+                settled.set()
+                return answer
+            now = clock()
+            deadline = now + seconds if deadline is None else deadline
+            if now >= deadline:
+                settled.set()
+                return answer
+            sleep(min(delay, deadline - now))
+            delay = min(delay * 2, 15.0)
+
+    return call
 
 
 @contextlib.contextmanager

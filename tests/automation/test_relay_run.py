@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import yaml
 
-from automation.relay.run import KUBECONFIG_ENV, relay_environment, relay_function_name, uses_relay
+from automation.relay.run import KUBECONFIG_ENV, relay_environment, relay_function_name, settling, uses_relay
 from components.relay import protocol
 from tests.components.helpers import settings
 
@@ -57,3 +57,37 @@ def test_the_engine_gets_a_kubeconfig_for_the_local_endpoint_only_for_the_block(
     assert workspace.env_vars == {"PULUMI_BACKEND_URL": "file:///x"}
     assert not Path(path).exists()
     assert [c["path"] for c in calls] == ["/api/v1/namespaces"]
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_new_relays_401_and_403_settle_then_pass_at_once():
+    """IAM User Guide, "Troubleshoot IAM" (changes are not always immediately visible): a new
+    role's token and access entry take a moment to be accepted, so the runner's invoker retries the
+    cluster's 401/403 until its first other answer; after that a refusal is passed on at once."""
+    answers = iter([{"v": 1, "status": 401}, {"v": 1, "status": 403}, {"v": 1, "status": 201},
+                    {"v": 1, "status": 403}])
+    clock = Clock()
+    call = settling(lambda event: next(answers), seconds=120, sleep=clock.sleep, clock=lambda: clock.now)
+    assert call({})["status"] == 201
+    assert clock.slept == [1.0, 2.0]
+    assert call({})["status"] == 403 and clock.slept == [1.0, 2.0]
+
+
+def test_a_refusal_that_lasts_is_passed_on_after_the_wait_and_relay_errors_never_wait():
+    clock = Clock()
+    call = settling(lambda event: {"v": 1, "status": 403}, seconds=30, sleep=clock.sleep, clock=lambda: clock.now)
+    assert call({})["status"] == 403
+    assert sum(clock.slept) == 30 and max(clock.slept) <= 15
+    clock2 = Clock()
+    refused = settling(lambda event: {"v": 1, "status": 403, "error": "not under the API's prefixes"},
+                       sleep=clock2.sleep, clock=lambda: clock2.now)
+    assert refused({})["error"] and clock2.slept == []
