@@ -5,9 +5,6 @@ backend); its stack-file snippets validate."""
 from __future__ import annotations
 
 import re
-import shlex
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 import yaml
 
 from components.settings import settings_from_document
+from tests.doc_blocks import run_block
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "operations.md"
@@ -55,12 +53,7 @@ def test_every_block_is_run_or_names_what_it_needs():
 
 @pytest.mark.parametrize("block", [b for b in blocks("sh") if offline(b)], ids=lambda b: commands(b)[0][:60])
 def test_offline_block_runs(block, tmp_path):
-    script = block.replace(".venv/bin/private-eks", f"{shlex.quote(sys.executable)} -m automation")
-    # Its /tmp files in a folder of this test's own: the README's and docs/operations.md's blocks
-    # use the same names (/tmp/Pulumi.dev.yaml), and the suite runs on two workers.
-    script = script.replace("/tmp/", shlex.quote(f"{tmp_path}/"))
-    run = subprocess.run(["bash", "-c", "set -euo pipefail\n" + script], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300)
+    run = run_block(block, tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
 
 

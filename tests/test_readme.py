@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from components.settings import field_paths
+from tests.doc_blocks import run_block
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -69,13 +70,5 @@ def test_readme_has_offline_examples():
 
 @pytest.mark.parametrize("block", offline_examples(), ids=lambda b: b.splitlines()[0][:60])
 def test_offline_example_block_runs(block, tmp_path):
-    # As pasted at the project root, with this interpreter's console script; the pull-request
-    # recipe reads main from git, which in any checkout is at least HEAD.
-    script = block.replace(".venv/bin/private-eks", f"{shlex.quote(sys.executable)} -m automation")
-    # Its /tmp files in a folder of this test's own: the README's and docs/operations.md's blocks
-    # use the same names (/tmp/Pulumi.dev.yaml), and the suite runs on two workers.
-    script = script.replace("/tmp/", shlex.quote(f"{tmp_path}/"))
-    script = script.replace("origin/main", "HEAD")
-    run = subprocess.run(["bash", "-c", "set -euo pipefail\n" + script], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300)
+    run = run_block(block, tmp_path)
     assert run.returncode == 0, run.stderr
