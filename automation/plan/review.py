@@ -204,17 +204,17 @@ def _ecr_reached(services: set[str], skip: bool) -> str:
 
 
 def image_findings(settings: Any, resources: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Where each image the stack runs is pulled from: for stacks with
-    privateCluster.pullThroughCache or karpenter (other stacks' plans stay as they were)."""
+    """Where each image the stack runs is pulled from: the add-ons', the capabilities', Karpenter's
+    and the cached registries' — through endpoints the stack makes or reuses, else unreachable."""
     cfg = settings.cluster
     rules = cfg.private_cluster.pull_through_cache
-    if not rules and cfg.karpenter is None:
-        return []
     from components.images import ecr_domain
     from components.settings import PULUMI_EKS_ADDONS
 
     services = {str(r["inputs"].get("serviceName", "")).split(f".{settings.region}.", 1)[-1]
                 for r in resources if r["type"] == VPC_ENDPOINT}
+    # Endpoints the stack reuses serve the pulls as its own would (preflight and audit check them).
+    services |= {s.name for s in settings.endpoint_selection().expected}
     skip = cfg.private_cluster.skip_endpoint_creation
     addons = [*([] if cfg.auto_mode_config.enabled else list(PULUMI_EKS_ADDONS)), *(a.name for a in cfg.addons)]
     out = [f"images: add-ons {', '.join(dict.fromkeys(addons))}: the regional EKS registry "

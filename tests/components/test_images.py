@@ -139,4 +139,15 @@ def test_the_plan_says_where_each_image_is_pulled_from():
     assert "through the ecr.api, ecr.dkr and S3 endpoints" in images[0]
     assert any(f.startswith("images: docker.io/... through the pull-through cache") for f in images)
     assert images[-1] == "images: any other registry is unreachable: no internet"
-    assert not [f for f in plan_stack(settings(EXISTING), ("private",))["findings"] if f.startswith("images:")]
+    # Without a cache the add-ons still come through the ECR endpoints, and nothing else is reachable.
+    plain = [f for f in plan_stack(settings(EXISTING), ("private",))["findings"] if f.startswith("images:")]
+    assert plain[0].startswith("images: add-ons vpc-cni, coredns, kube-proxy") and "PROBLEM" not in plain[0]
+    assert plain[1:] == ["images: any other registry is unreachable: no internet"]
+
+
+def test_reused_ecr_endpoints_serve_the_add_on_images():
+    """Endpoints named in privateCluster.existingEndpointServices are the VPC's own: the add-ons'
+    images come through them, and the plan must not call them missing."""
+    doc = {**EXISTING, "privateCluster": {"existingEndpointServices": ["ecr.api", "ecr.dkr", "s3"]}}
+    (first, *_) = [f for f in plan_stack(settings(doc), ("private",))["findings"] if f.startswith("images:")]
+    assert first.endswith("through the ecr.api, ecr.dkr and S3 endpoints"), first
