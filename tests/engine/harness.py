@@ -116,12 +116,16 @@ class EngineProject:
                 and (waits or ("sleeping" not in e and "waiting" not in e))]
 
     def kill_run(self, run: subprocess.Popen) -> None:
-        """The machine dies mid-run: SIGKILL the runner's process group (the runner and its Pulumi
-        CLI), then the stand-in's provider, which the engine starts in a process group of its own."""
+        """The machine dies mid-run: SIGKILL the runner's process group, the groups of everything it
+        started (its Pulumi CLI runs in a group of its own: automation/processes.py), then the
+        stand-in's provider, which the engine starts in a process group of its own."""
         import contextlib
         import signal
 
-        os.killpg(run.pid, signal.SIGKILL)
+        groups = {run.pid} | {g for g in map(_group, _descendants(run.pid)) if g is not None}
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
         run.communicate(timeout=30)
         for waiting in self.operations("cluster", waits=True):
             if "pid" in waiting:
@@ -263,3 +267,35 @@ def make_project(root: Path, bin_dir: Path, pulumi_home: Path, aws_endpoint: str
             "AWS_EC2_METADATA_DISABLED": "true",
         })
     return EngineProject(dir=project, state=state, faults=faults, journal=journal, bin=bin_dir, env=env)
+
+
+def _children() -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after it.
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        out.setdefault(ppid, []).append(int(entry))
+    return out
+
+
+def _descendants(pid: int) -> list[int]:
+    children, found, todo = _children(), [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _group(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
+
