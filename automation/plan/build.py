@@ -247,8 +247,9 @@ def plan_stack(
         run = run_phase(settings, phase, mocks=mocks, bootstrap_cidrs=cidrs)
         passes.append({"phase": phase, "resources": _resources(run)})
     notes, cost = findings(passes, settings.region)
-    notes += selection_findings(settings.endpoint_selection(), skip=settings.cluster.private_cluster.skip_endpoint_creation)
-    notes += image_findings(settings, passes[-1]["resources"] if passes else [])
+    selection = settings.endpoint_selection()
+    notes += selection_findings(selection, skip=settings.cluster.private_cluster.skip_endpoint_creation)
+    notes += image_findings(settings, passes[-1]["resources"] if passes else [], selection)
     needs = kubernetes_api_needs(passes[-1]["resources"] if passes else [],
                                  authentication_mode=settings.cluster.access_config.authentication_mode)
     relay = relay_function_name(settings) if settings.cluster.private_cluster.api_relay.enabled else None

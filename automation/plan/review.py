@@ -203,7 +203,7 @@ def _ecr_reached(services: set[str], skip: bool) -> str:
             else f"PROBLEM: no {', '.join(missing)} endpoint")
 
 
-def image_findings(settings: Any, resources: Sequence[Mapping[str, Any]]) -> list[str]:
+def image_findings(settings: Any, resources: Sequence[Mapping[str, Any]], selection: Any) -> list[str]:
     """Where each image the stack runs is pulled from: the add-ons', the capabilities', Karpenter's
     and the cached registries' — through endpoints the stack makes or reuses, else unreachable."""
     cfg = settings.cluster
@@ -214,7 +214,7 @@ def image_findings(settings: Any, resources: Sequence[Mapping[str, Any]]) -> lis
     services = {str(r["inputs"].get("serviceName", "")).split(f".{settings.region}.", 1)[-1]
                 for r in resources if r["type"] == VPC_ENDPOINT}
     # Endpoints the stack reuses serve the pulls as its own would (preflight and audit check them).
-    services |= {s.name for s in settings.endpoint_selection().expected}
+    services |= {s.name for s in selection.expected}
     skip = cfg.private_cluster.skip_endpoint_creation
     addons = [*([] if cfg.auto_mode_config.enabled else list(PULUMI_EKS_ADDONS)), *(a.name for a in cfg.addons)]
     out = [f"images: add-ons {', '.join(dict.fromkeys(addons))}: the regional EKS registry "

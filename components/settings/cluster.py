@@ -338,7 +338,7 @@ class StackSettings:
 
     def endpoint_services(self) -> list[catalog.EndpointService]:
         """The endpoints the stack creates (components/endpoint_needs.py)."""
-        return endpoint_needs.select(self.cluster, self.region).create
+        return self.endpoint_selection().create
 
     def endpoint_selection(self) -> endpoint_needs.EndpointSelection:
         return endpoint_needs.select(self.cluster, self.region)
