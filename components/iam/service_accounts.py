@@ -119,9 +119,9 @@ class ServiceAccounts(pulumi.ComponentResource):
         self._oidc = pulumi.Output.all(oidc_provider_arn, oidc_issuer)
         self._kubeconfig = kubeconfig
         self._provider: Optional[kubernetes.Provider] = None
-        relayed = access is not None and access.relay is not None
-        self._access = access if relayed else None
-        self._ready: list[pulumi.Resource] = access.ready if access is not None and relayed else []
+        # Without a relay the ServiceAccounts keep their own kubeconfig provider (its name in existing stacks).
+        self._access = access if access is not None and access.relay is not None else None
+        self._ready: list[pulumi.Resource] = self._access.ready if self._access is not None else []
         self._namespaces: dict[str, pulumi.Resource] = {}
 
         for sa in cfg.iam.service_accounts:
